@@ -1,0 +1,1 @@
+//! The `pactum` command line.

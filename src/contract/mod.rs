@@ -1,0 +1,443 @@
+//! The Pact contract model: reading and writing pact files of every specification version.
+//!
+//! One model serves V1 through V4: older files are normalised on read (query strings become
+//! maps, V2 rule paths become categories, V4 body wrappers are unwrapped, base64 bodies decoded),
+//! and contracts are written as V3 or V4. Fields pactum does not know survive a read/write round
+//! trip in the `extra` maps. This module does no matching (see [`crate::matching`]) and no
+//! network IO.
+
+mod body;
+pub mod generators;
+mod hash;
+pub mod path;
+mod read;
+pub mod rules;
+mod write;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+pub use body::{
+    Body, BodyContent, ContentKind, Headers, Query, parse_query_string, render_query_string,
+};
+pub use generators::{Generator, Generators};
+pub use hash::ContentHash;
+pub use rules::{MatchingRule, MatchingRules, RuleList};
+
+/// A version of the Pact specification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SpecVersion {
+    /// 1.0.0
+    V1,
+    /// 1.1.0
+    V1_1,
+    /// 2.0.0
+    V2,
+    /// 3.0.0
+    V3,
+    /// 4.0
+    V4,
+}
+
+impl SpecVersion {
+    /// Parses `1`, `1.1`, `v2`, `3.0.0`, `4.0` and similar spellings.
+    pub fn parse(text: &str) -> Option<Self> {
+        let t = text.trim().trim_start_matches(['v', 'V']);
+        let mut parts = t.split('.');
+        let major = parts.next()?.parse::<u32>().ok()?;
+        let minor = parts
+            .next()
+            .map(|m| m.parse::<u32>().ok())
+            .unwrap_or(Some(0))?;
+        match (major, minor) {
+            (1, 0) => Some(SpecVersion::V1),
+            (1, _) => Some(SpecVersion::V1_1),
+            (2, _) => Some(SpecVersion::V2),
+            (3, _) => Some(SpecVersion::V3),
+            (4, _) => Some(SpecVersion::V4),
+            _ => None,
+        }
+    }
+
+    /// The version string written in `metadata.pactSpecification.version`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpecVersion::V1 => "1.0.0",
+            SpecVersion::V1_1 => "1.1.0",
+            SpecVersion::V2 => "2.0.0",
+            SpecVersion::V3 => "3.0.0",
+            SpecVersion::V4 => "4.0",
+        }
+    }
+}
+
+impl fmt::Display for SpecVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let short = match self {
+            SpecVersion::V1 => "V1",
+            SpecVersion::V1_1 => "V1.1",
+            SpecVersion::V2 => "V2",
+            SpecVersion::V3 => "V3",
+            SpecVersion::V4 => "V4",
+        };
+        f.write_str(short)
+    }
+}
+
+/// Something wrong with the content of a contract, located by JSON path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct ContractError {
+    /// JSON path of the offending value, e.g. `$.interactions[2].request.matchingRules.body`.
+    pub path: String,
+    /// What is wrong and, where it helps, what is expected instead.
+    pub message: String,
+}
+
+impl ContractError {
+    /// Builds an error at a JSON path.
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        ContractError {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Why a contract file could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The file could not be read.
+    #[error("cannot read {file}: {source}")]
+    Io {
+        /// The file.
+        file: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file is not valid JSON.
+    #[error("{file}:{line}:{column}: invalid JSON: {message}")]
+    Json {
+        /// The file.
+        file: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the parser said.
+        message: String,
+    },
+    /// The JSON is not a valid contract (or request/response/message).
+    #[error("{file}: {source}")]
+    Contract {
+        /// The file.
+        file: PathBuf,
+        /// Where and what.
+        source: ContractError,
+    },
+}
+
+/// Parses JSON text, stripping a UTF-8 byte-order mark, with line/column on error.
+pub fn parse_json_file(file: &Path) -> Result<Value, LoadError> {
+    let bytes = std::fs::read(file).map_err(|source| LoadError::Io {
+        file: file.to_path_buf(),
+        source,
+    })?;
+    parse_json_bytes(&bytes).map_err(|e| LoadError::Json {
+        file: file.to_path_buf(),
+        line: e.line(),
+        column: e.column(),
+        message: strip_position(&e.to_string()),
+    })
+}
+
+/// Parses JSON bytes, tolerating a UTF-8 byte-order mark.
+pub fn parse_json_bytes(bytes: &[u8]) -> Result<Value, serde_json::Error> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    serde_json::from_slice(bytes)
+}
+
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// A consumer or provider.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Pacticipant {
+    /// Its name.
+    pub name: String,
+    /// Fields pactum does not interpret.
+    pub extra: Map<String, Value>,
+}
+
+/// A provider state: the name the provider uses to set up data, with parameters.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ProviderState {
+    /// The state's name, e.g. `an item with id 10 exists`.
+    pub name: String,
+    /// Parameters for the state.
+    pub params: Map<String, Value>,
+}
+
+/// An HTTP request as the consumer sends it (or as a contract expects it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// HTTP method, e.g. `GET`.
+    pub method: String,
+    /// Path, e.g. `/items/1`.
+    pub path: String,
+    /// Query parameters.
+    pub query: Query,
+    /// Headers.
+    pub headers: Headers,
+    /// Body.
+    pub body: Body,
+    /// Matching rules.
+    pub matching_rules: MatchingRules,
+    /// Generators.
+    pub generators: Generators,
+    /// Fields pactum does not interpret.
+    pub extra: Map<String, Value>,
+}
+
+impl Default for Request {
+    fn default() -> Self {
+        Request {
+            method: "GET".into(),
+            path: "/".into(),
+            query: Query::new(),
+            headers: Headers::new(),
+            body: Body::missing(),
+            matching_rules: MatchingRules::default(),
+            generators: Generators::default(),
+            extra: Map::new(),
+        }
+    }
+}
+
+/// An HTTP response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    /// Status code.
+    pub status: u16,
+    /// Headers.
+    pub headers: Headers,
+    /// Body.
+    pub body: Body,
+    /// Matching rules.
+    pub matching_rules: MatchingRules,
+    /// Generators.
+    pub generators: Generators,
+    /// Fields pactum does not interpret.
+    pub extra: Map<String, Value>,
+}
+
+impl Default for Response {
+    fn default() -> Self {
+        Response {
+            status: 200,
+            headers: Headers::new(),
+            body: Body::missing(),
+            matching_rules: MatchingRules::default(),
+            generators: Generators::default(),
+            extra: Map::new(),
+        }
+    }
+}
+
+/// A message: contents plus metadata (V3 message pacts, V4 message interactions).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Message {
+    /// The payload.
+    pub contents: Body,
+    /// Metadata such as `contentType`, topic or key.
+    pub metadata: Map<String, Value>,
+    /// Matching rules (`body` for contents, `metadata`).
+    pub matching_rules: MatchingRules,
+    /// Generators.
+    pub generators: Generators,
+    /// Fields pactum does not interpret.
+    pub extra: Map<String, Value>,
+}
+
+/// What an interaction exchanges.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InteractionKind {
+    /// An HTTP request and its response (`Synchronous/HTTP` in V4).
+    Http {
+        /// The request.
+        request: Request,
+        /// The response.
+        response: Response,
+    },
+    /// A message sent one way (`Asynchronous/Messages`).
+    AsyncMessage(Message),
+    /// A request message and its response messages (`Synchronous/Messages`).
+    SyncMessage {
+        /// The request message.
+        request: Message,
+        /// The response messages.
+        responses: Vec<Message>,
+    },
+}
+
+impl InteractionKind {
+    /// The V4 `type` name.
+    pub fn v4_type(&self) -> &'static str {
+        match self {
+            InteractionKind::Http { .. } => "Synchronous/HTTP",
+            InteractionKind::AsyncMessage(_) => "Asynchronous/Messages",
+            InteractionKind::SyncMessage { .. } => "Synchronous/Messages",
+        }
+    }
+}
+
+/// One interaction of a contract.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Interaction {
+    /// What the consumer does, e.g. `a request for item 10`.
+    pub description: String,
+    /// States the provider must be in.
+    pub provider_states: Vec<ProviderState>,
+    /// V4 interaction key.
+    pub key: Option<String>,
+    /// V4: failures do not fail verification until the provider has once passed it.
+    pub pending: bool,
+    /// V4 comments (`testname`, `text`, ...).
+    pub comments: Map<String, Value>,
+    /// V4 plugin configuration, kept as written.
+    pub plugin_configuration: Map<String, Value>,
+    /// The exchange.
+    pub kind: InteractionKind,
+    /// Fields pactum does not interpret (`interactionMarkup`, `transport`, `_id`, ...).
+    pub extra: Map<String, Value>,
+}
+
+impl Interaction {
+    /// An HTTP interaction with no provider states.
+    pub fn http(description: impl Into<String>, request: Request, response: Response) -> Self {
+        Interaction {
+            description: description.into(),
+            provider_states: Vec::new(),
+            key: None,
+            pending: false,
+            comments: Map::new(),
+            plugin_configuration: Map::new(),
+            kind: InteractionKind::Http { request, response },
+            extra: Map::new(),
+        }
+    }
+}
+
+/// A contract between one consumer and one provider.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pact {
+    /// The consumer.
+    pub consumer: Pacticipant,
+    /// The provider.
+    pub provider: Pacticipant,
+    /// The interactions, in file order.
+    pub interactions: Vec<Interaction>,
+    /// The `metadata` object as read (spec version, writer versions, plugins).
+    pub metadata: Map<String, Value>,
+    /// The specification version the file declared (or was inferred to have).
+    pub spec: SpecVersion,
+    /// Top-level fields pactum does not interpret.
+    pub extra: Map<String, Value>,
+}
+
+impl Pact {
+    /// Reads a pact from its JSON form.
+    pub fn from_json(value: &Value) -> Result<Self, ContractError> {
+        read::pact(value)
+    }
+
+    /// Reads a pact file.
+    pub fn load(file: &Path) -> Result<Self, LoadError> {
+        let value = parse_json_file(file)?;
+        Pact::from_json(&value).map_err(|source| LoadError::Contract {
+            file: file.to_path_buf(),
+            source,
+        })
+    }
+
+    /// Writes the pact as JSON in the given version (V3 or V4; V3 cannot hold synchronous
+    /// messages or a mix of HTTP and message interactions).
+    pub fn to_json(&self, version: SpecVersion) -> Result<Value, WriteError> {
+        write::pact(self, version)
+    }
+
+    /// The stable content hash: equal for contracts with the same interactions, whatever the
+    /// order of keys or interactions.
+    pub fn content_hash(&self) -> ContentHash {
+        hash::content_hash(self)
+    }
+}
+
+/// Why a contract cannot be written in the requested form.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WriteError {
+    /// The requested version cannot express the contract.
+    #[error("a {version} pact cannot hold {what}; write it as V4")]
+    Unsupported {
+        /// The requested version.
+        version: SpecVersion,
+        /// What it cannot hold.
+        what: &'static str,
+    },
+}
+
+impl Request {
+    /// Reads a request object as it appears in a pact file of `spec`.
+    pub fn from_json(value: &Value, spec: SpecVersion, at: &str) -> Result<Self, ContractError> {
+        read::request(value, spec, at)
+    }
+
+    /// Writes the request in V3 or V4 form.
+    pub fn to_json(&self, version: SpecVersion) -> Value {
+        write::request(self, version)
+    }
+}
+
+impl Response {
+    /// Reads a response object as it appears in a pact file of `spec`.
+    pub fn from_json(value: &Value, spec: SpecVersion, at: &str) -> Result<Self, ContractError> {
+        read::response(value, spec, at)
+    }
+
+    /// Writes the response in V3 or V4 form.
+    pub fn to_json(&self, version: SpecVersion) -> Value {
+        write::response(self, version)
+    }
+}
+
+impl Message {
+    /// Reads a message as it appears in a pact file of `spec` (V3 `contents` + `metaData`, or
+    /// V4 wrapped `contents` + `metadata`).
+    pub fn from_json(value: &Value, spec: SpecVersion, at: &str) -> Result<Self, ContractError> {
+        read::message(value, spec, at)
+    }
+
+    /// Writes the message in V3 or V4 form.
+    pub fn to_json(&self, version: SpecVersion) -> Value {
+        write::message(self, version)
+    }
+
+    /// The content type from the body or the `contentType` metadata.
+    pub fn content_type(&self) -> Option<String> {
+        if let Some(ct) = &self.contents.content_type {
+            return Some(ct.clone());
+        }
+        for key in ["contentType", "content-type", "Content-Type"] {
+            if let Some(Value::String(s)) = self.metadata.get(key) {
+                return Some(s.clone());
+            }
+        }
+        self.contents.content_type_with(&Headers::new())
+    }
+}

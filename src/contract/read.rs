@@ -1,0 +1,765 @@
+//! Reading pact JSON of every spec version into the model.
+//!
+//! Every function takes the JSON path of the value it reads (`at`) so that errors say exactly
+//! where the problem is.
+
+use base64::Engine as _;
+use serde_json::{Map, Value};
+
+use super::body::{Body, BodyContent, ContentKind, Headers, Query, parse_query_string};
+use super::{
+    ContractError, Generators, Interaction, InteractionKind, MatchingRules, Message, Pact,
+    Pacticipant, ProviderState, Request, Response, SpecVersion,
+};
+
+const PACT_FIELDS: &[&str] = &[
+    "consumer",
+    "provider",
+    "interactions",
+    "messages",
+    "metadata",
+];
+const INTERACTION_FIELDS: &[&str] = &[
+    "type",
+    "description",
+    "providerState",
+    "provider_state",
+    "providerStates",
+    "key",
+    "pending",
+    "comments",
+    "pluginConfiguration",
+    "request",
+    "response",
+];
+const MESSAGE_FIELDS: &[&str] = &[
+    "contents",
+    "metadata",
+    "metaData",
+    "matchingRules",
+    "generators",
+];
+const REQUEST_FIELDS: &[&str] = &[
+    "method",
+    "path",
+    "query",
+    "headers",
+    "body",
+    "matchingRules",
+    "generators",
+];
+const RESPONSE_FIELDS: &[&str] = &["status", "headers", "body", "matchingRules", "generators"];
+
+fn object<'a>(
+    value: &'a Value,
+    at: &str,
+    what: &str,
+) -> Result<&'a Map<String, Value>, ContractError> {
+    value.as_object().ok_or_else(|| {
+        ContractError::new(
+            at,
+            format!("{what} must be a JSON object, found {}", kind_of(value)),
+        )
+    })
+}
+
+/// A short name for a JSON value's type, for messages.
+pub(crate) fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn extra(obj: &Map<String, Value>, known: &[&str]) -> Map<String, Value> {
+    obj.iter()
+        .filter(|(k, _)| !known.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+fn string_field(
+    obj: &Map<String, Value>,
+    key: &str,
+    at: &str,
+) -> Result<Option<String>, ContractError> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(ContractError::new(
+            format!("{at}.{key}"),
+            format!("expected a string, found {}", kind_of(other)),
+        )),
+    }
+}
+
+/// Reads the spec version a pact file declares; `None` when it declares none.
+fn declared_version(obj: &Map<String, Value>) -> Result<Option<SpecVersion>, ContractError> {
+    let Some(metadata) = obj.get("metadata").and_then(Value::as_object) else {
+        return Ok(None);
+    };
+    for key in [
+        "pactSpecification",
+        "pact-specification",
+        "pactSpecificationVersion",
+    ] {
+        let raw = match metadata.get(key) {
+            Some(Value::Object(o)) => o.get("version").and_then(Value::as_str),
+            Some(Value::String(s)) => Some(s.as_str()),
+            _ => None,
+        };
+        if let Some(raw) = raw {
+            return SpecVersion::parse(raw).map(Some).ok_or_else(|| {
+                ContractError::new(
+                    format!("$.metadata.{key}.version"),
+                    format!("unknown Pact specification version '{raw}'; expected 1.0.0, 1.1.0, 2.0.0, 3.0.0 or 4.0"),
+                )
+            });
+        }
+    }
+    Ok(None)
+}
+
+pub(super) fn pact(value: &Value) -> Result<Pact, ContractError> {
+    let obj = object(value, "$", "a pact")?;
+    let pacticipant = |key: &str| -> Result<Pacticipant, ContractError> {
+        let at = format!("$.{key}");
+        let v = obj
+            .get(key)
+            .ok_or_else(|| ContractError::new("$", format!("the pact has no \"{key}\"")))?;
+        let o = object(v, &at, &format!("\"{key}\""))?;
+        let name = string_field(o, "name", &at)?
+            .filter(|n| !n.trim().is_empty())
+            .ok_or_else(|| {
+                ContractError::new(&at, format!("the {key} needs a non-empty \"name\""))
+            })?;
+        Ok(Pacticipant {
+            name,
+            extra: extra(o, &["name"]),
+        })
+    };
+    let consumer = pacticipant("consumer")?;
+    let provider = pacticipant("provider")?;
+    let interactions_json = obj.get("interactions").or_else(|| obj.get("messages"));
+    let is_message_pact = obj.get("interactions").is_none() && obj.get("messages").is_some();
+    let items: &[Value] = match interactions_json {
+        None => &[],
+        Some(Value::Array(items)) => items,
+        Some(other) => {
+            let key = if is_message_pact {
+                "messages"
+            } else {
+                "interactions"
+            };
+            return Err(ContractError::new(
+                format!("$.{key}"),
+                format!(
+                    "expected an array of interactions, found {}",
+                    kind_of(other)
+                ),
+            ));
+        }
+    };
+    let spec = match declared_version(obj)? {
+        Some(v) => v,
+        // Undeclared: V4 interactions carry a `type`; otherwise treat as V3 (which also reads V2).
+        None if items.iter().any(|i| i.get("type").is_some()) => SpecVersion::V4,
+        None => SpecVersion::V3,
+    };
+    let key = if is_message_pact {
+        "messages"
+    } else {
+        "interactions"
+    };
+    let interactions = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| interaction(item, spec, is_message_pact, &format!("$.{key}[{i}]")))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Pact {
+        consumer,
+        provider,
+        interactions,
+        metadata: obj
+            .get("metadata")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default(),
+        spec,
+        extra: extra(obj, PACT_FIELDS),
+    })
+}
+
+fn interaction(
+    value: &Value,
+    spec: SpecVersion,
+    in_message_pact: bool,
+    at: &str,
+) -> Result<Interaction, ContractError> {
+    let obj = object(value, at, "an interaction")?;
+    let description = string_field(obj, "description", at)?
+        .ok_or_else(|| ContractError::new(at, "the interaction has no \"description\""))?;
+    let provider_states = provider_states(obj, at)?;
+    let kind_name = match obj.get("type") {
+        Some(Value::String(t)) => Some(t.as_str()),
+        Some(other) => {
+            return Err(ContractError::new(
+                format!("{at}.type"),
+                format!("expected a string, found {}", kind_of(other)),
+            ));
+        }
+        None => None,
+    };
+    let kind_name = match kind_name {
+        Some(t) => t,
+        None if in_message_pact => "Asynchronous/Messages",
+        None if spec >= SpecVersion::V4 && obj.contains_key("contents") => "Asynchronous/Messages",
+        None => "Synchronous/HTTP",
+    };
+    let mut known: Vec<&str> = INTERACTION_FIELDS.to_vec();
+    let kind = match kind_name {
+        "Synchronous/HTTP" => {
+            let req = obj
+                .get("request")
+                .ok_or_else(|| ContractError::new(at, "an HTTP interaction needs a \"request\""))?;
+            let res = obj.get("response").ok_or_else(|| {
+                ContractError::new(at, "an HTTP interaction needs a \"response\"")
+            })?;
+            InteractionKind::Http {
+                request: request(req, spec, &format!("{at}.request"))?,
+                response: response(res, spec, &format!("{at}.response"))?,
+            }
+        }
+        "Asynchronous/Messages" => {
+            known.extend_from_slice(MESSAGE_FIELDS);
+            let mut msg = message(value, spec, at)?;
+            msg.extra = Map::new();
+            InteractionKind::AsyncMessage(msg)
+        }
+        "Synchronous/Messages" => {
+            let req = obj.get("request").ok_or_else(|| {
+                ContractError::new(at, "a synchronous message interaction needs a \"request\"")
+            })?;
+            let responses = match obj.get("response") {
+                None | Some(Value::Null) => Vec::new(),
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| message(r, spec, &format!("{at}.response[{i}]")))
+                    .collect::<Result<Vec<_>, _>>()?,
+                Some(single @ Value::Object(_)) => {
+                    vec![message(single, spec, &format!("{at}.response"))?]
+                }
+                Some(other) => {
+                    return Err(ContractError::new(
+                        format!("{at}.response"),
+                        format!("expected an array of messages, found {}", kind_of(other)),
+                    ));
+                }
+            };
+            InteractionKind::SyncMessage {
+                request: message(req, spec, &format!("{at}.request"))?,
+                responses,
+            }
+        }
+        other => {
+            return Err(ContractError::new(
+                format!("{at}.type"),
+                format!(
+                    "unknown interaction type '{other}'; expected Synchronous/HTTP, \
+                     Asynchronous/Messages or Synchronous/Messages"
+                ),
+            ));
+        }
+    };
+    let pending = match obj.get("pending") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(other) => {
+            return Err(ContractError::new(
+                format!("{at}.pending"),
+                format!("expected true or false, found {}", kind_of(other)),
+            ));
+        }
+    };
+    let map_field = |key: &str| -> Result<Map<String, Value>, ContractError> {
+        match obj.get(key) {
+            None | Some(Value::Null) => Ok(Map::new()),
+            Some(Value::Object(o)) => Ok(o.clone()),
+            Some(other) => Err(ContractError::new(
+                format!("{at}.{key}"),
+                format!("expected an object, found {}", kind_of(other)),
+            )),
+        }
+    };
+    Ok(Interaction {
+        description,
+        provider_states,
+        key: string_field(obj, "key", at)?,
+        pending,
+        comments: map_field("comments")?,
+        plugin_configuration: map_field("pluginConfiguration")?,
+        kind,
+        extra: extra(obj, &known),
+    })
+}
+
+fn provider_states(
+    obj: &Map<String, Value>,
+    at: &str,
+) -> Result<Vec<ProviderState>, ContractError> {
+    if let Some(states) = obj.get("providerStates") {
+        let at = format!("{at}.providerStates");
+        let items = match states {
+            Value::Array(items) => items,
+            Value::Null => return Ok(Vec::new()),
+            other => {
+                return Err(ContractError::new(
+                    at,
+                    format!(
+                        "expected an array of provider states, found {}",
+                        kind_of(other)
+                    ),
+                ));
+            }
+        };
+        return items
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let at = format!("{at}[{i}]");
+                if let Value::String(name) = s {
+                    return Ok(ProviderState {
+                        name: name.clone(),
+                        params: Map::new(),
+                    });
+                }
+                let o = object(s, &at, "a provider state")?;
+                let name = string_field(o, "name", &at)?
+                    .ok_or_else(|| ContractError::new(&at, "a provider state needs a \"name\""))?;
+                let params = match o.get("params") {
+                    None | Some(Value::Null) => Map::new(),
+                    Some(Value::Object(p)) => p.clone(),
+                    Some(other) => {
+                        return Err(ContractError::new(
+                            format!("{at}.params"),
+                            format!("expected an object, found {}", kind_of(other)),
+                        ));
+                    }
+                };
+                Ok(ProviderState { name, params })
+            })
+            .collect();
+    }
+    for key in ["providerState", "provider_state"] {
+        if let Some(name) = string_field(obj, key, at)?
+            && !name.is_empty()
+        {
+            return Ok(vec![ProviderState {
+                name,
+                params: Map::new(),
+            }]);
+        }
+    }
+    Ok(Vec::new())
+}
+
+fn headers(value: Option<&Value>, at: &str) -> Result<Headers, ContractError> {
+    let mut out = Headers::new();
+    let Some(value) = value else { return Ok(out) };
+    if value.is_null() {
+        return Ok(out);
+    }
+    let at = format!("{at}.headers");
+    for (name, v) in object(value, &at, "\"headers\"")? {
+        let values = match v {
+            Value::String(s) => vec![s.clone()],
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| scalar_text(item, &format!("{at}['{name}'][{i}]")))
+                .collect::<Result<Vec<_>, _>>()?,
+            other => vec![scalar_text(other, &format!("{at}['{name}']"))?],
+        };
+        out.set(name, values);
+    }
+    Ok(out)
+}
+
+fn scalar_text(value: &Value, at: &str) -> Result<String, ContractError> {
+    match value {
+        Value::String(s) => Ok(s.clone()),
+        Value::Number(n) => Ok(n.to_string()),
+        Value::Bool(b) => Ok(b.to_string()),
+        Value::Null => Ok(String::new()),
+        other => Err(ContractError::new(
+            at,
+            format!("expected a string, found {}", kind_of(other)),
+        )),
+    }
+}
+
+fn query(value: Option<&Value>, at: &str) -> Result<Query, ContractError> {
+    let at = format!("{at}.query");
+    match value {
+        None | Some(Value::Null) => Ok(Query::new()),
+        Some(Value::String(raw)) => Ok(parse_query_string(raw)),
+        Some(Value::Object(map)) => {
+            let mut out = Query::new();
+            for (name, v) in map {
+                let values = match v {
+                    Value::Array(items) => items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, item)| scalar_text(item, &format!("{at}['{name}'][{i}]")))
+                        .collect::<Result<Vec<_>, _>>()?,
+                    other => vec![scalar_text(other, &format!("{at}['{name}']"))?],
+                };
+                out.insert(name.clone(), values);
+            }
+            Ok(out)
+        }
+        Some(other) => Err(ContractError::new(
+            at,
+            format!(
+                "expected a query string or an object of parameters, found {}",
+                kind_of(other)
+            ),
+        )),
+    }
+}
+
+/// Reads a body. `header_type` is the `Content-Type` header (or message content type) that
+/// decides how a string body is interpreted.
+fn body(
+    value: Option<&Value>,
+    spec: SpecVersion,
+    header_type: Option<&str>,
+    at: &str,
+) -> Result<Body, ContractError> {
+    let Some(value) = value else {
+        return Ok(Body::missing());
+    };
+    let wrapped = spec >= SpecVersion::V4
+        && value.as_object().is_some_and(|o| {
+            o.contains_key("content") || o.contains_key("contentType") || o.contains_key("encoded")
+        });
+    if !wrapped {
+        return Ok(Body {
+            content: plain_body(value, header_type),
+            content_type: None,
+        });
+    }
+    let o = value.as_object().expect("checked above");
+    let declared = string_field(o, "contentType", at)?;
+    let content_type = declared.as_deref().or(header_type);
+    let content = match o.get("content") {
+        None => BodyContent::Missing,
+        Some(Value::Null) => BodyContent::Null,
+        Some(content) => match o.get("encoded") {
+            None | Some(Value::Null) | Some(Value::Bool(false)) => {
+                plain_body(content, content_type)
+            }
+            Some(Value::String(e)) if e.eq_ignore_ascii_case("json") => match content {
+                Value::String(text) => match serde_json::from_str(text) {
+                    Ok(v) => BodyContent::Json(v),
+                    Err(e) => {
+                        return Err(ContractError::new(
+                            format!("{at}.content"),
+                            format!(
+                                "the body is marked \"encoded\": \"json\" but is not valid JSON: {e}"
+                            ),
+                        ));
+                    }
+                },
+                other => BodyContent::Json(other.clone()),
+            },
+            Some(Value::String(e)) if e.eq_ignore_ascii_case("base64") => {
+                decode_base64(content, content_type, at)?
+            }
+            Some(Value::Bool(true)) => decode_base64(content, content_type, at)?,
+            Some(other) => {
+                return Err(ContractError::new(
+                    format!("{at}.encoded"),
+                    format!("expected false, \"base64\" or \"json\", found {other}"),
+                ));
+            }
+        },
+    };
+    Ok(Body {
+        content,
+        content_type: declared,
+    })
+}
+
+fn decode_base64(
+    content: &Value,
+    content_type: Option<&str>,
+    at: &str,
+) -> Result<BodyContent, ContractError> {
+    let Value::String(text) = content else {
+        return Err(ContractError::new(
+            format!("{at}.content"),
+            format!("a base64 body must be a string, found {}", kind_of(content)),
+        ));
+    };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .map_err(|e| ContractError::new(format!("{at}.content"), format!("invalid base64: {e}")))?;
+    Ok(Body::from_bytes(&bytes, content_type).content)
+}
+
+/// A body written directly as JSON: strings are the raw body text, interpreted by content
+/// type; anything else is a JSON document.
+fn plain_body(value: &Value, content_type: Option<&str>) -> BodyContent {
+    match value {
+        Value::Null => BodyContent::Null,
+        Value::String(s) if s.is_empty() => BodyContent::Empty,
+        Value::String(s) => match content_type.map(ContentKind::of) {
+            Some(ContentKind::Json) => match serde_json::from_str::<Value>(s) {
+                Ok(v) => BodyContent::Json(v),
+                Err(_) => BodyContent::Text(s.clone()),
+            },
+            _ => BodyContent::Text(s.clone()),
+        },
+        other => BodyContent::Json(other.clone()),
+    }
+}
+
+fn rules_and_generators(
+    obj: &Map<String, Value>,
+    at: &str,
+) -> Result<(MatchingRules, Generators), ContractError> {
+    let rules = match obj.get("matchingRules") {
+        None | Some(Value::Null) => MatchingRules::default(),
+        Some(v) => MatchingRules::from_json(v, &format!("{at}.matchingRules"))?,
+    };
+    let generators = match obj.get("generators") {
+        None | Some(Value::Null) => Generators::default(),
+        Some(v) => Generators::from_json(v, &format!("{at}.generators"))?,
+    };
+    Ok((rules, generators))
+}
+
+pub(super) fn request(
+    value: &Value,
+    spec: SpecVersion,
+    at: &str,
+) -> Result<Request, ContractError> {
+    let obj = object(value, at, "a request")?;
+    let headers = headers(obj.get("headers"), at)?;
+    let (matching_rules, generators) = rules_and_generators(obj, at)?;
+    Ok(Request {
+        method: string_field(obj, "method", at)?.unwrap_or_else(|| "GET".into()),
+        path: string_field(obj, "path", at)?.unwrap_or_else(|| "/".into()),
+        query: query(obj.get("query"), at)?,
+        body: body(
+            obj.get("body"),
+            spec,
+            headers.first("content-type"),
+            &format!("{at}.body"),
+        )?,
+        headers,
+        matching_rules,
+        generators,
+        extra: extra(obj, REQUEST_FIELDS),
+    })
+}
+
+pub(super) fn response(
+    value: &Value,
+    spec: SpecVersion,
+    at: &str,
+) -> Result<Response, ContractError> {
+    let obj = object(value, at, "a response")?;
+    let status = match obj.get("status") {
+        None | Some(Value::Null) => 200,
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .filter(|s| (100..=999).contains(s))
+            .map(|s| s as u16)
+            .ok_or_else(|| {
+                ContractError::new(
+                    format!("{at}.status"),
+                    format!("{n} is not an HTTP status code"),
+                )
+            })?,
+        Some(Value::String(s)) => s
+            .parse::<u16>()
+            .ok()
+            .filter(|s| (100..=999).contains(s))
+            .ok_or_else(|| {
+                ContractError::new(
+                    format!("{at}.status"),
+                    format!("'{s}' is not an HTTP status code"),
+                )
+            })?,
+        Some(other) => {
+            return Err(ContractError::new(
+                format!("{at}.status"),
+                format!("expected a status code, found {}", kind_of(other)),
+            ));
+        }
+    };
+    let headers = headers(obj.get("headers"), at)?;
+    let (matching_rules, generators) = rules_and_generators(obj, at)?;
+    Ok(Response {
+        status,
+        body: body(
+            obj.get("body"),
+            spec,
+            headers.first("content-type"),
+            &format!("{at}.body"),
+        )?,
+        headers,
+        matching_rules,
+        generators,
+        extra: extra(obj, RESPONSE_FIELDS),
+    })
+}
+
+pub(super) fn message(
+    value: &Value,
+    spec: SpecVersion,
+    at: &str,
+) -> Result<Message, ContractError> {
+    let obj = object(value, at, "a message")?;
+    let metadata = match obj.get("metadata").or_else(|| obj.get("metaData")) {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(m)) => m.clone(),
+        Some(other) => {
+            return Err(ContractError::new(
+                format!("{at}.metadata"),
+                format!("expected an object, found {}", kind_of(other)),
+            ));
+        }
+    };
+    let content_type = ["contentType", "content-type", "Content-Type"]
+        .iter()
+        .find_map(|k| metadata.get(*k).and_then(Value::as_str));
+    let (matching_rules, generators) = rules_and_generators(obj, at)?;
+    Ok(Message {
+        contents: body(
+            obj.get("contents"),
+            spec,
+            content_type,
+            &format!("{at}.contents"),
+        )?,
+        metadata,
+        matching_rules,
+        generators,
+        extra: extra(obj, MESSAGE_FIELDS),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn req(v: Value, spec: SpecVersion) -> Request {
+        request(&v, spec, "$").unwrap()
+    }
+
+    #[test]
+    fn v4_body_wrappers() {
+        let r = req(
+            json!({"method": "POST", "path": "/", "body": {"content": {"a": 1}, "contentType": "application/json", "encoded": false}}),
+            SpecVersion::V4,
+        );
+        assert_eq!(r.body.content, BodyContent::Json(json!({"a": 1})));
+        assert_eq!(r.body.content_type.as_deref(), Some("application/json"));
+        let r = req(
+            json!({"body": {"content": "aGVsbG8=", "contentType": "text/plain", "encoded": "base64"}}),
+            SpecVersion::V4,
+        );
+        assert_eq!(r.body.content, BodyContent::Text("hello".into()));
+        let r = req(
+            json!({"body": {"content": "{\"x\":true}", "contentType": "application/json", "encoded": "json"}}),
+            SpecVersion::V4,
+        );
+        assert_eq!(r.body.content, BodyContent::Json(json!({"x": true})));
+        let r = req(json!({"body": {"content": null}}), SpecVersion::V4);
+        assert_eq!(r.body.content, BodyContent::Null);
+    }
+
+    #[test]
+    fn bad_base64_is_an_error() {
+        let err = request(
+            &json!({"body": {"content": "!!", "encoded": "base64"}}),
+            SpecVersion::V4,
+            "$.r",
+        )
+        .unwrap_err();
+        assert_eq!(err.path, "$.r.body.content");
+    }
+
+    #[test]
+    fn v1_query_strings_and_states() {
+        let r = req(
+            json!({"method": "get", "path": "/x", "query": "a=1&b=2&a=3"}),
+            SpecVersion::V1,
+        );
+        assert_eq!(r.query["a"], ["1", "3"]);
+        let i = interaction(
+            &json!({"description": "d", "providerState": "s", "request": {}, "response": {}}),
+            SpecVersion::V2,
+            false,
+            "$.interactions[0]",
+        )
+        .unwrap();
+        assert_eq!(i.provider_states[0].name, "s");
+    }
+
+    #[test]
+    fn string_bodies_follow_the_content_type() {
+        let r = req(
+            json!({"headers": {"Content-Type": "application/json"}, "body": "{\"a\": 1}"}),
+            SpecVersion::V3,
+        );
+        assert_eq!(r.body.content, BodyContent::Json(json!({"a": 1})));
+        let r = req(
+            json!({"headers": {"Content-Type": "text/plain"}, "body": "{\"a\": 1}"}),
+            SpecVersion::V3,
+        );
+        assert_eq!(r.body.content, BodyContent::Text("{\"a\": 1}".into()));
+    }
+
+    #[test]
+    fn errors_name_the_json_path() {
+        let cases = [
+            (
+                json!({"consumer": {"name": "c"}, "provider": {"name": "p"}, "interactions": [{"description": "d", "request": {"headers": 3}, "response": {}}]}),
+                "$.interactions[0].request.headers",
+            ),
+            (
+                json!({"consumer": {"name": "c"}, "provider": {"name": "p"}, "interactions": [{"request": {}, "response": {}}]}),
+                "$.interactions[0]",
+            ),
+            (
+                json!({"consumer": {"name": ""}, "provider": {"name": "p"}}),
+                "$.consumer",
+            ),
+            (
+                json!({"consumer": {"name": "c"}, "provider": {"name": "p"}, "interactions": [{"description": "d", "request": {}, "response": {"status": "abc"}}]}),
+                "$.interactions[0].response.status",
+            ),
+            (
+                json!({"consumer": {"name": "c"}, "provider": {"name": "p"}, "metadata": {"pactSpecification": {"version": "9.0"}}}),
+                "$.metadata.pactSpecification.version",
+            ),
+            (
+                json!({"consumer": {"name": "c"}, "provider": {"name": "p"}, "interactions": [{"type": "Weird", "description": "d"}]}),
+                "$.interactions[0].type",
+            ),
+        ];
+        for (input, path) in cases {
+            let err = pact(&input).unwrap_err();
+            assert_eq!(err.path, path, "{input}: {err}");
+        }
+    }
+}
