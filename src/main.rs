@@ -1,1 +1,5 @@
-fn main() {}
+//! The `pactum` binary: all work happens in the library's `cli` module.
+
+fn main() -> std::process::ExitCode {
+    std::process::ExitCode::from(pactum::cli::main())
+}

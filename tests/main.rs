@@ -2,5 +2,11 @@
 //!
 //! * `conformance` — every Pact specification test case (V1–V4) through the matcher, plus the
 //!   table of cases where pactum deliberately follows a different expectation.
+//! * `matchers` — every matcher in both directions, rule selection, HTTP parts, messages.
+//! * `contracts` — pact files: every version read, V3/V4 written, unknown fields kept.
+//! * `cli` — the `pactum` binary: output and exit codes.
 
+mod cli;
 mod conformance;
+mod contracts;
+mod matchers;

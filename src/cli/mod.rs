@@ -1,1 +1,173 @@
-//! The `pactum` command line.
+//! The `pactum` command line: argument parsing, and rendering results and errors for humans.
+//!
+//! Every command returns an [`Outcome`] or a [`CliError`]; [`main`] turns them into output and
+//! the documented exit codes. Library code never prints or exits.
+
+mod match_cmd;
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::contract::{LoadError, SpecVersion};
+
+/// Exit code: success (matched, verified, deployable).
+pub const EXIT_OK: u8 = 0;
+/// Exit code: the check ran and failed (mismatch, verification failure, not deployable).
+pub const EXIT_FAILED: u8 = 1;
+/// Exit code: bad usage or input, or an environment problem (file missing, invalid JSON).
+pub const EXIT_ERROR: u8 = 2;
+
+/// Consumer-driven contract testing with Pact contracts.
+#[derive(Debug, Parser)]
+#[command(name = "pactum", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check whether an actual request, response or message matches an expected one.
+    ///
+    /// The expected file holds the object exactly as it appears in a pact file (with its
+    /// matchingRules); the actual file holds the received one in the same shape. Exit codes:
+    /// 0 match, 1 mismatch (each mismatch printed), 2 bad input.
+    Match(MatchArgs),
+}
+
+/// What is being matched.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Part {
+    Request,
+    Response,
+    Message,
+}
+
+/// Output format for results.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Text,
+    Json,
+}
+
+/// A spec version as written on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum SpecArg {
+    #[value(name = "v1")]
+    V1,
+    #[value(name = "v1.1")]
+    V1_1,
+    #[value(name = "v2")]
+    V2,
+    #[value(name = "v3")]
+    V3,
+    #[value(name = "v4")]
+    V4,
+}
+
+impl From<SpecArg> for SpecVersion {
+    fn from(s: SpecArg) -> Self {
+        match s {
+            SpecArg::V1 => SpecVersion::V1,
+            SpecArg::V1_1 => SpecVersion::V1_1,
+            SpecArg::V2 => SpecVersion::V2,
+            SpecArg::V3 => SpecVersion::V3,
+            SpecArg::V4 => SpecVersion::V4,
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+struct MatchArgs {
+    /// request, response or message.
+    part: Part,
+    /// The expected object, as in a pact file.
+    #[arg(long, short = 'e', value_name = "FILE")]
+    expected: PathBuf,
+    /// The actual object, in the same shape.
+    #[arg(long, short = 'a', value_name = "FILE")]
+    actual: PathBuf,
+    /// The Pact specification version the objects are written in.
+    #[arg(long, value_enum, default_value = "v4")]
+    spec: SpecArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+/// A failure that stops a command before it can give its answer. Every variant maps to exit
+/// code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// A contract or input file could not be loaded.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// Writing the output failed (e.g. a closed pipe).
+    #[error("cannot write output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+/// What a command produced: text for stdout and an exit code.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Text for standard output.
+    pub stdout: String,
+    /// The exit code.
+    pub code: u8,
+}
+
+/// Parses arguments and runs the command. Used by the binary and by tests.
+pub fn run<I, T>(args: I) -> Result<Outcome, CliOrUsage>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = Cli::try_parse_from(args).map_err(CliOrUsage::Usage)?;
+    let outcome = match cli.command {
+        Command::Match(args) => match_cmd::run(&args)?,
+    };
+    Ok(outcome)
+}
+
+/// Either a command failure or a usage problem (bad flags, `--help`, `--version`).
+#[derive(Debug)]
+pub enum CliOrUsage {
+    /// The command failed.
+    Failed(CliError),
+    /// clap's own result: help text, version, or a usage error.
+    Usage(clap::Error),
+}
+
+impl From<CliError> for CliOrUsage {
+    fn from(e: CliError) -> Self {
+        CliOrUsage::Failed(e)
+    }
+}
+
+/// The binary's entry point: runs with the process arguments and returns the exit code.
+pub fn main() -> u8 {
+    match run(std::env::args_os()) {
+        Ok(outcome) => {
+            let mut stdout = std::io::stdout().lock();
+            if stdout
+                .write_all(outcome.stdout.as_bytes())
+                .and_then(|_| stdout.flush())
+                .is_err()
+            {
+                return EXIT_ERROR;
+            }
+            outcome.code
+        }
+        Err(CliOrUsage::Usage(e)) => {
+            let _ = e.print();
+            if e.use_stderr() { EXIT_ERROR } else { EXIT_OK }
+        }
+        Err(CliOrUsage::Failed(e)) => {
+            eprintln!("error: {e}");
+            EXIT_ERROR
+        }
+    }
+}
