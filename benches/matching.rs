@@ -1,1 +1,58 @@
-fn main() {}
+//! Response matching speed on JSON bodies with the common rules (type with min, integer,
+//! decimal, regex, datetime, null on every element): a small body, 1,000 and 10,000 elements.
+//!
+//! The inputs come from `benches/common`, shared with the peer bench in `benches/peer/` that
+//! runs the reference implementation on the same bytes. Each iteration parses the actual body
+//! from bytes and matches it, as a verifier or mock server does per response.
+//!
+//! Run: `cargo bench --bench matching` (add `-- --quick` for a fast look).
+
+#[path = "common/mod.rs"]
+mod common;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use pactum::contract::{Body, Response, SpecVersion};
+use pactum::matching::match_response;
+
+#[global_allocator]
+static ALLOC: common::PeakAlloc = common::PeakAlloc;
+
+fn actual_response(body: &[u8]) -> Response {
+    let mut response = Response::default();
+    response.headers.add("Content-Type", "application/json");
+    response.body = Body::received(body);
+    response
+}
+
+fn bench(c: &mut Criterion) {
+    let mut group = c.benchmark_group("pactum/match_response");
+    for case in common::cases() {
+        let expected = Response::from_json(&case.expected, SpecVersion::V3, "$")
+            .expect("bench contract loads");
+        let mismatches = match_response(&expected, &actual_response(&case.actual_body));
+        assert!(
+            mismatches.is_empty(),
+            "{}: the bench input must match: {mismatches:?}",
+            case.name
+        );
+
+        common::reset_peak();
+        let result = match_response(&expected, &actual_response(&case.actual_body));
+        drop(result);
+        println!("peak-heap pactum {} {}", case.name, common::peak_bytes());
+
+        group.throughput(Throughput::Bytes(case.actual_body.len() as u64));
+        if case.name == "10k" {
+            group.sample_size(20);
+        }
+        group.bench_with_input(
+            BenchmarkId::from_parameter(case.name),
+            &case.actual_body,
+            |b, body| b.iter(|| match_response(&expected, &actual_response(body))),
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -14,4 +14,5 @@
 pub mod cli;
 pub mod contract;
 pub mod datetime;
+pub mod generate;
 pub mod matching;

@@ -4,9 +4,11 @@
 //!   table of cases where pactum deliberately follows a different expectation.
 //! * `matchers` — every matcher in both directions, rule selection, HTTP parts, messages.
 //! * `contracts` — pact files: every version read, V3/V4 written, unknown fields kept.
+//! * `generators` — every generator, checked against the matcher it pairs with, both directions.
 //! * `cli` — the `pactum` binary: output and exit codes.
 
 mod cli;
 mod conformance;
 mod contracts;
+mod generators;
 mod matchers;

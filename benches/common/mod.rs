@@ -65,7 +65,11 @@ pub const CONTENT_TYPE: &str = "application/json";
 
 /// The three benchmark cases, in order `small`, `1k`, `10k`.
 pub fn cases() -> Vec<Case> {
-    vec![small_case(), items_case("1k", 1_000), items_case("10k", 10_000)]
+    vec![
+        small_case(),
+        items_case("1k", 1_000),
+        items_case("10k", 10_000),
+    ]
 }
 
 /// Fixed-seed linear congruential generator (Knuth's MMIX constants).
@@ -179,7 +183,10 @@ pub fn item_rules(prefix: &str, rules: &mut Map<String, Value>) {
         ("name", json!({"match": "type"})),
         ("price", json!({"match": "decimal"})),
         ("sku", json!({"match": "regex", "regex": SKU_REGEX})),
-        ("updatedAt", json!({"match": "datetime", "format": DATETIME_FORMAT})),
+        (
+            "updatedAt",
+            json!({"match": "datetime", "format": DATETIME_FORMAT}),
+        ),
         ("discontinuedAt", json!({"match": "null"})),
         ("dimensions.width", json!({"match": "integer"})),
         ("dimensions.height", json!({"match": "integer"})),
@@ -208,7 +215,11 @@ fn items_case(name: &'static str, count: u64) -> Case {
     let mut rng = Lcg(0x5EED_0000 ^ count);
     let items: Vec<Value> = (0..count).map(|i| actual_item(i, &mut rng)).collect();
     let actual_body = serde_json::to_vec(&json!({"items": items})).expect("serialize body");
-    Case { name, expected, actual_body }
+    Case {
+        name,
+        expected,
+        actual_body,
+    }
 }
 
 /// An order: one top-level field per rule kind, plus a short `items` array.
@@ -256,7 +267,11 @@ fn small_case() -> Case {
         "items": items
     });
     let actual_body = serde_json::to_vec(&actual).expect("serialize body");
-    Case { name: "small", expected, actual_body }
+    Case {
+        name: "small",
+        expected,
+        actual_body,
+    }
 }
 
 // ---------------------------------------------------------------------------

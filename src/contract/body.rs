@@ -72,6 +72,21 @@ impl Body {
         }
     }
 
+    /// A body as received over the wire, kept as text (or bytes) and parsed only when it is
+    /// matched. This is what mock servers and verifiers should build for actual bodies: the
+    /// matcher parses JSON into a borrowed tree much faster than into a `serde_json::Value`.
+    pub fn received(bytes: &[u8]) -> Self {
+        let content = if bytes.is_empty() {
+            BodyContent::Empty
+        } else {
+            text_or_bytes(bytes)
+        };
+        Body {
+            content,
+            content_type: None,
+        }
+    }
+
     /// True if the body is missing.
     pub fn is_missing(&self) -> bool {
         matches!(self.content, BodyContent::Missing)

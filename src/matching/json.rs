@@ -1,29 +1,36 @@
 //! Comparing JSON documents under matching rules.
 //!
-//! The walker descends the expected document and the actual one together, keeping the current
-//! location as a stack of borrowed segments, so the success path allocates nothing. At each
-//! node it selects the most specific rules (on the node or cascaded from an ancestor) and
-//! either applies them or, without rules, requires equality. Objects in requests must not have
+//! The walker descends the expected document (a contract `Value`) and the actual one (any
+//! [`JsonView`]) together. The success path allocates nothing: the location is a stack of
+//! borrowed segments, and rule selection is incremental — each step keeps only the rule paths
+//! that still match the location so far, so a node costs a few comparisons however many rules
+//! the contract has. At each node the most specific rules apply (on the node itself or cascaded
+//! from an ancestor); without rules, values must be equal. Objects in requests must not have
 //! unexpected keys; in responses and messages extra keys are fine.
 
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
+use super::node::{JsonView, Key, Kind, Node, NodeVisitor, Num};
 use super::value::{check_json, check_json_list, effective, json_equal, show, type_name};
 use super::{Mismatch, MismatchKind};
 use crate::contract::path::{PathExpr, PathToken, Segment, render_location};
-use crate::contract::rules::{MatchingRule, PathRules, RuleList};
+use crate::contract::rules::{ArrayContainsVariant, Combine, MatchingRule, PathRules, RuleList};
 
-/// Compares two JSON bodies and appends mismatches to `out`.
-pub(crate) fn compare_json(
+/// Compares two JSON documents and appends mismatches to `out`.
+pub(crate) fn compare_json<A: JsonView>(
     rules: &PathRules,
     strict: bool,
     kind: MismatchKind,
     expected: &Value,
-    actual: &Value,
+    actual: &A,
     out: &mut Vec<Mismatch>,
 ) {
     let mut walker = Walker {
-        rules,
+        selector: Selector::new(rules),
         scoped: Vec::new(),
         strict,
         kind,
@@ -34,7 +41,12 @@ pub(crate) fn compare_json(
 }
 
 /// True if the two documents match (used by `arrayContains` to try candidates).
-fn matches_quietly(rules: &PathRules, strict: bool, expected: &Value, actual: &Value) -> bool {
+fn matches_quietly<A: JsonView>(
+    rules: &PathRules,
+    strict: bool,
+    expected: &Value,
+    actual: &A,
+) -> bool {
     let mut out = Vec::new();
     compare_json(
         rules,
@@ -47,8 +59,188 @@ fn matches_quietly(rules: &PathRules, strict: bool, expected: &Value, actual: &V
     out.is_empty()
 }
 
+/// Finds the best rule for each location as the walker moves down and up the document.
+///
+/// The rule paths are compiled into a trie; the selector keeps, per depth, the trie nodes that
+/// still match the location with their weights so far, so one step costs a lookup per live
+/// node (usually one or two) rather than a pass over every rule.
+struct Selector<'r> {
+    entries: &'r [(PathExpr, RuleList)],
+    trie: Vec<TrieNode<'r>>,
+    /// `(trie node, weight so far)` for nodes still matching; sliced per frame.
+    active: Vec<(u32, u64)>,
+    frames: Vec<Frame>,
+}
+
+#[derive(Default)]
+struct TrieNode<'r> {
+    fields: Vec<(&'r str, u32)>,
+    indexes: Vec<(usize, u32)>,
+    star: Option<u32>,
+    star_index: Option<u32>,
+    /// Whether a field name here is a number (it then also addresses array indexes).
+    numeric_fields: bool,
+    /// The rule entry whose path ends here.
+    entry: Option<u32>,
+}
+
+impl TrieNode<'_> {
+    fn has_children(&self) -> bool {
+        !self.fields.is_empty()
+            || !self.indexes.is_empty()
+            || self.star.is_some()
+            || self.star_index.is_some()
+    }
+
+    fn field(&self, key: &str) -> Option<u32> {
+        self.fields.iter().find(|(n, _)| *n == key).map(|(_, c)| *c)
+    }
+
+    fn index(&self, i: usize) -> Option<u32> {
+        self.indexes.iter().find(|(n, _)| *n == i).map(|(_, c)| *c)
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Frame {
+    start: usize,
+    end: usize,
+    /// The best complete entry at this depth or above: (entry, score, entry depth).
+    best: Option<(u32, u64, usize)>,
+}
+
+impl<'r> Selector<'r> {
+    fn new(rules: &'r PathRules) -> Self {
+        let entries = rules.entries();
+        let mut trie = vec![TrieNode::default()];
+        for (i, (expr, _)) in entries.iter().enumerate() {
+            let mut node = 0usize;
+            for token in &expr.tokens()[1..] {
+                let existing = match token {
+                    PathToken::Field(name) => trie[node].field(name),
+                    PathToken::Index(i) => trie[node].index(*i),
+                    PathToken::Star => trie[node].star,
+                    PathToken::StarIndex => trie[node].star_index,
+                    PathToken::Root => Some(node as u32),
+                };
+                let child = match existing {
+                    Some(child) => child,
+                    None => {
+                        let child = trie.len() as u32;
+                        trie.push(TrieNode::default());
+                        let parent = &mut trie[node];
+                        match token {
+                            PathToken::Field(name) => {
+                                parent.numeric_fields |= name.parse::<usize>().is_ok();
+                                parent.fields.push((name, child));
+                            }
+                            PathToken::Index(i) => parent.indexes.push((*i, child)),
+                            PathToken::Star => parent.star = Some(child),
+                            PathToken::StarIndex => parent.star_index = Some(child),
+                            PathToken::Root => {}
+                        }
+                        child
+                    }
+                };
+                node = child as usize;
+            }
+            trie[node].entry = Some(i as u32);
+        }
+        let best = trie[0].entry.map(|e| (e, 2, 0));
+        let mut active = Vec::with_capacity(16);
+        if trie[0].has_children() {
+            active.push((0, 2));
+        }
+        let root = Frame {
+            start: 0,
+            end: active.len(),
+            best,
+        };
+        Selector {
+            entries,
+            trie,
+            active,
+            frames: vec![root],
+        }
+    }
+
+    fn depth(&self) -> usize {
+        self.frames.len() - 1
+    }
+
+    fn push(&mut self, segment: Segment<'_>) {
+        let parent = *self.frames.last().expect("root frame");
+        let depth = self.depth() + 1;
+        let start = self.active.len();
+        let mut best = parent.best;
+        for slot in parent.start..parent.end {
+            let (node_id, weight) = self.active[slot];
+            let node = &self.trie[node_id as usize];
+            let mut reached: [(Option<u32>, u64); 3] = [(None, 0); 3];
+            match segment {
+                Segment::Key(key) => {
+                    reached[0] = (node.field(key), 2);
+                    if (!node.indexes.is_empty() || node.star_index.is_some())
+                        && let Ok(i) = key.parse::<usize>()
+                    {
+                        reached[1] = (node.index(i), 2);
+                        reached[2] = (node.star_index, 1);
+                    }
+                }
+                Segment::Index(i) => {
+                    reached[0] = (node.index(i), 2);
+                    if node.numeric_fields {
+                        let numeric = node
+                            .fields
+                            .iter()
+                            .find(|(n, _)| n.parse::<usize>() == Ok(i));
+                        reached[1] = (numeric.map(|(_, c)| *c), 2);
+                    }
+                    reached[2] = (node.star_index, 1);
+                }
+            }
+            let star = (node.star, 1);
+            for (child, factor) in reached.into_iter().chain(std::iter::once(star)) {
+                let Some(child) = child else { continue };
+                let weight = weight.saturating_mul(factor);
+                let target = &self.trie[child as usize];
+                if let Some(entry) = target.entry {
+                    let score = weight.saturating_mul(depth as u64 + 1);
+                    // Ties go to the entry written later, as in `PathRules::best`.
+                    if best.is_none_or(|(e, s, _)| score > s || (score == s && entry >= e)) {
+                        best = Some((entry, score, depth));
+                    }
+                }
+                if target.has_children() {
+                    self.active.push((child, weight));
+                }
+            }
+        }
+        self.frames.push(Frame {
+            start,
+            end: self.active.len(),
+            best,
+        });
+    }
+
+    fn pop(&mut self) {
+        if let Some(frame) = self.frames.pop() {
+            self.active.truncate(frame.start);
+        }
+    }
+
+    /// The best rules here: (rules, score, whether inherited from an ancestor).
+    fn best(&self) -> Option<(&'r RuleList, u64, bool)> {
+        let frame = self.frames.last()?;
+        let depth = self.depth();
+        frame
+            .best
+            .map(|(index, score, at)| (&self.entries[index as usize].1, score, at < depth))
+    }
+}
+
 struct Walker<'r, 'o> {
-    rules: &'r PathRules,
+    selector: Selector<'r>,
     /// Rules that apply only inside an `eachValue` container: `(container path + *, rules)`.
     scoped: Vec<(PathExpr, &'r RuleList)>,
     strict: bool,
@@ -59,23 +251,27 @@ struct Walker<'r, 'o> {
 impl<'r> Walker<'r, '_> {
     /// The rules that apply at `path` and whether they are inherited from an ancestor.
     fn best(&self, path: &[Segment<'_>]) -> Option<(&'r RuleList, bool)> {
-        let mut best: Option<(&'r RuleList, usize, u64)> = None;
-        let candidates = self
-            .rules
-            .entries()
-            .iter()
-            .map(|(e, l)| (e, l))
-            .chain(self.scoped.iter().map(|(e, l)| (e, *l)));
-        for (expr, list) in candidates {
+        let mut best = self.selector.best();
+        for (expr, list) in &self.scoped {
             if let Some(weight) = expr.weight(path) {
                 let score = weight.saturating_mul(expr.tokens().len() as u64);
-                if best.is_none_or(|(_, _, s)| score >= s) {
-                    best = Some((list, expr.depth(), score));
+                if best.is_none_or(|(_, s, _)| score >= s) {
+                    best = Some((list, score, expr.depth() < path.len()));
                 }
             }
         }
-        best.map(|(list, depth, _)| (list, depth < path.len()))
+        best.map(|(list, _, cascaded)| (list, cascaded))
             .filter(|(list, cascaded)| effective(list, *cascaded))
+    }
+
+    fn enter<'a>(&mut self, path: &mut Vec<Segment<'a>>, segment: Segment<'a>) {
+        self.selector.push(segment);
+        path.push(segment);
+    }
+
+    fn leave(&mut self, path: &mut Vec<Segment<'_>>) {
+        self.selector.pop();
+        path.pop();
     }
 
     fn mismatch(
@@ -96,100 +292,126 @@ impl<'r> Walker<'r, '_> {
         });
     }
 
-    fn compare<'a>(&mut self, path: &mut Vec<Segment<'a>>, expected: &'a Value, actual: &'a Value) {
+    fn compare<'a, A: JsonView>(
+        &mut self,
+        path: &mut Vec<Segment<'a>>,
+        expected: &'a Value,
+        actual: &'a A,
+    ) {
         let best = self.best(path);
-        match (expected, actual) {
-            (Value::Object(e), Value::Object(a)) => self.compare_objects(path, e, a, best),
-            (Value::Array(e), Value::Array(a)) => self.compare_arrays(path, e, a, best),
-            _ => match best {
-                Some((list, cascaded)) => {
-                    for (message, rule) in check_json_list(list, expected, actual, cascaded) {
-                        self.mismatch(path, show(expected), show(actual), Some(rule), message);
-                    }
-                }
-                None => {
-                    if !json_equal(expected, actual) {
-                        let message = if std::mem::discriminant(expected)
-                            != std::mem::discriminant(actual)
-                            && (expected.is_object()
-                                || expected.is_array()
-                                || actual.is_object()
-                                || actual.is_array())
-                        {
-                            format!(
-                                "expected {} ({}) but got {} ({})",
-                                show(expected),
-                                type_name(expected),
-                                show(actual),
-                                type_name(actual)
-                            )
-                        } else {
-                            format!("expected {} but got {}", show(expected), show(actual))
-                        };
-                        self.mismatch(path, show(expected), show(actual), None, message);
-                    }
-                }
-            },
+        match (expected, actual.kind()) {
+            (Value::Object(e), Kind::Object) => self.compare_objects(path, e, actual, best),
+            (Value::Array(e), Kind::Array) => {
+                self.compare_arrays(path, e, actual.array().unwrap_or(&[]), best)
+            }
+            _ => self.compare_leaf(path, best, expected, actual),
         }
     }
 
-    /// Applies the container-level part of rules to an object or array: shape rules and the
-    /// checks that make sense for a container (type, length, non-empty, null).
-    fn container_checks(
+    /// Compares where at least one side is not a container, or their kinds differ.
+    fn compare_leaf<A: JsonView>(
+        &mut self,
+        path: &[Segment<'_>],
+        best: Option<(&'r RuleList, bool)>,
+        expected: &Value,
+        actual: &A,
+    ) {
+        match best {
+            Some((list, cascaded)) => {
+                for (message, rule) in check_json_list(list, expected, actual, cascaded) {
+                    self.mismatch(path, show(expected), show(actual), Some(rule), message);
+                }
+            }
+            None => {
+                if !json_equal(expected, actual) {
+                    let containers = |k: Kind| matches!(k, Kind::Array | Kind::Object);
+                    let message = if expected.kind() != actual.kind()
+                        && (containers(expected.kind()) || containers(actual.kind()))
+                    {
+                        format!(
+                            "expected {} ({}) but got {} ({})",
+                            show(expected),
+                            type_name(expected),
+                            show(actual),
+                            type_name(actual)
+                        )
+                    } else {
+                        format!("expected {} but got {}", show(expected), show(actual))
+                    };
+                    self.mismatch(path, show(expected), show(actual), None, message);
+                }
+            }
+        }
+    }
+
+    /// Applies the rules that can fail for a container as a whole: emptiness and null.
+    fn container_rules<A: JsonView>(
         &mut self,
         path: &[Segment<'_>],
         list: &RuleList,
         cascaded: bool,
         expected: &Value,
-        actual: &Value,
+        actual: &A,
     ) {
-        let container_rules: Vec<&MatchingRule> = list
-            .rules
-            .iter()
-            .filter(|r| {
-                matches!(
-                    r,
-                    MatchingRule::Type { .. }
-                        | MatchingRule::NotEmpty
-                        | MatchingRule::Null
-                        | MatchingRule::Equality
-                ) && (!cascaded || r.cascades())
-            })
-            .collect();
-        if container_rules.is_empty() {
-            return;
+        let mut failures = Vec::new();
+        for rule in &list.rules {
+            if cascaded && !rule.cascades() {
+                continue;
+            }
+            let check = match rule {
+                MatchingRule::NotEmpty | MatchingRule::Null => {
+                    check_json(rule, expected, actual, cascaded)
+                }
+                MatchingRule::Type { min, max } if !cascaded && actual.kind() == Kind::Array => {
+                    check_json(
+                        &MatchingRule::Type {
+                            min: *min,
+                            max: *max,
+                        },
+                        expected,
+                        actual,
+                        false,
+                    )
+                }
+                _ => Ok(()),
+            };
+            if let Err(message) = check {
+                failures.push((message, rule.to_string()));
+            }
         }
-        let failures: Vec<(String, String)> = container_rules
-            .iter()
-            .filter_map(|rule| match rule {
-                // Equality of a container is checked element by element by the walker itself.
-                MatchingRule::Equality => None,
-                _ => check_json(rule, expected, actual, cascaded)
-                    .err()
-                    .map(|m| (m, rule.to_string())),
-            })
-            .collect();
-        let or_passed = list.combine == crate::contract::rules::Combine::Or
-            && failures.len() < list.rules.len();
+        let or_passed = list.combine == Combine::Or && failures.len() < list.rules.len();
         if !or_passed {
             for (message, rule) in failures {
-                self.mismatch(path, show(expected), show(actual), Some(rule), message);
+                self.mismatch(
+                    path,
+                    rule.clone(),
+                    type_name(actual).to_string(),
+                    Some(rule),
+                    message,
+                );
             }
         }
     }
 
-    fn compare_objects<'a>(
+    fn compare_objects<'a, A: JsonView>(
         &mut self,
         path: &mut Vec<Segment<'a>>,
         expected: &'a Map<String, Value>,
-        actual: &'a Map<String, Value>,
+        actual: &'a A,
         best: Option<(&'r RuleList, bool)>,
     ) {
         let mut values_mode = false;
         let mut each_value: Option<&'r RuleList> = None;
         let mut free_keys = false;
         if let Some((list, cascaded)) = best {
-            self.container_checks_obj(path, list, cascaded, expected, actual);
+            if list
+                .rules
+                .iter()
+                .any(|r| matches!(r, MatchingRule::NotEmpty | MatchingRule::Null))
+            {
+                let e = Value::Object(expected.clone());
+                self.container_rules(path, list, cascaded, &e, actual);
+            }
             if !cascaded {
                 for rule in &list.rules {
                     match rule {
@@ -204,19 +426,22 @@ impl<'r> Walker<'r, '_> {
                         }
                         MatchingRule::EachKey(inner) => {
                             free_keys = true;
-                            for key in actual.keys() {
-                                path.push(Segment::Key(key));
+                            let mut bad = Vec::new();
+                            actual.for_each_entry(&mut |key, _| {
                                 for (message, rule) in super::value::check_text_list(inner, "", key)
                                 {
-                                    let message = format!("key '{key}': {message}");
-                                    self.mismatch(
-                                        path,
-                                        String::new(),
-                                        format!("{key:?}"),
-                                        Some(rule),
-                                        message,
-                                    );
+                                    bad.push((key, message, rule));
                                 }
+                            });
+                            for (key, message, rule) in bad {
+                                path.push(Segment::Key(key));
+                                self.mismatch(
+                                    path,
+                                    String::new(),
+                                    format!("{key:?}"),
+                                    Some(rule),
+                                    format!("key '{key}': {message}"),
+                                );
                                 path.pop();
                             }
                         }
@@ -227,149 +452,76 @@ impl<'r> Walker<'r, '_> {
         }
 
         if values_mode {
-            let scope = each_value.map(|inner| {
-                let mut tokens = vec![PathToken::Root];
-                tokens.extend(path.iter().map(|s| match s {
-                    Segment::Key(k) => PathToken::Field((*k).to_string()),
-                    Segment::Index(i) => PathToken::Index(*i),
-                }));
-                tokens.push(PathToken::Star);
-                (PathExpr::from_tokens(tokens), inner)
-            });
-            let pushed = scope.is_some();
-            if let Some(scope) = scope {
-                self.scoped.push(scope);
+            if let Some(inner) = each_value {
+                self.scoped.push((scope_path(path, PathToken::Star), inner));
             }
-            for (key, a) in actual {
+            let mut entries: Vec<(&'a str, &'a A)> = Vec::new();
+            actual.for_each_entry(&mut |k, v| entries.push((k, v)));
+            for (key, a) in entries {
                 let Some(template) = expected.get(key).or_else(|| expected.values().next()) else {
                     continue;
                 };
-                path.push(Segment::Key(key));
+                self.enter(path, Segment::Key(key));
                 self.compare(path, template, a);
-                path.pop();
+                self.leave(path);
             }
-            if pushed {
+            if each_value.is_some() {
                 self.scoped.pop();
             }
             return;
         }
 
-        if !free_keys {
-            for key in expected.keys() {
-                if !actual.contains_key(key) {
+        for (key, e) in expected {
+            match actual.get(key) {
+                Some(a) => {
+                    self.enter(path, Segment::Key(key));
+                    self.compare(path, e, a);
+                    self.leave(path);
+                }
+                None if !free_keys => {
                     path.push(Segment::Key(key));
                     let message = format!("expected key '{key}' but it was missing");
-                    self.mismatch(
-                        path,
-                        show(&expected[key]),
-                        "<missing>".into(),
-                        None,
-                        message,
-                    );
+                    self.mismatch(path, show(e), "<missing>".into(), None, message);
                     path.pop();
                 }
-            }
-            if self.strict {
-                for (key, value) in actual {
-                    if !expected.contains_key(key) {
-                        path.push(Segment::Key(key));
-                        let message = format!("unexpected key '{key}' with value {}", show(value));
-                        self.mismatch(path, "<absent>".into(), show(value), None, message);
-                        path.pop();
-                    }
-                }
+                None => {}
             }
         }
-        for (key, e) in expected {
-            if let Some(a) = actual.get(key) {
+        if self.strict && !free_keys {
+            let mut unexpected: Vec<(&'a str, &'a A)> = Vec::new();
+            actual.for_each_entry(&mut |k, v| {
+                if !expected.contains_key(k) {
+                    unexpected.push((k, v));
+                }
+            });
+            for (key, value) in unexpected {
                 path.push(Segment::Key(key));
-                self.compare(path, e, a);
+                let message = format!("unexpected key '{key}' with value {}", show(value));
+                self.mismatch(path, "<absent>".into(), show(value), None, message);
                 path.pop();
             }
         }
     }
 
-    fn container_checks_obj(
-        &mut self,
-        path: &[Segment<'_>],
-        list: &RuleList,
-        cascaded: bool,
-        expected: &Map<String, Value>,
-        actual: &Map<String, Value>,
-    ) {
-        // Only rules that can fail for an object need the values; avoid cloning otherwise.
-        let relevant = list.rules.iter().any(|r| {
-            matches!(r, MatchingRule::NotEmpty | MatchingRule::Null) && (!cascaded || r.cascades())
-        });
-        if relevant {
-            let (e, a) = (
-                Value::Object(expected.clone()),
-                Value::Object(actual.clone()),
-            );
-            self.container_checks(path, list, cascaded, &e, &a);
-        }
-    }
-
-    fn compare_arrays<'a>(
+    fn compare_arrays<'a, A: JsonView>(
         &mut self,
         path: &mut Vec<Segment<'a>>,
         expected: &'a [Value],
-        actual: &'a [Value],
+        actual: &'a [A],
         best: Option<(&'r RuleList, bool)>,
     ) {
         let Some((list, cascaded)) = best else {
             self.compare_arrays_exactly(path, expected, actual);
             return;
         };
-
-        // Length and emptiness rules apply to the array itself.
-        let length_rules: Vec<&MatchingRule> = list
-            .rules
-            .iter()
-            .filter(|r| {
-                matches!(
-                    r,
-                    MatchingRule::Type { .. } | MatchingRule::NotEmpty | MatchingRule::Null
-                )
-            })
-            .collect();
-        if !length_rules.is_empty() {
-            let mut failures = Vec::new();
-            for rule in &length_rules {
-                let result = match rule {
-                    MatchingRule::Type { min, max } if !cascaded => {
-                        length_check(actual.len(), *min, *max)
-                    }
-                    MatchingRule::Type { .. } => Ok(()),
-                    MatchingRule::NotEmpty if actual.is_empty() => {
-                        Err("expected a non-empty array but got an empty one".to_string())
-                    }
-                    MatchingRule::Null => Err(format!(
-                        "expected null but got an array of {} elements",
-                        actual.len()
-                    )),
-                    _ => Ok(()),
-                };
-                if let Err(message) = result {
-                    failures.push((message, rule.to_string()));
-                }
-            }
-            let or_passed = list.combine == crate::contract::rules::Combine::Or
-                && failures.len() < list.rules.len();
-            if !or_passed {
-                for (message, rule) in failures {
-                    let expected_text = format!("{rule}");
-                    self.mismatch(
-                        path,
-                        expected_text,
-                        format!("{} elements", actual.len()),
-                        Some(rule),
-                        message,
-                    );
-                }
-            }
+        if list.rules.iter().any(|r| {
+            matches!(
+                r,
+                MatchingRule::Type { .. } | MatchingRule::NotEmpty | MatchingRule::Null
+            )
+        }) {
+            self.array_length_rules(path, list, cascaded, actual.len());
         }
-
         if !cascaded {
             for rule in &list.rules {
                 match rule {
@@ -378,13 +530,8 @@ impl<'r> Walker<'r, '_> {
                         return;
                     }
                     MatchingRule::EachValue(inner) => {
-                        let mut tokens = vec![PathToken::Root];
-                        tokens.extend(path.iter().map(|s| match s {
-                            Segment::Key(k) => PathToken::Field((*k).to_string()),
-                            Segment::Index(i) => PathToken::Index(*i),
-                        }));
-                        tokens.push(PathToken::StarIndex);
-                        self.scoped.push((PathExpr::from_tokens(tokens), inner));
+                        self.scoped
+                            .push((scope_path(path, PathToken::StarIndex), inner));
                         self.compare_with_template(path, expected, actual);
                         self.scoped.pop();
                         return;
@@ -393,7 +540,6 @@ impl<'r> Walker<'r, '_> {
                 }
             }
         }
-
         if list
             .rules
             .iter()
@@ -405,71 +551,110 @@ impl<'r> Walker<'r, '_> {
         }
     }
 
+    /// Rules on an array that only need its length: type min/max, notEmpty, null.
+    fn array_length_rules(
+        &mut self,
+        path: &[Segment<'_>],
+        list: &RuleList,
+        cascaded: bool,
+        len: usize,
+    ) {
+        let mut failures = Vec::new();
+        for rule in &list.rules {
+            let result = match rule {
+                MatchingRule::Type { min, max } if !cascaded => length_check(len, *min, *max),
+                MatchingRule::NotEmpty if len == 0 => {
+                    Err("expected a non-empty array but got an empty one".to_string())
+                }
+                MatchingRule::Null => {
+                    Err(format!("expected null but got an array of {len} elements"))
+                }
+                _ => Ok(()),
+            };
+            if let Err(message) = result {
+                failures.push((message, rule.to_string()));
+            }
+        }
+        let or_passed = list.combine == Combine::Or && failures.len() < list.rules.len();
+        if !or_passed {
+            for (message, rule) in failures {
+                self.mismatch(
+                    path,
+                    rule.clone(),
+                    format!("{len} elements"),
+                    Some(rule),
+                    message,
+                );
+            }
+        }
+    }
+
     /// Each actual element is compared with the expected element at the same index, or with
     /// the first expected element when the actual array is longer (the example is a template).
-    fn compare_with_template<'a>(
+    fn compare_with_template<'a, A: JsonView>(
         &mut self,
         path: &mut Vec<Segment<'a>>,
         expected: &'a [Value],
-        actual: &'a [Value],
+        actual: &'a [A],
     ) {
         let Some(first) = expected.first() else {
             return;
         };
         for (index, a) in actual.iter().enumerate() {
             let e = expected.get(index).unwrap_or(first);
-            path.push(Segment::Index(index));
+            self.enter(path, Segment::Index(index));
             self.compare(path, e, a);
-            path.pop();
+            self.leave(path);
         }
     }
 
-    fn compare_arrays_exactly<'a>(
+    fn length_mismatch(&mut self, path: &[Segment<'_>], expected: usize, actual: usize) {
+        let message = if expected == 0 {
+            format!("expected an empty array but got {actual} element(s)")
+        } else {
+            format!("expected an array of {expected} element(s) but got {actual}")
+        };
+        self.mismatch(
+            path,
+            format!("{expected} elements"),
+            format!("{actual} elements"),
+            None,
+            message,
+        );
+    }
+
+    fn compare_arrays_exactly<'a, A: JsonView>(
         &mut self,
         path: &mut Vec<Segment<'a>>,
         expected: &'a [Value],
-        actual: &'a [Value],
+        actual: &'a [A],
     ) {
         if expected.len() != actual.len() {
-            let message = if expected.is_empty() {
-                format!(
-                    "expected an empty array but got {} element(s)",
-                    actual.len()
-                )
-            } else {
-                format!(
-                    "expected an array of {} element(s) but got {}",
-                    expected.len(),
-                    actual.len()
-                )
-            };
-            self.mismatch(
-                path,
-                format!("{} elements", expected.len()),
-                format!("{} elements", actual.len()),
-                None,
-                message,
-            );
+            self.length_mismatch(path, expected.len(), actual.len());
         }
         for (index, (e, a)) in expected.iter().zip(actual).enumerate() {
-            path.push(Segment::Index(index));
+            self.enter(path, Segment::Index(index));
             self.compare(path, e, a);
-            path.pop();
+            self.leave(path);
         }
     }
 
-    fn array_contains(
+    fn array_contains<A: JsonView>(
         &mut self,
         path: &[Segment<'_>],
-        variants: &[crate::contract::rules::ArrayContainsVariant],
+        variants: &[ArrayContainsVariant],
         expected: &[Value],
-        actual: &[Value],
+        actual: &[A],
     ) {
         let default_rules = PathRules::default();
         let indexes: Vec<(usize, &PathRules)> = if variants.is_empty() {
             (0..expected.len()).map(|i| (i, &default_rules)).collect()
         } else {
             variants.iter().map(|v| (v.index, &v.rules)).collect()
+        };
+        let actual_text = || {
+            let items: Vec<Value> = actual.iter().map(JsonView::to_value).collect();
+            show(&Value::Array(items))
         };
         for (index, rules) in indexes {
             let Some(e) = expected.get(index) else {
@@ -480,7 +665,7 @@ impl<'r> Walker<'r, '_> {
                 self.mismatch(
                     path,
                     format!("variant {index}"),
-                    show(&Value::Array(actual.to_vec())),
+                    actual_text(),
                     None,
                     message,
                 );
@@ -497,7 +682,7 @@ impl<'r> Walker<'r, '_> {
                 self.mismatch(
                     path,
                     show(e),
-                    show(&Value::Array(actual.to_vec())),
+                    actual_text(),
                     Some("arrayContains".into()),
                     message,
                 );
@@ -506,13 +691,292 @@ impl<'r> Walker<'r, '_> {
     }
 }
 
+/// Compares a received JSON text with the expected document while parsing it.
+///
+/// Most of a received body can be checked in one pass, in document order, without building a
+/// tree: each value is compared as soon as it is read. Subtrees that need random access
+/// (`arrayContains`, `values`, `eachKey`, `eachValue`, `notEmpty`/`null` on objects, a kind
+/// mismatch) are parsed into a [`Node`] tree and handed to the tree walker. If the text is not
+/// valid JSON, the mismatches found so far are discarded and the parse error is returned.
+pub(crate) fn compare_json_text(
+    rules: &PathRules,
+    strict: bool,
+    kind: MismatchKind,
+    expected: &Value,
+    text: &str,
+    out: &mut Vec<Mismatch>,
+) -> Result<(), serde_json::Error> {
+    let before = out.len();
+    let result = {
+        let mut walker = Walker {
+            selector: Selector::new(rules),
+            scoped: Vec::new(),
+            strict,
+            kind,
+            out: &mut *out,
+        };
+        let mut path = Vec::with_capacity(8);
+        let mut de = serde_json::Deserializer::from_str(text);
+        Stream {
+            walker: &mut walker,
+            path: &mut path,
+            expected,
+        }
+        .deserialize(&mut de)
+        .and_then(|()| de.end())
+    };
+    if result.is_err() {
+        out.truncate(before);
+    }
+    result
+}
+
+struct Stream<'s, 'e, 'r, 'o> {
+    walker: &'s mut Walker<'r, 'o>,
+    path: &'s mut Vec<Segment<'e>>,
+    expected: &'e Value,
+}
+
+impl Stream<'_, '_, '_, '_> {
+    fn leaf(self, actual: &Node<'_>) {
+        let best = self.walker.best(self.path);
+        self.walker
+            .compare_leaf(self.path, best, self.expected, actual);
+    }
+
+    /// Hands a subtree to the tree walker (the selector is already positioned on it).
+    fn delegate(self, actual: &Node<'_>) {
+        let mut path: Vec<Segment<'_>> = self.path.to_vec();
+        self.walker.compare(&mut path, self.expected, actual);
+    }
+}
+
+/// Whether an object under these rules can be checked in one pass.
+fn object_streams(best: Option<(&RuleList, bool)>) -> bool {
+    best.is_none_or(|(list, cascaded)| {
+        list.rules.iter().all(|r| match r {
+            MatchingRule::NotEmpty | MatchingRule::Null => false,
+            MatchingRule::Values | MatchingRule::EachKey(_) | MatchingRule::EachValue(_) => {
+                cascaded
+            }
+            _ => true,
+        })
+    })
+}
+
+/// Whether an array under these rules can be checked in one pass.
+fn array_streams(best: Option<(&RuleList, bool)>) -> bool {
+    best.is_none_or(|(list, cascaded)| {
+        cascaded
+            || !list.rules.iter().any(|r| {
+                matches!(
+                    r,
+                    MatchingRule::ArrayContains(_) | MatchingRule::EachValue(_)
+                )
+            })
+    })
+}
+
+impl<'de> DeserializeSeed<'de> for Stream<'_, '_, '_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Stream<'_, '_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        self.leaf(&Node::Null);
+        Ok(())
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<(), E> {
+        self.leaf(&Node::Bool(v));
+        Ok(())
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<(), E> {
+        self.leaf(&Node::Number(Num::Int(v)));
+        Ok(())
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
+        let n = i64::try_from(v).map(Num::Int).unwrap_or(Num::UInt(v));
+        self.leaf(&Node::Number(n));
+        Ok(())
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<(), E> {
+        self.leaf(&Node::Number(Num::Float(v)));
+        Ok(())
+    }
+    fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        self.leaf(&Node::String(Cow::Borrowed(v)));
+        Ok(())
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
+        let best = self.walker.best(self.path);
+        let expected = match self.expected {
+            Value::Object(expected) if object_streams(best) => expected,
+            _ => {
+                let node = NodeVisitor.visit_map(map)?;
+                self.delegate(&node);
+                return Ok(());
+            }
+        };
+        // Which expected keys were seen: a bit per key for the usual small object (found by a
+        // linear scan, which compares lengths first), a set for large ones.
+        let small = expected.len() <= 64;
+        let mut seen_bits: u64 = 0;
+        let mut seen_set: BTreeSet<&str> = BTreeSet::new();
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            let found = if small {
+                expected
+                    .iter()
+                    .enumerate()
+                    .find(|(_, (k, _))| k.as_str() == key.as_ref())
+                    .map(|(i, (k, v))| {
+                        seen_bits |= 1 << i;
+                        (k, v)
+                    })
+            } else {
+                expected.get_key_value(key.as_ref()).inspect(|(k, _)| {
+                    seen_set.insert(k.as_str());
+                })
+            };
+            match found {
+                Some((expected_key, expected_value)) => {
+                    self.walker.enter(self.path, Segment::Key(expected_key));
+                    let result = map.next_value_seed(Stream {
+                        walker: &mut *self.walker,
+                        path: &mut *self.path,
+                        expected: expected_value,
+                    });
+                    self.walker.leave(self.path);
+                    result?;
+                }
+                None if self.walker.strict => {
+                    let value: Node<'de> = map.next_value()?;
+                    let mut location: Vec<Segment<'_>> = self.path.to_vec();
+                    location.push(Segment::Key(&key));
+                    let message = format!("unexpected key '{key}' with value {}", show(&value));
+                    self.walker
+                        .mismatch(&location, "<absent>".into(), show(&value), None, message);
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let seen_count = if small {
+            seen_bits.count_ones() as usize
+        } else {
+            seen_set.len()
+        };
+        if seen_count < expected.len() {
+            for (i, (key, value)) in expected.iter().enumerate() {
+                let found = if small {
+                    seen_bits & (1 << i) != 0
+                } else {
+                    seen_set.contains(key.as_str())
+                };
+                if !found {
+                    self.path.push(Segment::Key(key));
+                    let message = format!("expected key '{key}' but it was missing");
+                    self.walker
+                        .mismatch(self.path, show(value), "<missing>".into(), None, message);
+                    self.path.pop();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
+        let best = self.walker.best(self.path);
+        let expected = match self.expected {
+            Value::Array(expected) if array_streams(best) => expected,
+            _ => {
+                let node = NodeVisitor.visit_seq(seq)?;
+                self.delegate(&node);
+                return Ok(());
+            }
+        };
+        let exact = best.is_none_or(|(list, _)| {
+            list.rules
+                .iter()
+                .all(|r| matches!(r, MatchingRule::Equality))
+        });
+        let mut len = 0;
+        loop {
+            let template = if exact {
+                expected.get(len)
+            } else {
+                expected.get(len).or(expected.first())
+            };
+            let more = match template {
+                Some(template) => {
+                    self.walker.enter(self.path, Segment::Index(len));
+                    let result = seq.next_element_seed(Stream {
+                        walker: &mut *self.walker,
+                        path: &mut *self.path,
+                        expected: template,
+                    });
+                    self.walker.leave(self.path);
+                    result?.is_some()
+                }
+                None => seq.next_element::<IgnoredAny>()?.is_some(),
+            };
+            if !more {
+                break;
+            }
+            len += 1;
+        }
+        if let Some((list, cascaded)) = best
+            && !exact
+        {
+            self.walker
+                .array_length_rules(self.path, list, cascaded, len);
+        } else if len != expected.len() {
+            self.walker.length_mismatch(self.path, expected.len(), len);
+        }
+        Ok(())
+    }
+}
+
+/// The path of everything directly inside the container at `path`.
+fn scope_path(path: &[Segment<'_>], wildcard: PathToken) -> PathExpr {
+    let mut tokens = vec![PathToken::Root];
+    tokens.extend(path.iter().map(|s| match s {
+        Segment::Key(k) => PathToken::Field((*k).to_string()),
+        Segment::Index(i) => PathToken::Index(*i),
+    }));
+    tokens.push(wildcard);
+    PathExpr::from_tokens(tokens)
+}
+
 fn length_check(len: usize, min: Option<usize>, max: Option<usize>) -> Result<(), String> {
-    check_json(
-        &MatchingRule::Type { min, max },
-        &Value::Array(vec![]),
-        &Value::Array(vec![Value::Null; len]),
-        false,
-    )
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    if let Some(min) = min
+        && len < min
+    {
+        return Err(format!(
+            "expected an array with at least {min} element{} but got {len}",
+            plural(min)
+        ));
+    }
+    if let Some(max) = max
+        && len > max
+    {
+        return Err(format!(
+            "expected an array with at most {max} element{} but got {len}",
+            plural(max)
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -520,18 +984,52 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// Runs the comparison on both document representations and checks they agree.
     fn check(rules: Value, strict: bool, expected: Value, actual: Value) -> Vec<String> {
         let rules = PathRules::from_json(&rules, "$").unwrap();
-        let mut out = Vec::new();
+        let mut from_value = Vec::new();
         compare_json(
             &rules,
             strict,
             MismatchKind::Body,
             &expected,
             &actual,
-            &mut out,
+            &mut from_value,
         );
-        out.into_iter()
+        let text = actual.to_string();
+        let node = Node::parse(&text).unwrap();
+        let mut from_node = Vec::new();
+        compare_json(
+            &rules,
+            strict,
+            MismatchKind::Body,
+            &expected,
+            &node,
+            &mut from_node,
+        );
+        assert_eq!(from_value, from_node, "Value and Node walks agree");
+        let mut streamed = Vec::new();
+        compare_json_text(
+            &rules,
+            strict,
+            MismatchKind::Body,
+            &expected,
+            &text,
+            &mut streamed,
+        )
+        .unwrap();
+        let sorted = |v: &[Mismatch]| {
+            let mut v: Vec<String> = v.iter().map(|m| format!("{m:?}")).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(
+            sorted(&from_value),
+            sorted(&streamed),
+            "streaming finds the same mismatches"
+        );
+        from_value
+            .into_iter()
             .map(|m| format!("{}: {}", m.location, m.message))
             .collect()
     }
@@ -622,5 +1120,41 @@ mod tests {
             check(rules, false, json!({"v": 1}), json!({"v": "x"})).len(),
             2
         );
+    }
+
+    #[test]
+    fn incremental_selection_agrees_with_full_scan() {
+        let rules = PathRules::from_json(
+            &json!({
+                "$": {"matchers": [{"match": "type"}]},
+                "$.a": {"matchers": [{"match": "integer"}]},
+                "$.a[*].b": {"matchers": [{"match": "decimal"}]},
+                "$.*.b": {"matchers": [{"match": "null"}]},
+                "$.a[1].b": {"matchers": [{"match": "boolean"}]},
+                "$['a'][*]": {"matchers": [{"match": "number"}]},
+                "$.c.*.d": {"matchers": [{"match": "semver"}]}
+            }),
+            "$",
+        )
+        .unwrap();
+        use Segment::{Index as I, Key as K};
+        let paths: Vec<Vec<Segment<'static>>> = vec![
+            vec![],
+            vec![K("a")],
+            vec![K("a"), I(0)],
+            vec![K("a"), I(1), K("b")],
+            vec![K("a"), I(2), K("b")],
+            vec![K("x"), K("b")],
+            vec![K("c"), K("q"), K("d")],
+            vec![K("c"), K("q"), K("d"), K("e")],
+        ];
+        for path in paths {
+            let mut selector = Selector::new(&rules);
+            for s in &path {
+                selector.push(*s);
+            }
+            let incremental = selector.best().map(|(l, _, c)| (l, c));
+            assert_eq!(incremental, rules.best(&path), "{path:?}");
+        }
     }
 }

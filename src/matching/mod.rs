@@ -10,6 +10,7 @@
 mod content;
 mod http;
 mod json;
+mod node;
 mod value;
 mod xml;
 
@@ -342,21 +343,46 @@ fn match_body(
 
     match expected_kind {
         ContentKind::Json => {
-            let Some(e) = as_json(expected) else {
-                out.push(body_type_mismatch(
-                    expected_type,
-                    actual_type,
-                    "the expected body is declared as JSON but is not valid JSON".into(),
-                ));
-                return;
+            let expected_json = match &expected.content {
+                BodyContent::Json(v) => std::borrow::Cow::Borrowed(v),
+                _ => match as_json_or_error(expected) {
+                    Ok(v) => std::borrow::Cow::Owned(v),
+                    Err(_) => {
+                        out.push(body_type_mismatch(
+                            expected_type,
+                            actual_type,
+                            "the expected body is declared as JSON but is not valid JSON".into(),
+                        ));
+                        return;
+                    }
+                },
             };
-            match as_json_or_error(actual) {
-                Ok(a) => json::compare_json(rules, strict, MismatchKind::Body, &e, &a, out),
-                Err(error) => out.push(body_type_mismatch(
-                    "JSON".into(),
-                    truncate(&actual.display_text()),
-                    format!("expected a JSON body but it does not parse: {error}"),
-                )),
+            let e = expected_json.as_ref();
+            match &actual.content {
+                BodyContent::Json(a) => {
+                    json::compare_json(rules, strict, MismatchKind::Body, e, a, out)
+                }
+                BodyContent::Null => {
+                    json::compare_json(rules, strict, MismatchKind::Body, e, &Value::Null, out)
+                }
+                BodyContent::Text(text) => {
+                    if let Err(error) =
+                        json::compare_json_text(rules, strict, MismatchKind::Body, e, text, out)
+                    {
+                        out.push(not_json(actual, &error));
+                    }
+                }
+                BodyContent::Bytes(bytes) => match std::str::from_utf8(bytes) {
+                    Ok(text) => {
+                        if let Err(error) =
+                            json::compare_json_text(rules, strict, MismatchKind::Body, e, text, out)
+                        {
+                            out.push(not_json(actual, &error));
+                        }
+                    }
+                    Err(error) => out.push(not_json(actual, &error)),
+                },
+                BodyContent::Missing | BodyContent::Empty => {}
             }
         }
         ContentKind::Xml => {
@@ -450,8 +476,12 @@ fn form_rules(rules: &PathRules) -> PathRules {
     out
 }
 
-fn as_json(body: &Body) -> Option<Value> {
-    as_json_or_error(body).ok()
+fn not_json(actual: &Body, error: &dyn std::fmt::Display) -> Mismatch {
+    body_type_mismatch(
+        "JSON".into(),
+        truncate(&actual.display_text()),
+        format!("expected a JSON body but it does not parse: {error}"),
+    )
 }
 
 fn as_json_or_error(body: &Body) -> Result<Value, String> {

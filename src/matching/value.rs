@@ -6,12 +6,18 @@
 
 use serde_json::Value;
 
+use super::node::{JsonView, Kind, Num};
+
 use crate::contract::rules::{Combine, DateFormat, MatchingRule, RuleList};
 use crate::datetime;
 
 /// A short rendering of a JSON value for messages: scalars in full, containers abbreviated.
-pub(crate) fn show(value: &Value) -> String {
-    let text = value.to_string();
+pub(crate) fn show<A: JsonView + ?Sized>(value: &A) -> String {
+    let text = match (value.as_str(), value.as_number()) {
+        (Some(s), _) => Value::String(s.to_string()).to_string(),
+        (_, Some(n)) => n.to_string(),
+        _ => value.to_value().to_string(),
+    };
     if text.chars().count() > 120 {
         let cut: String = text.chars().take(117).collect();
         format!("{cut}...")
@@ -21,61 +27,59 @@ pub(crate) fn show(value: &Value) -> String {
 }
 
 /// The JSON type name used in messages.
-pub(crate) fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(n) if n.is_f64() => "decimal",
-        Value::Number(_) => "integer",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
+pub(crate) fn type_name<A: JsonView + ?Sized>(value: &A) -> &'static str {
+    match value.kind() {
+        Kind::Null => "null",
+        Kind::Bool => "boolean",
+        Kind::Number if value.as_number().is_some_and(|n| !n.is_integer()) => "decimal",
+        Kind::Number => "integer",
+        Kind::String => "string",
+        Kind::Array => "array",
+        Kind::Object => "object",
+    }
+}
+
+fn numbers_equal(e: Num, a: Num) -> bool {
+    match (e, a) {
+        (Num::Int(x), Num::Int(y)) => x == y,
+        (Num::UInt(x), Num::UInt(y)) => x == y,
+        (x, y) if x.is_integer() && y.is_integer() => false,
+        (x, y) => x.as_f64() == y.as_f64(),
     }
 }
 
 /// Equality that treats `1` and `1.0` as the same number.
-pub(crate) fn json_equal(expected: &Value, actual: &Value) -> bool {
-    match (expected, actual) {
-        (Value::Number(e), Value::Number(a)) => {
-            if let (Some(e), Some(a)) = (e.as_i64(), a.as_i64()) {
-                e == a
-            } else if let (Some(e), Some(a)) = (e.as_u64(), a.as_u64()) {
-                e == a
-            } else {
-                e.as_f64() == a.as_f64()
-            }
-        }
-        (Value::Array(e), Value::Array(a)) => {
-            e.len() == a.len() && e.iter().zip(a).all(|(e, a)| json_equal(e, a))
-        }
-        (Value::Object(e), Value::Object(a)) => {
-            e.len() == a.len()
+pub(crate) fn json_equal<A: JsonView>(expected: &Value, actual: &A) -> bool {
+    match expected {
+        Value::Null => actual.kind() == Kind::Null,
+        Value::Bool(b) => actual.as_bool() == Some(*b),
+        Value::Number(n) => actual
+            .as_number()
+            .is_some_and(|a| numbers_equal(Num::of_json(n), a)),
+        Value::String(s) => actual.as_str() == Some(s.as_str()),
+        Value::Array(e) => actual
+            .array()
+            .is_some_and(|a| e.len() == a.len() && e.iter().zip(a).all(|(e, a)| json_equal(e, a))),
+        Value::Object(e) => {
+            actual.object_len() == Some(e.len())
                 && e.iter()
-                    .all(|(k, ev)| a.get(k).is_some_and(|av| json_equal(ev, av)))
+                    .all(|(k, ev)| actual.get(k).is_some_and(|av| json_equal(ev, av)))
         }
-        _ => expected == actual,
     }
 }
 
-fn same_type(expected: &Value, actual: &Value) -> bool {
-    matches!(
-        (expected, actual),
-        (Value::Null, Value::Null)
-            | (Value::Bool(_), Value::Bool(_))
-            | (Value::Number(_), Value::Number(_))
-            | (Value::String(_), Value::String(_))
-            | (Value::Array(_), Value::Array(_))
-            | (Value::Object(_), Value::Object(_))
-    )
+fn same_type<A: JsonView>(expected: &Value, actual: &A) -> bool {
+    expected.kind() == actual.kind()
 }
 
 /// Checks one rule against a JSON value. `cascaded` says the rule was declared on an ancestor.
-pub(crate) fn check_json(
+pub(crate) fn check_json<A: JsonView>(
     rule: &MatchingRule,
     expected: &Value,
-    actual: &Value,
+    actual: &A,
     cascaded: bool,
 ) -> Result<(), String> {
+    let got = || format!("{} ({})", show(actual), type_name(actual));
     match rule {
         MatchingRule::Equality => {
             if json_equal(expected, actual) {
@@ -91,65 +95,43 @@ pub(crate) fn check_json(
         MatchingRule::Type { min, max } => {
             if !same_type(expected, actual) {
                 return Err(format!(
-                    "expected a value of the same type as {} ({}) but got {} ({})",
+                    "expected a value of the same type as {} ({}) but got {}",
                     show(expected),
                     type_name(expected),
-                    show(actual),
-                    type_name(actual)
+                    got()
                 ));
             }
-            if let (Value::Array(items), false) = (actual, cascaded) {
+            if let (Some(items), false) = (actual.array(), cascaded) {
                 check_length(items.len(), *min, *max)?;
             }
             Ok(())
         }
-        MatchingRule::Integer => match actual {
-            Value::Number(n) if n.is_i64() || n.is_u64() => Ok(()),
-            other => Err(format!(
-                "expected an integer but got {} ({})",
-                show(other),
-                type_name(other)
-            )),
+        MatchingRule::Integer => match actual.as_number() {
+            Some(n) if n.is_integer() => Ok(()),
+            _ => Err(format!("expected an integer but got {}", got())),
         },
-        MatchingRule::Decimal => match actual {
-            Value::Number(n) if n.is_f64() => Ok(()),
-            other => Err(format!(
-                "expected a decimal number but got {} ({})",
-                show(other),
-                type_name(other)
-            )),
+        MatchingRule::Decimal => match actual.as_number() {
+            Some(n) if !n.is_integer() => Ok(()),
+            _ => Err(format!("expected a decimal number but got {}", got())),
         },
-        MatchingRule::Number => match actual {
-            Value::Number(_) => Ok(()),
-            other => Err(format!(
-                "expected a number but got {} ({})",
-                show(other),
-                type_name(other)
-            )),
+        MatchingRule::Number => match actual.as_number() {
+            Some(_) => Ok(()),
+            None => Err(format!("expected a number but got {}", got())),
         },
-        MatchingRule::Boolean => match actual {
-            Value::Bool(_) => Ok(()),
-            Value::String(s) if s == "true" || s == "false" => Ok(()),
-            other => Err(format!(
-                "expected a boolean but got {} ({})",
-                show(other),
-                type_name(other)
-            )),
+        MatchingRule::Boolean => match (actual.as_bool(), actual.as_str()) {
+            (Some(_), _) | (_, Some("true" | "false")) => Ok(()),
+            _ => Err(format!("expected a boolean but got {}", got())),
         },
-        MatchingRule::Null => match actual {
-            Value::Null => Ok(()),
-            other => Err(format!(
-                "expected null but got {} ({})",
-                show(other),
-                type_name(other)
-            )),
+        MatchingRule::Null => match actual.kind() {
+            Kind::Null => Ok(()),
+            _ => Err(format!("expected null but got {}", got())),
         },
         MatchingRule::NotEmpty => {
-            let empty = match actual {
-                Value::Null => true,
-                Value::String(s) => s.is_empty(),
-                Value::Array(a) => a.is_empty(),
-                Value::Object(o) => o.is_empty(),
+            let empty = match actual.kind() {
+                Kind::Null => true,
+                Kind::String => actual.as_str().is_some_and(str::is_empty),
+                Kind::Array => actual.array().is_some_and(<[A]>::is_empty),
+                Kind::Object => actual.object_len() == Some(0),
                 _ => false,
             };
             if empty {
@@ -161,7 +143,7 @@ pub(crate) fn check_json(
                 Ok(())
             }
         }
-        MatchingRule::StatusCode(codes) => match actual.as_u64() {
+        MatchingRule::StatusCode(codes) => match actual.as_number().and_then(|n| n.as_u64()) {
             Some(status) if status <= u16::MAX as u64 && codes.contains(status as u16) => Ok(()),
             _ => Err(format!("expected {codes} but got {}", show(actual))),
         },
@@ -171,16 +153,11 @@ pub(crate) fn check_json(
         | MatchingRule::EachValue(_)
         | MatchingRule::ArrayContains(_) => Ok(()),
         // Text-based rules: applied to the scalar's text; containers and null do not qualify.
-        _ => match actual {
-            Value::String(s) => check_text(rule, "", s),
-            Value::Number(n) => check_text(rule, "", &n.to_string()),
-            Value::Bool(b) => check_text(rule, "", if *b { "true" } else { "false" }),
-            other => Err(format!(
-                "expected {} but got {} ({})",
-                describe(rule),
-                show(other),
-                type_name(other)
-            )),
+        _ => match (actual.as_str(), actual.as_number(), actual.as_bool()) {
+            (Some(s), _, _) => check_text(rule, "", s),
+            (_, Some(n), _) => check_text(rule, "", &n.to_string()),
+            (_, _, Some(b)) => check_text(rule, "", if b { "true" } else { "false" }),
+            _ => Err(format!("expected {} but got {}", describe(rule), got())),
         },
     }
 }
@@ -304,10 +281,10 @@ fn is_decimal_text(text: &str) -> bool {
 
 /// Applies a rule list to a JSON value, honouring AND/OR. Rules that do not cascade are
 /// skipped when the list comes from an ancestor. Returns the failures as (message, rule).
-pub(crate) fn check_json_list(
+pub(crate) fn check_json_list<A: JsonView>(
     list: &RuleList,
     expected: &Value,
-    actual: &Value,
+    actual: &A,
     cascaded: bool,
 ) -> Vec<(String, String)> {
     let mut failures = Vec::new();
