@@ -109,7 +109,7 @@ fn example_item() -> Value {
 /// float (for example `12.34`, never `12` or `12.0`).
 fn price(rng: &mut Lcg) -> f64 {
     let mut cents = 101 + rng.below(99_800);
-    if cents % 100 == 0 {
+    if cents.is_multiple_of(100) {
         cents += 1;
     }
     cents as f64 / 100.0

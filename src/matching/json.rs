@@ -82,16 +82,11 @@ struct TrieNode<'r> {
     numeric_fields: bool,
     /// The rule entry whose path ends here.
     entry: Option<u32>,
+    /// Whether any path continues below this node.
+    has_children: bool,
 }
 
 impl TrieNode<'_> {
-    fn has_children(&self) -> bool {
-        !self.fields.is_empty()
-            || !self.indexes.is_empty()
-            || self.star.is_some()
-            || self.star_index.is_some()
-    }
-
     fn field(&self, key: &str) -> Option<u32> {
         self.fields.iter().find(|(n, _)| *n == key).map(|(_, c)| *c)
     }
@@ -146,9 +141,13 @@ impl<'r> Selector<'r> {
             }
             trie[node].entry = Some(i as u32);
         }
+        for node in &mut trie {
+            node.has_children =
+                !node.fields.is_empty() || !node.indexes.is_empty() || node.star.is_some() || node.star_index.is_some();
+        }
         let best = trie[0].entry.map(|e| (e, 2, 0));
         let mut active = Vec::with_capacity(16);
-        if trie[0].has_children() {
+        if trie[0].has_children {
             active.push((0, 2));
         }
         let root = Frame {
@@ -173,45 +172,48 @@ impl<'r> Selector<'r> {
         let depth = self.depth() + 1;
         let start = self.active.len();
         let mut best = parent.best;
+        let score_of = |weight: u64| weight.saturating_mul(depth as u64 + 1);
         for slot in parent.start..parent.end {
             let (node_id, weight) = self.active[slot];
             let node = &self.trie[node_id as usize];
-            let mut reached: [(Option<u32>, u64); 3] = [(None, 0); 3];
+            // At most four children can match one segment: exact, numeric alias, `[*]`, `*`.
+            let mut reached: [(u32, u64); 4] = [(0, 0); 4];
+            let mut count = 0;
+            let mut reach = |child: Option<u32>, factor: u64| {
+                if let Some(child) = child {
+                    reached[count] = (child, weight.saturating_mul(factor));
+                    count += 1;
+                }
+            };
             match segment {
                 Segment::Key(key) => {
-                    reached[0] = (node.field(key), 2);
+                    reach(node.field(key), 2);
                     if (!node.indexes.is_empty() || node.star_index.is_some())
                         && let Ok(i) = key.parse::<usize>()
                     {
-                        reached[1] = (node.index(i), 2);
-                        reached[2] = (node.star_index, 1);
+                        reach(node.index(i), 2);
+                        reach(node.star_index, 1);
                     }
                 }
                 Segment::Index(i) => {
-                    reached[0] = (node.index(i), 2);
+                    reach(node.index(i), 2);
                     if node.numeric_fields {
-                        let numeric = node
-                            .fields
-                            .iter()
-                            .find(|(n, _)| n.parse::<usize>() == Ok(i));
-                        reached[1] = (numeric.map(|(_, c)| *c), 2);
+                        reach(node.fields.iter().find(|(n, _)| n.parse::<usize>() == Ok(i)).map(|(_, c)| *c), 2);
                     }
-                    reached[2] = (node.star_index, 1);
+                    reach(node.star_index, 1);
                 }
             }
-            let star = (node.star, 1);
-            for (child, factor) in reached.into_iter().chain(std::iter::once(star)) {
-                let Some(child) = child else { continue };
-                let weight = weight.saturating_mul(factor);
+            reach(node.star, 1);
+            for &(child, weight) in &reached[..count] {
                 let target = &self.trie[child as usize];
                 if let Some(entry) = target.entry {
-                    let score = weight.saturating_mul(depth as u64 + 1);
+                    let score = score_of(weight);
                     // Ties go to the entry written later, as in `PathRules::best`.
                     if best.is_none_or(|(e, s, _)| score > s || (score == s && entry >= e)) {
                         best = Some((entry, score, depth));
                     }
                 }
-                if target.has_children() {
+                if target.has_children {
                     self.active.push((child, weight));
                 }
             }
@@ -716,11 +718,13 @@ pub(crate) fn compare_json_text(
             out: &mut *out,
         };
         let mut path = Vec::with_capacity(8);
+        let mut flat = FlatObjects::default();
         let mut de = serde_json::Deserializer::from_str(text);
         Stream {
             walker: &mut walker,
             path: &mut path,
             expected,
+            flat: &mut flat,
         }
         .deserialize(&mut de)
         .and_then(|()| de.end())
@@ -735,6 +739,35 @@ struct Stream<'s, 'e, 'r, 'o> {
     walker: &'s mut Walker<'r, 'o>,
     path: &'s mut Vec<Segment<'e>>,
     expected: &'e Value,
+    flat: &'s mut FlatObjects<'e>,
+}
+
+/// Expected objects flattened into vectors, by address. A template object is looked up once
+/// per actual element, so scanning a small vector (lengths compared first) beats walking the
+/// sorted map each time. Bounded: only the first few distinct objects are kept.
+#[derive(Default)]
+struct FlatObjects<'e> {
+    objects: Vec<(*const Map<String, Value>, Vec<(&'e str, &'e Value)>)>,
+}
+
+impl<'e> FlatObjects<'e> {
+    const LIMIT: usize = 16;
+
+    /// The entries of `map` in key order, if it is small enough to cache.
+    fn get(&mut self, map: &'e Map<String, Value>) -> Option<&[(&'e str, &'e Value)]> {
+        if map.len() > 64 {
+            return None;
+        }
+        let address = map as *const _;
+        if let Some(i) = self.objects.iter().position(|(a, _)| *a == address) {
+            return Some(&self.objects[i].1);
+        }
+        if self.objects.len() >= Self::LIMIT {
+            return None;
+        }
+        self.objects.push((address, map.iter().map(|(k, v)| (k.as_str(), v)).collect()));
+        self.objects.last().map(|(_, entries)| entries.as_slice())
+    }
 }
 
 impl Stream<'_, '_, '_, '_> {
@@ -833,18 +866,23 @@ impl<'de> Visitor<'de> for Stream<'_, '_, '_, '_> {
         let mut seen_bits: u64 = 0;
         let mut seen_set: BTreeSet<&str> = BTreeSet::new();
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-            let found = if small {
-                expected
-                    .iter()
-                    .enumerate()
-                    .find(|(_, (k, _))| k.as_str() == key.as_ref())
-                    .map(|(i, (k, v))| {
-                        seen_bits |= 1 << i;
-                        (k, v)
-                    })
+            let found: Option<(&str, &Value)> = if small {
+                let hit = match self.flat.get(expected) {
+                    Some(entries) => entries.iter().position(|(k, _)| *k == key.as_ref()).map(|i| (i, entries[i])),
+                    None => expected
+                        .iter()
+                        .enumerate()
+                        .find(|(_, (k, _))| k.as_str() == key.as_ref())
+                        .map(|(i, (k, v))| (i, (k.as_str(), v))),
+                };
+                hit.map(|(i, entry)| {
+                    seen_bits |= 1 << i;
+                    entry
+                })
             } else {
-                expected.get_key_value(key.as_ref()).inspect(|(k, _)| {
+                expected.get_key_value(key.as_ref()).map(|(k, v)| {
                     seen_set.insert(k.as_str());
+                    (k.as_str(), v)
                 })
             };
             match found {
@@ -854,6 +892,7 @@ impl<'de> Visitor<'de> for Stream<'_, '_, '_, '_> {
                         walker: &mut *self.walker,
                         path: &mut *self.path,
                         expected: expected_value,
+                        flat: &mut *self.flat,
                     });
                     self.walker.leave(self.path);
                     result?;
@@ -924,6 +963,7 @@ impl<'de> Visitor<'de> for Stream<'_, '_, '_, '_> {
                         walker: &mut *self.walker,
                         path: &mut *self.path,
                         expected: template,
+                        flat: &mut *self.flat,
                     });
                     self.walker.leave(self.path);
                     result?.is_some()
