@@ -12,7 +12,10 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod consumer;
 pub mod contract;
 pub mod datetime;
 pub mod generate;
 pub mod matching;
+mod serve;
+pub mod stub;

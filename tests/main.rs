@@ -3,12 +3,14 @@
 //! * `conformance` — every Pact specification test case (V1–V4) through the matcher, plus the
 //!   table of cases where pactum deliberately follows a different expectation.
 //! * `matchers` — every matcher in both directions, rule selection, HTTP parts, messages.
+//! * `consumer` — the Rust DSL and mock server over real HTTP, contract files from threads and processes.
 //! * `contracts` — pact files: every version read, V3/V4 written, unknown fields kept.
 //! * `generators` — every generator, checked against the matcher it pairs with, both directions.
 //! * `cli` — the `pactum` binary: output and exit codes.
 
 mod cli;
 mod conformance;
+mod consumer;
 mod contracts;
 mod generators;
 mod matchers;

@@ -4,6 +4,7 @@
 //! the documented exit codes. Library code never prints or exits.
 
 mod match_cmd;
+mod stub_cmd;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -36,6 +37,39 @@ enum Command {
     /// matchingRules); the actual file holds the received one in the same shape. Exit codes:
     /// 0 match, 1 mismatch (each mismatch printed), 2 bad input.
     Match(MatchArgs),
+    /// Serve the responses of contracts' HTTP interactions (any spec version).
+    ///
+    /// Each request gets the response of the first interaction whose request matches, with
+    /// generators applied; a request that matches nothing gets a 404 naming the closest
+    /// interactions. Runs until Ctrl-C. Exit code 2 when a contract cannot be loaded.
+    Stub(StubArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct StubArgs {
+    /// A pact file, a directory of pact files, or a URL (repeatable).
+    #[arg(
+        long = "contract",
+        short = 'c',
+        value_name = "FILE|DIR|URL",
+        required = true
+    )]
+    contracts: Vec<String>,
+    /// Port to listen on (0: any free port; the address is printed).
+    #[arg(long, short = 'p', default_value_t = 8080, env = "PACTUM_STUB_PORT")]
+    port: u16,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1", env = "PACTUM_STUB_HOST")]
+    host: String,
+    /// Serve only interactions with a provider state of this name (a regular expression).
+    #[arg(long, value_name = "NAME")]
+    state: Option<String>,
+    /// Answer CORS pre-flight requests and allow any origin.
+    #[arg(long)]
+    cors: bool,
+    /// Log level for the per-request log on stderr (error, warn, info, debug, trace).
+    #[arg(long, default_value = "info", env = "PACTUM_LOG")]
+    log_level: String,
 }
 
 /// What is being matched.
@@ -105,6 +139,12 @@ pub enum CliError {
     /// A contract or input file could not be loaded.
     #[error(transparent)]
     Load(#[from] LoadError),
+    /// The stub server could not load its contracts or start.
+    #[error(transparent)]
+    Stub(#[from] crate::stub::StubError),
+    /// The async runtime could not start.
+    #[error("cannot start the runtime: {0}")]
+    Runtime(std::io::Error),
     /// Writing the output failed (e.g. a closed pipe).
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
@@ -128,6 +168,7 @@ where
     let cli = Cli::try_parse_from(args).map_err(CliOrUsage::Usage)?;
     let outcome = match cli.command {
         Command::Match(args) => match_cmd::run(&args)?,
+        Command::Stub(args) => stub_cmd::run(&args)?,
     };
     Ok(outcome)
 }

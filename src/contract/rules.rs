@@ -128,15 +128,15 @@ pub struct ArrayContainsVariant {
 /// specification's test cases and Pact-JVM require (`.{4}` does not match `brent`), so an
 /// anchored copy is compiled next to the original, which is kept for writing back.
 #[derive(Debug, Clone)]
-pub struct Pattern {
+pub struct AnchoredRegex {
     source: Regex,
     anchored: Regex,
 }
 
-impl Pattern {
+impl AnchoredRegex {
     /// Compiles an expression.
     pub fn new(source: &str) -> Result<Self, regex::Error> {
-        Ok(Pattern {
+        Ok(AnchoredRegex {
             source: Regex::new(source)?,
             anchored: Regex::new(&format!("^(?:{source})$"))?,
         })
@@ -153,7 +153,7 @@ impl Pattern {
     }
 }
 
-impl PartialEq for Pattern {
+impl PartialEq for AnchoredRegex {
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
@@ -182,7 +182,7 @@ pub enum MatchingRule {
     /// Values must be equal. Stops a cascading type rule from applying below this point.
     Equality,
     /// The value, as text, must match the regular expression.
-    Regex(Pattern),
+    Regex(AnchoredRegex),
     /// Same JSON type as the example; for arrays optionally a minimum and maximum length.
     Type {
         /// Minimum array length.
@@ -302,7 +302,7 @@ impl MatchingRule {
             "equality" => MatchingRule::Equality,
             "regex" => {
                 let source = text("regex")?;
-                let pattern = Pattern::new(&source).map_err(|e| {
+                let pattern = AnchoredRegex::new(&source).map_err(|e| {
                     ContractError::new(
                         format!("{at}.regex"),
                         format!("invalid regular expression '{source}': {e}"),

@@ -142,8 +142,10 @@ impl<'r> Selector<'r> {
             trie[node].entry = Some(i as u32);
         }
         for node in &mut trie {
-            node.has_children =
-                !node.fields.is_empty() || !node.indexes.is_empty() || node.star.is_some() || node.star_index.is_some();
+            node.has_children = !node.fields.is_empty()
+                || !node.indexes.is_empty()
+                || node.star.is_some()
+                || node.star_index.is_some();
         }
         let best = trie[0].entry.map(|e| (e, 2, 0));
         let mut active = Vec::with_capacity(16);
@@ -198,7 +200,13 @@ impl<'r> Selector<'r> {
                 Segment::Index(i) => {
                     reach(node.index(i), 2);
                     if node.numeric_fields {
-                        reach(node.fields.iter().find(|(n, _)| n.parse::<usize>() == Ok(i)).map(|(_, c)| *c), 2);
+                        reach(
+                            node.fields
+                                .iter()
+                                .find(|(n, _)| n.parse::<usize>() == Ok(i))
+                                .map(|(_, c)| *c),
+                            2,
+                        );
                     }
                     reach(node.star_index, 1);
                 }
@@ -765,7 +773,8 @@ impl<'e> FlatObjects<'e> {
         if self.objects.len() >= Self::LIMIT {
             return None;
         }
-        self.objects.push((address, map.iter().map(|(k, v)| (k.as_str(), v)).collect()));
+        self.objects
+            .push((address, map.iter().map(|(k, v)| (k.as_str(), v)).collect()));
         self.objects.last().map(|(_, entries)| entries.as_slice())
     }
 }
@@ -868,7 +877,10 @@ impl<'de> Visitor<'de> for Stream<'_, '_, '_, '_> {
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
             let found: Option<(&str, &Value)> = if small {
                 let hit = match self.flat.get(expected) {
-                    Some(entries) => entries.iter().position(|(k, _)| *k == key.as_ref()).map(|i| (i, entries[i])),
+                    Some(entries) => entries
+                        .iter()
+                        .position(|(k, _)| *k == key.as_ref())
+                        .map(|i| (i, entries[i])),
                     None => expected
                         .iter()
                         .enumerate()

@@ -1,0 +1,40 @@
+//! `pactum stub`: serve contracts until interrupted.
+
+use std::io::Write;
+
+use super::{CliError, EXIT_OK, Outcome, StubArgs};
+use crate::stub::{self, Source};
+
+pub(super) fn run(args: &StubArgs) -> Result<Outcome, CliError> {
+    let filter = tracing_subscriber::EnvFilter::try_new(&args.log_level)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)?;
+    let sources: Vec<Source> = args.contracts.iter().map(|c| Source::parse(c)).collect();
+    runtime.block_on(async {
+        let interactions = stub::load(&sources, args.state.as_deref()).await?;
+        let count = interactions.len();
+        stub::serve(interactions, &args.host, args.port, args.cors, |addr| {
+            // The first line of output says where to connect (useful with --port 0).
+            let mut stdout = std::io::stdout().lock();
+            let _ = writeln!(
+                stdout,
+                "pactum stub listening on http://{addr} ({count} interactions)"
+            );
+            let _ = stdout.flush();
+        })
+        .await?;
+        Ok::<_, CliError>(())
+    })?;
+    Ok(Outcome {
+        stdout: String::new(),
+        code: EXIT_OK,
+    })
+}

@@ -1,0 +1,312 @@
+//! `pactum stub`: serve the responses of any contracts, for front-end developers, other
+//! languages and manual exploration.
+//!
+//! Loads contracts from files, directories and URLs, keeps their HTTP interactions (optionally
+//! only those for one provider state), and answers each request with the response of the
+//! first interaction whose request matches — generators applied, as a consumer mock server
+//! would. Dispatch goes through [`crate::serve::Index`], so a thousand interactions cost about
+//! what ten do. Unlike the mock server it records nothing and never fails a test: an unmatched
+//! request gets a 404 explaining the closest interactions.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use regex::Regex;
+
+use crate::contract::{InteractionKind, LoadError, Pact, Request, Response, parse_json_bytes};
+use crate::generate::{GeneratorContext, generate_response};
+use crate::serve::{self, Dispatch, Index};
+
+/// Where contracts come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A pact file.
+    File(PathBuf),
+    /// Every `.json` file in a directory.
+    Dir(PathBuf),
+    /// A pact served over HTTP(S).
+    Url(String),
+}
+
+impl Source {
+    /// Classifies a command-line argument.
+    pub fn parse(text: &str) -> Source {
+        if text.starts_with("http://") || text.starts_with("https://") {
+            Source::Url(text.to_string())
+        } else if Path::new(text).is_dir() {
+            Source::Dir(PathBuf::from(text))
+        } else {
+            Source::File(PathBuf::from(text))
+        }
+    }
+}
+
+/// Why contracts could not be loaded or served.
+#[derive(Debug, thiserror::Error)]
+pub enum StubError {
+    /// A contract file is missing, unreadable or invalid.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// A directory could not be listed.
+    #[error("cannot list {dir}: {source}")]
+    Dir {
+        /// The directory.
+        dir: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A directory holds no pact files.
+    #[error("{0} contains no .json contract files")]
+    EmptyDir(PathBuf),
+    /// A URL could not be fetched or is not a contract.
+    #[error("cannot load the contract at {url}: {message}")]
+    Url {
+        /// The URL.
+        url: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// `--state` is not a valid regular expression.
+    #[error("invalid --state pattern '{pattern}': {message}")]
+    State {
+        /// The pattern.
+        pattern: String,
+        /// The regex error.
+        message: String,
+    },
+    /// After filtering there is nothing to serve.
+    #[error("the contracts have no HTTP interactions{0}")]
+    NothingToServe(String),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// One interaction the stub can serve.
+#[derive(Debug, Clone)]
+pub struct StubInteraction {
+    /// Where it came from (file or URL).
+    pub origin: String,
+    /// Its description.
+    pub description: String,
+    /// The expected request.
+    pub request: Request,
+    /// The response to give.
+    pub response: Response,
+}
+
+/// Loads the HTTP interactions of every source. `state`, when given, keeps only interactions
+/// with a provider state whose name matches it (a regular expression matching the whole name).
+pub async fn load(
+    sources: &[Source],
+    state: Option<&str>,
+) -> Result<Vec<StubInteraction>, StubError> {
+    let state = match state {
+        Some(pattern) => {
+            Some(
+                Regex::new(&format!("^(?:{pattern})$")).map_err(|e| StubError::State {
+                    pattern: pattern.to_string(),
+                    message: e.to_string(),
+                })?,
+            )
+        }
+        None => None,
+    };
+    let mut pacts: Vec<(String, Pact)> = Vec::new();
+    for source in sources {
+        match source {
+            Source::File(file) => pacts.push((file.display().to_string(), Pact::load(file)?)),
+            Source::Dir(dir) => {
+                let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+                    .map_err(|source| StubError::Dir {
+                        dir: dir.clone(),
+                        source,
+                    })?
+                    .filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|e| e == "json"))
+                    .collect();
+                files.sort();
+                if files.is_empty() {
+                    return Err(StubError::EmptyDir(dir.clone()));
+                }
+                for file in files {
+                    pacts.push((file.display().to_string(), Pact::load(&file)?));
+                }
+            }
+            Source::Url(url) => pacts.push((url.clone(), fetch(url).await?)),
+        }
+    }
+    let mut out = Vec::new();
+    for (origin, pact) in pacts {
+        for interaction in pact.interactions {
+            let InteractionKind::Http { request, response } = interaction.kind else {
+                continue;
+            };
+            if let Some(state) = &state
+                && !interaction
+                    .provider_states
+                    .iter()
+                    .any(|s| state.is_match(&s.name))
+            {
+                continue;
+            }
+            out.push(StubInteraction {
+                origin: origin.clone(),
+                description: interaction.description,
+                request,
+                response,
+            });
+        }
+    }
+    if out.is_empty() {
+        let why = state.map(|s| {
+            format!(
+                " for provider state '{}'",
+                s.as_str().trim_start_matches("^(?:").trim_end_matches(")$")
+            )
+        });
+        return Err(StubError::NothingToServe(why.unwrap_or_default()));
+    }
+    Ok(out)
+}
+
+async fn fetch(url: &str) -> Result<Pact, StubError> {
+    let fail = |message: String| StubError::Url {
+        url: url.to_string(),
+        message,
+    };
+    let response = reqwest::Client::new()
+        .get(url)
+        .header("Accept", "application/hal+json, application/json")
+        .send()
+        .await
+        .map_err(|e| fail(e.to_string()))?;
+    if !response.status().is_success() {
+        return Err(fail(format!("the server answered {}", response.status())));
+    }
+    let bytes = response.bytes().await.map_err(|e| fail(e.to_string()))?;
+    let json = parse_json_bytes(&bytes).map_err(|e| fail(format!("invalid JSON: {e}")))?;
+    Pact::from_json(&json).map_err(|e| fail(e.to_string()))
+}
+
+struct Stub {
+    interactions: Vec<StubInteraction>,
+    index: Index,
+    cors: bool,
+    base_url: String,
+}
+
+/// Builds the stub's router.
+pub fn router(interactions: Vec<StubInteraction>, cors: bool, base_url: String) -> axum::Router {
+    let index = Index::new(interactions.iter().map(|i| &i.request));
+    let stub = Arc::new(Stub {
+        interactions,
+        index,
+        cors,
+        base_url,
+    });
+    axum::Router::new().fallback(move |request: axum::extract::Request| {
+        let stub = Arc::clone(&stub);
+        async move { handle(&stub, request).await }
+    })
+}
+
+/// Serves until Ctrl-C. `on_ready` receives the bound address (useful with port 0).
+pub async fn serve(
+    interactions: Vec<StubInteraction>,
+    host: &str,
+    port: u16,
+    cors: bool,
+    on_ready: impl FnOnce(SocketAddr),
+) -> Result<(), StubError> {
+    let addr = format!("{host}:{port}");
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .map_err(|source| StubError::Bind {
+            addr: addr.clone(),
+            source,
+        })?;
+    let local = listener
+        .local_addr()
+        .map_err(|source| StubError::Bind { addr, source })?;
+    let app = router(interactions, cors, format!("http://{local}"));
+    on_ready(local);
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|source| StubError::Bind {
+            addr: local.to_string(),
+            source,
+        })
+}
+
+async fn handle(stub: &Stub, request: axum::extract::Request) -> axum::response::Response {
+    let (parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, serve::MAX_BODY).await {
+        Ok(bytes) => bytes,
+        Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response(),
+    };
+    let actual = serve::to_request(&parts.method, &parts.uri, &parts.headers, &bytes);
+    let expected: Vec<&Request> = stub.interactions.iter().map(|i| &i.request).collect();
+    match serve::dispatch(&stub.index, &expected, &actual) {
+        Dispatch::Matched(i) => {
+            let interaction = &stub.interactions[i];
+            tracing::info!(
+                request = %serve::describe(&actual),
+                interaction = %interaction.description,
+                contract = %interaction.origin,
+                "served"
+            );
+            let mut response = match generate_response(
+                &interaction.response,
+                &GeneratorContext::consumer(Some(&stub.base_url)),
+            ) {
+                Ok(generated) => serve::to_http(&generated),
+                Err(e) => {
+                    tracing::warn!(interaction = %interaction.description, error = %e, "cannot generate the response");
+                    serve::to_http(&interaction.response)
+                }
+            };
+            if stub.cors {
+                serve::allow_origin(&mut response, &actual);
+            }
+            response
+        }
+        Dispatch::Unmatched(closest) => {
+            if stub.cors
+                && let Some(preflight) = serve::preflight(&actual)
+            {
+                return preflight;
+            }
+            tracing::warn!(request = %serve::describe(&actual), "no interaction matches");
+            let body = serde_json::json!({
+                "error": "the request matches no interaction of the served contracts",
+                "request": serve::request_json(&actual),
+                "closest": closest.iter().map(|(i, mismatches)| serde_json::json!({
+                    "interaction": stub.interactions[*i].description,
+                    "contract": stub.interactions[*i].origin,
+                    "mismatches": mismatches,
+                })).collect::<Vec<_>>(),
+            });
+            let mut response = (StatusCode::NOT_FOUND, axum::Json(body)).into_response();
+            if stub.cors {
+                serve::allow_origin(&mut response, &actual);
+            }
+            response
+        }
+    }
+}

@@ -1,0 +1,504 @@
+//! The consumer side as a Rust consumer test uses it: declare interactions, call the mock
+//! server over real HTTP, and check the contract file written (or not written).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use pactum::consumer::*;
+use pactum::contract::{InteractionKind, Pact, SpecVersion};
+use pactum::pattern;
+use serde_json::{Value, json};
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A fresh directory for one test's contracts.
+fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "pactum-consumer-{}-{}-{name}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::new()
+}
+
+fn catalogue_pact(dir: &Path) -> PactBuilder {
+    let mut pact = PactBuilder::new("web-shop", "catalogue").output_dir(dir);
+    pact.interaction("a request for product 10", |i| {
+        i.given_with("a product exists", json!({"id": 10}))
+            .with_request(|r| {
+                r.get("/products/10")
+                    .header("Accept", "application/json")
+                    .query("fields", "all")
+            })
+            .will_respond_with(|r| {
+                r.status(200).json_body(pattern!({
+                    "id": integer(10),
+                    "name": like("Widget"),
+                    "price": decimal(9.99),
+                    "tags": each_like("hardware", 1),
+                    "updated": datetime("yyyy-MM-dd'T'HH:mm:ss", "2024-05-01T10:00:00"),
+                }))
+            })
+    })
+    .unwrap();
+    pact.interaction("a search with no results", |i| {
+        i.with_request(|r| r.get(regex("/search/[a-z]+", "/search/nothing")))
+            .will_respond_with(|r| r.status(404))
+    })
+    .unwrap();
+    pact
+}
+
+#[test]
+fn a_passing_test_writes_a_v4_contract() {
+    let dir = scratch_dir("passing");
+    let server = catalogue_pact(&dir).start_mock_server().unwrap();
+    let response = client()
+        .get(server.path("/products/10?fields=all"))
+        .header("Accept", "application/json")
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().unwrap();
+    assert_eq!(body["id"], 10);
+    assert_eq!(body["tags"], json!(["hardware"]));
+    assert_eq!(
+        client()
+            .get(server.path("/search/gizmos"))
+            .send()
+            .unwrap()
+            .status(),
+        404
+    );
+
+    let file = server.finish().unwrap();
+    assert_eq!(file, dir.join("web-shop-catalogue.json"));
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(written["metadata"]["pactSpecification"]["version"], "4.0");
+    assert_eq!(
+        written["metadata"]["pactum"]["version"],
+        env!("CARGO_PKG_VERSION")
+    );
+    let first = &written["interactions"][0];
+    assert_eq!(
+        first["description"], "a request for product 10",
+        "interactions are sorted"
+    );
+    assert_eq!(first["providerStates"][0]["params"]["id"], 10);
+    let rules = &first["response"]["matchingRules"]["body"];
+    assert_eq!(rules["$.id"]["matchers"][0]["match"], "integer");
+    assert_eq!(
+        rules["$.tags"]["matchers"][0],
+        json!({"match": "type", "min": 1})
+    );
+    assert_eq!(
+        rules["$.updated"]["matchers"][0]["format"],
+        "yyyy-MM-dd'T'HH:mm:ss"
+    );
+    assert_eq!(
+        written["interactions"][1]["request"]["matchingRules"]["path"]["matchers"][0]["match"],
+        "regex"
+    );
+    // The written file loads back, and pretty output ends with a newline.
+    assert!(Pact::load(&file).is_ok());
+    assert!(std::fs::read_to_string(&file).unwrap().ends_with("}\n"));
+}
+
+#[test]
+fn v3_is_written_on_request() {
+    let dir = scratch_dir("v3");
+    let server = catalogue_pact(&dir)
+        .specification(SpecVersion::V3)
+        .start_mock_server()
+        .unwrap();
+    client()
+        .get(server.path("/products/10?fields=all"))
+        .header("Accept", "application/json")
+        .send()
+        .unwrap();
+    client().get(server.path("/search/x")).send().unwrap();
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(server.finish().unwrap()).unwrap()).unwrap();
+    assert_eq!(written["metadata"]["pactSpecification"]["version"], "3.0.0");
+    assert!(
+        written["interactions"][0]["response"]["body"].is_object(),
+        "V3 bodies are plain JSON"
+    );
+}
+
+#[test]
+fn an_unexpected_request_gets_a_500_explaining_the_closest_interaction_and_no_contract() {
+    let dir = scratch_dir("unexpected");
+    let server = catalogue_pact(&dir).start_mock_server().unwrap();
+    let response = client()
+        .get(server.path("/products/11?fields=all"))
+        .header("Accept", "application/json")
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 500);
+    let body: Value = response.json().unwrap();
+    assert_eq!(
+        body["closest"][0]["interaction"],
+        "a request for product 10"
+    );
+    assert_eq!(body["closest"][0]["mismatches"][0]["kind"], "path");
+    let err = server.finish().unwrap_err();
+    let report = err.to_string();
+    assert!(
+        report.contains("unexpected request: GET /products/11?fields=all"),
+        "{report}"
+    );
+    assert!(
+        report.contains("never received: 'a request for product 10'"),
+        "{report}"
+    );
+    assert!(
+        report.contains("expected path '/products/10' but got '/products/11'"),
+        "{report}"
+    );
+    assert!(
+        !dir.join("web-shop-catalogue.json").exists(),
+        "no contract after a failure"
+    );
+}
+
+#[test]
+fn a_request_with_a_wrong_body_field_is_reported_with_the_field() {
+    let dir = scratch_dir("body");
+    let mut pact = PactBuilder::new("web-shop", "orders").output_dir(&dir);
+    pact.interaction("creating an order", |i| {
+        i.with_request(|r| {
+            r.post("/orders")
+                .json_body(pattern!({"productId": integer(10), "quantity": integer(1)}))
+        })
+        .will_respond_with(|r| r.status(201))
+    })
+    .unwrap();
+    let server = pact.start_mock_server().unwrap();
+    let response = client()
+        .post(server.path("/orders"))
+        .header("Content-Type", "application/json")
+        .body(r#"{"productId": "10", "quantity": 1}"#)
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 500);
+    let report = server.finish().unwrap_err().to_string();
+    assert!(
+        report.contains("$.productId: expected an integer but got \"10\" (string)"),
+        "{report}"
+    );
+}
+
+#[test]
+fn dropping_an_unsatisfied_mock_server_fails_the_test() {
+    let dir = scratch_dir("drop");
+    let result = std::panic::catch_unwind(|| {
+        let server = catalogue_pact(&dir).start_mock_server().unwrap();
+        drop(server);
+    });
+    let panic = result.unwrap_err();
+    let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(message.contains("never received"), "{message}");
+}
+
+#[test]
+fn examples_that_break_their_own_matcher_are_rejected_when_declared() {
+    let cases: [(Pattern, &str); 4] = [
+        (
+            pattern!({"id": regex("\\d+", "abc")}),
+            "$.id: expected a value matching the regex '\\d+' but got 'abc'",
+        ),
+        (
+            pattern!({"when": date("yyyy-MM-dd", "01/02/2024")}),
+            "$.when: expected a date in the format 'yyyy-MM-dd'",
+        ),
+        (
+            pattern!({"n": each_like_between(1, 3, 2)}),
+            "max (2) is less than min (3)",
+        ),
+        (
+            pattern!({"re": regex("(", "x")}),
+            "invalid regular expression '('",
+        ),
+    ];
+    for (body, needle) in cases {
+        let mut pact = PactBuilder::new("c", "p");
+        let err = pact
+            .interaction("bad", |i| {
+                i.will_respond_with(|r| r.json_body(body.clone()))
+            })
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("interaction 'bad'") && err.contains(needle),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn cors_preflight_is_answered() {
+    let dir = scratch_dir("cors");
+    let mut pact = PactBuilder::new("browser-app", "api").output_dir(&dir);
+    pact.interaction("a list", |i| {
+        i.with_request(|r| r.get("/list"))
+            .will_respond_with(|r| r.json_body(json!([])))
+    })
+    .unwrap();
+    let server = pact.start_mock_server().unwrap();
+    let preflight = client()
+        .request(reqwest::Method::OPTIONS, server.path("/list"))
+        .header("Origin", "http://localhost:3000")
+        .header("Access-Control-Request-Method", "GET")
+        .send()
+        .unwrap();
+    assert_eq!(preflight.status(), 204);
+    assert_eq!(
+        preflight.headers()["access-control-allow-origin"],
+        "http://localhost:3000"
+    );
+    let response = client()
+        .get(server.path("/list"))
+        .header("Origin", "http://localhost:3000")
+        .send()
+        .unwrap();
+    assert_eq!(
+        response.headers()["access-control-allow-origin"],
+        "http://localhost:3000"
+    );
+    server.finish().unwrap();
+}
+
+#[test]
+fn generators_run_in_mock_responses() {
+    let dir = scratch_dir("generators");
+    let mut pact = PactBuilder::new("c", "links").output_dir(&dir);
+    pact.interaction("an item with links", |i| {
+        i.with_request(|r| r.get("/items/1"))
+            .will_respond_with(|r| {
+                r.json_body(pattern!({
+                    "self": mock_server_url(".*(/items/\\d+)$", "http://example.org/items/1"),
+                    "token": uuid_generated("00000000-0000-4000-8000-000000000000"),
+                }))
+            })
+    })
+    .unwrap();
+    let server = pact.start_mock_server().unwrap();
+    let body: Value = client()
+        .get(server.path("/items/1"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(body["self"], format!("{}/items/1", server.url()));
+    assert_ne!(body["token"], "00000000-0000-4000-8000-000000000000");
+    server.finish().unwrap();
+}
+
+#[test]
+fn messages_are_handed_to_the_handler_and_recorded() {
+    let dir = scratch_dir("messages");
+    let mut pact = PactBuilder::new("invoicing", "orders").output_dir(&dir);
+    let mut seen = Vec::new();
+    pact.message(
+        "an order was placed",
+        |m| {
+            m.given("an order exists")
+                .json_contents(pattern!({"orderId": integer(5), "total": decimal(12.5)}))
+                .metadata("topic", "orders.placed")
+        },
+        |message| {
+            let contents: Value =
+                serde_json::from_slice(&message.contents.to_bytes()).map_err(|e| e.to_string())?;
+            seen.push(contents["orderId"].clone());
+            Ok::<_, String>(())
+        },
+    )
+    .unwrap();
+    let err = pact
+        .message(
+            "a rejected message",
+            |m| m.json_contents(json!({"x": 1})),
+            |_| Err("cannot handle it"),
+        )
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("the handler for message 'a rejected message' failed: cannot handle it")
+    );
+    pact.sync_message(
+        "a price query",
+        |s| {
+            s.request(|m| m.json_contents(json!({"sku": "A-1"})))
+                .response(|m| m.json_contents(pattern!({"price": decimal(1.5)})))
+        },
+        |request, responses| {
+            assert_eq!(request.metadata["contentType"], "application/json");
+            assert_eq!(responses.len(), 1);
+            Ok::<_, String>(())
+        },
+    )
+    .unwrap();
+    assert_eq!(seen, vec![json!(5)]);
+    let file = pact.write().unwrap();
+    let written = Pact::load(&file).unwrap();
+    assert_eq!(
+        written.interactions.len(),
+        2,
+        "the rejected message is not recorded"
+    );
+    // Sorted by description, so files do not depend on the order tests ran in.
+    let kinds: Vec<&str> = written
+        .interactions
+        .iter()
+        .map(|i| i.kind.v4_type())
+        .collect();
+    assert_eq!(kinds, ["Synchronous/Messages", "Asynchronous/Messages"]);
+    let InteractionKind::AsyncMessage(message) = &written.interactions[1].kind else {
+        panic!()
+    };
+    assert_eq!(message.metadata["topic"], "orders.placed");
+}
+
+#[test]
+fn parallel_tests_merge_into_one_contract_and_conflicts_are_errors() {
+    let dir = scratch_dir("parallel");
+    let threads: Vec<_> = (0..8)
+        .map(|n| {
+            let dir = dir.clone();
+            std::thread::spawn(move || {
+                let mut pact = PactBuilder::new("app", "api").output_dir(&dir);
+                pact.interaction(&format!("request {n}"), |i| {
+                    i.with_request(|r| r.get(format!("/things/{n}").as_str()))
+                        .will_respond_with(|r| r.status(200))
+                })
+                .unwrap();
+                let server = pact.start_mock_server().unwrap();
+                assert_eq!(
+                    client()
+                        .get(server.path(&format!("/things/{n}")))
+                        .send()
+                        .unwrap()
+                        .status(),
+                    200
+                );
+                server.finish().unwrap();
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let written = Pact::load(&dir.join("app-api.json")).unwrap();
+    let descriptions: Vec<&str> = written
+        .interactions
+        .iter()
+        .map(|i| i.description.as_str())
+        .collect();
+    assert_eq!(
+        descriptions,
+        (0..8).map(|n| format!("request {n}")).collect::<Vec<_>>()
+    );
+
+    // The same interaction declared differently by another test is a clear error.
+    let mut pact = PactBuilder::new("app", "api").output_dir(&dir);
+    pact.interaction("request 3", |i| {
+        i.with_request(|r| r.get("/things/3"))
+            .will_respond_with(|r| r.status(500))
+    })
+    .unwrap();
+    let server = pact.start_mock_server().unwrap();
+    client().get(server.path("/things/3")).send().unwrap();
+    let err = server.finish().unwrap_err().to_string();
+    assert!(
+        err.contains("interaction 'request 3' is declared twice with different content"),
+        "{err}"
+    );
+    assert_eq!(
+        Pact::load(&dir.join("app-api.json"))
+            .unwrap()
+            .interactions
+            .len(),
+        8,
+        "nothing lost"
+    );
+}
+
+/// Run by `separate_processes_merge_into_one_contract` in child processes; does nothing when
+/// run normally.
+#[test]
+fn writer_process() {
+    let (Ok(dir), Ok(n)) = (
+        std::env::var("PACTUM_TEST_WRITER_DIR"),
+        std::env::var("PACTUM_TEST_WRITER_ID"),
+    ) else {
+        return;
+    };
+    let mut pact = PactBuilder::new("multi", "process").output_dir(&dir);
+    for k in 0..5 {
+        pact.interaction(&format!("process {n} request {k}"), |i| {
+            i.with_request(|r| r.get(format!("/p/{n}/{k}").as_str()))
+                .will_respond_with(|r| r.status(204))
+        })
+        .unwrap();
+    }
+    let server = pact.start_mock_server().unwrap();
+    for k in 0..5 {
+        client()
+            .get(server.path(&format!("/p/{n}/{k}")))
+            .send()
+            .unwrap();
+    }
+    server.finish().unwrap();
+}
+
+fn run_writers(dir: &Path, run_id: &str, ids: std::ops::Range<usize>) {
+    let children: Vec<_> = ids
+        .map(|n| {
+            Command::new(std::env::current_exe().unwrap())
+                .args(["--exact", "consumer::writer_process", "--nocapture"])
+                .env("PACTUM_TEST_WRITER_DIR", dir)
+                .env("PACTUM_TEST_WRITER_ID", n.to_string())
+                .env("PACTUM_PACT_RUN_ID", run_id)
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut child in children {
+        assert!(child.wait().unwrap().success());
+    }
+}
+
+#[test]
+fn separate_processes_merge_into_one_contract_and_a_new_run_starts_afresh() {
+    let dir = scratch_dir("processes");
+    run_writers(&dir, "run-1", 0..4);
+    let written = Pact::load(&dir.join("multi-process.json")).unwrap();
+    assert_eq!(
+        written.interactions.len(),
+        20,
+        "4 processes x 5 interactions, none lost or duplicated"
+    );
+
+    // A later test run replaces what the earlier run wrote.
+    run_writers(&dir, "run-2", 7..8);
+    let written = Pact::load(&dir.join("multi-process.json")).unwrap();
+    let descriptions: Vec<&str> = written
+        .interactions
+        .iter()
+        .map(|i| i.description.as_str())
+        .collect();
+    assert_eq!(descriptions.len(), 5);
+    assert!(
+        descriptions.iter().all(|d| d.starts_with("process 7 ")),
+        "{descriptions:?}"
+    );
+}
