@@ -6,6 +6,7 @@
 //! * `consumer` — the Rust DSL and mock server over real HTTP, contract files from threads and processes.
 //! * `contracts` — pact files: every version read, V3/V4 written, unknown fields kept.
 //! * `generators` — every generator, checked against the matcher it pairs with, both directions.
+//! * `stub` — `pactum stub` serving contracts over real HTTP.
 //! * `cli` — the `pactum` binary: output and exit codes.
 
 mod cli;
@@ -14,3 +15,4 @@ mod consumer;
 mod contracts;
 mod generators;
 mod matchers;
+mod stub;

@@ -619,7 +619,6 @@ macro_rules! pattern {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pattern;
     use serde_json::json;
 
     fn compile(p: &Pattern) -> (Value, Value, Value) {

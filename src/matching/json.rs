@@ -755,8 +755,10 @@ struct Stream<'s, 'e, 'r, 'o> {
 /// sorted map each time. Bounded: only the first few distinct objects are kept.
 #[derive(Default)]
 struct FlatObjects<'e> {
-    objects: Vec<(*const Map<String, Value>, Vec<(&'e str, &'e Value)>)>,
+    objects: Vec<(*const Map<String, Value>, FlatObject<'e>)>,
 }
+
+type FlatObject<'e> = Vec<(&'e str, &'e Value)>;
 
 impl<'e> FlatObjects<'e> {
     const LIMIT: usize = 16;
