@@ -7,6 +7,7 @@
 //! * `contracts` — pact files: every version read, V3/V4 written, unknown fields kept.
 //! * `generators` — every generator, checked against the matcher it pairs with, both directions.
 //! * `stub` — `pactum stub` serving contracts over real HTTP.
+//! * `interop` — the official Pact CLI and pact-js against pactum (clients from npm).
 //! * `cli` — the `pactum` binary: output and exit codes.
 
 mod cli;
@@ -14,5 +15,6 @@ mod conformance;
 mod consumer;
 mod contracts;
 mod generators;
+mod interop;
 mod matchers;
 mod stub;

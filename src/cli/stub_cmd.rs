@@ -1,6 +1,6 @@
 //! `pactum stub`: serve contracts until interrupted.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use super::{CliError, EXIT_OK, Outcome, StubArgs};
 use crate::stub::{self, Source};

@@ -2,7 +2,7 @@
 //!
 //! Tests of one consumer–provider pair run in parallel threads and in separate test binaries,
 //! and each contributes its interactions to the same file. Writers take an exclusive lock on
-//! `<file>.lock`, read what is there, merge by description and provider states, and replace the
+//! `.<file>.lock` (a hidden file beside the contract), read what is there, merge by description and provider states, and replace the
 //! file atomically (write a temporary file, rename). A file left by an *earlier* `cargo test`
 //! run is replaced rather than merged, so interactions deleted from the tests disappear from
 //! the contract: the lock file records which run last wrote (the parent process — `cargo` —
@@ -107,7 +107,7 @@ pub fn write(pact: &Pact, dir: Option<&Path>) -> Result<PathBuf, PactFileError> 
     let dir = pact_dir(dir);
     fs::create_dir_all(&dir).map_err(io(&dir))?;
     let file = dir.join(file_name(pact));
-    let lock_path = dir.join(format!("{}.lock", file_name(pact)));
+    let lock_path = dir.join(format!(".{}.lock", file_name(pact)));
     let mut lock = OpenOptions::new()
         .read(true)
         .write(true)

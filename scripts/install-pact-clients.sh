@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the official Pact clients used by the interoperability tests into a cache folder
+# (default: .cache/pact-clients). Everything comes from the npm registry as prebuilt
+# packages; nothing is downloaded at run time. Safe to run again: it skips what is there.
+#
+#   @pact-foundation/pact-cli 18.1.2  -> the Rust `pact` binary (stub, verifier, mock, broker)
+#   @pact-foundation/pact 17.1.4      -> pact-js, to write contracts the way JS consumers do
+set -euo pipefail
+dir="${1:-$(cd "$(dirname "$0")/.." && pwd)/.cache/pact-clients}"
+mkdir -p "$dir"
+cd "$dir"
+export SCARF_ANALYTICS=false PACT_DO_NOT_TRACK=true
+marker="installed-pact-cli-18.1.2-pact-js-17.1.4"
+if [ -f "$marker" ] && [ -x node_modules/.bin/pact ]; then
+  echo "pact clients already installed in $dir"
+  exit 0
+fi
+[ -f package.json ] || npm init -y >/dev/null
+npm install --no-audit --no-fund --ignore-scripts --save-exact --loglevel=error \
+  @pact-foundation/pact-cli@18.1.2 @pact-foundation/pact@17.1.4 @pact-foundation/pact-core@20.2.0
+./node_modules/.bin/pact verifier --version >/dev/null
+touch "$marker"
+echo "pact clients installed in $dir"
