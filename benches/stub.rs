@@ -16,6 +16,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The official `pact` binary inside the npm package. Run directly: the npm shim in
+/// `.bin/` starts it as a child process, which would outlive a kill of the shim.
+const PACT_BINARY: &str = "node_modules/@pact-foundation/pact-cli-linux-x64/standalone/pact";
+
 const SIZES: [usize; 3] = [10, 100, 1000];
 const RSS_LIMIT_KB: u64 = 8 * 1024 * 1024;
 
@@ -63,7 +67,11 @@ impl Drop for Server {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn wait_for(port: u16) {
@@ -76,21 +84,43 @@ fn wait_for(port: u16) {
 
 fn start_pactum(file: &Path) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pactum"))
-        .args(["stub", "--port", "0", "--log-level", "warn", "--contract", file.to_str().unwrap()])
+        .args([
+            "stub",
+            "--port",
+            "0",
+            "--log-level",
+            "warn",
+            "--contract",
+            file.to_str().unwrap(),
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let port = line.split(':').nth(2).and_then(|p| p.split_whitespace().next()).unwrap().parse().unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port = line
+        .split(':')
+        .nth(2)
+        .and_then(|p| p.split_whitespace().next())
+        .unwrap()
+        .parse()
+        .unwrap();
     Server { child, port }
 }
 
 fn start_official(clients: &Path, file: &Path) -> Server {
     let port = free_port();
-    let child = Command::new(clients.join("node_modules/.bin/pact"))
-        .args(["stub", "-f", file.to_str().unwrap(), "-p", &port.to_string()])
+    let child = Command::new(clients.join(PACT_BINARY))
+        .args([
+            "stub",
+            "-f",
+            file.to_str().unwrap(),
+            "-p",
+            &port.to_string(),
+        ])
         .env("PACT_DO_NOT_TRACK", "true")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -98,13 +128,6 @@ fn start_official(clients: &Path, file: &Path) -> Server {
         .unwrap();
     wait_for(port);
     Server { child, port }
-}
-
-/// The process that owns the listening port (the npm shim starts the real binary as a child).
-fn server_pid(server: &Server) -> u32 {
-    let root = server.child.id();
-    let children = std::fs::read_to_string(format!("/proc/{root}/task/{root}/children")).unwrap_or_default();
-    children.split_whitespace().last().and_then(|c| c.parse().ok()).unwrap_or(root)
 }
 
 fn status_kb(pid: u32, field: &str) -> u64 {
@@ -130,7 +153,7 @@ fn latency(server: &Server, n: usize, max_requests: usize, budget: Duration) -> 
         .timeout(Duration::from_secs(120))
         .build()
         .unwrap();
-    let pid = server_pid(server);
+    let pid = server.child.id();
     let mut times = Vec::new();
     let mut failed = 0;
     let start = Instant::now();
@@ -165,7 +188,13 @@ fn latency(server: &Server, n: usize, max_requests: usize, budget: Duration) -> 
 /// Requests per second from `wrk` on the last interaction, or None if wrk is missing.
 fn throughput(server: &Server, n: usize, seconds: u32) -> Option<f64> {
     let out = Command::new("wrk")
-        .args(["-t2", "-c32", &format!("-d{seconds}s"), "-H", "Accept: application/json"])
+        .args([
+            "-t2",
+            "-c32",
+            &format!("-d{seconds}s"),
+            "-H",
+            "Accept: application/json",
+        ])
         .arg(format!("http://127.0.0.1:{}/items/{}", server.port, n - 1))
         .output()
         .ok()?;
@@ -201,9 +230,11 @@ fn main() {
     let clients = std::env::var_os("PACTUM_PACT_CLIENTS")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".cache/pact-clients"));
-    let official_available = clients.join("node_modules/.bin/pact").exists();
+    let official_available = clients.join(PACT_BINARY).exists();
 
-    println!("| server | interactions | keep-alive latency mean | p99 | requests | wrk req/s | peak RSS |");
+    println!(
+        "| server | interactions | keep-alive latency mean | p99 | requests | wrk req/s | peak RSS |"
+    );
     println!("|---|---|---|---|---|---|---|");
     for n in SIZES {
         let file = contract(n, &dir);
@@ -211,7 +242,7 @@ fn main() {
             let server = start_pactum(&file);
             let lat = latency(&server, n, 5000, Duration::from_secs(10));
             let rps = throughput(&server, n, 5);
-            let rss = status_kb(server_pid(&server), "VmHWM");
+            let rss = status_kb(server.child.id(), "VmHWM");
             println!(
                 "| pactum stub | {n} | {} | {} | {} ({} failed) | {} | {:.1} MB |",
                 fmt(lat.mean),
@@ -224,18 +255,27 @@ fn main() {
         }
         if official_available {
             let server = start_official(&clients, &file);
-            let budget = if n >= 1000 { Duration::from_secs(60) } else { Duration::from_secs(20) };
+            let budget = if n >= 1000 {
+                Duration::from_secs(60)
+            } else {
+                Duration::from_secs(20)
+            };
             let lat = latency(&server, n, 500, budget);
             // Under load the official stub at 100+ interactions would only queue requests.
-            let rps = if n <= 10 { throughput(&server, n, 5) } else { None };
-            let rss = status_kb(server_pid(&server), "VmHWM");
+            let rps = if n <= 10 {
+                throughput(&server, n, 5)
+            } else {
+                None
+            };
+            let rss = status_kb(server.child.id(), "VmHWM");
             println!(
                 "| pact stub 0.7.1 | {n} | {} | {} | {} ({} failed) | {} | {:.1} MB |",
                 fmt(lat.mean),
                 fmt(lat.p99),
                 lat.requests,
                 lat.failed,
-                rps.map(|r| format!("{r:.0}")).unwrap_or_else(|| "not run".into()),
+                rps.map(|r| format!("{r:.0}"))
+                    .unwrap_or_else(|| "not run".into()),
                 rss as f64 / 1024.0
             );
         }

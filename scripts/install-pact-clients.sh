@@ -11,13 +11,13 @@ mkdir -p "$dir"
 cd "$dir"
 export SCARF_ANALYTICS=false PACT_DO_NOT_TRACK=true
 marker="installed-pact-cli-18.1.2-pact-js-17.1.4"
-if [ -f "$marker" ] && [ -x node_modules/.bin/pact ]; then
+if [ -f "$marker" ] && [ -x node_modules/@pact-foundation/pact-cli-linux-x64/standalone/pact ]; then
   echo "pact clients already installed in $dir"
   exit 0
 fi
 [ -f package.json ] || npm init -y >/dev/null
 npm install --no-audit --no-fund --ignore-scripts --save-exact --loglevel=error \
   @pact-foundation/pact-cli@18.1.2 @pact-foundation/pact@17.1.4 @pact-foundation/pact-core@20.2.0
-./node_modules/.bin/pact verifier --version >/dev/null
+./node_modules/@pact-foundation/pact-cli-linux-x64/standalone/pact verifier --version >/dev/null
 touch "$marker"
 echo "pact clients installed in $dir"

@@ -21,7 +21,7 @@ fn clients() -> Option<PathBuf> {
     let dir = std::env::var_os("PACTUM_PACT_CLIENTS")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".cache/pact-clients"));
-    if dir.join("node_modules/.bin/pact").exists() {
+    if dir.join(PACT_BINARY).exists() {
         return Some(dir);
     }
     if std::env::var_os("PACTUM_REQUIRE_INTEROP").is_some() {
@@ -34,8 +34,12 @@ fn clients() -> Option<PathBuf> {
     None
 }
 
+/// The official `pact` binary inside the npm package. Run directly: the npm shim in
+/// `.bin/` starts it as a child process, which would outlive a kill of the shim.
+const PACT_BINARY: &str = "node_modules/@pact-foundation/pact-cli-linux-x64/standalone/pact";
+
 fn pact_cli(clients: &Path) -> Command {
-    let mut command = Command::new(clients.join("node_modules/.bin/pact"));
+    let mut command = Command::new(clients.join(PACT_BINARY));
     command.env("PACT_DO_NOT_TRACK", "true");
     command
 }
