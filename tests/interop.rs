@@ -77,6 +77,26 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// Starts the official `pact stub` serving `contract` on a free port.
+fn official_stub(clients: &Path, contract: &Path) -> (Running, u16) {
+    let port = free_port();
+    let child = pact_cli(clients)
+        .args([
+            "stub",
+            "-f",
+            contract.to_str().unwrap(),
+            "-p",
+            &port.to_string(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let running = Running(child);
+    wait_for(port);
+    (running, port)
+}
+
 /// Runs the official verifier against a provider on `port`; returns its output.
 fn official_verify(clients: &Path, sources: &[&str], port: u16) -> Output {
     pact_cli(clients)
@@ -163,22 +183,7 @@ fn pactum_contracts_pass_the_official_stub_and_verifier() {
     for spec in [SpecVersion::V3, SpecVersion::V4] {
         let dir = scratch(&format!("pactum-{spec}"));
         let contract = write_pactum_contract(&dir, spec, json!(10));
-        let port = free_port();
-        let _stub = Running(
-            pact_cli(&clients)
-                .args([
-                    "stub",
-                    "-f",
-                    contract.to_str().unwrap(),
-                    "-p",
-                    &port.to_string(),
-                ])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap(),
-        );
-        wait_for(port);
+        let (_stub, port) = official_stub(&clients, &contract);
         let out = official_verify(&clients, &["-f", contract.to_str().unwrap()], port);
         let report = text(&out);
         assert_eq!(out.status.code(), Some(0), "{spec}: {report}");
@@ -197,22 +202,7 @@ fn the_official_verifier_fails_a_provider_that_breaks_a_pactum_contract() {
     let Some(clients) = clients() else { return };
     let good = write_pactum_contract(&scratch("good"), SpecVersion::V4, json!(10));
     let broken = write_pactum_contract(&scratch("broken"), SpecVersion::V4, json!("ten"));
-    let port = free_port();
-    let _stub = Running(
-        pact_cli(&clients)
-            .args([
-                "stub",
-                "-f",
-                broken.to_str().unwrap(),
-                "-p",
-                &port.to_string(),
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    wait_for(port);
+    let (_stub, port) = official_stub(&clients, &broken);
     let out = official_verify(&clients, &["-f", good.to_str().unwrap()], port);
     let report = text(&out);
     assert_eq!(out.status.code(), Some(1), "{report}");

@@ -260,6 +260,26 @@ impl BodyPattern {
     }
 }
 
+/// Compiles the headers and body of a request or response into `out_*`, declaring the body's
+/// content type as a header unless one was given.
+fn compile_http_part(
+    headers: &[(String, Pattern)],
+    body: &BodyPattern,
+    description: &str,
+    out_headers: &mut Headers,
+    rules: &mut MatchingRules,
+    generators: &mut Generators,
+) -> Result<Body, ConsumerError> {
+    compile_headers(headers, description, out_headers, rules, generators)?;
+    let (body, content_type) = body.compile(rules, generators, description)?;
+    if let Some(ct) = content_type
+        && out_headers.get("content-type").is_none()
+    {
+        out_headers.add("Content-Type", ct);
+    }
+    Ok(body)
+}
+
 fn compile_headers(
     headers: &[(String, Pattern)],
     description: &str,
@@ -539,24 +559,14 @@ impl RequestBuilder {
             query.insert(name.clone(), texts);
         }
         request.query = query;
-        compile_headers(
+        request.body = compile_http_part(
             &self.headers,
+            &self.body,
             description,
             &mut request.headers,
             &mut request.matching_rules,
             &mut request.generators,
         )?;
-        let (body, content_type) = self.body.compile(
-            &mut request.matching_rules,
-            &mut request.generators,
-            description,
-        )?;
-        request.body = body;
-        if let Some(ct) = content_type
-            && request.headers.get("content-type").is_none()
-        {
-            request.headers.add("Content-Type", ct);
-        }
         Ok(request)
     }
 }
@@ -626,24 +636,14 @@ impl ResponseBuilder {
                 crate::contract::MatchingRule::StatusCode(class.clone()),
             ));
         }
-        compile_headers(
+        response.body = compile_http_part(
             &self.headers,
+            &self.body,
             description,
             &mut response.headers,
             &mut response.matching_rules,
             &mut response.generators,
         )?;
-        let (body, content_type) = self.body.compile(
-            &mut response.matching_rules,
-            &mut response.generators,
-            description,
-        )?;
-        response.body = body;
-        if let Some(ct) = content_type
-            && response.headers.get("content-type").is_none()
-        {
-            response.headers.add("Content-Type", ct);
-        }
         Ok(response)
     }
 }
