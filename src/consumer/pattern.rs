@@ -8,6 +8,7 @@
 //!
 //! ```
 //! use pactum::consumer::*;
+//! use pactum::pattern;
 //! let body = pattern!({
 //!     "id": integer(10),
 //!     "name": like("Widget"),
