@@ -18,4 +18,6 @@ pub mod datetime;
 pub mod generate;
 pub mod matching;
 mod serve;
+pub mod sources;
 pub mod stub;
+pub mod verifier;

@@ -156,7 +156,9 @@ impl Index {
         index
     }
 
-    /// Positions of the interactions that could match, in declaration order.
+    /// Positions of the interactions that could match: those with this exact method and path
+    /// first (most specific), then those whose path is a matcher, then those whose method is —
+    /// each group in declaration order.
     pub(crate) fn candidates(&self, request: &Request) -> Vec<usize> {
         let method = request.method.to_ascii_uppercase();
         let mut out: Vec<usize> = Vec::new();
@@ -167,7 +169,6 @@ impl Index {
             out.extend(found);
         }
         out.extend(&self.any);
-        out.sort_unstable();
         out
     }
 }

@@ -9,66 +9,24 @@
 //! request gets a 404 explaining the closest interactions.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use regex::Regex;
 
-use crate::contract::{InteractionKind, LoadError, Pact, Request, Response, parse_json_bytes};
+use crate::contract::{InteractionKind, Request, Response};
 use crate::generate::{GeneratorContext, generate_response};
 use crate::serve::{self, Dispatch, Index};
-
-/// Where contracts come from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    /// A pact file.
-    File(PathBuf),
-    /// Every `.json` file in a directory.
-    Dir(PathBuf),
-    /// A pact served over HTTP(S).
-    Url(String),
-}
-
-impl Source {
-    /// Classifies a command-line argument.
-    pub fn parse(text: &str) -> Source {
-        if text.starts_with("http://") || text.starts_with("https://") {
-            Source::Url(text.to_string())
-        } else if Path::new(text).is_dir() {
-            Source::Dir(PathBuf::from(text))
-        } else {
-            Source::File(PathBuf::from(text))
-        }
-    }
-}
+pub use crate::sources::Source;
+use crate::sources::{Auth, Loaded, SourceError, load_all};
 
 /// Why contracts could not be loaded or served.
 #[derive(Debug, thiserror::Error)]
 pub enum StubError {
-    /// A contract file is missing, unreadable or invalid.
+    /// A contract could not be loaded.
     #[error(transparent)]
-    Load(#[from] LoadError),
-    /// A directory could not be listed.
-    #[error("cannot list {dir}: {source}")]
-    Dir {
-        /// The directory.
-        dir: PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
-    /// A directory holds no pact files.
-    #[error("{0} contains no .json contract files")]
-    EmptyDir(PathBuf),
-    /// A URL could not be fetched or is not a contract.
-    #[error("cannot load the contract at {url}: {message}")]
-    Url {
-        /// The URL.
-        url: String,
-        /// What went wrong.
-        message: String,
-    },
+    Source(#[from] SourceError),
     /// `--state` is not a valid regular expression.
     #[error("invalid --state pattern '{pattern}': {message}")]
     State {
@@ -120,33 +78,9 @@ pub async fn load(
         }
         None => None,
     };
-    let mut pacts: Vec<(String, Pact)> = Vec::new();
-    for source in sources {
-        match source {
-            Source::File(file) => pacts.push((file.display().to_string(), Pact::load(file)?)),
-            Source::Dir(dir) => {
-                let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-                    .map_err(|source| StubError::Dir {
-                        dir: dir.clone(),
-                        source,
-                    })?
-                    .filter_map(Result::ok)
-                    .map(|e| e.path())
-                    .filter(|p| p.extension().is_some_and(|e| e == "json"))
-                    .collect();
-                files.sort();
-                if files.is_empty() {
-                    return Err(StubError::EmptyDir(dir.clone()));
-                }
-                for file in files {
-                    pacts.push((file.display().to_string(), Pact::load(&file)?));
-                }
-            }
-            Source::Url(url) => pacts.push((url.clone(), fetch(url).await?)),
-        }
-    }
+    let pacts = load_all(sources, &Auth::None).await?;
     let mut out = Vec::new();
-    for (origin, pact) in pacts {
+    for Loaded { origin, pact } in pacts {
         for interaction in pact.interactions {
             let InteractionKind::Http { request, response } = interaction.kind else {
                 continue;
@@ -177,25 +111,6 @@ pub async fn load(
         return Err(StubError::NothingToServe(why.unwrap_or_default()));
     }
     Ok(out)
-}
-
-async fn fetch(url: &str) -> Result<Pact, StubError> {
-    let fail = |message: String| StubError::Url {
-        url: url.to_string(),
-        message,
-    };
-    let response = reqwest::Client::new()
-        .get(url)
-        .header("Accept", "application/hal+json, application/json")
-        .send()
-        .await
-        .map_err(|e| fail(e.to_string()))?;
-    if !response.status().is_success() {
-        return Err(fail(format!("the server answered {}", response.status())));
-    }
-    let bytes = response.bytes().await.map_err(|e| fail(e.to_string()))?;
-    let json = parse_json_bytes(&bytes).map_err(|e| fail(format!("invalid JSON: {e}")))?;
-    Pact::from_json(&json).map_err(|e| fail(e.to_string()))
 }
 
 struct Stub {

@@ -8,6 +8,7 @@
 //! * `generators` — every generator, checked against the matcher it pairs with, both directions.
 //! * `stub` — `pactum stub` serving contracts over real HTTP.
 //! * `interop` — the official Pact CLI and pact-js against pactum (clients from npm).
+//! * `verifier` — `pactum verify` and the `Verifier` API against `provider`, a real test app.
 //! * `cli` — the `pactum` binary: output and exit codes.
 
 mod cli;
@@ -17,4 +18,6 @@ mod contracts;
 mod generators;
 mod interop;
 mod matchers;
+mod provider;
 mod stub;
+mod verifier;

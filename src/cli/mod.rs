@@ -5,6 +5,7 @@
 
 mod match_cmd;
 mod stub_cmd;
+mod verify_cmd;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -43,6 +44,82 @@ enum Command {
     /// generators applied; a request that matches nothing gets a 404 naming the closest
     /// interactions. Runs until Ctrl-C. Exit code 2 when a contract cannot be loaded.
     Stub(StubArgs),
+    /// Verify a provider against contracts: replay every interaction and compare.
+    ///
+    /// Exit codes: 0 all passed (failures of pending interactions are reported but do not
+    /// fail), 1 at least one verification failed, 2 usage or setup error (a contract cannot be
+    /// loaded, the provider does not answer).
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct VerifyArgs {
+    /// A pact file, a directory of pact files, or a URL (repeatable).
+    #[arg(long = "contract", short = 'c', value_name = "FILE|DIR|URL")]
+    contracts: Vec<String>,
+    /// A pact file (repeatable; same as --contract).
+    #[arg(long = "file", short = 'f', value_name = "FILE")]
+    files: Vec<String>,
+    /// A directory of pact files (repeatable).
+    #[arg(long = "dir", short = 'd', value_name = "DIR")]
+    dirs: Vec<String>,
+    /// A pact URL (repeatable).
+    #[arg(long = "url", short = 'u', value_name = "URL")]
+    urls: Vec<String>,
+    /// Base URL of the running provider.
+    #[arg(long, value_name = "URL", env = "PACTUM_PROVIDER_BASE_URL")]
+    provider_base_url: String,
+    /// Verify only contracts for this provider.
+    #[arg(
+        long = "provider",
+        short = 'n',
+        value_name = "NAME",
+        env = "PACT_PROVIDER_NAME"
+    )]
+    provider: Option<String>,
+    /// URL the verifier POSTs {"state", "params", "action"} to before and after each interaction.
+    #[arg(long, value_name = "URL")]
+    state_change_url: Option<String>,
+    /// Path of the provider's message endpoint, for message interactions.
+    #[arg(long, default_value = "/", value_name = "PATH")]
+    message_path: String,
+    /// Header added to every request, as 'Name: value' (repeatable).
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
+    headers: Vec<String>,
+    /// Per-request timeout in milliseconds.
+    #[arg(long, default_value_t = 30_000, value_name = "MS")]
+    timeout_ms: u64,
+    /// Only interactions whose description matches this regular expression.
+    #[arg(long, value_name = "REGEX", env = "PACT_DESCRIPTION")]
+    filter_description: Option<String>,
+    /// Only interactions with a provider state matching this regular expression.
+    #[arg(long, value_name = "REGEX", env = "PACT_PROVIDER_STATE")]
+    filter_state: Option<String>,
+    /// Only contracts of this consumer (repeatable).
+    #[arg(long = "filter-consumer", value_name = "NAME")]
+    filter_consumers: Vec<String>,
+    /// Run up to N interactions at once (those without provider states, unless
+    /// --parallel-with-states).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    parallel: usize,
+    /// Also run interactions with provider states in parallel.
+    #[arg(long)]
+    parallel_with_states: bool,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Also write a JUnit XML report to this file.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// User name for contract URLs.
+    #[arg(long, env = "PACT_BROKER_USERNAME")]
+    user: Option<String>,
+    /// Password for contract URLs.
+    #[arg(long, env = "PACT_BROKER_PASSWORD", hide_env_values = true)]
+    password: Option<String>,
+    /// Bearer token for contract URLs.
+    #[arg(long, env = "PACT_BROKER_TOKEN", hide_env_values = true)]
+    token: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -142,6 +219,15 @@ pub enum CliError {
     /// The stub server could not load its contracts or start.
     #[error(transparent)]
     Stub(#[from] crate::stub::StubError),
+    /// The verification could not be carried out.
+    #[error(transparent)]
+    Verify(#[from] crate::verifier::VerifyError),
+    /// A contract could not be loaded.
+    #[error(transparent)]
+    Source(#[from] crate::sources::SourceError),
+    /// An argument is invalid.
+    #[error("{0}")]
+    Usage(String),
     /// The async runtime could not start.
     #[error("cannot start the runtime: {0}")]
     Runtime(std::io::Error),
@@ -169,6 +255,7 @@ where
     let outcome = match cli.command {
         Command::Match(args) => match_cmd::run(&args)?,
         Command::Stub(args) => stub_cmd::run(&args)?,
+        Command::Verify(args) => verify_cmd::run(&args)?,
     };
     Ok(outcome)
 }

@@ -1,0 +1,156 @@
+//! Where contracts come from: files, directories of pact files, and URLs (with basic or bearer
+//! authentication). Shared by `pactum stub` and the verifier. Not here: the broker's
+//! pacts-for-verification flow.
+
+use std::path::{Path, PathBuf};
+
+use crate::contract::{LoadError, Pact, parse_json_bytes};
+
+/// One place to load contracts from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A pact file.
+    File(PathBuf),
+    /// Every `.json` file in a directory.
+    Dir(PathBuf),
+    /// A pact served over HTTP(S).
+    Url(String),
+}
+
+impl Source {
+    /// Classifies a command-line argument: `http(s)://` is a URL, an existing directory is a
+    /// directory, anything else a file.
+    pub fn parse(text: &str) -> Source {
+        if text.starts_with("http://") || text.starts_with("https://") {
+            Source::Url(text.to_string())
+        } else if Path::new(text).is_dir() {
+            Source::Dir(PathBuf::from(text))
+        } else {
+            Source::File(PathBuf::from(text))
+        }
+    }
+}
+
+/// Credentials for URL sources.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Auth {
+    /// None.
+    #[default]
+    None,
+    /// HTTP basic authentication.
+    Basic {
+        /// User name.
+        username: String,
+        /// Password.
+        password: String,
+    },
+    /// A bearer token.
+    Bearer(String),
+}
+
+impl Auth {
+    /// Adds the credentials to a request.
+    pub fn apply(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match self {
+            Auth::None => request,
+            Auth::Basic { username, password } => request.basic_auth(username, Some(password)),
+            Auth::Bearer(token) => request.bearer_auth(token),
+        }
+    }
+}
+
+/// A contract and where it came from.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The file path or URL.
+    pub origin: String,
+    /// The contract.
+    pub pact: Pact,
+}
+
+/// Why contracts could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// A contract file is missing, unreadable or invalid.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// A directory could not be listed.
+    #[error("cannot list {dir}: {source}")]
+    Dir {
+        /// The directory.
+        dir: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A directory holds no pact files.
+    #[error("{0} contains no .json contract files")]
+    EmptyDir(PathBuf),
+    /// A URL could not be fetched or is not a contract.
+    #[error("cannot load the contract at {url}: {message}")]
+    Url {
+        /// The URL.
+        url: String,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// Loads every source, in order (directory entries sorted by name).
+pub async fn load_all(sources: &[Source], auth: &Auth) -> Result<Vec<Loaded>, SourceError> {
+    let mut out = Vec::new();
+    for source in sources {
+        match source {
+            Source::File(file) => out.push(Loaded {
+                origin: file.display().to_string(),
+                pact: Pact::load(file)?,
+            }),
+            Source::Dir(dir) => {
+                let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+                    .map_err(|source| SourceError::Dir {
+                        dir: dir.clone(),
+                        source,
+                    })?
+                    .filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|e| e == "json"))
+                    .collect();
+                files.sort();
+                if files.is_empty() {
+                    return Err(SourceError::EmptyDir(dir.clone()));
+                }
+                for file in files {
+                    out.push(Loaded {
+                        origin: file.display().to_string(),
+                        pact: Pact::load(&file)?,
+                    });
+                }
+            }
+            Source::Url(url) => out.push(Loaded {
+                origin: url.clone(),
+                pact: fetch(url, auth).await?,
+            }),
+        }
+    }
+    Ok(out)
+}
+
+async fn fetch(url: &str, auth: &Auth) -> Result<Pact, SourceError> {
+    let fail = |message: String| SourceError::Url {
+        url: url.to_string(),
+        message,
+    };
+    let request = reqwest::Client::new()
+        .get(url)
+        .header("Accept", "application/hal+json, application/json");
+    let response = auth
+        .apply(request)
+        .send()
+        .await
+        .map_err(|e| fail(e.to_string()))?;
+    if !response.status().is_success() {
+        return Err(fail(format!("the server answered {}", response.status())));
+    }
+    let bytes = response.bytes().await.map_err(|e| fail(e.to_string()))?;
+    let json = parse_json_bytes(&bytes).map_err(|e| fail(format!("invalid JSON: {e}")))?;
+    Pact::from_json(&json).map_err(|e| fail(e.to_string()))
+}

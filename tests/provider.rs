@@ -1,0 +1,175 @@
+//! A small real provider for verifier tests: an axum app on 127.0.0.1 (or called in process)
+//! serving the catalogue API of `contracts/web-shop-catalogue.json`, a provider-state endpoint
+//! and a message endpoint. `Breakage` makes it wrong in one specific way.
+
+use std::sync::{Arc, Mutex};
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+/// One way for the provider to break the contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Breakage {
+    None,
+    /// `id` becomes a string.
+    ChangedType,
+    /// `price` is left out.
+    MissingField,
+    /// Product 10 answers 500.
+    WrongStatus,
+    /// `Content-Type: text/plain`.
+    WrongHeader,
+    /// The message's `topic` metadata is wrong.
+    WrongMetadata,
+}
+
+#[derive(Clone)]
+pub struct App {
+    pub breakage: Breakage,
+    /// `(state, action)` of every state-change call, in order.
+    pub state_calls: Arc<Mutex<Vec<(String, String)>>>,
+}
+
+pub fn router(breakage: Breakage) -> (axum::Router, App) {
+    let app = App {
+        breakage,
+        state_calls: Arc::new(Mutex::new(Vec::new())),
+    };
+    let router = axum::Router::new()
+        .route("/products/{id}", get(product))
+        .route("/items/{id}", get(item))
+        .route("/_pact/state", post(state_change))
+        .route("/_pact/message", post(message))
+        .with_state(app.clone());
+    (router, app)
+}
+
+async fn product(State(app): State<App>, Path(id): Path<i64>, headers: HeaderMap) -> Response {
+    if id != 10 {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    if app.breakage == Breakage::WrongStatus {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    let accept = headers
+        .get("accept")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !accept.contains("json") {
+        return StatusCode::NOT_ACCEPTABLE.into_response();
+    }
+    let mut body = json!({
+        "id": 10,
+        "name": "Widget deluxe",
+        "price": 12.75,
+        "sku": "WDG-0010",
+        "tags": ["hardware", "sale"],
+        "updatedAt": "2025-01-02T03:04:05",
+        "self": "http://catalogue.internal/products/10",
+    });
+    match app.breakage {
+        Breakage::ChangedType => body["id"] = json!("10"),
+        Breakage::MissingField => {
+            body.as_object_mut().unwrap().remove("price");
+        }
+        _ => {}
+    }
+    let content_type = if app.breakage == Breakage::WrongHeader {
+        "text/plain"
+    } else {
+        "application/json"
+    };
+    ([("content-type", content_type)], body.to_string()).into_response()
+}
+
+async fn item(Path(id): Path<String>) -> Response {
+    Json(json!({"id": id, "status": "ready"})).into_response()
+}
+
+async fn state_change(State(app): State<App>, Json(body): Json<Value>) -> Response {
+    let state = body["state"].as_str().unwrap_or("").to_string();
+    let action = body["action"].as_str().unwrap_or("").to_string();
+    app.state_calls
+        .lock()
+        .unwrap()
+        .push((state.clone(), action));
+    if state == "a broken state" {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "database unavailable").into_response();
+    }
+    Json(json!({"itemId": "item-42"})).into_response()
+}
+
+async fn message(State(app): State<App>, Json(body): Json<Value>) -> Response {
+    let description = body["description"].as_str().unwrap_or("");
+    let (contents, metadata) = match description {
+        "an order was placed" => (
+            json!({"orderId": 77, "total": 99.5, "placedAt": "2025-06-01T12:00:00Z"}),
+            json!({"contentType": "application/json", "topic": if app.breakage == Breakage::WrongMetadata { "payments" } else { "orders.placed" }}),
+        ),
+        _ => return (StatusCode::NOT_FOUND, format!("no message '{description}'")).into_response(),
+    };
+    let encoded = base64::engine::general_purpose::STANDARD.encode(metadata.to_string());
+    (
+        [
+            ("content-type", "application/json"),
+            ("pact-message-metadata", encoded.as_str()),
+        ],
+        contents.to_string(),
+    )
+        .into_response()
+}
+
+/// The provider running on its own thread; stopped when dropped.
+pub struct Running {
+    pub url: String,
+    pub app: App,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+pub fn start(breakage: Breakage) -> Running {
+    let (router, app) = router(breakage);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
+            let _ = axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+    });
+    Running {
+        url,
+        app,
+        shutdown: Some(tx),
+        thread: Some(thread),
+    }
+}

@@ -1,0 +1,473 @@
+//! `pactum verify` and the `Verifier` library API against a real provider (see `provider`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use pactum::consumer::*;
+use pactum::contract::{Body, Message, Pact, SpecVersion};
+use pactum::pattern;
+use pactum::sources::Loaded;
+use pactum::verifier::{Options, Outcome, StateAction, Verifier};
+use serde_json::{Value, json};
+
+use crate::provider::{self, Breakage};
+
+const CATALOGUE: &str = "contracts/web-shop-catalogue.json";
+
+fn verify(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pactum"))
+        .arg("verify")
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pactum-verify-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn a_correct_provider_passes() {
+    let provider = provider::start(Breakage::None);
+    let out = verify(&[
+        "--contract",
+        CATALOGUE,
+        "--provider-base-url",
+        &provider.url,
+        "--state-change-url",
+        &format!("{}/_pact/state", provider.url),
+    ]);
+    let text = stdout(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("2 interactions: 2 passed, 0 failed, 0 errors"),
+        "{text}"
+    );
+    // States were set up before and torn down after each interaction.
+    let calls = provider.app.state_calls.lock().unwrap().clone();
+    assert!(
+        calls.contains(&("a product exists".into(), "setup".into())),
+        "{calls:?}"
+    );
+    assert!(
+        calls.contains(&("a product exists".into(), "teardown".into())),
+        "{calls:?}"
+    );
+}
+
+#[test]
+fn each_broken_provider_fails_naming_the_field() {
+    let cases = [
+        (
+            Breakage::ChangedType,
+            "body $.id: expected an integer but got \"10\" (string)",
+        ),
+        (
+            Breakage::MissingField,
+            "body $.price: expected key 'price' but it was missing",
+        ),
+        (
+            Breakage::WrongStatus,
+            "status: expected status 200 but got 500",
+        ),
+        (Breakage::WrongHeader, "header 'Content-Type'"),
+    ];
+    for (breakage, needle) in cases {
+        let provider = provider::start(breakage);
+        let out = verify(&[
+            "--contract",
+            CATALOGUE,
+            "--provider-base-url",
+            &provider.url,
+        ]);
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(1), "{breakage:?}: {text}");
+        assert!(
+            text.contains(needle),
+            "{breakage:?}: missing {needle:?} in\n{text}"
+        );
+        assert!(text.contains("1 failed"), "{breakage:?}: {text}");
+    }
+}
+
+#[test]
+fn json_and_junit_reports() {
+    let provider = provider::start(Breakage::ChangedType);
+    let junit = scratch("junit").join("report.xml");
+    let out = verify(&[
+        "--contract",
+        CATALOGUE,
+        "--provider-base-url",
+        &provider.url,
+        "--format",
+        "json",
+        "--junit",
+        junit.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["failed"], 1);
+    assert_eq!(report["summary"]["passed"], 1);
+    assert_eq!(report["summary"]["success"], false);
+    let failed = report["contracts"][0]["interactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["status"] == "failed")
+        .unwrap();
+    assert_eq!(failed["mismatches"][0]["location"], "$.id");
+    assert_eq!(failed["mismatches"][0]["rule"], "integer");
+    let xml = std::fs::read_to_string(junit).unwrap();
+    assert!(
+        xml.contains(
+            "<testsuite name=\"web-shop -&gt; catalogue\" tests=\"2\" failures=\"1\" errors=\"0\""
+        ),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<failure message=\"1 mismatch(es)\">body $.id: expected an integer"),
+        "{xml}"
+    );
+}
+
+#[test]
+fn setup_errors_exit_two_with_what_to_do() {
+    let unused = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let out = verify(&[
+        "--contract",
+        CATALOGUE,
+        "--provider-base-url",
+        &format!("http://{unused}"),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cannot connect to the provider") && stderr.contains("start the provider"),
+        "{stderr}"
+    );
+
+    let out = verify(&[
+        "--contract",
+        "no/such.json",
+        "--provider-base-url",
+        "http://127.0.0.1:1",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read no/such.json"));
+
+    let out = verify(&[
+        "--contract",
+        CATALOGUE,
+        "--provider-base-url",
+        "http://127.0.0.1:1",
+        "--provider",
+        "someone-else",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("none of the contracts is for provider 'someone-else'")
+    );
+
+    let out = verify(&[
+        "--contract",
+        CATALOGUE,
+        "--provider-base-url",
+        "http://127.0.0.1:1",
+        "--header",
+        "nocolon",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid --header 'nocolon'"));
+}
+
+#[test]
+fn filters_select_interactions() {
+    let provider = provider::start(Breakage::WrongStatus);
+    // Only the 404 interaction runs: the broken one is filtered out, so verification passes.
+    let out = verify(&[
+        "--contract",
+        CATALOGUE,
+        "--provider-base-url",
+        &provider.url,
+        "--filter-description",
+        "does not exist",
+    ]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("1 interactions: 1 passed"), "{text}");
+    assert!(text.contains("skipped"), "{text}");
+    let out = Command::new(env!("CARGO_BIN_EXE_pactum"))
+        .args([
+            "verify",
+            "--contract",
+            CATALOGUE,
+            "--provider-base-url",
+            &provider.url,
+        ])
+        .env("PACT_PROVIDER_STATE", "no product 99")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+fn loaded(pact: &Path) -> Vec<Loaded> {
+    vec![Loaded {
+        origin: pact.display().to_string(),
+        pact: Pact::load(pact).unwrap(),
+    }]
+}
+
+/// A contract using a provider-state value in the path, a pending interaction, and a message.
+fn contract_with_states_and_messages(dir: &Path) -> PathBuf {
+    let mut pact = PactBuilder::new("dashboard", "catalogue").output_dir(dir);
+    pact.interaction("fetching the item the state created", |i| {
+        i.given("an item exists")
+            .with_request(|r| r.get(from_provider_state("/items/${itemId}", "/items/1")))
+            .will_respond_with(|r| r.json_body(pattern!({"id": like("1"), "status": "ready"})))
+    })
+    .unwrap();
+    pact.interaction("a product the provider does not have yet", |i| {
+        i.pending(true)
+            .with_request(|r| r.get("/products/11").header("Accept", "application/json"))
+            .will_respond_with(|r| r.json_body(pattern!({"id": integer(11)})))
+    })
+    .unwrap();
+    pact.message(
+        "an order was placed",
+        |m| {
+            m.json_contents(pattern!({"orderId": integer(5), "total": decimal(1.5), "placedAt": like("2024-01-01T00:00:00Z")}))
+                .metadata("topic", "orders.placed")
+        },
+        |_| Ok::<_, String>(()),
+    )
+    .unwrap();
+    let server = pact.start_mock_server().unwrap();
+    let http = reqwest::blocking::Client::new();
+    http.get(server.path("/items/1")).send().unwrap();
+    http.get(server.path("/products/11"))
+        .header("Accept", "application/json")
+        .send()
+        .unwrap();
+    server.finish().unwrap()
+}
+
+#[test]
+fn states_messages_and_pending_over_http() {
+    let dir = scratch("states");
+    let contract = contract_with_states_and_messages(&dir);
+    let provider = provider::start(Breakage::None);
+    let out = verify(&[
+        "--contract",
+        contract.to_str().unwrap(),
+        "--provider-base-url",
+        &provider.url,
+        "--state-change-url",
+        &format!("{}/_pact/state", provider.url),
+        "--message-path",
+        "/_pact/message",
+    ]);
+    let text = stdout(&out);
+    // The pending interaction fails (the provider has no product 11) but does not fail the run.
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("2 passed, 0 failed, 0 errors, 1 pending failures"),
+        "{text}"
+    );
+
+    let broken = provider::start(Breakage::WrongMetadata);
+    let out = verify(&[
+        "--contract",
+        contract.to_str().unwrap(),
+        "--provider-base-url",
+        &broken.url,
+        "--state-change-url",
+        &format!("{}/_pact/state", broken.url),
+        "--message-path",
+        "/_pact/message",
+    ]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("metadata 'topic': expected \"orders.placed\" but got \"payments\""),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_failing_state_change_is_an_error_that_says_why() {
+    let dir = scratch("broken-state");
+    let mut pact = PactBuilder::new("x", "catalogue").output_dir(&dir);
+    pact.interaction("needs a broken state", |i| {
+        i.given("a broken state")
+            .with_request(|r| r.get("/items/1"))
+            .will_respond_with(|r| r.status(200))
+    })
+    .unwrap();
+    let server = pact.start_mock_server().unwrap();
+    reqwest::blocking::get(server.path("/items/1")).unwrap();
+    let contract = server.finish().unwrap();
+    let provider = provider::start(Breakage::None);
+    let out = verify(&[
+        "--contract",
+        contract.to_str().unwrap(),
+        "--provider-base-url",
+        &provider.url,
+        "--state-change-url",
+        &format!("{}/_pact/state", provider.url),
+    ]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("the setup of provider state 'a broken state' via")
+            && text.contains("answered 500 Internal Server Error: database unavailable"),
+        "{text}"
+    );
+}
+
+#[test]
+fn in_process_router_with_rust_state_handlers_and_message_closures() {
+    let dir = scratch("in-process");
+    let contract = contract_with_states_and_messages(&dir);
+    let (router, _app) = provider::router(Breakage::None);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let calls = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = std::sync::Arc::clone(&calls);
+    let verifier = Verifier::service(router)
+        .state("an item exists", move |_params, action| {
+            let seen = std::sync::Arc::clone(&seen);
+            async move {
+                seen.lock().unwrap().push(action);
+                let mut values = serde_json::Map::new();
+                values.insert("itemId".into(), json!("from-rust"));
+                Ok(values)
+            }
+        })
+        .message("an order was placed", |_states| {
+            let mut message = Message {
+                contents: Body::json(json!({"orderId": 9, "total": 3.25, "placedAt": "x"})),
+                ..Message::default()
+            };
+            message
+                .metadata
+                .insert("topic".into(), json!("orders.placed"));
+            message
+                .metadata
+                .insert("contentType".into(), json!("application/json"));
+            Ok(message)
+        });
+    let report = runtime
+        .block_on(verifier.verify(&loaded(&contract)))
+        .unwrap();
+    let summary = report.summary();
+    assert_eq!(
+        (summary.passed, summary.failed, summary.pending_failures),
+        (2, 0, 1),
+        "{}",
+        report.to_text(false)
+    );
+    assert_eq!(
+        *calls.lock().unwrap(),
+        vec![StateAction::Setup, StateAction::Teardown]
+    );
+
+    // The same contract against a provider that breaks the message fails, in process too.
+    let (broken, _) = provider::router(Breakage::None);
+    let verifier = Verifier::service(broken).message("an order was placed", |_| {
+        Ok(Message {
+            contents: Body::json(json!({"orderId": "nine"})),
+            ..Message::default()
+        })
+    });
+    let report = runtime
+        .block_on(verifier.verify(&loaded(&contract)))
+        .unwrap();
+    let message_result = report.contracts[0]
+        .interactions
+        .iter()
+        .find(|i| i.description == "an order was placed")
+        .unwrap();
+    let Outcome::Failed { mismatches } = &message_result.outcome else {
+        panic!("{message_result:?}")
+    };
+    assert!(
+        mismatches.iter().any(|m| m.location == "$.orderId"),
+        "{mismatches:?}"
+    );
+}
+
+#[test]
+fn parallel_verification_gives_the_same_results() {
+    let dir = scratch("parallel");
+    let mut pact = PactBuilder::new("many", "catalogue")
+        .output_dir(&dir)
+        .specification(SpecVersion::V4);
+    for n in 0..40 {
+        pact.interaction(&format!("item {n}"), |i| {
+            i.with_request(|r| r.get(format!("/items/{n}").as_str()))
+                .will_respond_with(|r| {
+                    r.json_body(pattern!({"id": like("x"), "status": regex("ready|done", "done")}))
+                })
+        })
+        .unwrap();
+    }
+    let server = pact.start_mock_server().unwrap();
+    for n in 0..40 {
+        reqwest::blocking::get(server.path(&format!("/items/{n}"))).unwrap();
+    }
+    let contract = server.finish().unwrap();
+    let provider = provider::start(Breakage::None);
+    let sequential = verify(&[
+        "--contract",
+        contract.to_str().unwrap(),
+        "--provider-base-url",
+        &provider.url,
+        "--format",
+        "json",
+    ]);
+    let parallel = verify(&[
+        "--contract",
+        contract.to_str().unwrap(),
+        "--provider-base-url",
+        &provider.url,
+        "--format",
+        "json",
+        "--parallel",
+        "8",
+    ]);
+    assert_eq!(sequential.status.code(), Some(0));
+    assert_eq!(parallel.status.code(), Some(0));
+    let strip = |out: &Output| {
+        let mut v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        for i in v["contracts"][0]["interactions"].as_array_mut().unwrap() {
+            i.as_object_mut().unwrap().remove("durationMs");
+        }
+        v
+    };
+    assert_eq!(
+        strip(&sequential),
+        strip(&parallel),
+        "same results, same order"
+    );
+    let _ = Options::default();
+}
