@@ -49,7 +49,7 @@ enum Command {
     /// Exit codes: 0 all passed (failures of pending interactions are reported but do not
     /// fail), 1 at least one verification failed, 2 usage or setup error (a contract cannot be
     /// loaded, the provider does not answer).
-    Verify(VerifyArgs),
+    Verify(Box<VerifyArgs>),
 }
 
 #[derive(Debug, clap::Args)]

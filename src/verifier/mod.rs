@@ -330,7 +330,7 @@ impl Verifier {
                     (Err(e), _) => Outcome::Error {
                         message: e.to_string(),
                     },
-                    (Ok(outcome), Err(message)) if outcome == Outcome::Passed => {
+                    (Ok(Outcome::Passed), Err(message)) => {
                         Outcome::Error { message }
                     }
                     (Ok(outcome), _) => outcome,
