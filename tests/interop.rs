@@ -255,3 +255,133 @@ fn pact_js_contracts_served_by_pactum_stub_pass_the_official_verifier() {
         "{report}"
     );
 }
+
+/// Writes the pact-js contracts for the test provider (`provider.rs`): V2/V3/V4 HTTP, V3/V4
+/// messages.
+fn pact_js_provider_contracts(clients: &Path) -> Vec<PathBuf> {
+    let dir = scratch("pact-js-provider");
+    let script =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/pact-js-provider-contracts.cjs");
+    let out = Command::new("node")
+        .arg(&script)
+        .arg(&dir)
+        .env("NODE_PATH", clients.join("node_modules"))
+        .env("SCARF_ANALYTICS", "false")
+        .env("PACT_DO_NOT_TRACK", "true")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "pact-js consumer failed: {}",
+        text(&out)
+    );
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 5, "{files:?}");
+    files
+}
+
+#[test]
+fn pactum_and_the_official_verifier_agree_on_pact_js_contracts() {
+    use crate::provider::{self, Breakage};
+    let Some(clients) = clients() else { return };
+    let contracts = pact_js_provider_contracts(&clients);
+    // (breakage, which contracts it breaks, what pactum must name)
+    let corpus = [
+        (Breakage::None, "", ""),
+        (
+            Breakage::ChangedType,
+            "js-http",
+            "$.id: expected an integer but got \"1\" (string)",
+        ),
+        (
+            Breakage::MissingField,
+            "js-http",
+            "$.email: expected key 'email' but it was missing",
+        ),
+        (
+            Breakage::WrongStatus,
+            "js-http",
+            "status: expected status 200 but got 500",
+        ),
+        (Breakage::WrongHeader, "js-http", "header 'Content-Type'"),
+        (
+            Breakage::WrongMetadata,
+            "js-messages",
+            "metadata 'topic': expected \"orders.placed\" but got \"payments\"",
+        ),
+    ];
+    for (breakage, broken_prefix, needle) in corpus {
+        let provider = provider::start(breakage);
+        let port: u16 = provider.url.rsplit(':').next().unwrap().parse().unwrap();
+        let state_url = format!("{}/_pact/state", provider.url);
+        for contract in &contracts {
+            let name = contract.file_name().unwrap().to_string_lossy().into_owned();
+            let is_message = name.starts_with("js-messages");
+            let should_pass = broken_prefix.is_empty() || !name.starts_with(broken_prefix);
+
+            let ours = Command::new(env!("CARGO_BIN_EXE_pactum"))
+                .args([
+                    "verify",
+                    "--contract",
+                    contract.to_str().unwrap(),
+                    "--provider-base-url",
+                    &provider.url,
+                ])
+                .args([
+                    "--state-change-url",
+                    &state_url,
+                    "--message-path",
+                    "/_pact/message",
+                ])
+                .output()
+                .unwrap();
+            let mut official = pact_cli(&clients);
+            official.args([
+                "verifier",
+                "-f",
+                contract.to_str().unwrap(),
+                "--hostname",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+            ]);
+            official.args(["--state-change-url", &state_url, "--no-colour"]);
+            if is_message {
+                official.args(["--base-path", "/_pact/message"]);
+            }
+            let theirs = official.output().unwrap();
+
+            let ours_passed = ours.status.code() == Some(0);
+            let theirs_passed = theirs.status.code() == Some(0);
+            assert_eq!(
+                ours_passed,
+                should_pass,
+                "pactum on {name} with {breakage:?}:\n{}",
+                text(&ours)
+            );
+            assert_eq!(
+                theirs_passed,
+                ours_passed,
+                "official verifier disagrees on {name} with {breakage:?}:\n{}",
+                text(&theirs)
+            );
+            if !should_pass {
+                assert_eq!(
+                    ours.status.code(),
+                    Some(1),
+                    "{name} {breakage:?}: {}",
+                    text(&ours)
+                );
+                assert!(
+                    text(&ours).contains(needle),
+                    "{name} {breakage:?}: missing {needle:?} in\n{}",
+                    text(&ours)
+                );
+            }
+        }
+    }
+}

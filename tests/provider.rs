@@ -43,6 +43,8 @@ pub fn router(breakage: Breakage) -> (axum::Router, App) {
     let router = axum::Router::new()
         .route("/products/{id}", get(product))
         .route("/items/{id}", get(item))
+        .route("/users/{id}", get(user))
+        .route("/orders", get(orders).post(create_order))
         .route("/_pact/state", post(state_change))
         .route("/_pact/message", post(message))
         .with_state(app.clone());
@@ -85,6 +87,47 @@ async fn product(State(app): State<App>, Path(id): Path<i64>, headers: HeaderMap
         "application/json"
     };
     ([("content-type", content_type)], body.to_string()).into_response()
+}
+
+/// The users API of the pact-js contracts (`tests/interop/pact-js-provider-contracts.cjs`).
+async fn user(State(app): State<App>, Path(id): Path<i64>) -> Response {
+    if id != 1 {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    if app.breakage == Breakage::WrongStatus {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    let mut body = json!({"id": 1, "name": "Ann Smith", "email": "ann@example.com", "roles": ["admin", "dev"],
+        "active": true, "created": "2025-03-04T05:06:07"});
+    match app.breakage {
+        Breakage::ChangedType => body["id"] = json!("1"),
+        Breakage::MissingField => {
+            body.as_object_mut().unwrap().remove("email");
+        }
+        _ => {}
+    }
+    let content_type = if app.breakage == Breakage::WrongHeader {
+        "text/plain"
+    } else {
+        "application/json"
+    };
+    ([("content-type", content_type)], body.to_string()).into_response()
+}
+
+async fn orders() -> Response {
+    Json(json!({"orders": [{"id": 7, "total": 12.5, "status": "open"}, {"id": 9, "total": 3.25, "status": "closed"}]})).into_response()
+}
+
+async fn create_order(Json(body): Json<Value>) -> Response {
+    if body["productId"].is_i64() && body["quantity"].is_i64() {
+        (StatusCode::CREATED, Json(json!({"id": 8}))).into_response()
+    } else {
+        (
+            StatusCode::BAD_REQUEST,
+            "productId and quantity must be integers",
+        )
+            .into_response()
+    }
 }
 
 async fn item(Path(id): Path<String>) -> Response {

@@ -330,9 +330,7 @@ impl Verifier {
                     (Err(e), _) => Outcome::Error {
                         message: e.to_string(),
                     },
-                    (Ok(Outcome::Passed), Err(message)) => {
-                        Outcome::Error { message }
-                    }
+                    (Ok(Outcome::Passed), Err(message)) => Outcome::Error { message },
                     (Ok(outcome), _) => outcome,
                 }
             }
