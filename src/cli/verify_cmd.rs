@@ -61,10 +61,18 @@ pub(super) fn run(args: &VerifyArgs) -> Result<Outcome, CliError> {
         parallel: args.parallel,
         parallel_with_states: args.parallel_with_states,
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(CliError::Runtime)?;
+    // Sequential verification is a chain of round trips: one thread avoids hand-offs between
+    // threads on each of them. Parallel verification gets worker threads.
+    let runtime = if args.parallel > 1 {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    }
+    .map_err(CliError::Runtime)?;
     let report = runtime.block_on(async {
         let contracts = load_all(&sources, &auth).await?;
         let verifier = Verifier::http(&args.provider_base_url).options(options);

@@ -125,26 +125,55 @@ pub struct ArrayContainsVariant {
 }
 
 /// A regular expression from a contract. It must match the *whole* value, as the
-/// specification's test cases and Pact-JVM require (`.{4}` does not match `brent`), so an
-/// anchored copy is compiled next to the original, which is kept for writing back.
+/// specification's test cases and Pact-JVM require (`.{4}` does not match `brent`), so only an
+/// anchored form is compiled; the text is kept for writing back. Contracts repeat the same
+/// expressions across many interactions, so compiled forms are shared between equal sources
+/// (a compiled `Regex` is cheap to clone and safe to share).
 #[derive(Debug, Clone)]
 pub struct AnchoredRegex {
-    source: Regex,
+    source: String,
     anchored: Regex,
 }
 
+/// Compiled anchored expressions by source text, shared by every contract in the process.
+/// Bounded: past the limit new expressions are compiled without being remembered.
+static COMPILED: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<String, Regex>>> =
+    std::sync::LazyLock::new(Default::default);
+const COMPILED_LIMIT: usize = 4096;
+
 impl AnchoredRegex {
-    /// Compiles an expression.
-    pub fn new(source: &str) -> Result<Self, regex::Error> {
+    /// Validates and compiles an expression.
+    pub fn new(source: &str) -> Result<Self, String> {
+        // Checking the expression on its own matters: `a)(b` is invalid, yet `^(?:a)(b)$`
+        // would compile.
+        regex_syntax::Parser::new()
+            .parse(source)
+            .map_err(|e| e.to_string())?;
+        if let Some(anchored) = COMPILED
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(source).cloned())
+        {
+            return Ok(AnchoredRegex {
+                source: source.to_string(),
+                anchored,
+            });
+        }
+        let anchored = Regex::new(&format!("^(?:{source})$")).map_err(|e| e.to_string())?;
+        if let Ok(mut cache) = COMPILED.lock()
+            && cache.len() < COMPILED_LIMIT
+        {
+            cache.insert(source.to_string(), anchored.clone());
+        }
         Ok(AnchoredRegex {
-            source: Regex::new(source)?,
-            anchored: Regex::new(&format!("^(?:{source})$"))?,
+            source: source.to_string(),
+            anchored,
         })
     }
 
     /// The expression as written.
     pub fn as_str(&self) -> &str {
-        self.source.as_str()
+        &self.source
     }
 
     /// True if the whole of `value` matches.
