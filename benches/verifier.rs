@@ -80,7 +80,7 @@ fn start_provider() -> (u16, tokio::runtime::Runtime) {
 }
 
 /// Runs a command under GNU time; returns (wall time, peak RSS in KB, exit code).
-fn timed(mut command: Command) -> (Duration, u64, i32) {
+fn timed(command: Command) -> (Duration, u64, i32) {
     let rss_file = std::env::temp_dir().join(format!("pactum-bench-rss-{}", std::process::id()));
     let program = command.get_program().to_owned();
     let args: Vec<_> = command.get_args().map(|a| a.to_owned()).collect();
