@@ -4,6 +4,7 @@
 //!   table of cases where pactum deliberately follows a different expectation.
 //! * `matchers` — every matcher in both directions, rule selection, HTTP parts, messages.
 //! * `consumer` — the Rust DSL and mock server over real HTTP, contract files from threads and processes.
+//! * `properties` — generated documents, contracts, paths and bodies (proptest).
 //! * `contracts` — pact files: every version read, V3/V4 written, unknown fields kept.
 //! * `generators` — every generator, checked against the matcher it pairs with, both directions.
 //! * `stub` — `pactum stub` serving contracts over real HTTP.
@@ -18,6 +19,7 @@ mod contracts;
 mod generators;
 mod interop;
 mod matchers;
+mod properties;
 mod provider;
 mod stub;
 mod verifier;

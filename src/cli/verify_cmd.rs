@@ -75,8 +75,31 @@ pub(super) fn run(args: &VerifyArgs) -> Result<Outcome, CliError> {
     .map_err(CliError::Runtime)?;
     let report = runtime.block_on(async {
         let contracts = load_all(&sources, &auth).await?;
-        let verifier = Verifier::http(&args.provider_base_url).options(options);
-        Ok::<_, CliError>(verifier.verify(&contracts).await?)
+        let mut verifier = Verifier::http(&args.provider_base_url).options(options);
+        // A progress bar on a terminal when there is enough to wait for; never in pipes or CI logs.
+        let total: usize = contracts.iter().map(|c| c.pact.interactions.len()).sum();
+        let bar = (std::io::stderr().is_terminal() && total >= 20).then(|| {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} interactions {msg}")
+            {
+                bar.set_style(style);
+            }
+            bar
+        });
+        if let Some(bar) = bar.clone() {
+            verifier = verifier.on_progress(move |result| {
+                bar.inc(1);
+                if result.fails_verification() {
+                    bar.set_message(format!("(failed: {})", result.description));
+                }
+            });
+        }
+        let report = verifier.verify(&contracts).await;
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        Ok::<_, CliError>(report?)
     })?;
     if let Some(file) = &args.junit {
         std::fs::write(file, report.to_junit())?;

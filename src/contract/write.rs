@@ -212,6 +212,11 @@ fn body_json(body: &Body, headers: &Headers, version: SpecVersion) -> Option<Val
         BodyContent::Missing => return None,
         BodyContent::Empty => (json!(""), json!(false)),
         BodyContent::Null => (Value::Null, json!(false)),
+        // A JSON document that is itself a string or null would read back as raw text or as a
+        // null body; its JSON text, marked `encoded: "json"`, reads back as written.
+        BodyContent::Json(v @ (Value::String(_) | Value::Null)) => {
+            (json!(v.to_string()), json!("json"))
+        }
         BodyContent::Json(v) => (v.clone(), json!(false)),
         BodyContent::Text(t) => (json!(t), json!(false)),
         BodyContent::Bytes(b) => (

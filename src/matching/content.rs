@@ -34,7 +34,9 @@ pub(crate) fn sniff(bytes: &[u8]) -> &'static str {
         "application/json"
     } else if trimmed.starts_with("<?xml") {
         "application/xml"
-    } else if trimmed.len() >= 5 && trimmed[..5].eq_ignore_ascii_case("<html")
+    } else if trimmed
+        .get(..5)
+        .is_some_and(|p| p.eq_ignore_ascii_case("<html"))
         || trimmed.starts_with("<!DOCTYPE html")
     {
         "text/html"

@@ -261,8 +261,7 @@ fn match_body(
     match &expected.content {
         BodyContent::Missing => return,
         BodyContent::Empty | BodyContent::Null => {
-            let fine = actual.is_absent_or_empty()
-                || matches!(actual.content, BodyContent::Json(Value::Null));
+            let fine = actual.is_absent_or_empty() || is_json_null(actual);
             if !fine {
                 out.push(Mismatch {
                     kind: MismatchKind::Body,
@@ -474,6 +473,16 @@ fn form_rules(rules: &PathRules) -> PathRules {
         out.add(PathExpr::from_tokens(tokens), list.clone());
     }
     out
+}
+
+/// True if the body is the JSON document `null`, parsed or as received text.
+fn is_json_null(body: &Body) -> bool {
+    match &body.content {
+        BodyContent::Json(Value::Null) => true,
+        BodyContent::Text(t) => t.trim() == "null",
+        BodyContent::Bytes(b) => b.trim_ascii() == b"null",
+        _ => false,
+    }
 }
 
 fn not_json(actual: &Body, error: &dyn std::fmt::Display) -> Mismatch {

@@ -55,6 +55,7 @@ type StateHandler = Arc<
 >;
 type MessageHandler = Arc<dyn Fn(&[ProviderState]) -> Result<Message, String> + Send + Sync>;
 type RequestFilter = Arc<dyn Fn(&mut Request) + Send + Sync>;
+type Progress = Arc<dyn Fn(&InteractionResult) + Send + Sync>;
 
 /// Which interactions to verify.
 #[derive(Debug, Clone, Default)]
@@ -138,6 +139,7 @@ pub struct Verifier {
     states: HashMap<String, StateHandler>,
     messages: HashMap<String, MessageHandler>,
     request_filter: Option<RequestFilter>,
+    progress: Option<Progress>,
     state_client: reqwest::Client,
 }
 
@@ -180,6 +182,7 @@ impl Verifier {
             states: HashMap::new(),
             messages: HashMap::new(),
             request_filter: None,
+            progress: None,
             state_client: reqwest::Client::new(),
         }
     }
@@ -217,6 +220,15 @@ impl Verifier {
     /// Changes every request just before it is sent (e.g. to add a fresh token).
     pub fn request_filter(mut self, filter: impl Fn(&mut Request) + Send + Sync + 'static) -> Self {
         self.request_filter = Some(Arc::new(filter));
+        self
+    }
+
+    /// Calls `report` after each interaction (e.g. to drive a progress bar).
+    pub fn on_progress(
+        mut self,
+        report: impl Fn(&InteractionResult) + Send + Sync + 'static,
+    ) -> Self {
+        self.progress = Some(Arc::new(report));
         self
     }
 
@@ -314,6 +326,9 @@ impl Verifier {
             duration_ms: 0,
         };
         if !self.options.filter.keeps(consumer, interaction) {
+            if let Some(progress) = &self.progress {
+                progress(&result);
+            }
             return Ok(result);
         }
         result.outcome = match self.set_up(&interaction.provider_states).await {
@@ -336,6 +351,9 @@ impl Verifier {
             }
         };
         result.duration_ms = report::millis(started.elapsed());
+        if let Some(progress) = &self.progress {
+            progress(&result);
+        }
         Ok(result)
     }
 
