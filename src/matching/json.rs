@@ -764,20 +764,30 @@ impl<'e> FlatObjects<'e> {
     const LIMIT: usize = 16;
 
     /// The entries of `map` in key order, if it is small enough to cache.
-    fn get(&mut self, map: &'e Map<String, Value>) -> Option<&[(&'e str, &'e Value)]> {
+    /// The slot holding `map` flattened, adding it if there is room.
+    fn slot(&mut self, map: &'e Map<String, Value>) -> Option<usize> {
         if map.len() > 64 {
             return None;
         }
         let address = map as *const _;
         if let Some(i) = self.objects.iter().position(|(a, _)| *a == address) {
-            return Some(&self.objects[i].1);
+            return Some(i);
         }
         if self.objects.len() >= Self::LIMIT {
             return None;
         }
         self.objects
             .push((address, map.iter().map(|(k, v)| (k.as_str(), v)).collect()));
-        self.objects.last().map(|(_, entries)| entries.as_slice())
+        Some(self.objects.len() - 1)
+    }
+
+    /// The position and entry of `key` in the flattened object at `slot`.
+    fn find(&self, slot: usize, key: &str) -> Option<(usize, (&'e str, &'e Value))> {
+        let entries = &self.objects[slot].1;
+        entries
+            .iter()
+            .position(|(k, _)| *k == key)
+            .map(|i| (i, entries[i]))
     }
 }
 
@@ -876,13 +886,15 @@ impl<'de> Visitor<'de> for Stream<'_, '_, '_, '_> {
         let small = expected.len() <= 64;
         let mut seen_bits: u64 = 0;
         let mut seen_set: BTreeSet<&str> = BTreeSet::new();
+        let slot = if small {
+            self.flat.slot(expected)
+        } else {
+            None
+        };
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
             let found: Option<(&str, &Value)> = if small {
-                let hit = match self.flat.get(expected) {
-                    Some(entries) => entries
-                        .iter()
-                        .position(|(k, _)| *k == key.as_ref())
-                        .map(|i| (i, entries[i])),
+                let hit = match slot {
+                    Some(slot) => self.flat.find(slot, key.as_ref()),
                     None => expected
                         .iter()
                         .enumerate()
