@@ -471,3 +471,107 @@ fn parallel_verification_gives_the_same_results() {
     );
     let _ = Options::default();
 }
+
+/// Serves `CATALOGUE` at `/pact.json` to requests with the right credentials only.
+fn contract_server() -> (
+    String,
+    std::thread::JoinHandle<()>,
+    tokio::sync::oneshot::Sender<()>,
+) {
+    use axum::http::{HeaderMap, StatusCode};
+    use axum::response::IntoResponse;
+    let contract =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(CATALOGUE)).unwrap();
+    let app = axum::Router::new().route(
+        "/pact.json",
+        axum::routing::get(move |headers: HeaderMap| {
+            let contract = contract.clone();
+            async move {
+                let auth = headers
+                    .get("authorization")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                // "ci:secret" in base64, or the bearer token.
+                if auth == "Basic Y2k6c2VjcmV0" || auth == "Bearer t0ken" {
+                    ([("content-type", "application/json")], contract).into_response()
+                } else {
+                    StatusCode::UNAUTHORIZED.into_response()
+                }
+            }
+        }),
+    );
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let url = format!("http://{}/pact.json", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                let _ = axum::serve(listener, app)
+                    .with_graceful_shutdown(async {
+                        let _ = rx.await;
+                    })
+                    .await;
+            });
+    });
+    (url, thread, tx)
+}
+
+#[test]
+fn contracts_from_urls_with_basic_and_bearer_auth() {
+    let (url, thread, stop) = contract_server();
+    let provider = provider::start(Breakage::None);
+    let basic = verify(&[
+        "--url",
+        &url,
+        "--provider-base-url",
+        &provider.url,
+        "--user",
+        "ci",
+        "--password",
+        "secret",
+    ]);
+    assert_eq!(
+        basic.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&basic),
+        String::from_utf8_lossy(&basic.stderr)
+    );
+    let bearer = verify(&[
+        "--url",
+        &url,
+        "--provider-base-url",
+        &provider.url,
+        "--token",
+        "t0ken",
+    ]);
+    assert_eq!(
+        bearer.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&bearer.stderr)
+    );
+    let refused = verify(&[
+        "--url",
+        &url,
+        "--provider-base-url",
+        &provider.url,
+        "--token",
+        "wrong",
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "cannot load the contract at {url}: the server answered 401"
+        )),
+        "{stderr}"
+    );
+    let _ = stop.send(());
+    thread.join().unwrap();
+}
