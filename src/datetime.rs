@@ -40,6 +40,116 @@ const MAX_OFFSET_SECONDS: i64 = 18 * 3600;
 pub struct DateTimePattern {
     source: String,
     ops: Vec<Op>,
+    /// A precompiled layout when the pattern is only fixed-width numbers and literals (the
+    /// common `yyyy-MM-dd'T'HH:mm:ss`), checked without the general matcher.
+    fixed: Option<Fixed>,
+}
+
+/// A pattern made of fixed-width numeric fields and ASCII literals: positions are known in
+/// advance, so matching is a length check, byte comparisons and range checks.
+#[derive(Debug, Clone)]
+struct Fixed {
+    len: usize,
+    literals: Vec<(usize, u8)>,
+    /// (offset, width, kind); `None` kind is a fraction of a second (any digits).
+    fields: Vec<(usize, usize, Option<NumKind>)>,
+}
+
+impl Fixed {
+    /// The layout of `ops`, if they qualify: only literals and fixed-width year (4 digits),
+    /// month, day, hour, minute, second and fraction fields, each kind at most once.
+    fn of(ops: &[Op]) -> Option<Fixed> {
+        let mut fixed = Fixed {
+            len: 0,
+            literals: Vec::new(),
+            fields: Vec::new(),
+        };
+        for op in ops {
+            match op {
+                Op::Literal(text) if text.is_ascii() => {
+                    for b in text.bytes() {
+                        fixed.literals.push((fixed.len, b));
+                        fixed.len += 1;
+                    }
+                }
+                Op::Field(Field::Number(n)) if n.min == n.max && !n.signed && !n.reduced => {
+                    let width = usize::from(n.min);
+                    let ok = match n.kind {
+                        NumKind::YearOfEra | NumKind::Year => width == 4,
+                        NumKind::Month
+                        | NumKind::Day
+                        | NumKind::Hour
+                        | NumKind::Minute
+                        | NumKind::Second => width == 2,
+                        _ => false,
+                    };
+                    if !ok || fixed.fields.iter().any(|(_, _, k)| *k == Some(n.kind)) {
+                        return None;
+                    }
+                    fixed.fields.push((fixed.len, width, Some(n.kind)));
+                    fixed.len += width;
+                }
+                Op::Field(Field::Fraction { digits })
+                    if !fixed.fields.iter().any(|(_, _, k)| k.is_none()) =>
+                {
+                    fixed.fields.push((fixed.len, usize::from(*digits), None));
+                    fixed.len += usize::from(*digits);
+                }
+                _ => return None,
+            }
+        }
+        // Both year kinds together need the general consistency check.
+        let years = fixed
+            .fields
+            .iter()
+            .filter(|(_, _, k)| matches!(k, Some(NumKind::YearOfEra | NumKind::Year)))
+            .count();
+        (years <= 1).then_some(fixed)
+    }
+
+    fn matches(&self, value: &[u8]) -> bool {
+        if value.len() != self.len || self.literals.iter().any(|&(at, b)| value[at] != b) {
+            return false;
+        }
+        let (mut year, mut month, mut day) = (None, None, None);
+        for &(at, width, kind) in &self.fields {
+            let digits = &value[at..at + width];
+            if !digits.iter().all(u8::is_ascii_digit) {
+                return false;
+            }
+            let n = digits
+                .iter()
+                .fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0'));
+            let in_range = match kind {
+                Some(NumKind::YearOfEra) => n >= 1,
+                Some(NumKind::Year) => true,
+                Some(NumKind::Month) => (1..=12).contains(&n),
+                Some(NumKind::Day) => (1..=31).contains(&n),
+                Some(NumKind::Hour) => n <= 23,
+                Some(NumKind::Minute | NumKind::Second) => n <= 59,
+                _ => true,
+            };
+            if !in_range {
+                return false;
+            }
+            match kind {
+                Some(NumKind::YearOfEra | NumKind::Year) => year = Some(n),
+                Some(NumKind::Month) => month = Some(n),
+                Some(NumKind::Day) => day = Some(n),
+                _ => {}
+            }
+        }
+        match (year, month, day) {
+            (Some(y), Some(m), Some(d)) => {
+                jiff::civil::Date::new(y as i16, m as i8, d as i8).is_ok()
+            }
+            // Without a year, 29 February is possible.
+            (None, Some(m), Some(d)) => {
+                d <= [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][(m - 1) as usize]
+            }
+            _ => true,
+        }
+    }
 }
 
 /// Why a pattern could not be compiled.
@@ -447,9 +557,11 @@ impl DateTimePattern {
             ops[start] = Op::OptionalStart { end };
         }
         compute_reserves(&mut ops);
+        let fixed = Fixed::of(&ops);
         Ok(Self {
             source: pattern.to_owned(),
             ops,
+            fixed,
         })
     }
 
@@ -467,6 +579,14 @@ impl DateTimePattern {
     /// month, a field repeated) must agree. Month and day names, eras and AM/PM are
     /// matched without regard to ASCII case. Never panics and does not allocate.
     pub fn matches(&self, value: &str) -> bool {
+        match &self.fixed {
+            Some(fixed) => fixed.matches(value.as_bytes()),
+            None => self.matches_generally(value),
+        }
+    }
+
+    /// The general matcher, which handles every pattern.
+    fn matches_generally(&self, value: &str) -> bool {
         let mut budget = MAX_BRANCHES;
         self.run(0, value.as_bytes(), 0, Parsed::default(), &mut budget)
     }
@@ -2560,5 +2680,76 @@ mod tests {
         let pattern = "[H]".repeat(MAX_OPTIONAL_SECTIONS) + "'x'";
         let compiled = DateTimePattern::parse(&pattern).unwrap();
         assert!(!compiled.matches(&"1".repeat(MAX_OPTIONAL_SECTIONS)));
+    }
+
+    #[test]
+    fn the_fixed_layout_agrees_with_the_general_matcher() {
+        let patterns = [
+            "yyyy-MM-dd",
+            "yyyy-MM-dd'T'HH:mm:ss",
+            "yyyy-MM-dd'T'HH:mm:ss.SSS",
+            "yyyy-MM-dd HH:mm",
+            "MM/dd",
+            "HH:mm:ss",
+            "yyyyMMdd",
+            "dd.MM.yyyy",
+        ];
+        let alphabet = b"0123456789012345678901239-:T./ x";
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        for pattern in patterns {
+            let p = DateTimePattern::parse(pattern).unwrap();
+            assert!(p.fixed.is_some(), "{pattern} should use the fixed layout");
+            let mut checked = 0;
+            for _ in 0..20_000 {
+                // Mutate a valid-looking value so that both answers occur.
+                let mut value: Vec<u8> = pattern
+                    .replace('\'', "")
+                    .bytes()
+                    .map(|b| {
+                        if b.is_ascii_alphabetic() && b != b'T' {
+                            b'0' + (next() % 10) as u8
+                        } else {
+                            b
+                        }
+                    })
+                    .collect();
+                if next() % 3 == 0 {
+                    let at = next() % value.len();
+                    value[at] = alphabet[next() % alphabet.len()];
+                }
+                let value = String::from_utf8(value).unwrap();
+                assert_eq!(
+                    p.matches(&value),
+                    p.matches_generally(&value),
+                    "{pattern} on {value:?}"
+                );
+                checked += 1;
+            }
+            assert_eq!(checked, 20_000);
+            for good in ["2024-02-29", "2024-02-29T23:59:59", "02/29", "20240229"] {
+                if p.matches_generally(good) {
+                    assert!(p.matches(good), "{pattern} {good}");
+                }
+            }
+        }
+        // Patterns with text, optional sections or variable widths keep the general matcher.
+        for pattern in [
+            "EEE, dd MMM yyyy",
+            "yyyy-MM-dd['T'HH:mm]",
+            "d/M/y",
+            "yyyy-MM-dd'T'HH:mm:ssXXX",
+            "uuuu-MM-dd",
+        ] {
+            assert!(
+                DateTimePattern::parse(pattern).unwrap().fixed.is_none(),
+                "{pattern}"
+            );
+        }
     }
 }

@@ -66,6 +66,9 @@ fn matches_quietly<A: JsonView>(
 /// node (usually one or two) rather than a pass over every rule.
 struct Selector<'r> {
     entries: &'r [(PathExpr, RuleList)],
+    /// No rule path names a concrete index (`[2]`, `.2`): then the selection below a node does
+    /// not depend on which element of an array it is, and steps can be replayed.
+    index_free: bool,
     trie: Vec<TrieNode<'r>>,
     /// `(trie node, weight so far)` for nodes still matching; sliced per frame.
     active: Vec<(u32, u64)>,
@@ -94,6 +97,13 @@ impl TrieNode<'_> {
     fn index(&self, i: usize) -> Option<u32> {
         self.indexes.iter().find(|(n, _)| *n == i).map(|(_, c)| *c)
     }
+}
+
+/// A recorded selector step: the live trie nodes and the best entry after it.
+#[derive(Clone)]
+struct Step {
+    active: Vec<(u32, u64)>,
+    best: Option<(u32, u64, usize)>,
 }
 
 #[derive(Clone, Copy)]
@@ -157,8 +167,16 @@ impl<'r> Selector<'r> {
             end: active.len(),
             best,
         };
+        let index_free = entries.iter().all(|(expr, _)| {
+            expr.tokens().iter().all(|t| match t {
+                PathToken::Index(_) => false,
+                PathToken::Field(name) => name.parse::<usize>().is_err(),
+                _ => true,
+            })
+        });
         Selector {
             entries,
+            index_free,
             trie,
             active,
             frames: vec![root],
@@ -233,6 +251,26 @@ impl<'r> Selector<'r> {
         });
     }
 
+    /// The current step, to replay for a location that is known to select the same way.
+    fn snapshot(&self) -> Step {
+        let frame = self.frames.last().expect("root frame");
+        Step {
+            active: self.active[frame.start..frame.end].to_vec(),
+            best: frame.best,
+        }
+    }
+
+    /// Pushes a step recorded by [`Selector::snapshot`] instead of computing it.
+    fn replay(&mut self, step: &Step) {
+        let start = self.active.len();
+        self.active.extend_from_slice(&step.active);
+        self.frames.push(Frame {
+            start,
+            end: self.active.len(),
+            best: step.best,
+        });
+    }
+
     fn pop(&mut self) {
         if let Some(frame) = self.frames.pop() {
             self.active.truncate(frame.start);
@@ -276,6 +314,25 @@ impl<'r> Walker<'r, '_> {
 
     fn enter<'a>(&mut self, path: &mut Vec<Segment<'a>>, segment: Segment<'a>) {
         self.selector.push(segment);
+        path.push(segment);
+    }
+
+    /// Like `enter`, replaying a recorded step when there is one, recording it otherwise.
+    fn enter_memo<'a>(
+        &mut self,
+        path: &mut Vec<Segment<'a>>,
+        segment: Segment<'a>,
+        memo: &mut Option<Step>,
+    ) {
+        match memo {
+            Some(step) => self.selector.replay(step),
+            None => {
+                self.selector.push(segment);
+                if self.selector.index_free {
+                    *memo = Some(self.selector.snapshot());
+                }
+            }
+        }
         path.push(segment);
     }
 
@@ -756,6 +813,8 @@ struct Stream<'s, 'e, 'r, 'o> {
 #[derive(Default)]
 struct FlatObjects<'e> {
     objects: Vec<(*const Map<String, Value>, FlatObject<'e>)>,
+    /// Per object and key, the selector step into that member (see `Selector::index_free`).
+    steps: Vec<Vec<Option<Step>>>,
 }
 
 type FlatObject<'e> = Vec<(&'e str, &'e Value)>;
@@ -778,6 +837,7 @@ impl<'e> FlatObjects<'e> {
         }
         self.objects
             .push((address, map.iter().map(|(k, v)| (k.as_str(), v)).collect()));
+        self.steps.push(vec![None; map.len()]);
         Some(self.objects.len() - 1)
     }
 
@@ -892,7 +952,7 @@ impl<'de> Visitor<'de> for Stream<'_, '_, '_, '_> {
             None
         };
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-            let found: Option<(&str, &Value)> = if small {
+            let (found, position): (Option<(&str, &Value)>, Option<usize>) = if small {
                 let hit = match slot {
                     Some(slot) => self.flat.find(slot, key.as_ref()),
                     None => expected
@@ -901,19 +961,30 @@ impl<'de> Visitor<'de> for Stream<'_, '_, '_, '_> {
                         .find(|(_, (k, _))| k.as_str() == key.as_ref())
                         .map(|(i, (k, v))| (i, (k.as_str(), v))),
                 };
-                hit.map(|(i, entry)| {
-                    seen_bits |= 1 << i;
-                    entry
-                })
+                match hit {
+                    Some((i, entry)) => {
+                        seen_bits |= 1 << i;
+                        (Some(entry), slot.map(|_| i))
+                    }
+                    None => (None, None),
+                }
             } else {
-                expected.get_key_value(key.as_ref()).map(|(k, v)| {
+                let entry = expected.get_key_value(key.as_ref()).map(|(k, v)| {
                     seen_set.insert(k.as_str());
                     (k.as_str(), v)
-                })
+                });
+                (entry, None)
             };
             match found {
                 Some((expected_key, expected_value)) => {
-                    self.walker.enter(self.path, Segment::Key(expected_key));
+                    match (slot, position) {
+                        (Some(slot), Some(i)) => {
+                            let memo = &mut self.flat.steps[slot][i];
+                            self.walker
+                                .enter_memo(self.path, Segment::Key(expected_key), memo);
+                        }
+                        _ => self.walker.enter(self.path, Segment::Key(expected_key)),
+                    }
                     let result = map.next_value_seed(Stream {
                         walker: &mut *self.walker,
                         path: &mut *self.path,
@@ -976,6 +1047,8 @@ impl<'de> Visitor<'de> for Stream<'_, '_, '_, '_> {
                 .all(|r| matches!(r, MatchingRule::Equality))
         });
         let mut len = 0;
+        // Every element selects rules the same way when no rule names an index.
+        let mut element_step: Option<Step> = None;
         loop {
             let template = if exact {
                 expected.get(len)
@@ -984,7 +1057,8 @@ impl<'de> Visitor<'de> for Stream<'_, '_, '_, '_> {
             };
             let more = match template {
                 Some(template) => {
-                    self.walker.enter(self.path, Segment::Index(len));
+                    self.walker
+                        .enter_memo(self.path, Segment::Index(len), &mut element_step);
                     let result = seq.next_element_seed(Stream {
                         walker: &mut *self.walker,
                         path: &mut *self.path,
