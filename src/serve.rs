@@ -53,6 +53,9 @@ pub(crate) fn to_http(response: &Response) -> axum::response::Response {
     let status = StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut headers = HeaderMap::new();
     for (name, values) in response.headers.iter() {
+        if crate::contract::is_framing_header(name) {
+            continue;
+        }
         let Ok(name) = HeaderName::try_from(name) else {
             continue;
         };
@@ -185,10 +188,28 @@ pub(crate) enum Dispatch {
 /// compares the request with every interaction (this is the error path, so the cost is
 /// acceptable) and returns up to three with the fewest mismatches, so the caller can explain.
 pub(crate) fn dispatch(index: &Index, expected: &[&Request], actual: &Request) -> Dispatch {
+    dispatch_preferring(index, expected, actual, |_| true)
+}
+
+/// Like [`dispatch`], but among matching interactions the first for which `prefer` holds wins;
+/// if none does, the first match.
+pub(crate) fn dispatch_preferring(
+    index: &Index,
+    expected: &[&Request],
+    actual: &Request,
+    prefer: impl Fn(usize) -> bool,
+) -> Dispatch {
+    let mut first = None;
     for i in index.candidates(actual) {
         if match_request(expected[i], actual).is_empty() {
-            return Dispatch::Matched(i);
+            if prefer(i) {
+                return Dispatch::Matched(i);
+            }
+            first.get_or_insert(i);
         }
+    }
+    if let Some(i) = first {
+        return Dispatch::Matched(i);
     }
     let mut near: Vec<(usize, Vec<Mismatch>)> = expected
         .iter()

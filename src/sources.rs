@@ -95,6 +95,11 @@ pub enum SourceError {
     },
 }
 
+/// How long fetching one contract may take.
+const FETCH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// The largest contract fetched from a URL.
+const MAX_CONTRACT_BYTES: usize = 64 * 1024 * 1024;
+
 /// Loads every source, in order (directory entries sorted by name).
 pub async fn load_all(sources: &[Source], auth: &Auth) -> Result<Vec<Loaded>, SourceError> {
     let mut out = Vec::new();
@@ -139,10 +144,15 @@ async fn fetch(url: &str, auth: &Auth) -> Result<Pact, SourceError> {
         url: url.to_string(),
         message,
     };
-    let request = reqwest::Client::new()
+    let client = reqwest::Client::builder()
+        .connect_timeout(FETCH_TIMEOUT)
+        .timeout(FETCH_TIMEOUT)
+        .build()
+        .map_err(|e| fail(e.to_string()))?;
+    let request = client
         .get(url)
         .header("Accept", "application/hal+json, application/json");
-    let response = auth
+    let mut response = auth
         .apply(request)
         .send()
         .await
@@ -150,7 +160,15 @@ async fn fetch(url: &str, auth: &Auth) -> Result<Pact, SourceError> {
     if !response.status().is_success() {
         return Err(fail(format!("the server answered {}", response.status())));
     }
-    let bytes = response.bytes().await.map_err(|e| fail(e.to_string()))?;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| fail(e.to_string()))? {
+        if bytes.len() + chunk.len() > MAX_CONTRACT_BYTES {
+            return Err(fail(format!(
+                "the contract is larger than {MAX_CONTRACT_BYTES} bytes"
+            )));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
     let json = parse_json_bytes(&bytes).map_err(|e| fail(format!("invalid JSON: {e}")))?;
     Pact::from_json(&json).map_err(|e| fail(e.to_string()))
 }

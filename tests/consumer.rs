@@ -502,3 +502,105 @@ fn separate_processes_merge_into_one_contract_and_a_new_run_starts_afresh() {
         "{descriptions:?}"
     );
 }
+
+#[test]
+fn a_test_that_fails_after_its_requests_writes_no_contract() {
+    let dir = scratch_dir("failing-test");
+    let result = std::panic::catch_unwind(|| {
+        let mut pact = PactBuilder::new("c", "p").output_dir(&dir);
+        pact.interaction("x", |i| {
+            i.with_request(|r| r.get("/x"))
+                .will_respond_with(|r| r.status(200))
+        })
+        .unwrap();
+        let server = pact.start_mock_server().unwrap();
+        let status = client().get(server.path("/x")).send().unwrap().status();
+        assert_eq!(status, 201, "the consumer's own assertion fails");
+        drop(server);
+    });
+    assert!(result.is_err());
+    assert!(
+        !dir.join("c-p.json").exists(),
+        "no contract from a failing test"
+    );
+}
+
+#[test]
+fn the_same_request_under_two_provider_states_is_served_once_each() {
+    let dir = scratch_dir("same-request");
+    let mut pact = PactBuilder::new("c", "users").output_dir(&dir);
+    pact.interaction("get user", |i| {
+        i.given("user exists")
+            .with_request(|r| r.get("/u/1"))
+            .will_respond_with(|r| r.status(200))
+    })
+    .unwrap();
+    pact.interaction("get user", |i| {
+        i.given("user gone")
+            .with_request(|r| r.get("/u/1"))
+            .will_respond_with(|r| r.status(404))
+    })
+    .unwrap();
+    let server = pact.start_mock_server().unwrap();
+    let first = client().get(server.path("/u/1")).send().unwrap().status();
+    let second = client().get(server.path("/u/1")).send().unwrap().status();
+    assert_eq!((first.as_u16(), second.as_u16()), (200, 404));
+    server.finish().unwrap();
+}
+
+#[test]
+fn an_array_or_null_alternative() {
+    let dir = scratch_dir("or");
+    let mut pact = PactBuilder::new("c", "p").output_dir(&dir);
+    pact.interaction("maybe items", |i| {
+        i.with_request(|r| r.get("/items"))
+            .will_respond_with(|r| r.json_body(pattern!({"items": each_like(1, 1).or(null())})))
+    })
+    .unwrap();
+    let InteractionKind::Http { response, .. } = &pact.pact().interactions[0].kind else {
+        panic!()
+    };
+    let actual = |body: Value| {
+        pactum::contract::Response::from_json(
+            &json!({"status": 200, "headers": {"Content-Type": "application/json"}, "body": body}),
+            SpecVersion::V4,
+            "$",
+        )
+        .unwrap()
+    };
+    assert!(
+        pactum::matching::match_response(response, &actual(json!({"items": [5, 6]}))).is_empty()
+    );
+    assert!(pactum::matching::match_response(response, &actual(json!({"items": null}))).is_empty());
+    assert!(
+        !pactum::matching::match_response(response, &actual(json!({"items": "no"}))).is_empty()
+    );
+    let server = pact.start_mock_server().unwrap();
+    client().get(server.path("/items")).send().unwrap();
+    server.finish().unwrap();
+}
+
+#[test]
+fn pairs_whose_names_share_a_file_name_are_not_merged() {
+    let dir = scratch_dir("names");
+    for (consumer, provider) in [("a-b", "c"), ("a", "b-c")] {
+        let mut pact = PactBuilder::new(consumer, provider).output_dir(&dir);
+        pact.interaction("x", |i| {
+            i.with_request(|r| r.get("/x"))
+                .will_respond_with(|r| r.status(200))
+        })
+        .unwrap();
+        let server = pact.start_mock_server().unwrap();
+        client().get(server.path("/x")).send().unwrap();
+        let result = server.finish();
+        if consumer == "a" {
+            let err = result.unwrap_err().to_string();
+            assert!(
+                err.contains("holds the contract between 'a-b' and 'c', not this one"),
+                "{err}"
+            );
+        } else {
+            result.unwrap();
+        }
+    }
+}

@@ -575,3 +575,84 @@ fn contracts_from_urls_with_basic_and_bearer_auth() {
     let _ = stop.send(());
     thread.join().unwrap();
 }
+
+#[test]
+fn a_panicking_interaction_is_reported_in_parallel_runs() {
+    let dir = scratch("panic");
+    let contract = contract_with_states_and_messages(&dir);
+    let (router, _) = provider::router(Breakage::None);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let verifier = Verifier::service(router)
+        .options(Options {
+            parallel: 2,
+            parallel_with_states: true,
+            ..Options::default()
+        })
+        .request_filter(|request| {
+            if request.path.starts_with("/products/") {
+                panic!("filter blew up");
+            }
+        });
+    let report = runtime
+        .block_on(verifier.verify(&loaded(&contract)))
+        .unwrap();
+    let results = &report.contracts[0].interactions;
+    assert_eq!(results.len(), 3, "no result goes missing");
+    let panicked = results
+        .iter()
+        .find(|r| r.description == "a product the provider does not have yet")
+        .unwrap();
+    assert!(
+        matches!(&panicked.outcome, Outcome::Error { message } if message.contains("panicked")),
+        "{panicked:?}"
+    );
+}
+
+#[test]
+fn framing_headers_in_contracts_do_not_corrupt_requests() {
+    let dir = scratch("framing");
+    // Recorded contracts carry stale framing headers: a Content-Length of 3 for the request
+    // body, and (in the stubbed copy) one of 100 for an 8-byte response body.
+    let contract = |response_length: Option<&str>| {
+        let mut response = json!({"status": 201, "body": {"id": 8}});
+        if let Some(length) = response_length {
+            response["headers"] = json!({"Content-Length": length});
+        }
+        json!({
+            "consumer": {"name": "c"}, "provider": {"name": "catalogue"},
+            "interactions": [{"description": "creating an order",
+                "request": {"method": "POST", "path": "/orders",
+                    "headers": {"Content-Type": "application/json", "Content-Length": "3"},
+                    "body": {"productId": 10, "quantity": 2}},
+                "response": response}],
+            "metadata": {"pactSpecification": {"version": "3.0.0"}}
+        })
+    };
+    let file = dir.join("framing.json");
+    std::fs::write(&file, contract(None).to_string()).unwrap();
+    let provider = provider::start(Breakage::None);
+    // The provider answers 400 to a truncated body, so passing shows the body arrived whole.
+    let out = verify(&[
+        "--contract",
+        file.to_str().unwrap(),
+        "--provider-base-url",
+        &provider.url,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let file = dir.join("framing-stub.json");
+    std::fs::write(&file, contract(Some("100")).to_string()).unwrap();
+    // And served by the stub, the response body arrives whole.
+    let stub = crate::stub::start(&["--contract", file.to_str().unwrap()]);
+    let response = reqwest::blocking::Client::new()
+        .post(format!("{}/orders", stub.url))
+        .header("Content-Type", "application/json")
+        .body(r#"{"productId": 10, "quantity": 2}"#)
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    assert_eq!(response.json::<Value>().unwrap(), json!({"id": 8}));
+}

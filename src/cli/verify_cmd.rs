@@ -101,8 +101,15 @@ pub(super) fn run(args: &VerifyArgs) -> Result<Outcome, CliError> {
         }
         Ok::<_, CliError>(report?)
     })?;
-    if let Some(file) = &args.junit {
-        std::fs::write(file, report.to_junit())?;
+    if let Some(file) = &args.junit
+        && let Err(e) = std::fs::write(file, report.to_junit())
+    {
+        // The verification ran: still show its result, then say what failed.
+        eprint!("{}", report.to_text(false));
+        return Err(CliError::Usage(format!(
+            "cannot write the JUnit report {}: {e}",
+            file.display()
+        )));
     }
     let stdout = match args.format {
         Format::Json => format!(

@@ -196,6 +196,18 @@ fn blank(description: &str) -> Interaction {
     }
 }
 
+/// Provider-state parameters: an object as is; any other value as `{"value": ...}`.
+fn state_params(params: Value) -> Map<String, Value> {
+    match params {
+        Value::Object(map) => map,
+        other => {
+            let mut map = Map::new();
+            map.insert("value".into(), other);
+            map
+        }
+    }
+}
+
 fn in_interaction(description: &str) -> impl Fn(PatternError) -> ConsumerError + '_ {
     move |source| ConsumerError::Pattern {
         interaction: description.to_string(),
@@ -336,14 +348,7 @@ impl InteractionBuilder {
 
     /// A provider state with parameters (a JSON object).
     pub fn given_with(mut self, state: &str, params: Value) -> Self {
-        let params = match params {
-            Value::Object(map) => map,
-            other => {
-                let mut map = Map::new();
-                map.insert("value".into(), other);
-                map
-            }
-        };
+        let params = state_params(params);
         self.states.push(ProviderState {
             name: state.to_string(),
             params,
@@ -672,7 +677,7 @@ impl MessageBuilder {
 
     /// A provider state with parameters.
     pub fn given_with(mut self, state: &str, params: Value) -> Self {
-        let params = params.as_object().cloned().unwrap_or_default();
+        let params = state_params(params);
         self.states.push(ProviderState {
             name: state.to_string(),
             params,

@@ -188,10 +188,13 @@ impl Drop for MockServer {
         if self.builder.is_none() {
             return;
         }
-        let result = self.finish_inner();
-        if let Err(e) = result
-            && !std::thread::panicking()
-        {
+        if std::thread::panicking() {
+            // The test failed on its own: stop serving and write nothing.
+            self.server.stop();
+            self.builder = None;
+            return;
+        }
+        if let Err(e) = self.finish_inner() {
             panic!("{e}");
         }
     }
@@ -211,7 +214,15 @@ async fn handle(shared: &Shared, request: axum::extract::Request) -> axum::respo
     };
     let actual = serve::to_request(&parts.method, &parts.uri, &parts.headers, &bytes);
     let expected: Vec<&Request> = shared.requests.iter().collect();
-    match serve::dispatch(&shared.index, &expected, &actual) {
+    // Interactions may share a request (the same call under different provider states): serve
+    // one not received yet before repeating one, so each can be confirmed.
+    let received = shared
+        .log
+        .lock()
+        .map(|log| log.received.clone())
+        .unwrap_or_default();
+    let fresh = |i: usize| received.get(i).is_none_or(|count| *count == 0);
+    match serve::dispatch_preferring(&shared.index, &expected, &actual, fresh) {
         Dispatch::Matched(i) => {
             if let Ok(mut log) = shared.log.lock() {
                 log.received[i] += 1;

@@ -95,18 +95,10 @@ pub enum ConsumerError {
 fn list(mismatches: &[Mismatch]) -> String {
     mismatches
         .iter()
-        .map(|m| {
-            format!(
-                "  - {} {}: {}",
-                if m.kind == crate::matching::MismatchKind::Body {
-                    "body"
-                } else {
-                    ""
-                },
-                m.location,
-                m.message
-            )
-        })
+        .map(|m| format!("  - {m}"))
         .collect::<Vec<_>>()
-        .join("\n")
+        .join(
+            "
+",
+        )
 }

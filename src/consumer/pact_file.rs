@@ -31,6 +31,19 @@ pub enum PactFileError {
     /// The existing file from this run could not be read.
     #[error("cannot merge into the existing contract: {0}")]
     Existing(#[from] LoadError),
+    /// The file holds the contract of another consumer–provider pair whose names map to the
+    /// same file name.
+    #[error(
+        "{file} holds the contract between '{existing_consumer}' and '{existing_provider}', not this one; the names map to the same file name, so rename one pair or use another output directory"
+    )]
+    OtherPair {
+        /// The file.
+        file: PathBuf,
+        /// Its consumer.
+        existing_consumer: String,
+        /// Its provider.
+        existing_provider: String,
+    },
     /// Two tests declared the same interaction differently.
     #[error(
         "interaction '{description}' is declared twice with different content (in {file}); give one of them another description or provider state"
@@ -128,6 +141,15 @@ fn write_locked(pact: &Pact, file: &Path, lock: &mut File) -> Result<PathBuf, Pa
     let mut merged = pact.clone();
     if previous_run.trim() == run && file.exists() {
         let existing = Pact::load(file)?;
+        if existing.consumer.name != pact.consumer.name
+            || existing.provider.name != pact.provider.name
+        {
+            return Err(PactFileError::OtherPair {
+                file: file.to_path_buf(),
+                existing_consumer: existing.consumer.name,
+                existing_provider: existing.provider.name,
+            });
+        }
         merged.interactions = merge(existing.interactions, &pact.interactions, file)?;
     }
     merged.interactions.sort_by_cached_key(|i| {

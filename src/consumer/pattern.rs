@@ -365,8 +365,14 @@ impl Pattern {
             } => (example, rules, generator),
             other => (Box::new(other), Vec::new(), None),
         };
-        if let Pattern::Rule { rules: more, .. } = other {
-            rules.extend(more);
+        match other {
+            Pattern::Rule { rules: more, .. } => rules.extend(more),
+            // An array alternative keeps its length limits; a plain value means "equal to it".
+            Pattern::EachLike { min, max, .. } => rules.push(Rule::Ready(MatchingRule::Type {
+                min: Some(min),
+                max,
+            })),
+            _ => rules.push(Rule::Ready(MatchingRule::Equality)),
         }
         Pattern::Rule {
             example,

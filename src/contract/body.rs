@@ -271,6 +271,24 @@ impl<N: Into<String>, V: Into<String>> FromIterator<(N, V)> for Headers {
     }
 }
 
+/// True for headers about how a message is framed on one connection (`Content-Length`,
+/// `Transfer-Encoding`, `Connection`, ...). Contracts often record them, but they describe the
+/// transport rather than the API, and bodies are re-serialised when replayed, so pactum
+/// neither compares nor copies them: the HTTP library sets them for the body actually sent.
+pub fn is_framing_header(name: &str) -> bool {
+    [
+        "content-length",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "upgrade",
+        "te",
+        "trailer",
+    ]
+    .iter()
+    .any(|h| h.eq_ignore_ascii_case(name))
+}
+
 /// Query parameters: name → values in order. Names are sorted so written contracts are stable.
 pub type Query = BTreeMap<String, Vec<String>>;
 

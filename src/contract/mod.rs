@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 pub use body::{
-    Body, BodyContent, ContentKind, Headers, Query, parse_query_string, render_query_string,
+    Body, BodyContent, ContentKind, Headers, Query, is_framing_header, parse_query_string,
+    render_query_string,
 };
 pub use generators::{Generator, Generators};
 pub use hash::ContentHash;

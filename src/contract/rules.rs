@@ -705,6 +705,11 @@ impl PathRules {
     /// Adds rules for a path, merging with rules already there.
     pub fn add(&mut self, path: PathExpr, list: RuleList) {
         if let Some((_, existing)) = self.entries.iter_mut().find(|(p, _)| *p == path) {
+            // An OR list added where rules already are makes them alternatives too
+            // (`each_like(..).or(null())`: an array of these, or null).
+            if list.combine == Combine::Or {
+                existing.combine = Combine::Or;
+            }
             existing.rules.extend(list.rules);
         } else {
             self.entries.push((path, list));

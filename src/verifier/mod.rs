@@ -129,6 +129,11 @@ pub enum VerifyError {
     /// No contract is for this provider.
     #[error("no contract to verify{0}")]
     NothingToVerify(String),
+    /// The filters left no interaction to verify.
+    #[error(
+        "no interaction was verified: the filters (description, state, consumer) match none of the {0} interactions"
+    )]
+    NothingSelected(usize),
 }
 
 /// Verifies a provider against contracts.
@@ -266,6 +271,13 @@ impl Verifier {
                 interactions: results,
             });
         }
+        let summary = report.summary();
+        if summary.interactions == 0 {
+            let total = report.contracts.iter().map(|c| c.interactions.len()).sum();
+            if total > 0 {
+                return Err(VerifyError::NothingSelected(total));
+            }
+        }
         Ok(report)
     }
 
@@ -286,19 +298,39 @@ impl Verifier {
         if !concurrent.is_empty() {
             let semaphore = Arc::new(tokio::sync::Semaphore::new(parallel));
             let mut tasks = tokio::task::JoinSet::new();
+            let mut positions = HashMap::new();
             for i in concurrent {
                 let verifier = self.clone();
                 let interaction = interactions[i].clone();
                 let consumer = consumer.to_string();
                 let semaphore = Arc::clone(&semaphore);
-                tasks.spawn(async move {
+                let handle = tasks.spawn(async move {
                     let _permit = semaphore.acquire_owned().await;
-                    (i, verifier.verify_one(&consumer, &interaction).await)
+                    verifier.verify_one(&consumer, &interaction).await
                 });
+                positions.insert(handle.id(), i);
             }
-            while let Some(joined) = tasks.join_next().await {
-                if let Ok((i, result)) = joined {
-                    results[i] = Some(result?);
+            while let Some(joined) = tasks.join_next_with_id().await {
+                match joined {
+                    Ok((id, result)) => results[positions[&id]] = Some(result?),
+                    // A panic (in a request filter, a handler...) is that interaction's error,
+                    // never a silently missing result.
+                    Err(e) => {
+                        let i = positions[&e.id()];
+                        results[i] = Some(InteractionResult {
+                            description: interactions[i].description.clone(),
+                            provider_states: interactions[i]
+                                .provider_states
+                                .iter()
+                                .map(|s| s.name.clone())
+                                .collect(),
+                            pending: interactions[i].pending,
+                            outcome: Outcome::Error {
+                                message: format!("verifying this interaction panicked: {e}"),
+                            },
+                            duration_ms: 0,
+                        });
+                    }
                 }
             }
         }
@@ -426,11 +458,18 @@ impl Verifier {
 
     async fn set_up(&self, states: &[ProviderState]) -> Result<Map<String, Value>, String> {
         let mut values = Map::new();
-        for state in states {
+        for (done, state) in states.iter().enumerate() {
             for (k, v) in &state.params {
                 values.entry(k.clone()).or_insert_with(|| v.clone());
             }
-            values.extend(self.change_state(state, StateAction::Setup).await?);
+            match self.change_state(state, StateAction::Setup).await {
+                Ok(more) => values.extend(more),
+                Err(e) => {
+                    // Undo what was set up, so it does not leak into later interactions.
+                    let _ = self.tear_down(&states[..done]).await;
+                    return Err(e);
+                }
+            }
         }
         Ok(values)
     }

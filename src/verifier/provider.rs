@@ -103,6 +103,9 @@ impl Provider {
                     })?;
                 let mut builder = client.request(method, &url).timeout(timeout);
                 for (name, values) in request.headers.iter() {
+                    if crate::contract::is_framing_header(name) {
+                        continue;
+                    }
                     for value in values {
                         builder = builder.header(name, value);
                     }
@@ -142,6 +145,9 @@ impl Provider {
                     .method(request.method.to_ascii_uppercase().as_str())
                     .uri(target("", request));
                 for (name, values) in request.headers.iter() {
+                    if crate::contract::is_framing_header(name) {
+                        continue;
+                    }
                     for value in values {
                         if let (Ok(n), Ok(v)) = (
                             HeaderName::try_from(name),
@@ -158,16 +164,24 @@ impl Provider {
                 let http_request = builder
                     .body(HttpBody::from(bytes))
                     .map_err(|e| CallError::Other(e.to_string()))?;
-                let call = service.clone().oneshot(http_request);
-                let response = match tokio::time::timeout(timeout, call).await {
-                    Ok(Ok(response)) => response,
-                    Ok(Err(never)) => match never {},
+                let call = async {
+                    let response = match service.clone().oneshot(http_request).await {
+                        Ok(response) => response,
+                        Err(never) => match never {},
+                    };
+                    let (parts, body) = response.into_parts();
+                    let bytes = axum::body::to_bytes(body, crate::serve::MAX_BODY)
+                        .await
+                        .map_err(|e| {
+                            CallError::Other(format!("cannot read the response body: {e}"))
+                        })?;
+                    Ok::<_, CallError>((parts, bytes))
+                };
+                // The deadline covers the whole response, body included.
+                let (parts, bytes) = match tokio::time::timeout(timeout, call).await {
+                    Ok(result) => result?,
                     Err(_) => return Err(CallError::Timeout(timeout)),
                 };
-                let (parts, body) = response.into_parts();
-                let bytes = axum::body::to_bytes(body, crate::serve::MAX_BODY)
-                    .await
-                    .map_err(|e| CallError::Other(format!("cannot read the response body: {e}")))?;
                 let mut headers = Headers::new();
                 for (name, value) in &parts.headers {
                     headers.add(
