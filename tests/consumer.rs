@@ -604,3 +604,33 @@ fn pairs_whose_names_share_a_file_name_are_not_merged() {
         }
     }
 }
+
+#[test]
+fn repeated_query_values_must_agree_on_their_matcher() {
+    let mut pact = PactBuilder::new("c", "p");
+    let err = pact
+        .interaction("ids", |i| {
+            i.with_request(|r| {
+                r.get("/x")
+                    .query("id", "abc")
+                    .query("id", regex("\\d+", "2"))
+            })
+            .will_respond_with(|r| r.status(200))
+        })
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("query parameter 'id': its values carry different matchers"),
+        "{err}"
+    );
+    // The same matcher on every value is fine, and applies to each.
+    pact.interaction("ids", |i| {
+        i.with_request(|r| {
+            r.get("/x")
+                .query("id", regex("\\d+", "1"))
+                .query("id", regex("\\d+", "2"))
+        })
+        .will_respond_with(|r| r.status(200))
+    })
+    .unwrap();
+}

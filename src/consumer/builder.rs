@@ -550,12 +550,19 @@ impl RequestBuilder {
                     .compile_single(&format!("query parameter '{name}'"))
                     .map_err(in_interaction(description))?;
                 texts.push(text);
+                // Rules apply to every value of a parameter, so its values must agree on them.
+                let existing = request.matching_rules.query.get(name);
+                if texts.len() > 1 && existing != list.as_ref() {
+                    return Err(ConsumerError::Pattern {
+                        interaction: description.to_string(),
+                        source: PatternError {
+                            path: format!("query parameter '{name}'"),
+                            message: "its values carry different matchers; a parameter's rules apply to all of its values, so give every value the same matcher".into(),
+                        },
+                    });
+                }
                 if let Some(list) = list {
-                    request
-                        .matching_rules
-                        .query
-                        .entry(name.clone())
-                        .or_insert(list);
+                    request.matching_rules.query.insert(name.clone(), list);
                 }
                 if let Some(g) = generator {
                     request.generators.query.insert(name.clone(), g);
