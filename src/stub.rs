@@ -135,7 +135,7 @@ pub fn router(interactions: Vec<StubInteraction>, cors: bool, base_url: String) 
     })
 }
 
-/// Serves until Ctrl-C. `on_ready` receives the bound address (useful with port 0).
+/// Serves until Ctrl-C or SIGTERM. `on_ready` receives the bound address (useful with port 0).
 pub async fn serve(
     interactions: Vec<StubInteraction>,
     host: &str,
@@ -159,9 +159,7 @@ pub async fn serve(
         let _ = tcp.set_nodelay(true);
     });
     axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|source| StubError::Bind {
             addr: local.to_string(),
@@ -169,11 +167,33 @@ pub async fn serve(
         })
 }
 
+/// Ctrl-C, or SIGTERM (what containers and CI runners send to stop a process).
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate => {}
+    }
+}
+
 async fn handle(stub: &Stub, request: axum::extract::Request) -> axum::response::Response {
     let (parts, body) = request.into_parts();
     let bytes = match axum::body::to_bytes(body, serve::MAX_BODY).await {
         Ok(bytes) => bytes,
-        Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response(),
+        Err(_) => {
+            let message = format!(
+                "the request body is over the stub's limit of {} bytes",
+                serve::MAX_BODY
+            );
+            return (StatusCode::PAYLOAD_TOO_LARGE, message).into_response();
+        }
     };
     let actual = serve::to_request(&parts.method, &parts.uri, &parts.headers, &bytes);
     let expected: Vec<&Request> = stub.interactions.iter().map(|i| &i.request).collect();

@@ -191,3 +191,42 @@ fn bad_contracts_exit_two_with_a_precise_message() {
         );
     }
 }
+
+#[test]
+fn oversized_bodies_get_413_and_sigterm_stops_the_stub() {
+    let mut stub = start(&["--contract", "contracts/examples/v2-http.json"]);
+    let body = vec![b'x'; 17 * 1024 * 1024];
+    let response = reqwest::blocking::Client::new()
+        .post(format!("{}/products", stub.url))
+        .body(body)
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    assert!(
+        response
+            .text()
+            .unwrap()
+            .contains("over the stub's limit of 16777216 bytes")
+    );
+
+    let pid = stub.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if let Some(status) = stub.child.try_wait().unwrap() {
+            assert!(status.success(), "a clean exit on SIGTERM: {status}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the stub did not stop on SIGTERM"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
