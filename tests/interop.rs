@@ -97,6 +97,27 @@ fn official_stub(clients: &Path, contract: &Path) -> (Running, u16) {
     (running, port)
 }
 
+/// Runs one of the pact-js consumer scripts in `tests/interop/`, writing into `dir`.
+fn run_pact_js(clients: &Path, script: &str, dir: &Path) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/interop")
+        .join(script);
+    let out = Command::new("node")
+        .arg(&script)
+        .arg(dir)
+        .env("NODE_PATH", clients.join("node_modules"))
+        .env("SCARF_ANALYTICS", "false")
+        .env("PACT_DO_NOT_TRACK", "true")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "pact-js consumer {} failed: {}",
+        script.display(),
+        text(&out)
+    );
+}
+
 /// Runs the official verifier against a provider on `port`; returns its output.
 fn official_verify(clients: &Path, sources: &[&str], port: u16) -> Output {
     pact_cli(clients)
@@ -216,20 +237,7 @@ fn the_official_verifier_fails_a_provider_that_breaks_a_pactum_contract() {
 fn pact_js_contracts_served_by_pactum_stub_pass_the_official_verifier() {
     let Some(clients) = clients() else { return };
     let dir = scratch("pact-js");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/pact-js-consumer.cjs");
-    let out = Command::new("node")
-        .arg(&script)
-        .arg(&dir)
-        .env("NODE_PATH", clients.join("node_modules"))
-        .env("SCARF_ANALYTICS", "false")
-        .env("PACT_DO_NOT_TRACK", "true")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "pact-js consumer failed: {}",
-        text(&out)
-    );
+    run_pact_js(&clients, "pact-js-consumer.cjs", &dir);
     let written: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -260,21 +268,7 @@ fn pact_js_contracts_served_by_pactum_stub_pass_the_official_verifier() {
 /// messages.
 fn pact_js_provider_contracts(clients: &Path) -> Vec<PathBuf> {
     let dir = scratch("pact-js-provider");
-    let script =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/pact-js-provider-contracts.cjs");
-    let out = Command::new("node")
-        .arg(&script)
-        .arg(&dir)
-        .env("NODE_PATH", clients.join("node_modules"))
-        .env("SCARF_ANALYTICS", "false")
-        .env("PACT_DO_NOT_TRACK", "true")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "pact-js consumer failed: {}",
-        text(&out)
-    );
+    run_pact_js(clients, "pact-js-provider-contracts.cjs", &dir);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())

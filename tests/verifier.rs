@@ -23,6 +23,20 @@ fn verify(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `pactum verify` of one contract with the test provider's state and message endpoints.
+fn verify_with_hooks(contract: &Path, provider_url: &str) -> Output {
+    verify(&[
+        "--contract",
+        contract.to_str().unwrap(),
+        "--provider-base-url",
+        provider_url,
+        "--state-change-url",
+        &format!("{provider_url}/_pact/state"),
+        "--message-path",
+        "/_pact/message",
+    ])
+}
+
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -274,16 +288,7 @@ fn states_messages_and_pending_over_http() {
     let dir = scratch("states");
     let contract = contract_with_states_and_messages(&dir);
     let provider = provider::start(Breakage::None);
-    let out = verify(&[
-        "--contract",
-        contract.to_str().unwrap(),
-        "--provider-base-url",
-        &provider.url,
-        "--state-change-url",
-        &format!("{}/_pact/state", provider.url),
-        "--message-path",
-        "/_pact/message",
-    ]);
+    let out = verify_with_hooks(&contract, &provider.url);
     let text = stdout(&out);
     // The pending interaction fails (the provider has no product 11) but does not fail the run.
     assert_eq!(out.status.code(), Some(0), "{text}");
@@ -293,16 +298,7 @@ fn states_messages_and_pending_over_http() {
     );
 
     let broken = provider::start(Breakage::WrongMetadata);
-    let out = verify(&[
-        "--contract",
-        contract.to_str().unwrap(),
-        "--provider-base-url",
-        &broken.url,
-        "--state-change-url",
-        &format!("{}/_pact/state", broken.url),
-        "--message-path",
-        "/_pact/message",
-    ]);
+    let out = verify_with_hooks(&contract, &broken.url);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(

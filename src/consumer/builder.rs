@@ -436,6 +436,42 @@ fn as_on_the_wire(body: &Body) -> Body {
     }
 }
 
+/// The header and body methods of request and response builders (both have `headers` and
+/// `body` fields).
+macro_rules! http_part_methods {
+    () => {
+        /// A header.
+        pub fn header(mut self, name: &str, value: impl Into<Pattern>) -> Self {
+            self.headers.push((name.to_string(), value.into()));
+            self
+        }
+
+        /// A JSON body (with `Content-Type: application/json` unless a header says otherwise).
+        pub fn json_body(mut self, body: impl Into<Pattern>) -> Self {
+            self.body = BodyPattern::Json(body.into());
+            self
+        }
+
+        /// A text body of the given content type.
+        pub fn body(mut self, text: &str, content_type: &str) -> Self {
+            self.body = BodyPattern::Text {
+                text: text.to_string(),
+                content_type: content_type.to_string(),
+            };
+            self
+        }
+
+        /// A binary body of the given content type.
+        pub fn bytes_body(mut self, bytes: &[u8], content_type: &str) -> Self {
+            self.body = BodyPattern::Bytes {
+                bytes: bytes.to_vec(),
+                content_type: content_type.to_string(),
+            };
+            self
+        }
+    };
+}
+
 /// Describes the request of an interaction.
 #[derive(Debug, Clone)]
 pub struct RequestBuilder {
@@ -500,35 +536,7 @@ impl RequestBuilder {
         self
     }
 
-    /// A header.
-    pub fn header(mut self, name: &str, value: impl Into<Pattern>) -> Self {
-        self.headers.push((name.to_string(), value.into()));
-        self
-    }
-
-    /// A JSON body (with `Content-Type: application/json` unless a header says otherwise).
-    pub fn json_body(mut self, body: impl Into<Pattern>) -> Self {
-        self.body = BodyPattern::Json(body.into());
-        self
-    }
-
-    /// A text body of the given content type.
-    pub fn body(mut self, text: &str, content_type: &str) -> Self {
-        self.body = BodyPattern::Text {
-            text: text.to_string(),
-            content_type: content_type.to_string(),
-        };
-        self
-    }
-
-    /// A binary body of the given content type.
-    pub fn bytes_body(mut self, bytes: &[u8], content_type: &str) -> Self {
-        self.body = BodyPattern::Bytes {
-            bytes: bytes.to_vec(),
-            content_type: content_type.to_string(),
-        };
-        self
-    }
+    http_part_methods!();
 
     fn build(&self, description: &str) -> Result<Request, ConsumerError> {
         let mut request = Request {
@@ -617,26 +625,7 @@ impl ResponseBuilder {
         self
     }
 
-    /// A header.
-    pub fn header(mut self, name: &str, value: impl Into<Pattern>) -> Self {
-        self.headers.push((name.to_string(), value.into()));
-        self
-    }
-
-    /// A JSON body (with `Content-Type: application/json` unless a header says otherwise).
-    pub fn json_body(mut self, body: impl Into<Pattern>) -> Self {
-        self.body = BodyPattern::Json(body.into());
-        self
-    }
-
-    /// A text body of the given content type.
-    pub fn body(mut self, text: &str, content_type: &str) -> Self {
-        self.body = BodyPattern::Text {
-            text: text.to_string(),
-            content_type: content_type.to_string(),
-        };
-        self
-    }
+    http_part_methods!();
 
     fn build(&self, description: &str) -> Result<Response, ConsumerError> {
         let mut response = Response {
