@@ -4,7 +4,7 @@
 //! Loads contracts from files, directories and URLs, keeps their HTTP interactions (optionally
 //! only those for one provider state), and answers each request with the response of the
 //! first interaction whose request matches — generators applied, as a consumer mock server
-//! would. Dispatch goes through [`crate::serve::Index`], so a thousand interactions cost about
+//! would. Dispatch goes through an index on method and path, so a thousand interactions cost about
 //! what ten do. Unlike the mock server it records nothing and never fails a test: an unmatched
 //! request gets a 404 explaining the closest interactions.
 

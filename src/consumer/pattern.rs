@@ -3,7 +3,7 @@
 //! A [`Pattern`] is an example value in which some parts carry matching rules ("any integer",
 //! "an array of at least one of these") or generators. It compiles into what a contract holds:
 //! the example document, rules by path, and generators by path. Build patterns with the helper
-//! functions ([`integer`], [`like`], [`each_like`], [`regex`], ...) and the [`pattern!`] macro,
+//! functions ([`integer`], [`like`], [`each_like`], [`regex()`], ...) and the [`pattern!`](crate::pattern!) macro,
 //! which reads like `serde_json::json!`:
 //!
 //! ```
