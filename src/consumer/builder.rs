@@ -15,6 +15,66 @@ use crate::contract::{
 use crate::generate::{GeneratorContext, generate_message};
 use crate::matching::{match_message, match_request, match_response};
 
+/// The provider-state methods of interaction and message builders (both have `states`).
+macro_rules! provider_state_methods {
+    () => {
+        /// A provider state the interaction needs.
+        pub fn given(mut self, state: &str) -> Self {
+            self.states.push(ProviderState {
+                name: state.to_string(),
+                params: Map::new(),
+            });
+            self
+        }
+
+        /// A provider state with parameters (an object; any other value becomes
+        /// `{"value": ...}`).
+        pub fn given_with(mut self, state: &str, params: Value) -> Self {
+            self.states.push(ProviderState {
+                name: state.to_string(),
+                params: state_params(params),
+            });
+            self
+        }
+    };
+}
+
+/// The header and body methods of request and response builders (both have `headers` and
+/// `body` fields).
+macro_rules! http_part_methods {
+    () => {
+        /// A header.
+        pub fn header(mut self, name: &str, value: impl Into<Pattern>) -> Self {
+            self.headers.push((name.to_string(), value.into()));
+            self
+        }
+
+        /// A JSON body (with `Content-Type: application/json` unless a header says otherwise).
+        pub fn json_body(mut self, body: impl Into<Pattern>) -> Self {
+            self.body = BodyPattern::Json(body.into());
+            self
+        }
+
+        /// A text body of the given content type.
+        pub fn body(mut self, text: &str, content_type: &str) -> Self {
+            self.body = BodyPattern::Text {
+                text: text.to_string(),
+                content_type: content_type.to_string(),
+            };
+            self
+        }
+
+        /// A binary body of the given content type.
+        pub fn bytes_body(mut self, bytes: &[u8], content_type: &str) -> Self {
+            self.body = BodyPattern::Bytes {
+                bytes: bytes.to_vec(),
+                content_type: content_type.to_string(),
+            };
+            self
+        }
+    };
+}
+
 /// Builds a pact between one consumer and one provider.
 #[derive(Debug, Clone)]
 pub struct PactBuilder {
@@ -337,24 +397,7 @@ impl InteractionBuilder {
         }
     }
 
-    /// A provider state the interaction needs.
-    pub fn given(mut self, state: &str) -> Self {
-        self.states.push(ProviderState {
-            name: state.to_string(),
-            params: Map::new(),
-        });
-        self
-    }
-
-    /// A provider state with parameters (a JSON object).
-    pub fn given_with(mut self, state: &str, params: Value) -> Self {
-        let params = state_params(params);
-        self.states.push(ProviderState {
-            name: state.to_string(),
-            params,
-        });
-        self
-    }
+    provider_state_methods!();
 
     /// Marks the interaction pending (V4): its failures do not fail verification yet.
     pub fn pending(mut self, pending: bool) -> Self {
@@ -434,42 +477,6 @@ fn as_on_the_wire(body: &Body) -> Body {
     } else {
         Body::received(&body.to_bytes())
     }
-}
-
-/// The header and body methods of request and response builders (both have `headers` and
-/// `body` fields).
-macro_rules! http_part_methods {
-    () => {
-        /// A header.
-        pub fn header(mut self, name: &str, value: impl Into<Pattern>) -> Self {
-            self.headers.push((name.to_string(), value.into()));
-            self
-        }
-
-        /// A JSON body (with `Content-Type: application/json` unless a header says otherwise).
-        pub fn json_body(mut self, body: impl Into<Pattern>) -> Self {
-            self.body = BodyPattern::Json(body.into());
-            self
-        }
-
-        /// A text body of the given content type.
-        pub fn body(mut self, text: &str, content_type: &str) -> Self {
-            self.body = BodyPattern::Text {
-                text: text.to_string(),
-                content_type: content_type.to_string(),
-            };
-            self
-        }
-
-        /// A binary body of the given content type.
-        pub fn bytes_body(mut self, bytes: &[u8], content_type: &str) -> Self {
-            self.body = BodyPattern::Bytes {
-                bytes: bytes.to_vec(),
-                content_type: content_type.to_string(),
-            };
-            self
-        }
-    };
 }
 
 /// Describes the request of an interaction.
@@ -662,24 +669,7 @@ impl MessageBuilder {
         MessageBuilder::default()
     }
 
-    /// A provider state the message needs.
-    pub fn given(mut self, state: &str) -> Self {
-        self.states.push(ProviderState {
-            name: state.to_string(),
-            params: Map::new(),
-        });
-        self
-    }
-
-    /// A provider state with parameters.
-    pub fn given_with(mut self, state: &str, params: Value) -> Self {
-        let params = state_params(params);
-        self.states.push(ProviderState {
-            name: state.to_string(),
-            params,
-        });
-        self
-    }
+    provider_state_methods!();
 
     /// JSON contents.
     pub fn json_contents(mut self, contents: impl Into<Pattern>) -> Self {

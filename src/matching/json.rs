@@ -411,6 +411,22 @@ impl<'r> Walker<'r, '_> {
         }
     }
 
+    /// Reports failures of rules on a container as a whole, unless OR-combined rules passed.
+    fn report_container_failures(
+        &mut self,
+        path: &[Segment<'_>],
+        list: &RuleList,
+        failures: Vec<(String, String)>,
+        actual: &str,
+    ) {
+        let or_passed = list.combine == Combine::Or && failures.len() < list.rules.len();
+        if !or_passed {
+            for (message, rule) in failures {
+                self.mismatch(path, rule.clone(), actual.to_string(), Some(rule), message);
+            }
+        }
+    }
+
     /// Applies the rules that can fail for a container as a whole: emptiness and null.
     fn container_rules<A: JsonView>(
         &mut self,
@@ -446,18 +462,7 @@ impl<'r> Walker<'r, '_> {
                 failures.push((message, rule.to_string()));
             }
         }
-        let or_passed = list.combine == Combine::Or && failures.len() < list.rules.len();
-        if !or_passed {
-            for (message, rule) in failures {
-                self.mismatch(
-                    path,
-                    rule.clone(),
-                    type_name(actual).to_string(),
-                    Some(rule),
-                    message,
-                );
-            }
-        }
+        self.report_container_failures(path, list, failures, type_name(actual));
     }
 
     fn compare_objects<'a, A: JsonView>(
@@ -642,18 +647,7 @@ impl<'r> Walker<'r, '_> {
                 failures.push((message, rule.to_string()));
             }
         }
-        let or_passed = list.combine == Combine::Or && failures.len() < list.rules.len();
-        if !or_passed {
-            for (message, rule) in failures {
-                self.mismatch(
-                    path,
-                    rule.clone(),
-                    format!("{len} elements"),
-                    Some(rule),
-                    message,
-                );
-            }
-        }
+        self.report_container_failures(path, list, failures, &format!("{len} elements"));
     }
 
     /// Each actual element is compared with the expected element at the same index, or with
