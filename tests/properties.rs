@@ -1360,3 +1360,38 @@ fn content_type_rule_on_a_body_with_a_multibyte_fifth_byte() {
         assert_eq!(match_response(&expected, &actual), Vec::new(), "{body}");
     }
 }
+
+proptest! {
+    #![proptest_config(Config::with_cases(128))]
+
+    /// Applying generators never panics, whatever the contract holds, in either mode: errors
+    /// (an unknown provider-state key, a status that is not one) are values.
+    #[test]
+    fn applying_generators_never_panics(
+        request in request_json(),
+        response in response_json(),
+        message in message_json(),
+        state_values in prop::collection::btree_map("[a-z]{1,3}", json_value(), 0..3),
+    ) {
+        use pactum::generate::{GeneratorContext, Mode, generate_message, generate_request, generate_response};
+        let values: Map<String, Value> = state_values.into_iter().collect();
+        let contexts = [
+            GeneratorContext::consumer(Some("http://127.0.0.1:1234")),
+            GeneratorContext::consumer(None),
+            GeneratorContext { mode: Mode::Provider, provider_state: &values, mock_server_url: None },
+        ];
+        for spec in [SpecVersion::V3, SpecVersion::V4] {
+            for context in &contexts {
+                if let Ok(r) = Request::from_json(&request, spec, "$") {
+                    let _ = generate_request(&r, context);
+                }
+                if let Ok(r) = Response::from_json(&response, spec, "$") {
+                    let _ = generate_response(&r, context);
+                }
+                if let Ok(m) = Message::from_json(&message, spec, "$") {
+                    let _ = generate_message(&m, context);
+                }
+            }
+        }
+    }
+}
