@@ -236,18 +236,6 @@ impl PathExpr {
         Some(weight)
     }
 
-    /// True if the expression names `path` exactly (not an ancestor of it).
-    pub fn matches_exactly(&self, path: &[Segment<'_>]) -> bool {
-        self.depth() == path.len() && self.weight(path).is_some()
-    }
-
-    /// True if any step is a wildcard.
-    pub fn has_wildcard(&self) -> bool {
-        self.tokens
-            .iter()
-            .any(|t| matches!(t, PathToken::Star | PathToken::StarIndex))
-    }
-
     /// True if this is exactly `$`.
     pub fn is_root(&self) -> bool {
         self.tokens.len() == 1

@@ -736,14 +736,6 @@ impl PathRules {
         best.map(|(expr, list, _)| (list, expr.depth() < path.len()))
     }
 
-    /// The rules declared exactly for `path` (not inherited from an ancestor).
-    pub fn exact(&self, path: &[Segment<'_>]) -> Option<&RuleList> {
-        match self.best(path) {
-            Some((list, false)) => Some(list),
-            _ => None,
-        }
-    }
-
     /// Reads `{"$.a": {"matchers": [...]}, ...}`.
     pub fn from_json(value: &Value, at: &str) -> Result<Self, ContractError> {
         let obj = value.as_object().ok_or_else(|| {
