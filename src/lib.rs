@@ -8,9 +8,12 @@
 //! * [`generate`] — apply generators (random values, dates, provider-state values, mock server
 //!   URLs) to requests, responses and messages.
 //! * [`datetime`] — Java-style date/time patterns used by date matchers and generators.
+//! * [`broker`] — the contract store with a Pact-Broker-compatible HTTP API, on SQLite or
+//!   PostgreSQL.
 //! * [`cli`] — the `pactum` command line (the binary is a thin wrapper around it).
 #![warn(missing_docs)]
 
+pub mod broker;
 pub mod cli;
 pub mod consumer;
 pub mod contract;

@@ -168,7 +168,7 @@ pub async fn serve(
 }
 
 /// Ctrl-C, or SIGTERM (what containers and CI runners send to stop a process).
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let terminate = async {
         match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             Ok(mut signal) => {

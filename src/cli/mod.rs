@@ -3,6 +3,7 @@
 //! Every command returns an [`Outcome`] or a [`CliError`]; [`main`] turns them into output and
 //! the documented exit codes. Library code never prints or exits.
 
+mod broker_cmd;
 mod match_cmd;
 mod stub_cmd;
 mod verify_cmd;
@@ -50,6 +51,55 @@ enum Command {
     /// fail), 1 at least one verification failed, 2 usage or setup error (a contract cannot be
     /// loaded, the provider does not answer).
     Verify(Box<VerifyArgs>),
+    /// Run the contract broker (Pact Broker API) on SQLite (default) or PostgreSQL.
+    ///
+    /// Migrates the database at start (safe with several instances), then serves until
+    /// Ctrl-C or SIGTERM, finishing requests in flight. Authentication is off by default on a
+    /// loopback address and required on any other unless --allow-public-without-auth.
+    Broker(Box<BrokerArgs>),
+}
+
+#[derive(Debug, clap::Args)]
+struct BrokerArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1", env = "PACTUM_HOST")]
+    host: String,
+    /// Port to listen on (0: any free port).
+    #[arg(long, short = 'p', default_value_t = 9292, env = "PACTUM_PORT")]
+    port: u16,
+    /// Database: a SQLite file (sqlite://FILE or a path; created in WAL mode) or
+    /// postgres://USER:PASSWORD@HOST/DB.
+    #[arg(long, default_value = "pactum.sqlite", env = "PACTUM_DATABASE_URL")]
+    database_url: String,
+    /// Base URL written into links, when the broker is reached through a proxy.
+    #[arg(long, value_name = "URL", env = "PACTUM_PUBLIC_BASE_URL")]
+    public_base_url: Option<String>,
+    /// Largest accepted request body (bytes, or with a k/m/g suffix).
+    #[arg(long, default_value = "16m", env = "PACTUM_MAX_BODY_SIZE")]
+    max_body_size: String,
+    /// A bearer token with its role: read, write or admin (repeatable; the environment variable
+    /// takes a comma-separated list).
+    #[arg(long = "token", value_name = "ROLE:TOKEN", env = "PACTUM_BROKER_TOKENS", value_delimiter = ',', hide_env_values = true)]
+    tokens: Vec<String>,
+    /// A Basic-auth pair allowed to read and write (repeatable).
+    #[arg(long, value_name = "USER:PASSWORD", env = "PACTUM_BASIC_AUTH", value_delimiter = ',', hide_env_values = true)]
+    basic_auth: Vec<String>,
+    /// A Basic-auth pair allowed to read only (repeatable).
+    #[arg(long, value_name = "USER:PASSWORD", env = "PACTUM_BASIC_AUTH_READ_ONLY", value_delimiter = ',', hide_env_values = true)]
+    basic_auth_read_only: Vec<String>,
+    /// A JSON file of credentials: {"tokens": [{"token", "role"}], "basic": [{"username",
+    /// "password", "role"}]}.
+    #[arg(long, value_name = "FILE", env = "PACTUM_AUTH_FILE")]
+    auth_file: Option<PathBuf>,
+    /// Serve without authentication on a non-loopback address.
+    #[arg(long, env = "PACTUM_ALLOW_PUBLIC_WITHOUT_AUTH")]
+    allow_public_without_auth: bool,
+    /// Database connections per broker instance.
+    #[arg(long, default_value_t = 10, env = "PACTUM_MAX_CONNECTIONS")]
+    max_connections: u32,
+    /// Log filter (tracing env-filter syntax), e.g. info or pactum=debug.
+    #[arg(long, default_value = "info", env = "PACTUM_LOG")]
+    log_level: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -225,6 +275,9 @@ pub enum CliError {
     /// A contract could not be loaded.
     #[error(transparent)]
     Source(#[from] crate::sources::SourceError),
+    /// The broker could not start.
+    #[error(transparent)]
+    Broker(#[from] crate::broker::BrokerError),
     /// An argument is invalid.
     #[error("{0}")]
     Usage(String),
@@ -256,6 +309,7 @@ where
         Command::Match(args) => match_cmd::run(&args)?,
         Command::Stub(args) => stub_cmd::run(&args)?,
         Command::Verify(args) => verify_cmd::run(&args)?,
+        Command::Broker(args) => broker_cmd::run(&args)?,
     };
     Ok(outcome)
 }

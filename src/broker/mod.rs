@@ -1,0 +1,179 @@
+//! The broker: a versioned contract store that speaks the Pact Broker HTTP API.
+//!
+//! * [`db`] — one SQL code path over SQLite (default, WAL) and PostgreSQL, with migrations.
+//! * [`store`] — what is stored, as transactional operations (publish, versions, deployments…).
+//! * [`api`](self) — the HAL+JSON resources the official Pact clients use, under the same paths.
+//! * [`auth`] — bearer tokens with roles and Basic pairs.
+//!
+//! Instances keep no state of their own beyond their connection pool, so several can share one
+//! PostgreSQL database behind a load balancer.
+
+mod api;
+pub mod auth;
+pub mod db;
+mod hal;
+pub mod store;
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use tokio::net::TcpListener;
+
+pub use auth::{Credentials, Role};
+pub use db::{Backend, Db, DbError};
+pub use store::Store;
+
+/// How a broker runs.
+#[derive(Debug, Clone)]
+pub struct BrokerConfig {
+    /// Address to bind.
+    pub host: IpAddr,
+    /// Port to bind (0: any free port).
+    pub port: u16,
+    /// `sqlite://FILE`, a file path, or `postgres://…`.
+    pub database_url: String,
+    /// Base URL for hrefs when the broker sits behind a proxy; otherwise the request's `Host`.
+    pub public_base_url: Option<String>,
+    /// Largest accepted request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Credentials; empty means no authentication (only allowed on loopback unless
+    /// `allow_public_without_auth`).
+    pub credentials: Credentials,
+    /// Serve without authentication on a non-loopback address.
+    pub allow_public_without_auth: bool,
+    /// Database connections per instance.
+    pub max_connections: u32,
+}
+
+impl BrokerConfig {
+    /// A configuration with defaults: 127.0.0.1:9292, `pactum.sqlite` in the working
+    /// directory, 16 MiB bodies, no authentication.
+    pub fn new(database_url: impl Into<String>) -> Self {
+        BrokerConfig {
+            host: IpAddr::from([127, 0, 0, 1]),
+            port: 9292,
+            database_url: database_url.into(),
+            public_base_url: None,
+            max_body_bytes: 16 * 1024 * 1024,
+            credentials: Credentials::default(),
+            allow_public_without_auth: false,
+            max_connections: 10,
+        }
+    }
+
+    pub(crate) fn listen_address(&self) -> String {
+        SocketAddr::new(self.host, self.port).to_string()
+    }
+}
+
+/// Why a broker cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum BrokerError {
+    /// The database cannot be opened or migrated.
+    #[error("{0}")]
+    Db(#[from] DbError),
+    /// The address cannot be bound.
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        /// The address.
+        address: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Refusing to serve unauthenticated on a public address.
+    #[error(
+        "refusing to serve without authentication on {0}, which is not a loopback address: \
+         configure credentials (--token, --basic-auth, --auth-file) or pass \
+         --allow-public-without-auth"
+    )]
+    NoAuth(IpAddr),
+}
+
+#[derive(Clone)]
+pub(crate) struct AppState {
+    pub(crate) store: Store,
+    pub(crate) config: Arc<BrokerConfig>,
+}
+
+/// A broker bound to its port, ready to serve.
+pub struct Broker {
+    listener: TcpListener,
+    router: Router,
+    store: Store,
+}
+
+impl Broker {
+    /// Opens (and migrates) the database and binds the port.
+    pub async fn bind(config: BrokerConfig) -> Result<Broker, BrokerError> {
+        if config.credentials.is_empty()
+            && !config.host.is_loopback()
+            && !config.allow_public_without_auth
+        {
+            return Err(BrokerError::NoAuth(config.host));
+        }
+        let db = Db::connect(&config.database_url, config.max_connections).await?;
+        db.migrate().await?;
+        let store = Store::new(db);
+        let address = config.listen_address();
+        let listener = TcpListener::bind(&address)
+            .await
+            .map_err(|source| BrokerError::Bind { address, source })?;
+        let router = router(AppState {
+            store: store.clone(),
+            config: Arc::new(config),
+        });
+        Ok(Broker {
+            listener,
+            router,
+            store,
+        })
+    }
+
+    /// The bound address (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("bound listener has an address")
+    }
+
+    /// Serves until `shutdown` completes, then finishes in-flight requests and closes the
+    /// database.
+    pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let Broker {
+            listener,
+            router,
+            store,
+        } = self;
+        axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        store.db().close().await;
+        Ok(())
+    }
+}
+
+fn router(state: AppState) -> Router {
+    api::routes()
+        .layer(middleware::from_fn_with_state(state.clone(), auth::authorize))
+        .layer(middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+/// One log line per request: method, path, status, time. Headers (credentials) are not logged.
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(
+        %method,
+        path,
+        status = response.status().as_u16(),
+        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    response
+}
