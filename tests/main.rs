@@ -10,8 +10,11 @@
 //! * `stub` — `pactum stub` serving contracts over real HTTP.
 //! * `interop` — the official Pact CLI and pact-js against pactum (clients from npm).
 //! * `verifier` — `pactum verify` and the `Verifier` API against `provider`, a real test app.
+//! * `broker` — the broker's HTTP API on SQLite and PostgreSQL (`broker_harness` runs them).
 //! * `cli` — the `pactum` binary: output and exit codes.
 
+mod broker;
+mod broker_harness;
 mod cli;
 mod conformance;
 mod consumer;

@@ -175,11 +175,19 @@ macro_rules! column {
 impl Row {
     /// An integer column.
     pub fn int(&self, index: usize) -> i64 {
-        column!(self, index, i64)
+        self.opt_int(index)
+            .unwrap_or_else(|| panic!("column {index} of a broker query is NULL"))
     }
-    /// A nullable integer column.
+    /// A nullable integer column. PostgreSQL types integer literals and some expressions as
+    /// INT4, so both widths are read.
     pub fn opt_int(&self, index: usize) -> Option<i64> {
-        column!(self, index, Option<i64>)
+        match self {
+            Row::Sqlite(row) => row.try_get::<Option<i64>, usize>(index),
+            Row::Postgres(row) => row
+                .try_get::<Option<i64>, usize>(index)
+                .or_else(|_| row.try_get::<Option<i32>, usize>(index).map(|v| v.map(i64::from))),
+        }
+        .unwrap_or_else(|error| panic!("column {index} of a broker query: {error}"))
     }
     /// A text column.
     pub fn text(&self, index: usize) -> String {

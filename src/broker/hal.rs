@@ -272,6 +272,24 @@ pub fn check_name(field: &str, value: &str) -> ApiResult<()> {
     Ok(())
 }
 
+/// Removes `null` members from a resource, recursively, as the Pact Broker's representers do:
+/// clients such as the official Rust CLI read optional strings as "absent or a string" and fail
+/// on `null`. Only for the broker's own resources, never for contract content.
+pub fn compact(mut value: Value) -> Value {
+    fn strip(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                map.retain(|_, v| !v.is_null());
+                map.values_mut().for_each(strip);
+            }
+            Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    strip(&mut value);
+    value
+}
+
 /// Makes a response body from any JSON for places that need a `Response`.
 pub fn respond(status: StatusCode, body: Value) -> Response {
     Hal(status, body).into_response()

@@ -158,8 +158,25 @@ impl Broker {
 fn router(state: AppState) -> Router {
     api::routes()
         .layer(middleware::from_fn_with_state(state.clone(), auth::authorize))
+        // A bug must cost one request a 500, not the connection or the process.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
+}
+
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic");
+    tracing::error!(message, "request handler panicked");
+    use axum::response::IntoResponse;
+    hal::ApiError::with_status(
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        "internal error in the broker; see its log",
+    )
+    .into_response()
 }
 
 /// One log line per request: method, path, status, time. Headers (credentials) are not logged.

@@ -1764,6 +1764,32 @@ impl Store {
         &self.db
     }
 
+    /// How many of each thing the broker holds (the `/metrics` resource).
+    pub async fn counts(&self) -> Result<Vec<(&'static str, i64)>> {
+        const COUNTS: &[(&str, &str)] = &[
+            ("pacticipants", "SELECT COUNT(*) FROM pacticipants"),
+            ("versions", "SELECT COUNT(*) FROM versions"),
+            ("branches", "SELECT COUNT(*) FROM branches"),
+            ("tags", "SELECT COUNT(*) FROM tags"),
+            ("pactVersions", "SELECT COUNT(*) FROM pact_versions"),
+            ("pactPublications", "SELECT COUNT(*) FROM pact_publications"),
+            ("integrations", "SELECT COUNT(*) FROM integrations"),
+            ("verificationResults", "SELECT COUNT(*) FROM verifications"),
+            ("environments", "SELECT COUNT(*) FROM environments"),
+            ("deployedVersions", "SELECT COUNT(*) FROM deployed_versions"),
+            ("currentlyDeployedVersions", "SELECT COUNT(*) FROM deployed_versions WHERE currently_deployed"),
+            ("releasedVersions", "SELECT COUNT(*) FROM released_versions"),
+            ("currentlySupportedReleasedVersions", "SELECT COUNT(*) FROM released_versions WHERE currently_supported"),
+        ];
+        read_tx!(self.db, tx => {
+            let mut out = Vec::with_capacity(COUNTS.len());
+            for (name, sql) in COUNTS {
+                out.push((*name, tx.int(sql, args![]).await?.unwrap_or(0)));
+            }
+            Ok(out)
+        })
+    }
+
     /// Checks that the database answers (health endpoint).
     pub async fn ping(&self) -> Result<()> {
         read_tx!(self.db, tx => {

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::pacticipants::{pacticipant_href, version_href};
 use crate::broker::AppState;
 use crate::broker::hal::{
-    ApiError, ApiResult, Base, Hal, JsonBody, check_name, link, named_link, no_content, opt_str,
+    ApiError, ApiResult, Base, Hal, JsonBody, check_name, compact, link, named_link, no_content, opt_str,
     req_str,
 };
 use crate::broker::store::{Deployment, DeploymentKind, Environment, EnvironmentFields, rfc3339};
@@ -42,11 +42,14 @@ fn environment_href(base: &str, uuid: &str) -> String {
 
 pub(crate) fn environment_json(base: &str, env: &Environment) -> Value {
     let self_href = environment_href(base, &env.uuid);
-    let title = env.display_name.clone().unwrap_or_else(|| env.name.clone());
-    json!({
+    let title = env
+        .display_name
+        .clone()
+        .unwrap_or_else(|| super::pacticipants::display_name(&env.name));
+    compact(json!({
         "uuid": env.uuid,
         "name": env.name,
-        "displayName": env.display_name,
+        "displayName": title,
         "production": env.production,
         "contacts": env.contacts,
         "createdAt": rfc3339(env.created_at),
@@ -57,7 +60,7 @@ pub(crate) fn environment_json(base: &str, env: &Environment) -> Value {
             "pb:currently-supported-released-versions": link(format!("{self_href}/released-versions/currently-supported"), "Versions released and supported in this environment"),
             "pb:environments": link(format!("{base}/environments"), "Environments"),
         }
-    })
+    }))
 }
 
 pub(crate) fn deployment_json(base: &str, kind: DeploymentKind, d: &Deployment) -> Value {
@@ -66,7 +69,7 @@ pub(crate) fn deployment_json(base: &str, kind: DeploymentKind, d: &Deployment) 
         "version": {"number": d.version.number, "_links": {"self": link(version_href(base, &d.pacticipant, &d.version.number), "Version")}},
         "environment": environment_json(base, &d.environment),
     });
-    match kind {
+    compact(match kind {
         DeploymentKind::Deployed => json!({
             "uuid": d.uuid,
             "currentlyDeployed": d.current,
@@ -85,7 +88,7 @@ pub(crate) fn deployment_json(base: &str, kind: DeploymentKind, d: &Deployment) 
             "_embedded": embedded,
             "_links": {"self": link(format!("{base}/released-versions/{}", d.uuid), "Released version")}
         }),
-    }
+    })
 }
 
 fn fields(body: &Value) -> ApiResult<EnvironmentFields> {

@@ -18,6 +18,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/", get(index))
         .route("/diagnostic/status/heartbeat", get(heartbeat))
         .route("/health", get(heartbeat))
+        .route("/metrics", get(metrics))
         .merge(pacticipants::routes())
         .merge(environments::routes())
         .merge(pacts::routes())
@@ -38,6 +39,16 @@ async fn heartbeat(State(state): State<AppState>) -> ApiResult<Hal> {
         )
     })?;
     Ok(Hal::ok(json!({"ok": true})))
+}
+
+/// Counts of what the broker holds, for monitoring and for tests that check stored state.
+async fn metrics(State(state): State<AppState>, Base(base): Base) -> ApiResult<Hal> {
+    let mut body = serde_json::Map::new();
+    for (name, count) in state.store.counts().await? {
+        body.insert(name.to_owned(), json!({ "count": count }));
+    }
+    body.insert("_links".into(), json!({"self": link(format!("{base}/metrics"), "Metrics")}));
+    Ok(Hal::ok(serde_json::Value::Object(body)))
 }
 
 async fn index(Base(base): Base) -> Hal {
@@ -66,6 +77,7 @@ async fn index(Base(base): Base) -> Hal {
             "beta:provider-pacts-for-verification": t("/pacts/provider/{provider}/for-verification", "DEPRECATED - please use pb:provider-pacts-for-verification"),
             "pb:environments": l("/environments", "Environments"),
             "pb:environment": t("/environments/{uuid}", "Environment"),
+            "pb:metrics": l("/metrics", "Get Pact Broker metrics"),
             "curies": [
                 {"name": "pb", "href": format!("{base}/doc/{{rel}}?context=index"), "templated": true},
                 {"name": "beta", "href": format!("{base}/doc/{{rel}}?context=index"), "templated": true}

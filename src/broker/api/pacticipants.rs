@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::environments::deployment_json;
 use crate::broker::AppState;
 use crate::broker::hal::{
-    ApiError, ApiResult, Base, Hal, JsonBody, check_name, href, link, named_link, no_content,
+    ApiError, ApiResult, Base, Hal, JsonBody, check_name, compact, href, link, named_link, no_content,
     opt_str, req_str, respond, templated,
 };
 use crate::broker::store::{
@@ -66,7 +66,7 @@ pub(crate) fn version_href(base: &str, pacticipant: &str, number: &str) -> Strin
 
 pub(crate) fn pacticipant_json(base: &str, p: &Pacticipant, latest: Option<&Version>) -> Value {
     let self_href = pacticipant_href(base, &p.name);
-    let mut body = json!({
+    let body = json!({
         "name": p.name,
         "displayName": p.display_name.clone().unwrap_or_else(|| display_name(&p.name)),
         "mainBranch": p.main_branch,
@@ -87,6 +87,7 @@ pub(crate) fn pacticipant_json(base: &str, p: &Pacticipant, latest: Option<&Vers
             "pb:latest-version": link(format!("{self_href}/latest-version"), "Latest version"),
         }
     });
+    let mut body = compact(body);
     if let Some(latest) = latest {
         let summary = json!({
             "number": latest.number,
@@ -99,7 +100,7 @@ pub(crate) fn pacticipant_json(base: &str, p: &Pacticipant, latest: Option<&Vers
 }
 
 /// "user-service" → "User Service", the broker's default display name.
-fn display_name(name: &str) -> String {
+pub(crate) fn display_name(name: &str) -> String {
     name.split(['-', '_', ' '])
         .filter(|w| !w.is_empty())
         .map(|w| {
@@ -148,7 +149,7 @@ pub(crate) fn version_json(base: &str, v: &Version, environments: &[Environment]
             })
             .collect()
     };
-    json!({
+    compact(json!({
         "number": v.number,
         "buildUrl": v.build_url,
         "createdAt": rfc3339(v.created_at),
@@ -165,12 +166,12 @@ pub(crate) fn version_json(base: &str, v: &Version, environments: &[Environment]
             "pb:record-deployment": record("deployed-versions", "Record deployment"),
             "pb:record-release": record("released-versions", "Record release"),
         }
-    })
+    }))
 }
 
 fn tag_json(base: &str, tag: &Tag) -> Value {
     let version = version_href(base, &tag.pacticipant, &tag.version);
-    json!({
+    compact(json!({
         "name": tag.name,
         "createdAt": rfc3339(tag.created_at),
         "_links": {
@@ -179,12 +180,12 @@ fn tag_json(base: &str, tag: &Tag) -> Value {
             "version": named_link(version, "Version", &tag.version),
             "pb:pacticipant": named_link(pacticipant_href(base, &tag.pacticipant), "Pacticipant", &tag.pacticipant),
         }
-    })
+    }))
 }
 
 fn branch_json(base: &str, branch: &Branch) -> Value {
     let self_href = href(base, &["pacticipants", &branch.pacticipant, "branches", &branch.name]);
-    json!({
+    compact(json!({
         "name": branch.name,
         "createdAt": rfc3339(branch.created_at),
         "latestVersion": branch.latest_version,
@@ -193,7 +194,7 @@ fn branch_json(base: &str, branch: &Branch) -> Value {
             "pb:pacticipant": named_link(pacticipant_href(base, &branch.pacticipant), "Pacticipant", &branch.pacticipant),
             "pb:latest-version": branch.latest_version.as_ref().map(|v| link(version_href(base, &branch.pacticipant, v), "Latest version")),
         }
-    })
+    }))
 }
 
 fn fields(body: &Value) -> ApiResult<PacticipantFields> {

@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 use super::pacticipants::{pacticipant_href, pacticipant_json, version_href, version_json};
 use crate::broker::AppState;
 use crate::broker::hal::{
-    ApiError, ApiResult, Base, Hal, JsonBody, check_name, href, link, named_link, no_content,
+    ApiError, ApiResult, Base, Hal, JsonBody, check_name, compact, href, link, named_link, no_content,
     opt_str, req_str, seg,
 };
 use crate::broker::store::{
@@ -113,20 +113,25 @@ fn pact_json(base: &str, pact: &StoredPact, metadata: Option<&str>) -> ApiResult
 
 fn verification_json(base: &str, v: &Verification) -> Value {
     let content = pact_version_href(base, &v.provider, &v.consumer, &v.sha, None);
-    json!({
+    let mut body = compact(json!({
         "providerName": v.provider,
         "providerApplicationVersion": v.provider_version,
         "success": v.success,
         "verificationDate": rfc3339(v.created_at),
         "buildUrl": v.build_url,
-        "testResults": v.test_results,
-        "verifiedBy": v.verified_by,
         "_links": {
             "self": link(format!("{content}/verification-results/{}", v.id), "Verification result"),
             "pb:pact-version": named_link(content, "Pact", &v.sha),
             "pb:provider-version": named_link(version_href(base, &v.provider, &v.provider_version), "Provider version", &v.provider_version),
         }
-    })
+    }));
+    // What the verifier sent is returned as sent.
+    for (key, value) in [("testResults", &v.test_results), ("verifiedBy", &v.verified_by)] {
+        if let Some(value) = value {
+            body[key] = value.clone();
+        }
+    }
+    body
 }
 
 // --- publishing --------------------------------------------------------------------------------

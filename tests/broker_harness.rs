@@ -1,0 +1,332 @@
+//! Real brokers for tests: each runs in-process on 127.0.0.1:0 with its own runtime thread,
+//! on a fresh SQLite file or a fresh PostgreSQL database.
+//!
+//! Every broker test runs on each backend [`backends`] returns: SQLite always, PostgreSQL when
+//! `PACTUM_TEST_DATABASE_URL` names a server (any database on it; the tests create and drop
+//! their own). With `PACTUM_REQUIRE_POSTGRES` set, as CI does, a missing URL is a failure
+//! rather than a skip.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::thread::JoinHandle;
+
+use pactum::broker::{Broker, BrokerConfig};
+use reqwest::Method;
+use reqwest::blocking::Client;
+use serde_json::{Value, json};
+
+/// Which database a test broker uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+/// The backends broker tests run on.
+pub fn backends() -> Vec<Kind> {
+    let mut kinds = vec![Kind::Sqlite];
+    match std::env::var("PACTUM_TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => kinds.push(Kind::Postgres),
+        _ if std::env::var_os("PACTUM_REQUIRE_POSTGRES").is_some() => {
+            panic!("PACTUM_REQUIRE_POSTGRES is set but PACTUM_TEST_DATABASE_URL is not")
+        }
+        _ => eprintln!("PostgreSQL broker tests skipped: PACTUM_TEST_DATABASE_URL is not set"),
+    }
+    kinds
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn unique(prefix: &str) -> String {
+    format!(
+        "{prefix}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A fresh, empty database, removed on drop.
+pub struct TestDb {
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Dir(PathBuf),
+    Database { admin_url: String, name: String },
+}
+
+fn block_on<F: Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
+async fn admin_execute(admin_url: &str, sql: String) {
+    use sqlx::Connection;
+    let mut connection = sqlx::PgConnection::connect(admin_url)
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect to PACTUM_TEST_DATABASE_URL {admin_url}: {e}"));
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(&mut connection)
+        .await
+        .unwrap();
+}
+
+impl TestDb {
+    pub fn new(kind: Kind) -> TestDb {
+        match kind {
+            Kind::Sqlite => {
+                let dir = std::env::temp_dir().join(unique("pactum-broker"));
+                std::fs::create_dir_all(&dir).unwrap();
+                TestDb {
+                    url: dir.join("broker.sqlite").display().to_string(),
+                    cleanup: Cleanup::Dir(dir),
+                }
+            }
+            Kind::Postgres => {
+                let admin_url = std::env::var("PACTUM_TEST_DATABASE_URL").unwrap();
+                let name = unique("pactum_test");
+                block_on(admin_execute(&admin_url, format!("CREATE DATABASE {name}")));
+                let url = match admin_url.rfind('/') {
+                    Some(slash) if slash > admin_url.find("://").unwrap() + 2 => {
+                        let (head, tail) = admin_url.split_at(slash);
+                        let query = tail.find('?').map(|q| &tail[q..]).unwrap_or("");
+                        format!("{head}/{name}{query}")
+                    }
+                    _ => format!("{admin_url}/{name}"),
+                };
+                TestDb {
+                    url,
+                    cleanup: Cleanup::Database { admin_url, name },
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::Dir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::Database { admin_url, name } => {
+                let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                let admin_url = admin_url.clone();
+                // Dropping may run while a test unwinds; never panic twice.
+                let _ = std::thread::spawn(move || block_on(admin_execute(&admin_url, sql))).join();
+            }
+        }
+    }
+}
+
+/// A broker serving on 127.0.0.1; stopped (gracefully) on drop.
+pub struct TestBroker {
+    pub url: String,
+    pub client: Client,
+    auth: Option<String>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl TestBroker {
+    pub fn start(db: &TestDb) -> TestBroker {
+        TestBroker::start_with(db, |_| {})
+    }
+
+    pub fn start_with(db: &TestDb, configure: impl FnOnce(&mut BrokerConfig)) -> TestBroker {
+        let mut config = BrokerConfig::new(db.url.clone());
+        config.port = 0;
+        configure(&mut config);
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let broker = match Broker::bind(config).await {
+                    Ok(broker) => broker,
+                    Err(error) => {
+                        ready_tx.send(Err(error.to_string())).unwrap();
+                        return;
+                    }
+                };
+                ready_tx.send(Ok(broker.local_addr())).unwrap();
+                broker
+                    .serve(async {
+                        let _ = shutdown_rx.await;
+                    })
+                    .await
+                    .unwrap();
+            });
+        });
+        let addr = ready_rx
+            .recv()
+            .unwrap()
+            .unwrap_or_else(|e| panic!("broker did not start: {e}"));
+        TestBroker {
+            url: format!("http://{addr}"),
+            client: Client::builder().build().unwrap(),
+            auth: None,
+            shutdown: Some(shutdown_tx),
+            thread: Some(thread),
+        }
+    }
+
+    /// The same broker, with requests sent with this `Authorization` header.
+    pub fn with_auth(&self, authorization: &str) -> TestBroker {
+        TestBroker {
+            url: self.url.clone(),
+            client: self.client.clone(),
+            auth: Some(authorization.to_owned()),
+            shutdown: None,
+            thread: None,
+        }
+    }
+
+    /// Sends a request; returns the status and the JSON body (`Value::Null` when empty).
+    pub fn send(&self, method: Method, path: &str, body: Option<&Value>) -> (u16, Value) {
+        let url = if path.starts_with("http") { path.to_owned() } else { format!("{}{path}", self.url) };
+        let mut request = self.client.request(method.clone(), &url);
+        if let Some(auth) = &self.auth {
+            request = request.header("authorization", auth);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body.to_string());
+        }
+        let response = request.send().unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+        let status = response.status().as_u16();
+        let text = response.text().unwrap();
+        let json = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{method} {url} returned non-JSON ({e}): {text}"))
+        };
+        (status, json)
+    }
+
+    pub fn get(&self, path: &str) -> (u16, Value) {
+        self.send(Method::GET, path, None)
+    }
+
+    /// GETs a resource that must exist.
+    pub fn ok(&self, path: &str) -> Value {
+        let (status, body) = self.get(path);
+        assert_eq!(status, 200, "GET {path}: {body}");
+        body
+    }
+
+    pub fn post(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.send(Method::POST, path, Some(body))
+    }
+
+    pub fn put(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.send(Method::PUT, path, Some(body))
+    }
+
+    pub fn patch(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.send(Method::PATCH, path, Some(body))
+    }
+
+    pub fn delete(&self, path: &str) -> (u16, Value) {
+        self.send(Method::DELETE, path, None)
+    }
+
+    /// The broker's count of one kind of thing (`/metrics`).
+    pub fn count(&self, what: &str) -> i64 {
+        self.ok("/metrics")[what]["count"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("no metric {what}"))
+    }
+
+    /// Publishes contracts through `/contracts/publish`.
+    pub fn publish(&self, consumer: &str, version: &str, branch: Option<&str>, tags: &[&str], contracts: &[Value]) -> (u16, Value) {
+        self.post("/contracts/publish", &publish_body(consumer, version, branch, tags, contracts, None))
+    }
+}
+
+impl Drop for TestBroker {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// A `/contracts/publish` request body.
+pub fn publish_body(
+    consumer: &str,
+    version: &str,
+    branch: Option<&str>,
+    tags: &[&str],
+    contracts: &[Value],
+    on_conflict: Option<&str>,
+) -> Value {
+    use base64::Engine as _;
+    let contracts: Vec<Value> = contracts
+        .iter()
+        .map(|pact| {
+            let mut item = json!({
+                "consumerName": consumer,
+                "providerName": pact["provider"]["name"],
+                "specification": "pact",
+                "contentType": "application/json",
+                "content": base64::engine::general_purpose::STANDARD.encode(pact.to_string()),
+            });
+            if let Some(mode) = on_conflict {
+                item["onConflict"] = json!(mode);
+            }
+            item
+        })
+        .collect();
+    let mut body = json!({
+        "pacticipantName": consumer,
+        "pacticipantVersionNumber": version,
+        "tags": tags,
+        "contracts": contracts,
+    });
+    if let Some(branch) = branch {
+        body["branch"] = json!(branch);
+    }
+    body
+}
+
+/// A small V3 pact between `consumer` and `provider` whose interactions are named by
+/// `descriptions`, each `GET /<description>` answering `{"id": <n>}` with an integer matcher.
+pub fn pact(consumer: &str, provider: &str, descriptions: &[&str]) -> Value {
+    let interactions: Vec<Value> = descriptions
+        .iter()
+        .enumerate()
+        .map(|(n, description)| {
+            json!({
+                "description": description,
+                "providerStates": [{"name": format!("{description} exists")}],
+                "request": {"method": "GET", "path": format!("/items/{n}")},
+                "response": {
+                    "status": 200,
+                    "headers": {"Content-Type": "application/json"},
+                    "body": {"id": n},
+                    "matchingRules": {"body": {"$.id": {"matchers": [{"match": "integer"}]}}}
+                }
+            })
+        })
+        .collect();
+    json!({
+        "consumer": {"name": consumer},
+        "provider": {"name": provider},
+        "interactions": interactions,
+        "metadata": {"pactSpecification": {"version": "3.0.0"}}
+    })
+}
