@@ -17,7 +17,7 @@ use pactum::pattern;
 use serde_json::json;
 
 /// The folder holding `node_modules` with the official clients, if installed.
-fn clients() -> Option<PathBuf> {
+pub(crate) fn clients() -> Option<PathBuf> {
     let dir = std::env::var_os("PACTUM_PACT_CLIENTS")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".cache/pact-clients"));
@@ -38,7 +38,7 @@ fn clients() -> Option<PathBuf> {
 /// `.bin/` starts it as a child process, which would outlive a kill of the shim.
 const PACT_BINARY: &str = "node_modules/@pact-foundation/pact-cli-linux-x64/standalone/pact";
 
-fn pact_cli(clients: &Path) -> Command {
+pub(crate) fn pact_cli(clients: &Path) -> Command {
     let mut command = Command::new(clients.join(PACT_BINARY));
     command.env("PACT_DO_NOT_TRACK", "true");
     command
@@ -70,7 +70,7 @@ impl Drop for Running {
     }
 }
 
-fn scratch(name: &str) -> PathBuf {
+pub(crate) fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("pactum-interop-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();

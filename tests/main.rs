@@ -11,10 +11,12 @@
 //! * `interop` — the official Pact CLI and pact-js against pactum (clients from npm).
 //! * `verifier` — `pactum verify` and the `Verifier` API against `provider`, a real test app.
 //! * `broker` — the broker's HTTP API on SQLite and PostgreSQL (`broker_harness` runs them).
+//! * `broker_interop` — the official Rust and Ruby broker clients against pactum's broker.
 //! * `cli` — the `pactum` binary: output and exit codes.
 
 mod broker;
 mod broker_harness;
+mod broker_interop;
 mod cli;
 mod conformance;
 mod consumer;
