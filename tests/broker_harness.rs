@@ -192,7 +192,11 @@ impl TestBroker {
 
     /// Sends a request; returns the status and the JSON body (`Value::Null` when empty).
     pub fn send(&self, method: Method, path: &str, body: Option<&Value>) -> (u16, Value) {
-        let url = if path.starts_with("http") { path.to_owned() } else { format!("{}{path}", self.url) };
+        let url = if path.starts_with("http") {
+            path.to_owned()
+        } else {
+            format!("{}{path}", self.url)
+        };
         let mut request = self.client.request(method.clone(), &url);
         if let Some(auth) = &self.auth {
             request = request.header("authorization", auth);
@@ -202,7 +206,9 @@ impl TestBroker {
                 .header("content-type", "application/json")
                 .body(body.to_string());
         }
-        let response = request.send().unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+        let response = request
+            .send()
+            .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
         let status = response.status().as_u16();
         let text = response.text().unwrap();
         let json = if text.is_empty() {
@@ -249,8 +255,18 @@ impl TestBroker {
     }
 
     /// Publishes contracts through `/contracts/publish`.
-    pub fn publish(&self, consumer: &str, version: &str, branch: Option<&str>, tags: &[&str], contracts: &[Value]) -> (u16, Value) {
-        self.post("/contracts/publish", &publish_body(consumer, version, branch, tags, contracts, None))
+    pub fn publish(
+        &self,
+        consumer: &str,
+        version: &str,
+        branch: Option<&str>,
+        tags: &[&str],
+        contracts: &[Value],
+    ) -> (u16, Value) {
+        self.post(
+            "/contracts/publish",
+            &publish_body(consumer, version, branch, tags, contracts, None),
+        )
     }
 }
 

@@ -38,7 +38,9 @@ impl BrokerClient {
         for (key, value) in &self.auth {
             command.env(key, value);
         }
-        command.output().unwrap_or_else(|e| panic!("cannot run {}: {e}", self.name))
+        command
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.name))
     }
 
     /// Runs a command that must succeed; returns its standard output.
@@ -76,7 +78,10 @@ fn official_clients(dir: &Path) -> Vec<BrokerClient> {
             program: ruby,
             prefix: &[],
             suffix: &[],
-            auth: vec![("PACT_BROKER_USERNAME", "ci"), ("PACT_BROKER_PASSWORD", "ci-password")],
+            auth: vec![
+                ("PACT_BROKER_USERNAME", "ci"),
+                ("PACT_BROKER_PASSWORD", "ci-password"),
+            ],
         },
     ]
 }
@@ -86,7 +91,12 @@ fn names(list: &Value, key: &str) -> Vec<String> {
         .as_array()
         .unwrap_or_else(|| panic!("not an array: {list}"))
         .iter()
-        .map(|item| item.pointer(key).and_then(Value::as_str).unwrap_or_default().to_owned())
+        .map(|item| {
+            item.pointer(key)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        })
         .collect();
     out.sort();
     out
@@ -97,7 +107,11 @@ fn official_broker_clients_manage_pacticipants_environments_contracts_and_deploy
     let Some(dir) = clients() else { return };
     let work = scratch("broker-clients");
     let contract_file = work.join("web-catalogue.json");
-    std::fs::write(&contract_file, pact("web", "catalogue", &["get item", "get other"]).to_string()).unwrap();
+    std::fs::write(
+        &contract_file,
+        pact("web", "catalogue", &["get item", "get other"]).to_string(),
+    )
+    .unwrap();
     let contract_file = contract_file.display().to_string();
     for kind in backends() {
         for client in official_clients(&dir) {
@@ -105,48 +119,158 @@ fn official_broker_clients_manage_pacticipants_environments_contracts_and_deploy
             let db = TestDb::new(kind);
             let broker = TestBroker::start_with(&db, |config| {
                 config.credentials.add_token("write:write-token").unwrap();
-                config.credentials.add_basic("ci:ci-password", pactum::broker::Role::Write).unwrap();
+                config
+                    .credentials
+                    .add_basic("ci:ci-password", pactum::broker::Role::Write)
+                    .unwrap();
             });
             let admin = broker.with_auth("Bearer write-token");
             let rust = client.prefix == ["broker"];
 
-            client.ok(&broker, &["create-or-update-pacticipant", "--name", "web", "--main-branch", "main", "--repository-url", "https://git.example/web"]);
+            client.ok(
+                &broker,
+                &[
+                    "create-or-update-pacticipant",
+                    "--name",
+                    "web",
+                    "--main-branch",
+                    "main",
+                    "--repository-url",
+                    "https://git.example/web",
+                ],
+            );
             let web = admin.ok("/pacticipants/web");
-            assert_eq!((web["mainBranch"].as_str(), web["repositoryUrl"].as_str()), (Some("main"), Some("https://git.example/web")), "{web}");
-            client.ok(&broker, &["create-or-update-pacticipant", "--name", "web", "--display-name", "Web Shop"]);
+            assert_eq!(
+                (web["mainBranch"].as_str(), web["repositoryUrl"].as_str()),
+                (Some("main"), Some("https://git.example/web")),
+                "{web}"
+            );
+            client.ok(
+                &broker,
+                &[
+                    "create-or-update-pacticipant",
+                    "--name",
+                    "web",
+                    "--display-name",
+                    "Web Shop",
+                ],
+            );
             let web = admin.ok("/pacticipants/web");
-            assert_eq!((web["displayName"].as_str(), web["mainBranch"].as_str()), (Some("Web Shop"), Some("main")), "{web}");
+            assert_eq!(
+                (web["displayName"].as_str(), web["mainBranch"].as_str()),
+                (Some("Web Shop"), Some("main")),
+                "{web}"
+            );
 
-            client.ok(&broker, &["create-environment", "--name", "test", "--display-name", "Test"]);
-            client.ok(&broker, &["create-environment", "--name", "production", "--production"]);
+            client.ok(
+                &broker,
+                &[
+                    "create-environment",
+                    "--name",
+                    "test",
+                    "--display-name",
+                    "Test",
+                ],
+            );
+            client.ok(
+                &broker,
+                &["create-environment", "--name", "production", "--production"],
+            );
             let environments = admin.ok("/environments")["_embedded"]["environments"].clone();
             assert_eq!(names(&environments, "/name"), ["production", "test"]);
-            let production = environments.as_array().unwrap().iter().find(|e| e["name"] == "production").unwrap();
+            let production = environments
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["name"] == "production")
+                .unwrap();
             assert_eq!(production["production"], true);
             let listed = client.ok(&broker, &["list-environments"]);
-            assert!(listed.contains("production") && listed.contains("test"), "{listed}");
+            assert!(
+                listed.contains("production") && listed.contains("test"),
+                "{listed}"
+            );
 
-            let tags: &[&str] = if rust { &["--tag", "dev,beta"] } else { &["--tag", "dev", "--tag", "beta"] };
-            let mut publish = vec!["publish", contract_file.as_str(), "--consumer-app-version", "1.0.0", "--branch", "feat/x"];
+            let tags: &[&str] = if rust {
+                &["--tag", "dev,beta"]
+            } else {
+                &["--tag", "dev", "--tag", "beta"]
+            };
+            let mut publish = vec![
+                "publish",
+                contract_file.as_str(),
+                "--consumer-app-version",
+                "1.0.0",
+                "--branch",
+                "feat/x",
+            ];
             publish.extend_from_slice(tags);
             let published = client.ok(&broker, &publish);
-            assert!(published.contains("/pacts/provider/catalogue/consumer/web/version/1.0.0"), "{published}");
+            assert!(
+                published.contains("/pacts/provider/catalogue/consumer/web/version/1.0.0"),
+                "{published}"
+            );
             let stored = admin.ok("/pacts/provider/catalogue/consumer/web/version/1.0.0");
-            assert_eq!(names(&stored["interactions"], "/description"), ["get item", "get other"]);
+            assert_eq!(
+                names(&stored["interactions"], "/description"),
+                ["get item", "get other"]
+            );
             let version = admin.ok("/pacticipants/web/versions/1.0.0");
-            assert_eq!(names(&version["_embedded"]["branchVersions"], "/name"), ["feat/x"]);
-            assert_eq!(names(&version["_embedded"]["tags"], "/name"), ["beta", "dev"]);
+            assert_eq!(
+                names(&version["_embedded"]["branchVersions"], "/name"),
+                ["feat/x"]
+            );
+            assert_eq!(
+                names(&version["_embedded"]["tags"], "/name"),
+                ["beta", "dev"]
+            );
 
-            client.ok(&broker, &["create-version-tag", "--pacticipant", "web", "--version", "1.0.0", "--tag", "rc"]);
+            client.ok(
+                &broker,
+                &[
+                    "create-version-tag",
+                    "--pacticipant",
+                    "web",
+                    "--version",
+                    "1.0.0",
+                    "--tag",
+                    "rc",
+                ],
+            );
             let version = admin.ok("/pacticipants/web/versions/1.0.0");
-            assert_eq!(names(&version["_embedded"]["tags"], "/name"), ["beta", "dev", "rc"]);
-            let described = client.ok(&broker, &["describe-version", "--pacticipant", "web", "--version", "1.0.0"]);
-            assert!(described.contains("1.0.0") && described.contains("rc"), "{described}");
+            assert_eq!(
+                names(&version["_embedded"]["tags"], "/name"),
+                ["beta", "dev", "rc"]
+            );
+            let described = client.ok(
+                &broker,
+                &[
+                    "describe-version",
+                    "--pacticipant",
+                    "web",
+                    "--version",
+                    "1.0.0",
+                ],
+            );
+            assert!(
+                described.contains("1.0.0") && described.contains("rc"),
+                "{described}"
+            );
 
-            let test_uuid = environments.as_array().unwrap().iter().find(|e| e["name"] == "test").unwrap()["uuid"].as_str().unwrap().to_owned();
+            let test_uuid = environments
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["name"] == "test")
+                .unwrap()["uuid"]
+                .as_str()
+                .unwrap()
+                .to_owned();
             let production_uuid = production["uuid"].as_str().unwrap().to_owned();
             let deployed = |instance: Option<&str>| -> Vec<Value> {
-                let path = format!("/environments/{test_uuid}/deployed-versions/currently-deployed?pacticipant=web");
+                let path = format!(
+                    "/environments/{test_uuid}/deployed-versions/currently-deployed?pacticipant=web"
+                );
                 admin.ok(&path)["_embedded"]["deployedVersions"]
                     .as_array()
                     .unwrap()
@@ -155,31 +279,96 @@ fn official_broker_clients_manage_pacticipants_environments_contracts_and_deploy
                     .cloned()
                     .collect()
             };
-            let instance: &[&str] = if rust { &["--application-instance", "blue"] } else { &[] };
+            let instance: &[&str] = if rust {
+                &["--application-instance", "blue"]
+            } else {
+                &[]
+            };
             let instance_name = rust.then_some("blue");
-            let mut record = vec!["record-deployment", "--pacticipant", "web", "--version", "1.0.0", "--environment", "test"];
+            let mut record = vec![
+                "record-deployment",
+                "--pacticipant",
+                "web",
+                "--version",
+                "1.0.0",
+                "--environment",
+                "test",
+            ];
             record.extend_from_slice(instance);
             client.ok(&broker, &record);
             let current = deployed(instance_name);
             assert_eq!(current.len(), 1, "{current:?}");
             assert_eq!(current[0]["_embedded"]["version"]["number"], "1.0.0");
-            let mut undeploy = vec!["record-undeployment", "--pacticipant", "web", "--environment", "test"];
+            let mut undeploy = vec![
+                "record-undeployment",
+                "--pacticipant",
+                "web",
+                "--environment",
+                "test",
+            ];
             undeploy.extend_from_slice(instance);
             client.ok(&broker, &undeploy);
             assert!(deployed(instance_name).is_empty());
             let uuid = current[0]["uuid"].as_str().unwrap();
-            assert_eq!(admin.ok(&format!("/deployed-versions/{uuid}"))["currentlyDeployed"], false);
+            assert_eq!(
+                admin.ok(&format!("/deployed-versions/{uuid}"))["currentlyDeployed"],
+                false
+            );
 
-            client.ok(&broker, &["record-release", "--pacticipant", "web", "--version", "1.0.0", "--environment", "production"]);
-            let supported = |admin: &TestBroker| admin.ok(&format!("/environments/{production_uuid}/released-versions/currently-supported"))["_embedded"]["releasedVersions"].as_array().unwrap().len();
+            client.ok(
+                &broker,
+                &[
+                    "record-release",
+                    "--pacticipant",
+                    "web",
+                    "--version",
+                    "1.0.0",
+                    "--environment",
+                    "production",
+                ],
+            );
+            let supported = |admin: &TestBroker| {
+                admin.ok(&format!(
+                    "/environments/{production_uuid}/released-versions/currently-supported"
+                ))["_embedded"]["releasedVersions"]
+                    .as_array()
+                    .unwrap()
+                    .len()
+            };
             assert_eq!(supported(&admin), 1);
-            client.ok(&broker, &["record-support-ended", "--pacticipant", "web", "--version", "1.0.0", "--environment", "production"]);
+            client.ok(
+                &broker,
+                &[
+                    "record-support-ended",
+                    "--pacticipant",
+                    "web",
+                    "--version",
+                    "1.0.0",
+                    "--environment",
+                    "production",
+                ],
+            );
             assert_eq!(supported(&admin), 0);
             assert_eq!(admin.count("releasedVersions"), 1);
 
             // A failure is reported as one: recording a version that does not exist.
-            let output = client.run(&broker, &["record-deployment", "--pacticipant", "web", "--version", "9.9.9", "--environment", "test"]);
-            assert!(!output.status.success(), "{}: recording an unknown version succeeded", client.name);
+            let output = client.run(
+                &broker,
+                &[
+                    "record-deployment",
+                    "--pacticipant",
+                    "web",
+                    "--version",
+                    "9.9.9",
+                    "--environment",
+                    "test",
+                ],
+            );
+            assert!(
+                !output.status.success(),
+                "{}: recording an unknown version succeeded",
+                client.name
+            );
         }
     }
 }
@@ -189,18 +378,36 @@ fn the_ruby_client_publishes_through_the_older_api_when_asked() {
     let Some(dir) = clients() else { return };
     let work = scratch("broker-old-api");
     let contract_file = work.join("mobile-catalogue.json");
-    std::fs::write(&contract_file, pact("mobile", "catalogue", &["x"]).to_string()).unwrap();
+    std::fs::write(
+        &contract_file,
+        pact("mobile", "catalogue", &["x"]).to_string(),
+    )
+    .unwrap();
     for kind in backends() {
         let db = TestDb::new(kind);
         let broker = TestBroker::start(&db);
         let client = official_clients(&dir).pop().unwrap();
         let output = Command::new(&client.program)
-            .args(["publish", &contract_file.display().to_string(), "--consumer-app-version", "3", "--tag", "prod"])
+            .args([
+                "publish",
+                &contract_file.display().to_string(),
+                "--consumer-app-version",
+                "3",
+                "--tag",
+                "prod",
+            ])
             .env("PACT_BROKER_BASE_URL", &broker.url)
             .env("PACT_BROKER_FEATURES", "publish_pacts_using_old_api")
             .output()
             .unwrap();
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
-        assert_eq!(broker.ok("/pacts/provider/catalogue/consumer/mobile/latest/prod")["consumer"]["name"], "mobile");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+        assert_eq!(
+            broker.ok("/pacts/provider/catalogue/consumer/mobile/latest/prod")["consumer"]["name"],
+            "mobile"
+        );
     }
 }

@@ -131,3 +131,99 @@ fn usage_errors_exit_two_and_help_exits_zero() {
     let version = pactum(&["--version"]);
     assert!(text(&version.stdout).starts_with("pactum "));
 }
+
+#[test]
+fn broker_serves_until_sigterm_then_exits_zero() {
+    use std::io::{BufRead, BufReader};
+    let dir = std::env::temp_dir().join(format!("pactum-cli-broker-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let database = dir.join("broker.sqlite");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pactum"))
+        .args(["broker", "--port", "0", "--database-url"])
+        .arg(&database)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first_line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first_line)
+        .unwrap();
+    assert!(
+        first_line.starts_with("pactum broker listening on http://127.0.0.1:"),
+        "{first_line}"
+    );
+    assert!(first_line.contains("authentication off"), "{first_line}");
+    let url = first_line.split_whitespace().nth(4).unwrap();
+    let health = reqwest::blocking::get(format!("{url}/diagnostic/status/heartbeat")).unwrap();
+    assert_eq!(health.status(), 200);
+    assert!(database.exists(), "the SQLite file is created");
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the broker did not stop on SIGTERM"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn broker_setup_errors_exit_two_and_say_what_to_do() {
+    let output = pactum(&[
+        "broker",
+        "--port",
+        "0",
+        "--database-url",
+        "mysql://db/broker",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("unsupported database URL `mysql://db/broker`"),
+        "{}",
+        text(&output.stderr)
+    );
+
+    let output = pactum(&[
+        "broker",
+        "--port",
+        "0",
+        "--host",
+        "0.0.0.0",
+        "--database-url",
+        "sqlite::memory:",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("refusing to serve without authentication") && stderr.contains("--token"),
+        "{stderr}"
+    );
+
+    let output = pactum(&[
+        "broker",
+        "--port",
+        "0",
+        "--token",
+        "root:abc",
+        "--database-url",
+        "sqlite::memory:",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("unknown role `root`") && !stderr.contains("abc"),
+        "{stderr}"
+    );
+}

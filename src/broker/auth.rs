@@ -124,10 +124,12 @@ impl Credentials {
 
     /// Adds a bearer token given as `ROLE:TOKEN`.
     pub fn add_token(&mut self, value: &str) -> Result<(), CredentialError> {
-        let (role, token) = value.split_once(':').ok_or_else(|| CredentialError::Malformed {
-            shown: hidden(value),
-            why: "expected ROLE:TOKEN, e.g. write:s3cret".into(),
-        })?;
+        let (role, token) = value
+            .split_once(':')
+            .ok_or_else(|| CredentialError::Malformed {
+                shown: hidden(value),
+                why: "expected ROLE:TOKEN, e.g. write:s3cret".into(),
+            })?;
         let role = role.parse().map_err(|why| CredentialError::Malformed {
             shown: hidden(value),
             why,
@@ -169,11 +171,15 @@ impl Credentials {
             if entry.token.is_empty() {
                 return Err(error("a token is empty".into()));
             }
-            self.tokens.push((digest(entry.token.as_bytes()), entry.role));
+            self.tokens
+                .push((digest(entry.token.as_bytes()), entry.role));
         }
         for entry in parsed.basic {
-            self.add_basic(&format!("{}:{}", entry.username, entry.password), entry.role)
-                .map_err(|e| error(e.to_string()))?;
+            self.add_basic(
+                &format!("{}:{}", entry.username, entry.password),
+                entry.role,
+            )
+            .map_err(|e| error(e.to_string()))?;
         }
         Ok(())
     }
@@ -210,7 +216,10 @@ pub fn required_role(method: &Method, path: &str) -> Role {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return Role::Read;
     }
-    if *method == Method::POST && path.starts_with("/pacts/provider/") && path.ends_with("/for-verification") {
+    if *method == Method::POST
+        && path.starts_with("/pacts/provider/")
+        && path.ends_with("/for-verification")
+    {
         return Role::Read;
     }
     if *method == Method::DELETE {
@@ -225,7 +234,11 @@ fn is_public(method: &Method, path: &str) -> bool {
 }
 
 /// The middleware: 401 without a valid credential, 403 with one whose role is too low.
-pub(crate) async fn authorize(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub(crate) async fn authorize(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let credentials = &state.config.credentials;
     if credentials.is_empty() || is_public(request.method(), request.uri().path()) {
         return next.run(request).await;
@@ -275,10 +288,19 @@ mod tests {
         credentials.add_token("admin:a-token").unwrap();
         credentials.add_basic("ci:pw", Role::Write).unwrap();
         let bearer = |t: &str| HeaderValue::from_str(&format!("Bearer {t}")).unwrap();
-        assert_eq!(credentials.role_for(Some(&bearer("r-token"))), Some(Role::Read));
-        assert_eq!(credentials.role_for(Some(&bearer("a-token"))), Some(Role::Admin));
+        assert_eq!(
+            credentials.role_for(Some(&bearer("r-token"))),
+            Some(Role::Read)
+        );
+        assert_eq!(
+            credentials.role_for(Some(&bearer("a-token"))),
+            Some(Role::Admin)
+        );
         assert_eq!(credentials.role_for(Some(&bearer("nope"))), None);
-        assert_eq!(credentials.role_for(Some(&basic("ci:pw"))), Some(Role::Write));
+        assert_eq!(
+            credentials.role_for(Some(&basic("ci:pw"))),
+            Some(Role::Write)
+        );
         assert_eq!(credentials.role_for(Some(&basic("ci:wrong"))), None);
         // A token is not a Basic password and vice versa.
         assert_eq!(credentials.role_for(Some(&basic("read:r-token"))), None);
@@ -288,7 +310,10 @@ mod tests {
     #[test]
     fn malformed_credentials_are_rejected_without_echoing_the_secret() {
         let mut credentials = Credentials::default();
-        let error = credentials.add_token("superuser:s3cret").unwrap_err().to_string();
+        let error = credentials
+            .add_token("superuser:s3cret")
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("unknown role"), "{error}");
         assert!(!error.contains("s3cret"), "{error}");
         assert!(credentials.add_basic("nopassword", Role::Read).is_err());
@@ -301,7 +326,13 @@ mod tests {
             required_role(&Method::POST, "/pacts/provider/P/for-verification"),
             Role::Read
         );
-        assert_eq!(required_role(&Method::POST, "/contracts/publish"), Role::Write);
-        assert_eq!(required_role(&Method::DELETE, "/pacticipants/A"), Role::Admin);
+        assert_eq!(
+            required_role(&Method::POST, "/contracts/publish"),
+            Role::Write
+        );
+        assert_eq!(
+            required_role(&Method::DELETE, "/pacticipants/A"),
+            Role::Admin
+        );
     }
 }

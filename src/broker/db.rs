@@ -74,6 +74,11 @@ pub enum Backend {
 #[derive(Debug, Clone)]
 pub struct Db {
     pool: Pool,
+    /// SQLite has one writer at a time. Writers of this process take turns here instead of
+    /// polling the database's lock (SQLite's busy handler sleeps up to 100 ms between tries,
+    /// which caps throughput and inflates latency); other processes still meet the busy
+    /// timeout.
+    sqlite_writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 #[derive(Debug, Clone)]
@@ -183,9 +188,10 @@ impl Row {
     pub fn opt_int(&self, index: usize) -> Option<i64> {
         match self {
             Row::Sqlite(row) => row.try_get::<Option<i64>, usize>(index),
-            Row::Postgres(row) => row
-                .try_get::<Option<i64>, usize>(index)
-                .or_else(|_| row.try_get::<Option<i32>, usize>(index).map(|v| v.map(i64::from))),
+            Row::Postgres(row) => row.try_get::<Option<i64>, usize>(index).or_else(|_| {
+                row.try_get::<Option<i32>, usize>(index)
+                    .map(|v| v.map(i64::from))
+            }),
         }
         .unwrap_or_else(|error| panic!("column {index} of a broker query: {error}"))
     }
@@ -208,10 +214,14 @@ impl Row {
 }
 
 /// An open transaction on either backend.
-pub enum Tx {
-    /// SQLite.
+pub struct Tx {
+    inner: TxInner,
+    /// For SQLite writes: this process's turn to write (see [`Db::begin`]).
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+enum TxInner {
     Sqlite(Transaction<'static, Sqlite>),
-    /// PostgreSQL.
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -232,30 +242,30 @@ macro_rules! bind_all {
 impl Tx {
     /// Which database this transaction runs on.
     pub fn backend(&self) -> Backend {
-        match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
-            Tx::Postgres(_) => Backend::Postgres,
+        match self.inner {
+            TxInner::Sqlite(_) => Backend::Sqlite,
+            TxInner::Postgres(_) => Backend::Postgres,
         }
     }
 
     /// ` FOR UPDATE` on PostgreSQL (row lock); nothing on SQLite, whose write transactions
     /// already hold the database's one write lock.
     pub fn for_update(&self) -> &'static str {
-        match self {
-            Tx::Sqlite(_) => "",
-            Tx::Postgres(_) => " FOR UPDATE",
+        match self.inner {
+            TxInner::Sqlite(_) => "",
+            TxInner::Postgres(_) => " FOR UPDATE",
         }
     }
 
     /// Runs a statement; returns the number of rows it changed.
     pub async fn execute(&mut self, sql: &str, args: Vec<Arg>) -> Result<u64, DbError> {
         let sql = AssertSqlSafe(sql.to_owned());
-        Ok(match self {
-            Tx::Sqlite(tx) => bind_all!(sqlx::query(sql), args)
+        Ok(match &mut self.inner {
+            TxInner::Sqlite(tx) => bind_all!(sqlx::query(sql), args)
                 .execute(&mut **tx)
                 .await?
                 .rows_affected(),
-            Tx::Postgres(tx) => bind_all!(sqlx::query(sql), args)
+            TxInner::Postgres(tx) => bind_all!(sqlx::query(sql), args)
                 .execute(&mut **tx)
                 .await?
                 .rows_affected(),
@@ -265,14 +275,14 @@ impl Tx {
     /// Runs a query and returns every row.
     pub async fn rows(&mut self, sql: &str, args: Vec<Arg>) -> Result<Vec<Row>, DbError> {
         let sql = AssertSqlSafe(sql.to_owned());
-        Ok(match self {
-            Tx::Sqlite(tx) => bind_all!(sqlx::query(sql), args)
+        Ok(match &mut self.inner {
+            TxInner::Sqlite(tx) => bind_all!(sqlx::query(sql), args)
                 .fetch_all(&mut **tx)
                 .await?
                 .into_iter()
                 .map(Row::Sqlite)
                 .collect(),
-            Tx::Postgres(tx) => bind_all!(sqlx::query(sql), args)
+            TxInner::Postgres(tx) => bind_all!(sqlx::query(sql), args)
                 .fetch_all(&mut **tx)
                 .await?
                 .into_iter()
@@ -284,12 +294,12 @@ impl Tx {
     /// Runs a query and returns its first row, if any.
     pub async fn row(&mut self, sql: &str, args: Vec<Arg>) -> Result<Option<Row>, DbError> {
         let sql = AssertSqlSafe(sql.to_owned());
-        Ok(match self {
-            Tx::Sqlite(tx) => bind_all!(sqlx::query(sql), args)
+        Ok(match &mut self.inner {
+            TxInner::Sqlite(tx) => bind_all!(sqlx::query(sql), args)
                 .fetch_optional(&mut **tx)
                 .await?
                 .map(Row::Sqlite),
-            Tx::Postgres(tx) => bind_all!(sqlx::query(sql), args)
+            TxInner::Postgres(tx) => bind_all!(sqlx::query(sql), args)
                 .fetch_optional(&mut **tx)
                 .await?
                 .map(Row::Postgres),
@@ -315,26 +325,26 @@ impl Tx {
     }
 
     async fn commit(self) -> Result<(), DbError> {
-        match self {
-            Tx::Sqlite(tx) => tx.commit().await?,
-            Tx::Postgres(tx) => tx.commit().await?,
+        match self.inner {
+            TxInner::Sqlite(tx) => tx.commit().await?,
+            TxInner::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
     }
 
     pub(crate) async fn rollback(self) -> Result<(), DbError> {
-        match self {
-            Tx::Sqlite(tx) => tx.rollback().await?,
-            Tx::Postgres(tx) => tx.rollback().await?,
+        match self.inner {
+            TxInner::Sqlite(tx) => tx.rollback().await?,
+            TxInner::Postgres(tx) => tx.rollback().await?,
         }
         Ok(())
     }
 
     async fn execute_script(&mut self, script: &str) -> Result<(), sqlx::Error> {
         let script = AssertSqlSafe(script.to_owned());
-        match self {
-            Tx::Sqlite(tx) => sqlx::raw_sql(script).execute(&mut **tx).await.map(drop),
-            Tx::Postgres(tx) => sqlx::raw_sql(script).execute(&mut **tx).await.map(drop),
+        match &mut self.inner {
+            TxInner::Sqlite(tx) => sqlx::raw_sql(script).execute(&mut **tx).await.map(drop),
+            TxInner::Postgres(tx) => sqlx::raw_sql(script).execute(&mut **tx).await.map(drop),
         }
     }
 }
@@ -432,7 +442,10 @@ impl Db {
         } else {
             return Err(DbError::UnsupportedUrl(url.to_owned()));
         };
-        Ok(Db { pool })
+        Ok(Db {
+            pool,
+            sqlite_writer: Default::default(),
+        })
     }
 
     /// Which database this is.
@@ -455,11 +468,24 @@ impl Db {
     /// [`write_tx!`] and [`read_tx!`] macros, which commit, roll back and retry.
     pub(crate) async fn begin(&self, write: bool) -> Result<Tx, DbError> {
         Ok(match &self.pool {
-            // IMMEDIATE takes SQLite's write lock at the start, so two writers queue on the
-            // busy timeout instead of failing when both try to upgrade a read lock.
-            Pool::Sqlite(pool) if write => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
-            Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Pool::Sqlite(pool) if write => {
+                let turn = self.sqlite_writer.clone().lock_owned().await;
+                // IMMEDIATE takes SQLite's write lock at the start, so writers of other
+                // processes queue on the busy timeout instead of failing when both try to
+                // upgrade a read lock.
+                Tx {
+                    inner: TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+                    _turn: Some(turn),
+                }
+            }
+            Pool::Sqlite(pool) => Tx {
+                inner: TxInner::Sqlite(pool.begin().await?),
+                _turn: None,
+            },
+            Pool::Postgres(pool) => Tx {
+                inner: TxInner::Postgres(pool.begin().await?),
+                _turn: None,
+            },
         })
     }
 

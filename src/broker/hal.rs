@@ -52,6 +52,15 @@ impl IntoResponse for Hal {
     }
 }
 
+/// A HAL response from already-serialised JSON.
+pub fn hal_text(status: StatusCode, body: String) -> Response {
+    let mut response = (status, body).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(HAL_JSON));
+    response
+}
+
 /// An error response; always a JSON body, so clients that reject non-JSON replies can read it.
 #[derive(Debug)]
 pub struct ApiError {
@@ -86,7 +95,10 @@ impl From<StoreError> for ApiError {
                 let mut errors = serde_json::Map::new();
                 for (field, message) in fields {
                     let entry = errors.entry(field).or_insert_with(|| json!([]));
-                    entry.as_array_mut().expect("array").push(Value::String(message));
+                    entry
+                        .as_array_mut()
+                        .expect("array")
+                        .push(Value::String(message));
                 }
                 ApiError {
                     status: StatusCode::BAD_REQUEST,
@@ -154,9 +166,14 @@ impl FromRequest<AppState> for JsonBody {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(JsonBody(json!({})));
         }
-        serde_json::from_slice(&bytes).map(JsonBody).map_err(|error| {
-            ApiError::invalid("body", format!("the request body is not valid JSON: {error}"))
-        })
+        serde_json::from_slice(&bytes)
+            .map(JsonBody)
+            .map_err(|error| {
+                ApiError::invalid(
+                    "body",
+                    format!("the request body is not valid JSON: {error}"),
+                )
+            })
     }
 }
 
@@ -167,7 +184,10 @@ pub struct Base(pub String);
 impl FromRequestParts<AppState> for Base {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if let Some(base) = &state.config.public_base_url {
             return Ok(Base(base.trim_end_matches('/').to_owned()));
         }
@@ -250,7 +270,10 @@ pub fn opt_str(body: &Value, field: &str) -> ApiResult<Option<String>> {
 pub fn req_str(body: &Value, field: &str) -> ApiResult<String> {
     match opt_str(body, field)? {
         Some(text) if !text.trim().is_empty() => Ok(text),
-        _ => Err(ApiError::invalid(field, "is required and must not be blank")),
+        _ => Err(ApiError::invalid(
+            field,
+            "is required and must not be blank",
+        )),
     }
 }
 

@@ -136,12 +136,17 @@ impl Broker {
 
     /// The bound address (useful with port 0).
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().expect("bound listener has an address")
+        self.listener
+            .local_addr()
+            .expect("bound listener has an address")
     }
 
     /// Serves until `shutdown` completes, then finishes in-flight requests and closes the
     /// database.
-    pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn serve(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let Broker {
             listener,
             router,
@@ -157,9 +162,14 @@ impl Broker {
 
 fn router(state: AppState) -> Router {
     api::routes()
-        .layer(middleware::from_fn_with_state(state.clone(), auth::authorize))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::authorize,
+        ))
         // A bug must cost one request a 500, not the connection or the process.
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            panic_response,
+        ))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
 }

@@ -117,7 +117,10 @@ pub struct PacticipantFields {
 
 async fn find_pacticipant(tx: &mut Tx, name: &str) -> Result<Option<Pacticipant>> {
     let sql = format!("SELECT {PACTICIPANT_COLUMNS} FROM pacticipants WHERE name = $1");
-    Ok(tx.row(&sql, args![name]).await?.map(|row| pacticipant(&row)))
+    Ok(tx
+        .row(&sql, args![name])
+        .await?
+        .map(|row| pacticipant(&row)))
 }
 
 async fn require_pacticipant(tx: &mut Tx, name: &str) -> Result<Pacticipant> {
@@ -126,19 +129,44 @@ async fn require_pacticipant(tx: &mut Tx, name: &str) -> Result<Pacticipant> {
         .ok_or_else(|| StoreError::NotFound(format!("no pacticipant named `{name}`")))
 }
 
+/// The id of the row `select` finds, inserted by `insert` (an `INSERT … ON CONFLICT DO NOTHING
+/// RETURNING id`) when missing, and whether it was inserted. It tries the likelier statement
+/// first, so the common case is one statement; a concurrent insert between the two is found by
+/// the final select.
+async fn find_or_insert(
+    tx: &mut Tx,
+    select: &str,
+    select_args: Vec<super::db::Arg>,
+    insert: &str,
+    insert_args: Vec<super::db::Arg>,
+    likely_new: bool,
+) -> Result<(i64, bool)> {
+    if !likely_new && let Some(id) = tx.int(select, select_args.clone()).await? {
+        return Ok((id, false));
+    }
+    if let Some(id) = tx.int(insert, insert_args).await? {
+        return Ok((id, true));
+    }
+    let id = tx
+        .int(select, select_args)
+        .await?
+        .expect("the row exists: the insert found it there");
+    Ok((id, false))
+}
+
 /// The id of pacticipant `name`, created when missing.
 async fn ensure_pacticipant(tx: &mut Tx, name: &str) -> Result<i64> {
-    let now = now();
-    tx.execute(
+    let (id, _) = find_or_insert(
+        tx,
+        "SELECT id FROM pacticipants WHERE name = $1",
+        args![name],
         "INSERT INTO pacticipants (name, created_at, updated_at) VALUES ($1, $2, $2) \
-         ON CONFLICT (name) DO NOTHING",
-        args![name, now],
+         ON CONFLICT (name) DO NOTHING RETURNING id",
+        args![name, now()],
+        false,
     )
     .await?;
-    Ok(tx
-        .int("SELECT id FROM pacticipants WHERE name = $1", args![name])
-        .await?
-        .expect("pacticipant row exists after insert"))
+    Ok(id)
 }
 
 impl Store {
@@ -160,29 +188,29 @@ impl Store {
         fields: &PacticipantFields,
     ) -> Result<Pacticipant> {
         write_tx!(self.db, tx => {
-                if find_pacticipant(tx, name).await?.is_some() {
-                    return Err(StoreError::Conflict(format!(
-                        "a pacticipant named `{name}` already exists"
-                    )));
-                }
-                let now = now();
-                tx.execute(
-                    "INSERT INTO pacticipants (name, display_name, main_branch, repository_url, \
-                     repository_name, repository_namespace, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
-                    args![
-                        name,
-                        &fields.display_name,
-                        &fields.main_branch,
-                        &fields.repository_url,
-                        &fields.repository_name,
-                        &fields.repository_namespace,
-                        now
-                    ],
-                )
-                .await?;
-                require_pacticipant(tx, name).await
-            })
+            if find_pacticipant(tx, name).await?.is_some() {
+                return Err(StoreError::Conflict(format!(
+                    "a pacticipant named `{name}` already exists"
+                )));
+            }
+            let now = now();
+            tx.execute(
+                "INSERT INTO pacticipants (name, display_name, main_branch, repository_url, \
+                 repository_name, repository_namespace, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+                args![
+                    name,
+                    &fields.display_name,
+                    &fields.main_branch,
+                    &fields.repository_url,
+                    &fields.repository_name,
+                    &fields.repository_namespace,
+                    now
+                ],
+            )
+            .await?;
+            require_pacticipant(tx, name).await
+        })
     }
 
     /// Updates pacticipant `name`: with `replace`, every property takes the given value (PUT);
@@ -196,58 +224,58 @@ impl Store {
         create: bool,
     ) -> Result<(Pacticipant, bool)> {
         write_tx!(self.db, tx => {
-                let created = match find_pacticipant(tx, name).await? {
-                    Some(_) => false,
-                    None if create => {
-                        ensure_pacticipant(tx, name).await?;
-                        true
-                    }
-                    None => {
-                        return Err(StoreError::NotFound(format!(
-                            "no pacticipant named `{name}`"
-                        )));
-                    }
-                };
-                let sql = if replace {
-                    "UPDATE pacticipants SET display_name = $2, main_branch = $3, \
-                     repository_url = $4, repository_name = $5, repository_namespace = $6, \
-                     updated_at = $7 WHERE name = $1"
-                } else {
-                    "UPDATE pacticipants SET display_name = COALESCE($2, display_name), \
-                     main_branch = COALESCE($3, main_branch), \
-                     repository_url = COALESCE($4, repository_url), \
-                     repository_name = COALESCE($5, repository_name), \
-                     repository_namespace = COALESCE($6, repository_namespace), \
-                     updated_at = $7 WHERE name = $1"
-                };
-                tx.execute(
-                    sql,
-                    args![
-                        name,
-                        &fields.display_name,
-                        &fields.main_branch,
-                        &fields.repository_url,
-                        &fields.repository_name,
-                        &fields.repository_namespace,
-                        now()
-                    ],
-                )
-                .await?;
-                Ok((require_pacticipant(tx, name).await?, created))
-            })
+            let created = match find_pacticipant(tx, name).await? {
+                Some(_) => false,
+                None if create => {
+                    ensure_pacticipant(tx, name).await?;
+                    true
+                }
+                None => {
+                    return Err(StoreError::NotFound(format!(
+                        "no pacticipant named `{name}`"
+                    )));
+                }
+            };
+            let sql = if replace {
+                "UPDATE pacticipants SET display_name = $2, main_branch = $3, \
+                 repository_url = $4, repository_name = $5, repository_namespace = $6, \
+                 updated_at = $7 WHERE name = $1"
+            } else {
+                "UPDATE pacticipants SET display_name = COALESCE($2, display_name), \
+                 main_branch = COALESCE($3, main_branch), \
+                 repository_url = COALESCE($4, repository_url), \
+                 repository_name = COALESCE($5, repository_name), \
+                 repository_namespace = COALESCE($6, repository_namespace), \
+                 updated_at = $7 WHERE name = $1"
+            };
+            tx.execute(
+                sql,
+                args![
+                    name,
+                    &fields.display_name,
+                    &fields.main_branch,
+                    &fields.repository_url,
+                    &fields.repository_name,
+                    &fields.repository_namespace,
+                    now()
+                ],
+            )
+            .await?;
+            Ok((require_pacticipant(tx, name).await?, created))
+        })
     }
 
     /// Deletes pacticipant `name` with its versions, contracts and verifications.
     pub async fn delete_pacticipant(&self, name: &str) -> Result<()> {
         write_tx!(self.db, tx => {
-                let gone = tx
-                    .execute("DELETE FROM pacticipants WHERE name = $1", args![name])
-                    .await?;
-                if gone == 0 {
-                    return Err(StoreError::NotFound(format!("no pacticipant named `{name}`")));
-                }
-                Ok(())
-            })
+            let gone = tx
+                .execute("DELETE FROM pacticipants WHERE name = $1", args![name])
+                .await?;
+            if gone == 0 {
+                return Err(StoreError::NotFound(format!("no pacticipant named `{name}`")));
+            }
+            Ok(())
+        })
     }
 }
 
@@ -334,47 +362,44 @@ async fn require_version_id(tx: &mut Tx, pacticipant: &str, number: &str) -> Res
     find_version_id(tx, pacticipant, number)
         .await?
         .ok_or_else(|| {
-            StoreError::NotFound(format!("no version `{number}` of pacticipant `{pacticipant}`"))
+            StoreError::NotFound(format!(
+                "no version `{number}` of pacticipant `{pacticipant}`"
+            ))
         })
 }
 
 /// The id of version `number` of pacticipant `pacticipant_id`, and whether it was created.
 async fn ensure_version(tx: &mut Tx, pacticipant_id: i64, number: &str) -> Result<(i64, bool)> {
-    let now = now();
-    let created = tx
-        .execute(
-            "INSERT INTO versions (pacticipant_id, number, created_at, updated_at) \
-             VALUES ($1, $2, $3, $3) ON CONFLICT (pacticipant_id, number) DO NOTHING",
-            args![pacticipant_id, number, now],
-        )
-        .await?
-        == 1;
-    let id = tx
-        .int(
-            "SELECT id FROM versions WHERE pacticipant_id = $1 AND number = $2",
-            args![pacticipant_id, number],
-        )
-        .await?
-        .expect("version row exists after insert");
-    Ok((id, created))
+    find_or_insert(
+        tx,
+        "SELECT id FROM versions WHERE pacticipant_id = $1 AND number = $2",
+        args![pacticipant_id, number],
+        "INSERT INTO versions (pacticipant_id, number, created_at, updated_at) \
+         VALUES ($1, $2, $3, $3) ON CONFLICT (pacticipant_id, number) DO NOTHING RETURNING id",
+        args![pacticipant_id, number, now()],
+        true,
+    )
+    .await
 }
 
 /// Puts version `version_id` on branch `name`; returns whether it was not on it before.
-async fn add_to_branch(tx: &mut Tx, pacticipant_id: i64, version_id: i64, name: &str) -> Result<bool> {
+async fn add_to_branch(
+    tx: &mut Tx,
+    pacticipant_id: i64,
+    version_id: i64,
+    name: &str,
+) -> Result<bool> {
     let now = now();
-    tx.execute(
+    let (branch_id, _) = find_or_insert(
+        tx,
+        "SELECT id FROM branches WHERE pacticipant_id = $1 AND name = $2",
+        args![pacticipant_id, name],
         "INSERT INTO branches (pacticipant_id, name, created_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (pacticipant_id, name) DO NOTHING",
+         ON CONFLICT (pacticipant_id, name) DO NOTHING RETURNING id",
         args![pacticipant_id, name, now],
+        false,
     )
     .await?;
-    let branch_id = tx
-        .int(
-            "SELECT id FROM branches WHERE pacticipant_id = $1 AND name = $2",
-            args![pacticipant_id, name],
-        )
-        .await?
-        .expect("branch row exists after insert");
     let added = tx
         .execute(
             "INSERT INTO branch_versions (branch_id, version_id, created_at) VALUES ($1, $2, $3) \
@@ -449,7 +474,11 @@ pub enum VersionRef<'a> {
     LatestOnBranch(&'a str),
 }
 
-async fn resolve_version(tx: &mut Tx, pacticipant: &str, which: &VersionRef<'_>) -> Result<Option<i64>> {
+async fn resolve_version(
+    tx: &mut Tx,
+    pacticipant: &str,
+    which: &VersionRef<'_>,
+) -> Result<Option<i64>> {
     Ok(match which {
         VersionRef::Number(number) => find_version_id(tx, pacticipant, number).await?,
         VersionRef::Latest => {
@@ -507,32 +536,36 @@ pub struct Tag {
 
 impl Store {
     /// The version a reference names, with its branches and tags.
-    pub async fn version(&self, pacticipant: &str, which: VersionRef<'_>) -> Result<Option<Version>> {
+    pub async fn version(
+        &self,
+        pacticipant: &str,
+        which: VersionRef<'_>,
+    ) -> Result<Option<Version>> {
         read_tx!(self.db, tx => match resolve_version(tx, pacticipant, &which).await? {
-                Some(id) => Ok(Some(load_version(tx, id).await?)),
-                None => Ok(None),
-            })
+            Some(id) => Ok(Some(load_version(tx, id).await?)),
+            None => Ok(None),
+        })
     }
 
     /// Every version of a pacticipant, newest first.
     pub async fn versions(&self, pacticipant: &str) -> Result<Vec<Version>> {
         read_tx!(self.db, tx => {
-                let p = require_pacticipant(tx, pacticipant).await?;
-                let ids: Vec<i64> = tx
-                    .rows(
-                        "SELECT id FROM versions WHERE pacticipant_id = $1 ORDER BY id DESC",
-                        args![p.id],
-                    )
-                    .await?
-                    .iter()
-                    .map(|row| row.int(0))
-                    .collect();
-                let mut versions = Vec::with_capacity(ids.len());
-                for id in ids {
-                    versions.push(load_version(tx, id).await?);
-                }
-                Ok(versions)
-            })
+            let p = require_pacticipant(tx, pacticipant).await?;
+            let ids: Vec<i64> = tx
+                .rows(
+                    "SELECT id FROM versions WHERE pacticipant_id = $1 ORDER BY id DESC",
+                    args![p.id],
+                )
+                .await?
+                .iter()
+                .map(|row| row.int(0))
+                .collect();
+            let mut versions = Vec::with_capacity(ids.len());
+            for id in ids {
+                versions.push(load_version(tx, id).await?);
+            }
+            Ok(versions)
+        })
     }
 
     /// Creates (or updates the build URL of) a version, creating the pacticipant when missing.
@@ -546,35 +579,35 @@ impl Store {
         tags: &[String],
     ) -> Result<(Version, bool)> {
         write_tx!(self.db, tx => {
-                let pacticipant_id = ensure_pacticipant(tx, pacticipant).await?;
-                let (version_id, created) = ensure_version(tx, pacticipant_id, number).await?;
-                if let Some(build_url) = build_url {
-                    tx.execute(
-                        "UPDATE versions SET build_url = $2, updated_at = $3 WHERE id = $1",
-                        args![version_id, build_url, now()],
-                    )
-                    .await?;
-                }
-                if let Some(branch) = branch {
-                    add_to_branch(tx, pacticipant_id, version_id, branch).await?;
-                }
-                for tag in tags {
-                    add_tag(tx, pacticipant_id, version_id, tag).await?;
-                }
-                Ok((load_version(tx, version_id).await?, created))
-            })
+            let pacticipant_id = ensure_pacticipant(tx, pacticipant).await?;
+            let (version_id, created) = ensure_version(tx, pacticipant_id, number).await?;
+            if let Some(build_url) = build_url {
+                tx.execute(
+                    "UPDATE versions SET build_url = $2, updated_at = $3 WHERE id = $1",
+                    args![version_id, build_url, now()],
+                )
+                .await?;
+            }
+            if let Some(branch) = branch {
+                add_to_branch(tx, pacticipant_id, version_id, branch).await?;
+            }
+            for tag in tags {
+                add_tag(tx, pacticipant_id, version_id, tag).await?;
+            }
+            Ok((load_version(tx, version_id).await?, created))
+        })
     }
 
     /// Deletes a version with its tags, branch memberships, contracts, verifications and
     /// deployments.
     pub async fn delete_version(&self, pacticipant: &str, number: &str) -> Result<()> {
         write_tx!(self.db, tx => {
-                let p = require_pacticipant(tx, pacticipant).await?;
-                let version_id = require_version_id(tx, pacticipant, number).await?;
-                tx.execute("DELETE FROM versions WHERE id = $1", args![version_id])
-                    .await?;
-                repair_heads(tx, p.id).await
-            })
+            let p = require_pacticipant(tx, pacticipant).await?;
+            let version_id = require_version_id(tx, pacticipant, number).await?;
+            tx.execute("DELETE FROM versions WHERE id = $1", args![version_id])
+                .await?;
+            repair_heads(tx, p.id).await
+        })
     }
 
     /// Puts a version on a branch, creating the pacticipant, version and branch when missing.
@@ -586,11 +619,11 @@ impl Store {
         number: &str,
     ) -> Result<(Version, bool)> {
         write_tx!(self.db, tx => {
-                let pacticipant_id = ensure_pacticipant(tx, pacticipant).await?;
-                let (version_id, _) = ensure_version(tx, pacticipant_id, number).await?;
-                let added = add_to_branch(tx, pacticipant_id, version_id, branch).await?;
-                Ok((load_version(tx, version_id).await?, added))
-            })
+            let pacticipant_id = ensure_pacticipant(tx, pacticipant).await?;
+            let (version_id, _) = ensure_version(tx, pacticipant_id, number).await?;
+            let added = add_to_branch(tx, pacticipant_id, version_id, branch).await?;
+            Ok((load_version(tx, version_id).await?, added))
+        })
     }
 
     /// A branch with its latest version.
@@ -605,117 +638,122 @@ impl Store {
     /// Every branch of a pacticipant, newest first.
     pub async fn branches(&self, pacticipant: &str) -> Result<Vec<Branch>> {
         read_tx!(self.db, tx => {
-                let p = require_pacticipant(tx, pacticipant).await?;
-                let rows = tx
-                    .rows(
-                        "SELECT b.name, b.created_at, v.number FROM branches b \
-                         LEFT JOIN branch_heads h ON h.branch_id = b.id \
-                         LEFT JOIN versions v ON v.id = h.version_id \
-                         WHERE b.pacticipant_id = $1 ORDER BY b.id DESC",
-                        args![p.id],
-                    )
-                    .await?;
-                Ok(rows
-                    .iter()
-                    .map(|row| Branch {
-                        pacticipant: pacticipant.to_owned(),
-                        name: row.text(0),
-                        created_at: row.int(1),
-                        latest_version: row.opt_text(2),
-                    })
-                    .collect())
-            })
+            let p = require_pacticipant(tx, pacticipant).await?;
+            let rows = tx
+                .rows(
+                    "SELECT b.name, b.created_at, v.number FROM branches b \
+                     LEFT JOIN branch_heads h ON h.branch_id = b.id \
+                     LEFT JOIN versions v ON v.id = h.version_id \
+                     WHERE b.pacticipant_id = $1 ORDER BY b.id DESC",
+                    args![p.id],
+                )
+                .await?;
+            Ok(rows
+                .iter()
+                .map(|row| Branch {
+                    pacticipant: pacticipant.to_owned(),
+                    name: row.text(0),
+                    created_at: row.int(1),
+                    latest_version: row.opt_text(2),
+                })
+                .collect())
+        })
     }
 
     /// Deletes a branch (its versions stay).
     pub async fn delete_branch(&self, pacticipant: &str, name: &str) -> Result<()> {
         write_tx!(self.db, tx => {
-                let p = require_pacticipant(tx, pacticipant).await?;
-                let gone = tx
-                    .execute(
-                        "DELETE FROM branches WHERE pacticipant_id = $1 AND name = $2",
-                        args![p.id, name],
-                    )
-                    .await?;
-                if gone == 0 {
-                    return Err(StoreError::NotFound(format!(
-                        "pacticipant `{pacticipant}` has no branch `{name}`"
-                    )));
-                }
-                Ok(())
-            })
+            let p = require_pacticipant(tx, pacticipant).await?;
+            let gone = tx
+                .execute(
+                    "DELETE FROM branches WHERE pacticipant_id = $1 AND name = $2",
+                    args![p.id, name],
+                )
+                .await?;
+            if gone == 0 {
+                return Err(StoreError::NotFound(format!(
+                    "pacticipant `{pacticipant}` has no branch `{name}`"
+                )));
+            }
+            Ok(())
+        })
     }
 
     /// Tags a version, creating the pacticipant and version when missing. Returns the tag and
     /// whether it is new.
-    pub async fn put_tag(&self, pacticipant: &str, number: &str, name: &str) -> Result<(Tag, bool)> {
+    pub async fn put_tag(
+        &self,
+        pacticipant: &str,
+        number: &str,
+        name: &str,
+    ) -> Result<(Tag, bool)> {
         write_tx!(self.db, tx => {
-                let pacticipant_id = ensure_pacticipant(tx, pacticipant).await?;
-                let (version_id, _) = ensure_version(tx, pacticipant_id, number).await?;
-                let added = add_tag(tx, pacticipant_id, version_id, name).await?;
-                let created_at = tx
-                    .int(
-                        "SELECT created_at FROM tags WHERE version_id = $1 AND name = $2",
-                        args![version_id, name],
-                    )
-                    .await?
-                    .unwrap_or_else(now);
-                Ok((
-                    Tag {
-                        pacticipant: pacticipant.to_owned(),
-                        version: number.to_owned(),
-                        name: name.to_owned(),
-                        created_at,
-                    },
-                    added,
-                ))
-            })
+            let pacticipant_id = ensure_pacticipant(tx, pacticipant).await?;
+            let (version_id, _) = ensure_version(tx, pacticipant_id, number).await?;
+            let added = add_tag(tx, pacticipant_id, version_id, name).await?;
+            let created_at = tx
+                .int(
+                    "SELECT created_at FROM tags WHERE version_id = $1 AND name = $2",
+                    args![version_id, name],
+                )
+                .await?
+                .unwrap_or_else(now);
+            Ok((
+                Tag {
+                    pacticipant: pacticipant.to_owned(),
+                    version: number.to_owned(),
+                    name: name.to_owned(),
+                    created_at,
+                },
+                added,
+            ))
+        })
     }
 
     /// A tag on a version.
     pub async fn tag(&self, pacticipant: &str, number: &str, name: &str) -> Result<Option<Tag>> {
         read_tx!(self.db, tx => {
-                let Some(version_id) = find_version_id(tx, pacticipant, number).await? else {
-                    return Ok(None);
-                };
-                Ok(tx
-                    .int(
-                        "SELECT created_at FROM tags WHERE version_id = $1 AND name = $2",
-                        args![version_id, name],
-                    )
-                    .await?
-                    .map(|created_at| Tag {
-                        pacticipant: pacticipant.to_owned(),
-                        version: number.to_owned(),
-                        name: name.to_owned(),
-                        created_at,
-                    }))
-            })
+            let Some(version_id) = find_version_id(tx, pacticipant, number).await? else {
+                return Ok(None);
+            };
+            Ok(tx
+                .int(
+                    "SELECT created_at FROM tags WHERE version_id = $1 AND name = $2",
+                    args![version_id, name],
+                )
+                .await?
+                .map(|created_at| Tag {
+                    pacticipant: pacticipant.to_owned(),
+                    version: number.to_owned(),
+                    name: name.to_owned(),
+                    created_at,
+                }))
+        })
     }
 
     /// Removes a tag from a version.
     pub async fn delete_tag(&self, pacticipant: &str, number: &str, name: &str) -> Result<()> {
         write_tx!(self.db, tx => {
-                let p = require_pacticipant(tx, pacticipant).await?;
-                let version_id = require_version_id(tx, pacticipant, number).await?;
-                let gone = tx
-                    .execute(
-                        "DELETE FROM tags WHERE version_id = $1 AND name = $2",
-                        args![version_id, name],
-                    )
-                    .await?;
-                if gone == 0 {
-                    return Err(StoreError::NotFound(format!(
-                        "version `{number}` of `{pacticipant}` has no tag `{name}`"
-                    )));
-                }
-                tx.execute(
-                    "DELETE FROM tag_heads WHERE pacticipant_id = $1 AND name = $2",
-                    args![p.id, name],
+            let p = require_pacticipant(tx, pacticipant).await?;
+            let version_id = require_version_id(tx, pacticipant, number).await?;
+            let gone = tx
+                .execute(
+                    "DELETE FROM tags WHERE version_id = $1 AND name = $2",
+                    args![version_id, name],
                 )
                 .await?;
-                repair_heads(tx, p.id).await
-            })
+            if gone == 0 {
+                return Err(StoreError::NotFound(format!(
+                    "version `{number}` of `{pacticipant}` has no tag `{name}`"
+                )));
+            }
+            tx.execute(
+                "DELETE FROM tag_heads WHERE pacticipant_id = $1 AND name = $2",
+                args![p.id, name],
+            )
+            .await?;
+            repair_heads(tx, p.id).await
+        })
     }
 }
 
@@ -753,7 +791,9 @@ fn environment(row: &Row) -> Environment {
         name: row.text(2),
         display_name: row.opt_text(3),
         production: row.bool(4),
-        contacts: row.opt_text(5).and_then(|text| serde_json::from_str(&text).ok()),
+        contacts: row
+            .opt_text(5)
+            .and_then(|text| serde_json::from_str(&text).ok()),
         created_at: row.int(6),
         updated_at: row.int(7),
     }
@@ -774,7 +814,10 @@ pub struct EnvironmentFields {
 
 async fn find_environment(tx: &mut Tx, uuid: &str) -> Result<Option<Environment>> {
     let sql = format!("SELECT {ENVIRONMENT_COLUMNS} FROM environments WHERE uuid = $1");
-    Ok(tx.row(&sql, args![uuid]).await?.map(|row| environment(&row)))
+    Ok(tx
+        .row(&sql, args![uuid])
+        .await?
+        .map(|row| environment(&row)))
 }
 
 async fn require_environment(tx: &mut Tx, uuid: &str) -> Result<Environment> {
@@ -874,74 +917,78 @@ impl Store {
     pub async fn create_environment(&self, fields: &EnvironmentFields) -> Result<Environment> {
         let uuid = uuid::Uuid::new_v4().to_string();
         write_tx!(self.db, tx => {
-                let taken = tx
-                    .int("SELECT id FROM environments WHERE name = $1", args![&fields.name])
-                    .await?;
-                if taken.is_some() {
-                    return Err(StoreError::Conflict(format!(
-                        "an environment named `{}` already exists",
-                        fields.name
-                    )));
-                }
-                let now = now();
-                tx.execute(
-                    "INSERT INTO environments (uuid, name, display_name, production, contacts, \
-                     created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
-                    args![
-                        &uuid,
-                        &fields.name,
-                        &fields.display_name,
-                        fields.production,
-                        fields.contacts.as_ref().map(Value::to_string),
-                        now
-                    ],
-                )
+            let taken = tx
+                .int("SELECT id FROM environments WHERE name = $1", args![&fields.name])
                 .await?;
-                require_environment(tx, &uuid).await
-            })
+            if taken.is_some() {
+                return Err(StoreError::Conflict(format!(
+                    "an environment named `{}` already exists",
+                    fields.name
+                )));
+            }
+            let now = now();
+            tx.execute(
+                "INSERT INTO environments (uuid, name, display_name, production, contacts, \
+                 created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
+                args![
+                    &uuid,
+                    &fields.name,
+                    &fields.display_name,
+                    fields.production,
+                    fields.contacts.as_ref().map(Value::to_string),
+                    now
+                ],
+            )
+            .await?;
+            require_environment(tx, &uuid).await
+        })
     }
 
     /// Replaces an environment's properties.
-    pub async fn update_environment(&self, uuid: &str, fields: &EnvironmentFields) -> Result<Environment> {
+    pub async fn update_environment(
+        &self,
+        uuid: &str,
+        fields: &EnvironmentFields,
+    ) -> Result<Environment> {
         write_tx!(self.db, tx => {
-                let env = require_environment(tx, uuid).await?;
-                let taken = tx
-                    .int("SELECT id FROM environments WHERE name = $1", args![&fields.name])
-                    .await?;
-                if taken.is_some_and(|id| id != env.id) {
-                    return Err(StoreError::Conflict(format!(
-                        "an environment named `{}` already exists",
-                        fields.name
-                    )));
-                }
-                tx.execute(
-                    "UPDATE environments SET name = $2, display_name = $3, production = $4, \
-                     contacts = $5, updated_at = $6 WHERE uuid = $1",
-                    args![
-                        uuid,
-                        &fields.name,
-                        &fields.display_name,
-                        fields.production,
-                        fields.contacts.as_ref().map(Value::to_string),
-                        now()
-                    ],
-                )
+            let env = require_environment(tx, uuid).await?;
+            let taken = tx
+                .int("SELECT id FROM environments WHERE name = $1", args![&fields.name])
                 .await?;
-                require_environment(tx, uuid).await
-            })
+            if taken.is_some_and(|id| id != env.id) {
+                return Err(StoreError::Conflict(format!(
+                    "an environment named `{}` already exists",
+                    fields.name
+                )));
+            }
+            tx.execute(
+                "UPDATE environments SET name = $2, display_name = $3, production = $4, \
+                 contacts = $5, updated_at = $6 WHERE uuid = $1",
+                args![
+                    uuid,
+                    &fields.name,
+                    &fields.display_name,
+                    fields.production,
+                    fields.contacts.as_ref().map(Value::to_string),
+                    now()
+                ],
+            )
+            .await?;
+            require_environment(tx, uuid).await
+        })
     }
 
     /// Deletes an environment and the deployments and releases recorded in it.
     pub async fn delete_environment(&self, uuid: &str) -> Result<()> {
         write_tx!(self.db, tx => {
-                let gone = tx
-                    .execute("DELETE FROM environments WHERE uuid = $1", args![uuid])
-                    .await?;
-                if gone == 0 {
-                    return Err(StoreError::NotFound(format!("no environment with uuid `{uuid}`")));
-                }
-                Ok(())
-            })
+            let gone = tx
+                .execute("DELETE FROM environments WHERE uuid = $1", args![uuid])
+                .await?;
+            if gone == 0 {
+                return Err(StoreError::NotFound(format!("no environment with uuid `{uuid}`")));
+            }
+            Ok(())
+        })
     }
 
     /// Records that a version was deployed (or released) to an environment. A deployment
@@ -959,80 +1006,80 @@ impl Store {
         let fresh_uuid = uuid::Uuid::new_v4().to_string();
         let instance = application_instance.unwrap_or("");
         write_tx!(self.db, tx => {
-                let p = require_pacticipant(tx, pacticipant).await?;
-                let version_id = require_version_id(tx, pacticipant, number).await?;
-                let env = require_environment(tx, environment_uuid).await?;
-                let now = now();
-                let (uuid, created) = match kind {
-                    DeploymentKind::Deployed => {
-                        let current = tx
-                            .row(
-                                &format!(
-                                    "SELECT uuid, version_id FROM deployed_versions \
-                                     WHERE pacticipant_id = $1 AND environment_id = $2 \
-                                     AND application_instance = $3 AND currently_deployed{}",
-                                    tx.for_update()
-                                ),
-                                args![p.id, env.id, instance],
-                            )
-                            .await?;
-                        match current {
-                            Some(row) if row.int(1) == version_id => (row.text(0), false),
-                            _ => {
-                                tx.execute(
-                                    "UPDATE deployed_versions SET currently_deployed = FALSE, \
-                                     undeployed_at = $4 WHERE pacticipant_id = $1 \
-                                     AND environment_id = $2 AND application_instance = $3 \
-                                     AND currently_deployed",
-                                    args![p.id, env.id, instance, now],
-                                )
-                                .await?;
-                                tx.execute(
-                                    "INSERT INTO deployed_versions (uuid, version_id, \
-                                     pacticipant_id, environment_id, application_instance, \
-                                     currently_deployed, created_at) \
-                                     VALUES ($1, $2, $3, $4, $5, TRUE, $6)",
-                                    args![&fresh_uuid, version_id, p.id, env.id, instance, now],
-                                )
-                                .await?;
-                                (fresh_uuid.clone(), true)
-                            }
-                        }
-                    }
-                    DeploymentKind::Released => {
-                        let created = tx
-                            .execute(
-                                "INSERT INTO released_versions (uuid, version_id, pacticipant_id, \
-                                 environment_id, currently_supported, created_at) \
-                                 VALUES ($1, $2, $3, $4, TRUE, $5) \
-                                 ON CONFLICT (version_id, environment_id) DO NOTHING",
-                                args![&fresh_uuid, version_id, p.id, env.id, now],
-                            )
-                            .await?
-                            == 1;
-                        if !created {
+            let p = require_pacticipant(tx, pacticipant).await?;
+            let version_id = require_version_id(tx, pacticipant, number).await?;
+            let env = require_environment(tx, environment_uuid).await?;
+            let now = now();
+            let (uuid, created) = match kind {
+                DeploymentKind::Deployed => {
+                    let current = tx
+                        .row(
+                            &format!(
+                                "SELECT uuid, version_id FROM deployed_versions \
+                                 WHERE pacticipant_id = $1 AND environment_id = $2 \
+                                 AND application_instance = $3 AND currently_deployed{}",
+                                tx.for_update()
+                            ),
+                            args![p.id, env.id, instance],
+                        )
+                        .await?;
+                    match current {
+                        Some(row) if row.int(1) == version_id => (row.text(0), false),
+                        _ => {
                             tx.execute(
-                                "UPDATE released_versions SET currently_supported = TRUE, \
-                                 support_ended_at = NULL WHERE version_id = $1 AND environment_id = $2",
-                                args![version_id, env.id],
+                                "UPDATE deployed_versions SET currently_deployed = FALSE, \
+                                 undeployed_at = $4 WHERE pacticipant_id = $1 \
+                                 AND environment_id = $2 AND application_instance = $3 \
+                                 AND currently_deployed",
+                                args![p.id, env.id, instance, now],
                             )
                             .await?;
-                        }
-                        let uuid = tx
-                            .row(
-                                "SELECT uuid FROM released_versions WHERE version_id = $1 \
-                                 AND environment_id = $2",
-                                args![version_id, env.id],
+                            tx.execute(
+                                "INSERT INTO deployed_versions (uuid, version_id, \
+                                 pacticipant_id, environment_id, application_instance, \
+                                 currently_deployed, created_at) \
+                                 VALUES ($1, $2, $3, $4, $5, TRUE, $6)",
+                                args![&fresh_uuid, version_id, p.id, env.id, instance, now],
                             )
-                            .await?
-                            .expect("release row exists after insert")
-                            .text(0);
-                        (uuid, created)
+                            .await?;
+                            (fresh_uuid.clone(), true)
+                        }
                     }
-                };
-                let deployment = self::deployment(tx, kind, &uuid).await?;
-                Ok((deployment.expect("recorded deployment exists"), created))
-            })
+                }
+                DeploymentKind::Released => {
+                    let created = tx
+                        .execute(
+                            "INSERT INTO released_versions (uuid, version_id, pacticipant_id, \
+                             environment_id, currently_supported, created_at) \
+                             VALUES ($1, $2, $3, $4, TRUE, $5) \
+                             ON CONFLICT (version_id, environment_id) DO NOTHING",
+                            args![&fresh_uuid, version_id, p.id, env.id, now],
+                        )
+                        .await?
+                        == 1;
+                    if !created {
+                        tx.execute(
+                            "UPDATE released_versions SET currently_supported = TRUE, \
+                             support_ended_at = NULL WHERE version_id = $1 AND environment_id = $2",
+                            args![version_id, env.id],
+                        )
+                        .await?;
+                    }
+                    let uuid = tx
+                        .row(
+                            "SELECT uuid FROM released_versions WHERE version_id = $1 \
+                             AND environment_id = $2",
+                            args![version_id, env.id],
+                        )
+                        .await?
+                        .expect("release row exists after insert")
+                        .text(0);
+                    (uuid, created)
+                }
+            };
+            let deployment = self::deployment(tx, kind, &uuid).await?;
+            Ok((deployment.expect("recorded deployment exists"), created))
+        })
     }
 
     /// The deployment (or release) with this uuid.
@@ -1061,14 +1108,14 @@ impl Store {
             kind.select()
         );
         read_tx!(self.db, tx => {
-                let env = require_environment(tx, environment_uuid).await?;
-                let rows = tx.rows(&sql, args![env.id, pacticipant, version]).await?;
-                let mut found = load_deployments(tx, rows).await?;
-                if let Some(instance) = application_instance {
-                    found.retain(|d| d.application_instance.as_deref() == Some(instance));
-                }
-                Ok(found)
-            })
+            let env = require_environment(tx, environment_uuid).await?;
+            let rows = tx.rows(&sql, args![env.id, pacticipant, version]).await?;
+            let mut found = load_deployments(tx, rows).await?;
+            if let Some(instance) = application_instance {
+                found.retain(|d| d.application_instance.as_deref() == Some(instance));
+            }
+            Ok(found)
+        })
     }
 
     /// Marks a deployment undeployed (or a release unsupported). Ending one that has ended
@@ -1085,11 +1132,11 @@ impl Store {
             }
         };
         write_tx!(self.db, tx => {
-                tx.execute(sql, args![uuid, now()]).await?;
-                deployment(tx, kind, uuid).await?.ok_or_else(|| {
-                    StoreError::NotFound(format!("no {} version with uuid `{uuid}`", kind.noun()))
-                })
+            tx.execute(sql, args![uuid, now()]).await?;
+            deployment(tx, kind, uuid).await?.ok_or_else(|| {
+                StoreError::NotFound(format!("no {} version with uuid `{uuid}`", kind.noun()))
             })
+        })
     }
 
     /// Every deployment (or release) of one version.
@@ -1100,9 +1147,9 @@ impl Store {
     ) -> Result<Vec<Deployment>> {
         let sql = format!("{} WHERE d.version_id = $1 ORDER BY d.id", kind.select());
         read_tx!(self.db, tx => {
-                let rows = tx.rows(&sql, args![version_id]).await?;
-                load_deployments(tx, rows).await
-            })
+            let rows = tx.rows(&sql, args![version_id]).await?;
+            load_deployments(tx, rows).await
+        })
     }
 }
 
@@ -1204,6 +1251,10 @@ pub struct Published {
     pub version_created: bool,
     /// One outcome per contract, in request order.
     pub contracts: Vec<(String, PublishOutcome)>,
+    /// The consumer after the publication.
+    pub pacticipant: Pacticipant,
+    /// Every environment (the version resource links to recording a deployment to each).
+    pub environments: Vec<Environment>,
 }
 
 /// Prepares contract JSON for storage: checks it is a valid pact, removes interaction ids a
@@ -1211,8 +1262,15 @@ pub struct Published {
 /// fresh `_id`s, and the content with ids removed (for merging).
 fn prepare_content(mut content: Value, field: &str) -> Result<(String, String, Value)> {
     let Some(object) = content.as_object_mut() else {
-        return Err(StoreError::invalid(field, "the contract must be a JSON object"));
+        return Err(StoreError::invalid(
+            field,
+            "the contract must be a JSON object",
+        ));
     };
+    // What a broker adds when serving a contract is not part of it (clients republish
+    // downloaded contracts).
+    object.remove("_links");
+    object.remove("createdAt");
     for key in ["interactions", "messages"] {
         if let Some(Value::Array(items)) = object.get_mut(key) {
             for item in items.iter_mut().filter_map(Value::as_object_mut) {
@@ -1244,7 +1302,10 @@ fn interaction_key(interaction: &Value) -> String {
         .or_else(|| interaction.get("provider_state"))
         .map(Value::to_string)
         .unwrap_or_default();
-    let description = interaction.get("description").map(Value::to_string).unwrap_or_default();
+    let description = interaction
+        .get("description")
+        .map(Value::to_string)
+        .unwrap_or_default();
     format!("{description}\u{0}{states}")
 }
 
@@ -1285,12 +1346,21 @@ fn merge_contents(old: &Value, new: &Value) -> Result<Value> {
     Ok(merged)
 }
 
+/// A contract checked and hashed before its transaction starts (the parsing is the slow part,
+/// and SQLite has one writer at a time): hash, stored JSON, and the JSON without ids.
+struct Prepared {
+    sha: String,
+    stored: String,
+    plain: Value,
+}
+
 async fn store_contract(
     tx: &mut Tx,
     consumer_id: i64,
     consumer_version_id: i64,
     provider_id: i64,
     contract: &NewContract,
+    prepared: &Prepared,
     field: &str,
 ) -> Result<PublishOutcome> {
     // Lock the consumer version so concurrent publications for it take turns (SQLite's write
@@ -1299,7 +1369,7 @@ async fn store_contract(
     tx.execute(&lock, args![consumer_version_id]).await?;
     let current = tx
         .row(
-            "SELECT pp.revision, pv.sha, pv.content FROM latest_pact_publications l \
+            "SELECT pp.revision, pv.sha, pv.id FROM latest_pact_publications l \
              JOIN pact_publications pp ON pp.id = l.pact_publication_id \
              JOIN pact_versions pv ON pv.id = l.pact_version_id \
              WHERE l.consumer_version_id = $1 AND l.provider_id = $2",
@@ -1307,14 +1377,16 @@ async fn store_contract(
         )
         .await?;
     let (sha, stored, outcome, revision) = match current {
-        None => {
-            let (sha, stored, _) = prepare_content(contract.content.clone(), field)?;
-            (sha, stored, PublishOutcome::Created, 1)
-        }
+        None => (
+            prepared.sha.clone(),
+            prepared.stored.clone(),
+            PublishOutcome::Created,
+            1,
+        ),
         Some(row) => {
-            let (revision, old_sha, old_content) = (row.int(0), row.text(1), row.text(2));
-            let (sha, stored, plain) = prepare_content(contract.content.clone(), field)?;
-            if sha == old_sha {
+            let (revision, old_sha, old_id) = (row.int(0), row.text(1), row.int(2));
+            let (sha, stored, plain) = (&prepared.sha, &prepared.stored, &prepared.plain);
+            if *sha == old_sha {
                 return Ok(PublishOutcome::Unchanged);
             }
             match contract.on_conflict {
@@ -1325,11 +1397,25 @@ async fn store_contract(
                          or ask to overwrite or merge"
                     )));
                 }
-                OnConflict::Overwrite => (sha, stored, PublishOutcome::Overwritten, revision + 1),
+                OnConflict::Overwrite => (
+                    sha.clone(),
+                    stored.clone(),
+                    PublishOutcome::Overwritten,
+                    revision + 1,
+                ),
                 OnConflict::Merge => {
-                    let old: Value = serde_json::from_str(&old_content)
-                        .map_err(|e| StoreError::Conflict(format!("stored contract unreadable: {e}")))?;
-                    let merged = merge_contents(&old, &plain)?;
+                    let old_content = tx
+                        .row(
+                            "SELECT content FROM pact_versions WHERE id = $1",
+                            args![old_id],
+                        )
+                        .await?
+                        .expect("the latest publication's content exists")
+                        .text(0);
+                    let old: Value = serde_json::from_str(&old_content).map_err(|e| {
+                        StoreError::Conflict(format!("stored contract unreadable: {e}"))
+                    })?;
+                    let merged = merge_contents(&old, plain)?;
                     let (sha, stored, _) = prepare_content(merged, field)?;
                     if sha == old_sha {
                         return Ok(PublishOutcome::Unchanged);
@@ -1340,24 +1426,29 @@ async fn store_contract(
         }
     };
     let now = now();
-    tx.execute(
+    let (pact_version_id, _) = find_or_insert(
+        tx,
+        "SELECT id FROM pact_versions WHERE consumer_id = $1 AND provider_id = $2 AND sha = $3",
+        args![consumer_id, provider_id, &sha],
         "INSERT INTO pact_versions (consumer_id, provider_id, sha, content, created_at) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (consumer_id, provider_id, sha) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (consumer_id, provider_id, sha) DO NOTHING \
+         RETURNING id",
         args![consumer_id, provider_id, &sha, stored, now],
+        false,
     )
     .await?;
-    let pact_version_id = tx
-        .int(
-            "SELECT id FROM pact_versions WHERE consumer_id = $1 AND provider_id = $2 AND sha = $3",
-            args![consumer_id, provider_id, &sha],
-        )
-        .await?
-        .expect("pact version exists after insert");
     let publication_id = tx
         .int(
             "INSERT INTO pact_publications (consumer_version_id, consumer_id, provider_id, \
              revision, pact_version_id, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            args![consumer_version_id, consumer_id, provider_id, revision, pact_version_id, now],
+            args![
+                consumer_version_id,
+                consumer_id,
+                provider_id,
+                revision,
+                pact_version_id,
+                now
+            ],
         )
         .await?
         .expect("RETURNING gives the id");
@@ -1368,7 +1459,14 @@ async fn store_contract(
          pact_publication_id = excluded.pact_publication_id, \
          pact_version_id = excluded.pact_version_id, created_at = excluded.created_at \
          WHERE excluded.pact_publication_id > latest_pact_publications.pact_publication_id",
-        args![consumer_version_id, provider_id, consumer_id, publication_id, pact_version_id, now],
+        args![
+            consumer_version_id,
+            provider_id,
+            consumer_id,
+            publication_id,
+            pact_version_id,
+            now
+        ],
     )
     .await?;
     tx.execute(
@@ -1417,51 +1515,64 @@ impl Store {
     /// Publishes contracts for one consumer version, with its branch and tags, in one
     /// transaction: all of it is stored, or nothing.
     pub async fn publish(&self, publication: &Publication) -> Result<Published> {
+        let mut prepared = Vec::with_capacity(publication.contracts.len());
         for (index, contract) in publication.contracts.iter().enumerate() {
+            let field = format!("contracts[{index}].content");
             check_names(
                 &contract.content,
                 &publication.consumer,
                 &contract.provider,
-                &format!("contracts[{index}].content"),
+                &field,
             )?;
+            let (sha, stored, plain) = prepare_content(contract.content.clone(), &field)?;
+            prepared.push(Prepared { sha, stored, plain });
         }
         write_tx!(self.db, tx => {
-                let consumer_id = ensure_pacticipant(tx, &publication.consumer).await?;
-                let (version_id, version_created) =
-                    ensure_version(tx, consumer_id, &publication.version).await?;
-                if let Some(build_url) = &publication.build_url {
-                    tx.execute(
-                        "UPDATE versions SET build_url = $2 WHERE id = $1",
-                        args![version_id, build_url],
-                    )
-                    .await?;
-                }
-                if let Some(branch) = &publication.branch {
-                    add_to_branch(tx, consumer_id, version_id, branch).await?;
-                }
-                for tag in &publication.tags {
-                    add_tag(tx, consumer_id, version_id, tag).await?;
-                }
-                let mut outcomes = Vec::with_capacity(publication.contracts.len());
-                for (index, contract) in publication.contracts.iter().enumerate() {
-                    let provider_id = ensure_pacticipant(tx, &contract.provider).await?;
-                    let outcome = store_contract(
-                        tx,
-                        consumer_id,
-                        version_id,
-                        provider_id,
-                        contract,
-                        &format!("contracts[{index}].content"),
-                    )
-                    .await?;
-                    outcomes.push((contract.provider.clone(), outcome));
-                }
-                Ok(Published {
-                    version: load_version(tx, version_id).await?,
-                    version_created,
-                    contracts: outcomes,
-                })
+            let consumer_id = ensure_pacticipant(tx, &publication.consumer).await?;
+            let (version_id, version_created) =
+                ensure_version(tx, consumer_id, &publication.version).await?;
+            if let Some(build_url) = &publication.build_url {
+                tx.execute(
+                    "UPDATE versions SET build_url = $2 WHERE id = $1",
+                    args![version_id, build_url],
+                )
+                .await?;
+            }
+            if let Some(branch) = &publication.branch {
+                add_to_branch(tx, consumer_id, version_id, branch).await?;
+            }
+            for tag in &publication.tags {
+                add_tag(tx, consumer_id, version_id, tag).await?;
+            }
+            let mut outcomes = Vec::with_capacity(publication.contracts.len());
+            for (index, (contract, prepared)) in publication.contracts.iter().zip(&prepared).enumerate() {
+                let provider_id = ensure_pacticipant(tx, &contract.provider).await?;
+                let outcome = store_contract(
+                    tx,
+                    consumer_id,
+                    version_id,
+                    provider_id,
+                    contract,
+                    prepared,
+                    &format!("contracts[{index}].content"),
+                )
+                .await?;
+                outcomes.push((contract.provider.clone(), outcome));
+            }
+            let environments = tx
+                .rows(&format!("SELECT {ENVIRONMENT_COLUMNS} FROM environments ORDER BY name"), args![])
+                .await?
+                .iter()
+                .map(environment)
+                .collect();
+            Ok(Published {
+                version: load_version(tx, version_id).await?,
+                version_created,
+                contracts: outcomes,
+                pacticipant: require_pacticipant(tx, &publication.consumer).await?,
+                environments,
             })
+        })
     }
 }
 
@@ -1501,28 +1612,48 @@ fn stored_pact(row: &Row) -> StoredPact {
 
 impl Store {
     /// The contract a reference names.
-    pub async fn pact(&self, provider: &str, consumer: &str, which: PactRef<'_>) -> Result<Option<StoredPact>> {
-        let filter = match which {
-            PactRef::Version(_) => "v.number = $3",
-            PactRef::Latest => "TRUE",
-            PactRef::Sha(_) => "pv.sha = $3",
+    pub async fn pact(
+        &self,
+        provider: &str,
+        consumer: &str,
+        which: PactRef<'_>,
+    ) -> Result<Option<StoredPact>> {
+        // Each reference names one consumer version; finding it first (an index lookup or a
+        // MAX over an index) keeps the cost flat however many versions the pair has.
+        let target = match which {
+            PactRef::Version(_) => {
+                "SELECT v2.id FROM versions v2 WHERE v2.pacticipant_id = c.id AND v2.number = $3"
+            }
+            PactRef::Latest => {
+                "SELECT MAX(l2.consumer_version_id) FROM latest_pact_publications l2 \
+                 WHERE l2.provider_id = pr.id AND l2.consumer_id = c.id"
+            }
+            PactRef::Sha(_) => {
+                "SELECT MAX(l2.consumer_version_id) FROM latest_pact_publications l2 \
+                 JOIN pact_versions pv2 ON pv2.id = l2.pact_version_id \
+                 WHERE pv2.consumer_id = c.id AND pv2.provider_id = pr.id AND pv2.sha = $3"
+            }
             PactRef::LatestTagged(_) => {
-                "EXISTS (SELECT 1 FROM tags t WHERE t.version_id = v.id AND t.name = $3)"
+                "SELECT MAX(l2.consumer_version_id) FROM latest_pact_publications l2 \
+                 JOIN tags t ON t.version_id = l2.consumer_version_id AND t.name = $3 \
+                 WHERE l2.provider_id = pr.id AND l2.consumer_id = c.id"
             }
             PactRef::LatestOnBranch(_) => {
-                "EXISTS (SELECT 1 FROM branch_versions bv JOIN branches b ON b.id = bv.branch_id \
-                 WHERE bv.version_id = v.id AND b.name = $3)"
+                "SELECT MAX(l2.consumer_version_id) FROM latest_pact_publications l2 \
+                 JOIN branch_versions bv ON bv.version_id = l2.consumer_version_id \
+                 JOIN branches b ON b.id = bv.branch_id AND b.name = $3 \
+                 WHERE l2.provider_id = pr.id AND l2.consumer_id = c.id"
             }
         };
         let sql = format!(
-            "{PACT_SELECT} WHERE pr.name = $1 AND c.name = $2 AND {filter} \
-             ORDER BY l.consumer_version_id DESC LIMIT 1"
+            "{PACT_SELECT} WHERE pr.name = $1 AND c.name = $2 AND l.consumer_version_id = ({target})"
         );
         let mut args = args![provider, consumer];
         match which {
-            PactRef::Version(x) | PactRef::Sha(x) | PactRef::LatestTagged(x) | PactRef::LatestOnBranch(x) => {
-                args.push(x.into())
-            }
+            PactRef::Version(x)
+            | PactRef::Sha(x)
+            | PactRef::LatestTagged(x)
+            | PactRef::LatestOnBranch(x) => args.push(x.into()),
             PactRef::Latest => {}
         }
         read_tx!(self.db, tx => Ok(tx.row(&sql, args.clone()).await?.map(|row| stored_pact(&row))))
@@ -1530,7 +1661,11 @@ impl Store {
 
     /// The latest contract of each consumer of `provider` (optionally only from consumer
     /// versions with a tag).
-    pub async fn latest_pacts_for_provider(&self, provider: &str, tag: Option<&str>) -> Result<Vec<StoredPact>> {
+    pub async fn latest_pacts_for_provider(
+        &self,
+        provider: &str,
+        tag: Option<&str>,
+    ) -> Result<Vec<StoredPact>> {
         let sql = format!(
             "{PACT_SELECT} WHERE pr.name = $1 AND l.consumer_version_id = ( \
              SELECT MAX(l2.consumer_version_id) FROM latest_pact_publications l2 \
@@ -1539,9 +1674,9 @@ impl Store {
              ORDER BY c.name"
         );
         read_tx!(self.db, tx => {
-                require_pacticipant(tx, provider).await?;
-                Ok(tx.rows(&sql, args![provider, tag]).await?.iter().map(stored_pact).collect())
-            })
+            require_pacticipant(tx, provider).await?;
+            Ok(tx.rows(&sql, args![provider, tag]).await?.iter().map(stored_pact).collect())
+        })
     }
 
     /// The contract published before `consumer_version`'s whose content differs from it.
@@ -1556,46 +1691,51 @@ impl Store {
              AND l.pact_version_id <> $4 ORDER BY l.consumer_version_id DESC LIMIT 1"
         );
         read_tx!(self.db, tx => {
-                let version_id = require_version_id(tx, consumer, consumer_version).await?;
-                let row = tx
-                    .row(
-                        "SELECT l.pact_version_id FROM latest_pact_publications l \
-                         JOIN pacticipants pr ON pr.id = l.provider_id \
-                         WHERE l.consumer_version_id = $1 AND pr.name = $2",
-                        args![version_id, provider],
-                    )
-                    .await?
-                    .ok_or_else(|| {
-                        StoreError::NotFound(format!(
-                            "version `{consumer_version}` of `{consumer}` published no contract for `{provider}`"
-                        ))
-                    })?;
-                Ok(tx
-                    .row(&sql, args![provider, consumer, version_id, row.int(0)])
-                    .await?
-                    .map(|row| stored_pact(&row)))
-            })
+            let version_id = require_version_id(tx, consumer, consumer_version).await?;
+            let row = tx
+                .row(
+                    "SELECT l.pact_version_id FROM latest_pact_publications l \
+                     JOIN pacticipants pr ON pr.id = l.provider_id \
+                     WHERE l.consumer_version_id = $1 AND pr.name = $2",
+                    args![version_id, provider],
+                )
+                .await?
+                .ok_or_else(|| {
+                    StoreError::NotFound(format!(
+                        "version `{consumer_version}` of `{consumer}` published no contract for `{provider}`"
+                    ))
+                })?;
+            Ok(tx
+                .row(&sql, args![provider, consumer, version_id, row.int(0)])
+                .await?
+                .map(|row| stored_pact(&row)))
+        })
     }
 
     /// Deletes the contract a consumer version published for a provider (every revision).
-    pub async fn delete_pact(&self, provider: &str, consumer: &str, consumer_version: &str) -> Result<()> {
+    pub async fn delete_pact(
+        &self,
+        provider: &str,
+        consumer: &str,
+        consumer_version: &str,
+    ) -> Result<()> {
         write_tx!(self.db, tx => {
-                let version_id = require_version_id(tx, consumer, consumer_version).await?;
-                let provider = require_pacticipant(tx, provider).await?;
-                let gone = tx
-                    .execute(
-                        "DELETE FROM pact_publications WHERE consumer_version_id = $1 AND provider_id = $2",
-                        args![version_id, provider.id],
-                    )
-                    .await?;
-                if gone == 0 {
-                    return Err(StoreError::NotFound(format!(
-                        "version `{consumer_version}` of `{consumer}` published no contract for `{}`",
-                        provider.name
-                    )));
-                }
-                Ok(())
-            })
+            let version_id = require_version_id(tx, consumer, consumer_version).await?;
+            let provider = require_pacticipant(tx, provider).await?;
+            let gone = tx
+                .execute(
+                    "DELETE FROM pact_publications WHERE consumer_version_id = $1 AND provider_id = $2",
+                    args![version_id, provider.id],
+                )
+                .await?;
+            if gone == 0 {
+                return Err(StoreError::NotFound(format!(
+                    "version `{consumer_version}` of `{consumer}` published no contract for `{}`",
+                    provider.name
+                )));
+            }
+            Ok(())
+        })
     }
 }
 
@@ -1677,56 +1817,56 @@ impl Store {
         result: &NewVerification,
     ) -> Result<Verification> {
         write_tx!(self.db, tx => {
-                let row = tx
-                    .row(
-                        "SELECT pv.id, pv.consumer_id, pv.provider_id FROM pact_versions pv \
-                         JOIN pacticipants c ON c.id = pv.consumer_id \
-                         JOIN pacticipants p ON p.id = pv.provider_id \
-                         WHERE p.name = $1 AND c.name = $2 AND pv.sha = $3",
-                        args![provider, consumer, sha],
-                    )
-                    .await?
-                    .ok_or_else(|| {
-                        StoreError::NotFound(format!(
-                            "no contract between consumer `{consumer}` and provider `{provider}` with content {sha}"
-                        ))
-                    })?;
-                let (pact_version_id, consumer_id, provider_id) = (row.int(0), row.int(1), row.int(2));
-                let (provider_version_id, _) =
-                    ensure_version(tx, provider_id, &result.provider_version).await?;
-                let id = tx
-                    .int(
-                        "INSERT INTO verifications (pact_version_id, provider_version_id, \
-                         consumer_id, provider_id, success, build_url, test_results, verified_by, \
-                         metadata, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-                         RETURNING id",
-                        args![
-                            pact_version_id,
-                            provider_version_id,
-                            consumer_id,
-                            provider_id,
-                            result.success,
-                            &result.build_url,
-                            result.test_results.as_ref().map(Value::to_string),
-                            result.verified_by.as_ref().map(Value::to_string),
-                            &result.metadata,
-                            now()
-                        ],
-                    )
-                    .await?
-                    .expect("RETURNING gives the id");
-                tx.execute(
-                    "INSERT INTO latest_verifications (pact_version_id, provider_version_id, \
-                     verification_id, success) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (pact_version_id, provider_version_id) DO UPDATE SET \
-                     verification_id = excluded.verification_id, success = excluded.success \
-                     WHERE excluded.verification_id > latest_verifications.verification_id",
-                    args![pact_version_id, provider_version_id, id, result.success],
+            let row = tx
+                .row(
+                    "SELECT pv.id, pv.consumer_id, pv.provider_id FROM pact_versions pv \
+                     JOIN pacticipants c ON c.id = pv.consumer_id \
+                     JOIN pacticipants p ON p.id = pv.provider_id \
+                     WHERE p.name = $1 AND c.name = $2 AND pv.sha = $3",
+                    args![provider, consumer, sha],
                 )
-                .await?;
-                let sql = format!("{VERIFICATION_SELECT} WHERE vr.id = $1");
-                Ok(verification(&tx.row(&sql, args![id]).await?.expect("just inserted")))
-            })
+                .await?
+                .ok_or_else(|| {
+                    StoreError::NotFound(format!(
+                        "no contract between consumer `{consumer}` and provider `{provider}` with content {sha}"
+                    ))
+                })?;
+            let (pact_version_id, consumer_id, provider_id) = (row.int(0), row.int(1), row.int(2));
+            let (provider_version_id, _) =
+                ensure_version(tx, provider_id, &result.provider_version).await?;
+            let id = tx
+                .int(
+                    "INSERT INTO verifications (pact_version_id, provider_version_id, \
+                     consumer_id, provider_id, success, build_url, test_results, verified_by, \
+                     metadata, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                     RETURNING id",
+                    args![
+                        pact_version_id,
+                        provider_version_id,
+                        consumer_id,
+                        provider_id,
+                        result.success,
+                        &result.build_url,
+                        result.test_results.as_ref().map(Value::to_string),
+                        result.verified_by.as_ref().map(Value::to_string),
+                        &result.metadata,
+                        now()
+                    ],
+                )
+                .await?
+                .expect("RETURNING gives the id");
+            tx.execute(
+                "INSERT INTO latest_verifications (pact_version_id, provider_version_id, \
+                 verification_id, success) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (pact_version_id, provider_version_id) DO UPDATE SET \
+                 verification_id = excluded.verification_id, success = excluded.success \
+                 WHERE excluded.verification_id > latest_verifications.verification_id",
+                args![pact_version_id, provider_version_id, id, result.success],
+            )
+            .await?;
+            let sql = format!("{VERIFICATION_SELECT} WHERE vr.id = $1");
+            Ok(verification(&tx.row(&sql, args![id]).await?.expect("just inserted")))
+        })
     }
 
     /// A verification result by number.
@@ -1736,7 +1876,12 @@ impl Store {
     }
 
     /// The newest verification of content `sha` (by any provider version).
-    pub async fn latest_verification(&self, provider: &str, consumer: &str, sha: &str) -> Result<Option<Verification>> {
+    pub async fn latest_verification(
+        &self,
+        provider: &str,
+        consumer: &str,
+        sha: &str,
+    ) -> Result<Option<Verification>> {
         let sql = format!(
             "{VERIFICATION_SELECT} WHERE p.name = $1 AND c.name = $2 AND pv.sha = $3 \
              ORDER BY vr.id DESC LIMIT 1"
@@ -1777,9 +1922,15 @@ impl Store {
             ("verificationResults", "SELECT COUNT(*) FROM verifications"),
             ("environments", "SELECT COUNT(*) FROM environments"),
             ("deployedVersions", "SELECT COUNT(*) FROM deployed_versions"),
-            ("currentlyDeployedVersions", "SELECT COUNT(*) FROM deployed_versions WHERE currently_deployed"),
+            (
+                "currentlyDeployedVersions",
+                "SELECT COUNT(*) FROM deployed_versions WHERE currently_deployed",
+            ),
             ("releasedVersions", "SELECT COUNT(*) FROM released_versions"),
-            ("currentlySupportedReleasedVersions", "SELECT COUNT(*) FROM released_versions WHERE currently_supported"),
+            (
+                "currentlySupportedReleasedVersions",
+                "SELECT COUNT(*) FROM released_versions WHERE currently_supported",
+            ),
         ];
         read_tx!(self.db, tx => {
             let mut out = Vec::with_capacity(COUNTS.len());
@@ -1793,8 +1944,8 @@ impl Store {
     /// Checks that the database answers (health endpoint).
     pub async fn ping(&self) -> Result<()> {
         read_tx!(self.db, tx => {
-                tx.int("SELECT 1", args![]).await?;
-                Ok(())
-            })
+            tx.int("SELECT 1", args![]).await?;
+            Ok(())
+        })
     }
 }

@@ -79,13 +79,31 @@ struct BrokerArgs {
     max_body_size: String,
     /// A bearer token with its role: read, write or admin (repeatable; the environment variable
     /// takes a comma-separated list).
-    #[arg(long = "token", value_name = "ROLE:TOKEN", env = "PACTUM_BROKER_TOKENS", value_delimiter = ',', hide_env_values = true)]
+    #[arg(
+        long = "token",
+        value_name = "ROLE:TOKEN",
+        env = "PACTUM_BROKER_TOKENS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
     tokens: Vec<String>,
     /// A Basic-auth pair allowed to read and write (repeatable).
-    #[arg(long, value_name = "USER:PASSWORD", env = "PACTUM_BASIC_AUTH", value_delimiter = ',', hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "USER:PASSWORD",
+        env = "PACTUM_BASIC_AUTH",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
     basic_auth: Vec<String>,
     /// A Basic-auth pair allowed to read only (repeatable).
-    #[arg(long, value_name = "USER:PASSWORD", env = "PACTUM_BASIC_AUTH_READ_ONLY", value_delimiter = ',', hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "USER:PASSWORD",
+        env = "PACTUM_BASIC_AUTH_READ_ONLY",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
     basic_auth_read_only: Vec<String>,
     /// A JSON file of credentials: {"tokens": [{"token", "role"}], "basic": [{"username",
     /// "password", "role"}]}.

@@ -12,18 +12,15 @@ use serde_json::{Value, json};
 use super::pacticipants::{pacticipant_href, version_href};
 use crate::broker::AppState;
 use crate::broker::hal::{
-    ApiError, ApiResult, Base, Hal, JsonBody, check_name, compact, link, named_link, no_content, opt_str,
-    req_str,
+    ApiError, ApiResult, Base, Hal, JsonBody, check_name, compact, link, named_link, no_content,
+    opt_str, req_str,
 };
 use crate::broker::store::{Deployment, DeploymentKind, Environment, EnvironmentFields, rfc3339};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/environments", get(list).post(create))
-        .route(
-            "/environments/{uuid}",
-            get(show).put(update).delete(delete),
-        )
+        .route("/environments/{uuid}", get(show).put(update).delete(delete))
         .route(
             "/environments/{uuid}/deployed-versions/currently-deployed",
             get(currently_deployed),
@@ -32,8 +29,14 @@ pub(super) fn routes() -> Router<AppState> {
             "/environments/{uuid}/released-versions/currently-supported",
             get(currently_supported),
         )
-        .route("/deployed-versions/{uuid}", get(deployed).patch(patch_deployed))
-        .route("/released-versions/{uuid}", get(released).patch(patch_released))
+        .route(
+            "/deployed-versions/{uuid}",
+            get(deployed).patch(patch_deployed),
+        )
+        .route(
+            "/released-versions/{uuid}",
+            get(released).patch(patch_released),
+        )
 }
 
 fn environment_href(base: &str, uuid: &str) -> String {
@@ -95,17 +98,35 @@ fn fields(body: &Value) -> ApiResult<EnvironmentFields> {
     let name = req_str(body, "name")?;
     check_name("name", &name)?;
     if name.contains(char::is_whitespace) {
-        return Err(ApiError::invalid("name", format!("must not contain spaces, got {name:?}")));
+        return Err(ApiError::invalid(
+            "name",
+            format!("must not contain spaces, got {name:?}"),
+        ));
     }
     let production = match body.get("production") {
         Some(Value::Bool(value)) => *value,
-        Some(other) => return Err(ApiError::invalid("production", format!("must be true or false, got {other}"))),
-        None => return Err(ApiError::invalid("production", "is required (true or false)")),
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "production",
+                format!("must be true or false, got {other}"),
+            ));
+        }
+        None => {
+            return Err(ApiError::invalid(
+                "production",
+                "is required (true or false)",
+            ));
+        }
     };
     let contacts = match body.get("contacts") {
         None | Some(Value::Null) => None,
         Some(contacts @ Value::Array(_)) => Some(contacts.clone()),
-        Some(other) => return Err(ApiError::invalid("contacts", format!("must be an array, got {other}"))),
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "contacts",
+                format!("must be an array, got {other}"),
+            ));
+        }
     };
     Ok(EnvironmentFields {
         name,
@@ -120,7 +141,10 @@ async fn list(
     Base(base): Base,
     Query(query): Query<HashMap<String, String>>,
 ) -> ApiResult<Hal> {
-    let all = state.store.environments(query.get("name").map(String::as_str)).await?;
+    let all = state
+        .store
+        .environments(query.get("name").map(String::as_str))
+        .await?;
     let items: Vec<Value> = all.iter().map(|e| environment_json(&base, e)).collect();
     let links: Vec<Value> = all
         .iter()
@@ -132,12 +156,20 @@ async fn list(
     })))
 }
 
-async fn create(State(state): State<AppState>, Base(base): Base, JsonBody(body): JsonBody) -> ApiResult<Response> {
+async fn create(
+    State(state): State<AppState>,
+    Base(base): Base,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
     let env = state.store.create_environment(&fields(&body)?).await?;
     Ok(Hal::created(environment_json(&base, &env)))
 }
 
-async fn show(State(state): State<AppState>, Base(base): Base, Path(uuid): Path<String>) -> ApiResult<Hal> {
+async fn show(
+    State(state): State<AppState>,
+    Base(base): Base,
+    Path(uuid): Path<String>,
+) -> ApiResult<Hal> {
     let env = state
         .store
         .environment(&uuid)
@@ -152,7 +184,10 @@ async fn update(
     Path(uuid): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Hal> {
-    let env = state.store.update_environment(&uuid, &fields(&body)?).await?;
+    let env = state
+        .store
+        .update_environment(&uuid, &fields(&body)?)
+        .await?;
     Ok(Hal::ok(environment_json(&base, &env)))
 }
 
@@ -182,7 +217,10 @@ async fn current(
             instance,
         )
         .await?;
-    let items: Vec<Value> = found.iter().map(|d| deployment_json(base, kind, d)).collect();
+    let items: Vec<Value> = found
+        .iter()
+        .map(|d| deployment_json(base, kind, d))
+        .collect();
     let (key, path) = match kind {
         DeploymentKind::Deployed => ("deployedVersions", "deployed-versions/currently-deployed"),
         DeploymentKind::Released => ("releasedVersions", "released-versions/currently-supported"),
@@ -211,25 +249,44 @@ async fn currently_supported(
     current(&state, &base, DeploymentKind::Released, &uuid, &query).await
 }
 
-async fn show_deployment(state: &AppState, base: &str, kind: DeploymentKind, uuid: &str) -> ApiResult<Hal> {
+async fn show_deployment(
+    state: &AppState,
+    base: &str,
+    kind: DeploymentKind,
+    uuid: &str,
+) -> ApiResult<Hal> {
     let d = state.store.deployment(kind, uuid).await?.ok_or_else(|| {
         ApiError::not_found(format!("no {} version with uuid `{uuid}`", kind.noun()))
     })?;
     Ok(Hal::ok(deployment_json(base, kind, &d)))
 }
 
-async fn deployed(State(state): State<AppState>, Base(base): Base, Path(uuid): Path<String>) -> ApiResult<Hal> {
+async fn deployed(
+    State(state): State<AppState>,
+    Base(base): Base,
+    Path(uuid): Path<String>,
+) -> ApiResult<Hal> {
     show_deployment(&state, &base, DeploymentKind::Deployed, &uuid).await
 }
 
-async fn released(State(state): State<AppState>, Base(base): Base, Path(uuid): Path<String>) -> ApiResult<Hal> {
+async fn released(
+    State(state): State<AppState>,
+    Base(base): Base,
+    Path(uuid): Path<String>,
+) -> ApiResult<Hal> {
     show_deployment(&state, &base, DeploymentKind::Released, &uuid).await
 }
 
 /// PATCH `{"currentlyDeployed": false}` / `{"currentlySupported": false}` ends a deployment or
 /// release; setting it back to true is refused (record a new one instead), as the Pact Broker
 /// does.
-async fn end(state: &AppState, base: &str, kind: DeploymentKind, uuid: &str, body: &Value) -> ApiResult<Hal> {
+async fn end(
+    state: &AppState,
+    base: &str,
+    kind: DeploymentKind,
+    uuid: &str,
+    body: &Value,
+) -> ApiResult<Hal> {
     let field = match kind {
         DeploymentKind::Deployed => "currentlyDeployed",
         DeploymentKind::Released => "currentlySupported",
@@ -241,10 +298,16 @@ async fn end(state: &AppState, base: &str, kind: DeploymentKind, uuid: &str, bod
         }
         Some(Value::Bool(true)) => Err(ApiError::with_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            format!("{field} cannot be set back to true; record a new {} version instead", kind.noun()),
+            format!(
+                "{field} cannot be set back to true; record a new {} version instead",
+                kind.noun()
+            ),
         )),
         None => show_deployment(state, base, kind, uuid).await,
-        Some(other) => Err(ApiError::invalid(field, format!("must be false, got {other}"))),
+        Some(other) => Err(ApiError::invalid(
+            field,
+            format!("must be false, got {other}"),
+        )),
     }
 }
 

@@ -47,7 +47,10 @@ async fn metrics(State(state): State<AppState>, Base(base): Base) -> ApiResult<H
     for (name, count) in state.store.counts().await? {
         body.insert(name.to_owned(), json!({ "count": count }));
     }
-    body.insert("_links".into(), json!({"self": link(format!("{base}/metrics"), "Metrics")}));
+    body.insert(
+        "_links".into(),
+        json!({"self": link(format!("{base}/metrics"), "Metrics")}),
+    );
     Ok(Hal::ok(serde_json::Value::Object(body)))
 }
 

@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 use super::environments::deployment_json;
 use crate::broker::AppState;
 use crate::broker::hal::{
-    ApiError, ApiResult, Base, Hal, JsonBody, check_name, compact, href, link, named_link, no_content,
-    opt_str, req_str, respond, templated,
+    ApiError, ApiResult, Base, Hal, JsonBody, check_name, compact, href, link, named_link,
+    no_content, opt_str, req_str, respond, templated,
 };
 use crate::broker::store::{
     Branch, DeploymentKind, Environment, Pacticipant, PacticipantFields, Tag, Version, VersionRef,
@@ -29,16 +29,25 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/pacticipants/{p}/versions", get(versions))
         .route(
             "/pacticipants/{p}/versions/{v}",
-            get(version).put(put_version).patch(patch_version).delete(delete_version),
+            get(version)
+                .put(put_version)
+                .patch(patch_version)
+                .delete(delete_version),
         )
         .route("/pacticipants/{p}/latest-version", get(latest_version))
-        .route("/pacticipants/{p}/latest-version/{tag}", get(latest_tagged_version))
+        .route(
+            "/pacticipants/{p}/latest-version/{tag}",
+            get(latest_tagged_version),
+        )
         .route(
             "/pacticipants/{p}/versions/{v}/tags/{t}",
             get(tag).put(put_tag).delete(delete_tag),
         )
         .route("/pacticipants/{p}/branches", get(branches))
-        .route("/pacticipants/{p}/branches/{b}", get(branch).delete(delete_branch))
+        .route(
+            "/pacticipants/{p}/branches/{b}",
+            get(branch).delete(delete_branch),
+        )
         .route(
             "/pacticipants/{p}/branches/{b}/versions/{v}",
             get(branch_version).put(put_branch_version),
@@ -143,7 +152,10 @@ pub(crate) fn version_json(base: &str, v: &Version, environments: &[Environment]
             .map(|env| {
                 named_link(
                     format!("{self_href}/{kind}/environment/{}", env.uuid),
-                    &format!("{title} to {}", env.display_name.as_deref().unwrap_or(&env.name)),
+                    &format!(
+                        "{title} to {}",
+                        env.display_name.as_deref().unwrap_or(&env.name)
+                    ),
                     &env.name,
                 )
             })
@@ -184,7 +196,15 @@ fn tag_json(base: &str, tag: &Tag) -> Value {
 }
 
 fn branch_json(base: &str, branch: &Branch) -> Value {
-    let self_href = href(base, &["pacticipants", &branch.pacticipant, "branches", &branch.name]);
+    let self_href = href(
+        base,
+        &[
+            "pacticipants",
+            &branch.pacticipant,
+            "branches",
+            &branch.name,
+        ],
+    );
     compact(json!({
         "name": branch.name,
         "createdAt": rfc3339(branch.created_at),
@@ -218,7 +238,10 @@ fn fields(body: &Value) -> ApiResult<PacticipantFields> {
 
 async fn list(State(state): State<AppState>, Base(base): Base) -> ApiResult<Hal> {
     let all = state.store.pacticipants().await?;
-    let items: Vec<Value> = all.iter().map(|p| pacticipant_json(&base, p, None)).collect();
+    let items: Vec<Value> = all
+        .iter()
+        .map(|p| pacticipant_json(&base, p, None))
+        .collect();
     let links: Vec<Value> = all
         .iter()
         .map(|p| named_link(pacticipant_href(&base, &p.name), "Pacticipant", &p.name))
@@ -234,7 +257,11 @@ async fn render_pacticipant(state: &AppState, base: &str, p: &Pacticipant) -> Ap
     Ok(pacticipant_json(base, p, latest.as_ref()))
 }
 
-async fn show(State(state): State<AppState>, Base(base): Base, Path(name): Path<String>) -> ApiResult<Hal> {
+async fn show(
+    State(state): State<AppState>,
+    Base(base): Base,
+    Path(name): Path<String>,
+) -> ApiResult<Hal> {
     let p = state
         .store
         .pacticipant(&name)
@@ -243,10 +270,17 @@ async fn show(State(state): State<AppState>, Base(base): Base, Path(name): Path<
     Ok(Hal::ok(render_pacticipant(&state, &base, &p).await?))
 }
 
-async fn create(State(state): State<AppState>, Base(base): Base, JsonBody(body): JsonBody) -> ApiResult<Response> {
+async fn create(
+    State(state): State<AppState>,
+    Base(base): Base,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
     let name = req_str(&body, "name")?;
     check_name("name", &name)?;
-    let p = state.store.create_pacticipant(&name, &fields(&body)?).await?;
+    let p = state
+        .store
+        .create_pacticipant(&name, &fields(&body)?)
+        .await?;
     Ok(Hal::created(render_pacticipant(&state, &base, &p).await?))
 }
 
@@ -263,7 +297,11 @@ async fn patch(
         .update_pacticipant(&name, &fields(&body)?, false, true)
         .await?;
     let body = render_pacticipant(&state, &base, &p).await?;
-    Ok(if created { Hal::created(body) } else { Hal::ok(body).into_response() })
+    Ok(if created {
+        Hal::created(body)
+    } else {
+        Hal::ok(body).into_response()
+    })
 }
 
 async fn replace(
@@ -287,7 +325,9 @@ async fn delete(State(state): State<AppState>, Path(name): Path<String>) -> ApiR
 async fn no_labels(Path((name, label)): Path<(String, String)>) -> ApiError {
     ApiError::with_status(
         StatusCode::NOT_IMPLEMENTED,
-        format!("labels are not supported by pactum's broker (asked to label `{name}` with `{label}`)"),
+        format!(
+            "labels are not supported by pactum's broker (asked to label `{name}` with `{label}`)"
+        ),
     )
 }
 
@@ -298,18 +338,36 @@ async fn render_version(state: &AppState, base: &str, v: &Version) -> ApiResult<
     Ok(version_json(base, v, &environments))
 }
 
-async fn found_version(state: &AppState, base: &str, pacticipant: &str, which: VersionRef<'_>) -> ApiResult<Hal> {
+async fn found_version(
+    state: &AppState,
+    base: &str,
+    pacticipant: &str,
+    which: VersionRef<'_>,
+) -> ApiResult<Hal> {
     let described = format!("{which:?}");
-    let v = state.store.version(pacticipant, which).await?.ok_or_else(|| {
-        ApiError::not_found(format!("pacticipant `{pacticipant}` has no version matching {described}"))
-    })?;
+    let v = state
+        .store
+        .version(pacticipant, which)
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "pacticipant `{pacticipant}` has no version matching {described}"
+            ))
+        })?;
     Ok(Hal::ok(render_version(state, base, &v).await?))
 }
 
-async fn versions(State(state): State<AppState>, Base(base): Base, Path(p): Path<String>) -> ApiResult<Hal> {
+async fn versions(
+    State(state): State<AppState>,
+    Base(base): Base,
+    Path(p): Path<String>,
+) -> ApiResult<Hal> {
     let all = state.store.versions(&p).await?;
     let environments = state.store.environments(None).await?;
-    let items: Vec<Value> = all.iter().map(|v| version_json(&base, v, &environments)).collect();
+    let items: Vec<Value> = all
+        .iter()
+        .map(|v| version_json(&base, v, &environments))
+        .collect();
     let links: Vec<Value> = all
         .iter()
         .map(|v| named_link(version_href(&base, &p, &v.number), "Version", &v.number))
@@ -320,11 +378,19 @@ async fn versions(State(state): State<AppState>, Base(base): Base, Path(p): Path
     })))
 }
 
-async fn version(State(state): State<AppState>, Base(base): Base, Path((p, v)): Path<(String, String)>) -> ApiResult<Hal> {
+async fn version(
+    State(state): State<AppState>,
+    Base(base): Base,
+    Path((p, v)): Path<(String, String)>,
+) -> ApiResult<Hal> {
     found_version(&state, &base, &p, VersionRef::Number(&v)).await
 }
 
-async fn latest_version(State(state): State<AppState>, Base(base): Base, Path(p): Path<String>) -> ApiResult<Hal> {
+async fn latest_version(
+    State(state): State<AppState>,
+    Base(base): Base,
+    Path(p): Path<String>,
+) -> ApiResult<Hal> {
     found_version(&state, &base, &p, VersionRef::Latest).await
 }
 
@@ -350,7 +416,11 @@ async fn put_version(
         .put_version(&p, &v, build_url.as_deref(), None, &[])
         .await?;
     let body = render_version(&state, &base, &version).await?;
-    Ok(if created { Hal::created(body) } else { Hal::ok(body).into_response() })
+    Ok(if created {
+        Hal::created(body)
+    } else {
+        Hal::ok(body).into_response()
+    })
 }
 
 async fn patch_version(
@@ -362,7 +432,10 @@ async fn patch_version(
     put_version(State(state), Base(base), Path((p, v)), JsonBody(body)).await
 }
 
-async fn delete_version(State(state): State<AppState>, Path((p, v)): Path<(String, String)>) -> ApiResult<Response> {
+async fn delete_version(
+    State(state): State<AppState>,
+    Path((p, v)): Path<(String, String)>,
+) -> ApiResult<Response> {
     state.store.delete_version(&p, &v).await?;
     Ok(no_content())
 }
@@ -374,11 +447,10 @@ async fn tag(
     Base(base): Base,
     Path((p, v, t)): Path<(String, String, String)>,
 ) -> ApiResult<Hal> {
-    let tag = state
-        .store
-        .tag(&p, &v, &t)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("version `{v}` of `{p}` has no tag `{t}`")))?;
+    let tag =
+        state.store.tag(&p, &v, &t).await?.ok_or_else(|| {
+            ApiError::not_found(format!("version `{v}` of `{p}` has no tag `{t}`"))
+        })?;
     Ok(Hal::ok(tag_json(&base, &tag)))
 }
 
@@ -392,15 +464,26 @@ async fn put_tag(
     check_name("tag", &t)?;
     let (tag, created) = state.store.put_tag(&p, &v, &t).await?;
     let body = tag_json(&base, &tag);
-    Ok(if created { Hal::created(body) } else { Hal::ok(body).into_response() })
+    Ok(if created {
+        Hal::created(body)
+    } else {
+        Hal::ok(body).into_response()
+    })
 }
 
-async fn delete_tag(State(state): State<AppState>, Path((p, v, t)): Path<(String, String, String)>) -> ApiResult<Response> {
+async fn delete_tag(
+    State(state): State<AppState>,
+    Path((p, v, t)): Path<(String, String, String)>,
+) -> ApiResult<Response> {
     state.store.delete_tag(&p, &v, &t).await?;
     Ok(no_content())
 }
 
-async fn branches(State(state): State<AppState>, Base(base): Base, Path(p): Path<String>) -> ApiResult<Hal> {
+async fn branches(
+    State(state): State<AppState>,
+    Base(base): Base,
+    Path(p): Path<String>,
+) -> ApiResult<Hal> {
     let all = state.store.branches(&p).await?;
     let items: Vec<Value> = all.iter().map(|b| branch_json(&base, b)).collect();
     Ok(Hal::ok(json!({
@@ -409,7 +492,11 @@ async fn branches(State(state): State<AppState>, Base(base): Base, Path(p): Path
     })))
 }
 
-async fn branch(State(state): State<AppState>, Base(base): Base, Path((p, b)): Path<(String, String)>) -> ApiResult<Hal> {
+async fn branch(
+    State(state): State<AppState>,
+    Base(base): Base,
+    Path((p, b)): Path<(String, String)>,
+) -> ApiResult<Hal> {
     let branch = state
         .store
         .branch(&p, &b)
@@ -418,7 +505,10 @@ async fn branch(State(state): State<AppState>, Base(base): Base, Path((p, b)): P
     Ok(Hal::ok(branch_json(&base, &branch)))
 }
 
-async fn delete_branch(State(state): State<AppState>, Path((p, b)): Path<(String, String)>) -> ApiResult<Response> {
+async fn delete_branch(
+    State(state): State<AppState>,
+    Path((p, b)): Path<(String, String)>,
+) -> ApiResult<Response> {
     state.store.delete_branch(&p, &b).await?;
     Ok(no_content())
 }
@@ -433,7 +523,9 @@ async fn branch_version(
         .version(&p, VersionRef::Number(&v))
         .await?
         .filter(|version| version.branches.iter().any(|(name, _)| *name == b))
-        .ok_or_else(|| ApiError::not_found(format!("version `{v}` of `{p}` is not on branch `{b}`")))?;
+        .ok_or_else(|| {
+            ApiError::not_found(format!("version `{v}` of `{p}` is not on branch `{b}`"))
+        })?;
     Ok(Hal::ok(render_version(&state, &base, &version).await?))
 }
 
@@ -447,7 +539,11 @@ async fn put_branch_version(
     check_name("version", &v)?;
     let (version, added) = state.store.put_branch_version(&p, &b, &v).await?;
     let body = render_version(&state, &base, &version).await?;
-    Ok(if added { Hal::created(body) } else { Hal::ok(body).into_response() })
+    Ok(if added {
+        Hal::created(body)
+    } else {
+        Hal::ok(body).into_response()
+    })
 }
 
 // --- deployments and releases of a version -------------------------------------------------------
@@ -460,7 +556,9 @@ async fn record(
     body: &Value,
 ) -> ApiResult<Response> {
     let instance = match kind {
-        DeploymentKind::Deployed => opt_str(body, "applicationInstance")?.or(opt_str(body, "target")?),
+        DeploymentKind::Deployed => {
+            opt_str(body, "applicationInstance")?.or(opt_str(body, "target")?)
+        }
         DeploymentKind::Released => None,
     };
     let (deployment, created) = state

@@ -11,8 +11,8 @@ use serde_json::{Map, Value, json};
 use super::pacticipants::{pacticipant_href, pacticipant_json, version_href, version_json};
 use crate::broker::AppState;
 use crate::broker::hal::{
-    ApiError, ApiResult, Base, Hal, JsonBody, check_name, compact, href, link, named_link, no_content,
-    opt_str, req_str, seg,
+    ApiError, ApiResult, Base, Hal, JsonBody, check_name, compact, hal_text, href, link,
+    named_link, no_content, opt_str, req_str, seg,
 };
 use crate::broker::store::{
     NewContract, NewVerification, OnConflict, PactRef, Publication, PublishOutcome, StoredPact,
@@ -65,7 +65,13 @@ fn pair_href(base: &str, provider: &str, consumer: &str) -> String {
     href(base, &["pacts", "provider", provider, "consumer", consumer])
 }
 
-pub(crate) fn pact_version_href(base: &str, provider: &str, consumer: &str, sha: &str, metadata: Option<&str>) -> String {
+pub(crate) fn pact_version_href(
+    base: &str,
+    provider: &str,
+    consumer: &str,
+    sha: &str,
+    metadata: Option<&str>,
+) -> String {
     let mut out = format!("{}/pact-version/{sha}", pair_href(base, provider, consumer));
     if let Some(metadata) = metadata {
         out.push_str("/metadata/");
@@ -82,33 +88,43 @@ fn pact_href(base: &str, pact: &StoredPact) -> String {
     )
 }
 
-/// The pact document as published, with the broker's `_links` and `createdAt` added.
-fn pact_json(base: &str, pact: &StoredPact, metadata: Option<&str>) -> ApiResult<Value> {
-    let mut body: Value = serde_json::from_str(&pact.content).map_err(|error| {
-        ApiError::with_status(StatusCode::INTERNAL_SERVER_ERROR, format!("stored contract unreadable: {error}"))
-    })?;
+/// The pact document as published, with the broker's `_links` and `createdAt` added. The
+/// stored compact JSON is spliced, not parsed and re-serialised: reading a contract is the
+/// broker's most frequent request.
+fn pact_json(base: &str, pact: &StoredPact, metadata: Option<&str>) -> ApiResult<String> {
     let pair = pair_href(base, &pact.provider, &pact.consumer);
     let self_href = pact_href(base, pact);
     let version_href = version_href(base, &pact.consumer, &pact.consumer_version);
     let sha_href = pact_version_href(base, &pact.provider, &pact.consumer, &pact.sha, metadata);
-    let name = format!("Pact between {} ({}) and {}", pact.consumer, pact.consumer_version, pact.provider);
-    let object = body.as_object_mut().expect("stored contracts are objects");
-    object.insert("createdAt".into(), Value::String(rfc3339(pact.created_at)));
-    object.insert(
-        "_links".into(),
-        json!({
-            "self": named_link(self_href.clone(), "Pact", &name),
-            "pb:consumer": named_link(pacticipant_href(base, &pact.consumer), "Consumer", &pact.consumer),
-            "pb:consumer-version": named_link(version_href, "Consumer version", &pact.consumer_version),
-            "pb:provider": named_link(pacticipant_href(base, &pact.provider), "Provider", &pact.provider),
-            "pb:pact-version": named_link(pact_version_href(base, &pact.provider, &pact.consumer, &pact.sha, None), "Pact content version permalink", &pact.sha),
-            "pb:latest-pact-version": link(format!("{pair}/latest"), "Latest version of this pact"),
-            "pb:diff-previous-distinct": link(format!("{self_href}/diff/previous-distinct"), "Diff with previous distinct version of this pact"),
-            "pb:publish-verification-results": link(format!("{sha_href}/verification-results"), "Publish verification results"),
-            "pb:latest-verification-results": link(format!("{}/verification-results/latest", pact_version_href(base, &pact.provider, &pact.consumer, &pact.sha, None)), "Latest verification results for this pact content"),
-        }),
+    let name = format!(
+        "Pact between {} ({}) and {}",
+        pact.consumer, pact.consumer_version, pact.provider
     );
-    Ok(body)
+    let links = json!({
+        "self": named_link(self_href.clone(), "Pact", &name),
+        "pb:consumer": named_link(pacticipant_href(base, &pact.consumer), "Consumer", &pact.consumer),
+        "pb:consumer-version": named_link(version_href, "Consumer version", &pact.consumer_version),
+        "pb:provider": named_link(pacticipant_href(base, &pact.provider), "Provider", &pact.provider),
+        "pb:pact-version": named_link(pact_version_href(base, &pact.provider, &pact.consumer, &pact.sha, None), "Pact content version permalink", &pact.sha),
+        "pb:latest-pact-version": link(format!("{pair}/latest"), "Latest version of this pact"),
+        "pb:diff-previous-distinct": link(format!("{self_href}/diff/previous-distinct"), "Diff with previous distinct version of this pact"),
+        "pb:publish-verification-results": link(format!("{sha_href}/verification-results"), "Publish verification results"),
+        "pb:latest-verification-results": link(format!("{}/verification-results/latest", pact_version_href(base, &pact.provider, &pact.consumer, &pact.sha, None)), "Latest verification results for this pact content"),
+    });
+    // Stored contracts are compact JSON objects without `_links` or `createdAt` (the store
+    // removes them on publication), so the members can be appended before the closing brace.
+    let content = pact.content.trim_end();
+    let Some(open) = content.strip_suffix('}') else {
+        return Err(ApiError::with_status(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "stored contract is not a JSON object",
+        ));
+    };
+    let separator = if open.trim_end() == "{" { "" } else { "," };
+    Ok(format!(
+        "{open}{separator}\"_links\":{links},\"createdAt\":\"{}\"}}",
+        rfc3339(pact.created_at)
+    ))
 }
 
 fn verification_json(base: &str, v: &Verification) -> Value {
@@ -126,7 +142,10 @@ fn verification_json(base: &str, v: &Verification) -> Value {
         }
     }));
     // What the verifier sent is returned as sent.
-    for (key, value) in [("testResults", &v.test_results), ("verifiedBy", &v.verified_by)] {
+    for (key, value) in [
+        ("testResults", &v.test_results),
+        ("verifiedBy", &v.verified_by),
+    ] {
         if let Some(value) = value {
             body[key] = value.clone();
         }
@@ -137,12 +156,17 @@ fn verification_json(base: &str, v: &Verification) -> Value {
 // --- publishing --------------------------------------------------------------------------------
 
 fn on_conflict(contract: &Value, field: &str, default: OnConflict) -> ApiResult<OnConflict> {
-    match opt_str(contract, "onConflict").map_err(|_| ApiError::invalid(field, "must be \"overwrite\" or \"merge\""))? {
+    match opt_str(contract, "onConflict")
+        .map_err(|_| ApiError::invalid(field, "must be \"overwrite\" or \"merge\""))?
+    {
         None => Ok(default),
         Some(mode) => match mode.as_str() {
             "overwrite" => Ok(OnConflict::Overwrite),
             "merge" => Ok(OnConflict::Merge),
-            other => Err(ApiError::invalid(field, format!("must be \"overwrite\" or \"merge\", got {other:?}"))),
+            other => Err(ApiError::invalid(
+                field,
+                format!("must be \"overwrite\" or \"merge\", got {other:?}"),
+            )),
         },
     }
 }
@@ -154,64 +178,96 @@ fn tags(body: &Value) -> ApiResult<Vec<String>> {
             .iter()
             .map(|item| match item {
                 Value::String(tag) => check_name("tags", tag).map(|()| tag.clone()),
-                other => Err(ApiError::invalid("tags", format!("must be strings, got {other}"))),
+                other => Err(ApiError::invalid(
+                    "tags",
+                    format!("must be strings, got {other}"),
+                )),
             })
             .collect(),
-        Some(other) => Err(ApiError::invalid("tags", format!("must be an array of strings, got {other}"))),
+        Some(other) => Err(ApiError::invalid(
+            "tags",
+            format!("must be an array of strings, got {other}"),
+        )),
     }
 }
 
 /// Reads the `contracts` of a publish request: base64 pact JSON, one per provider.
 fn contracts(body: &Value, consumer: &str) -> ApiResult<Vec<NewContract>> {
     let Some(Value::Array(items)) = body.get("contracts") else {
-        return Err(ApiError::invalid("contracts", "is required: an array of contracts"));
+        return Err(ApiError::invalid(
+            "contracts",
+            "is required: an array of contracts",
+        ));
     };
     if items.is_empty() {
-        return Err(ApiError::invalid("contracts", "must contain at least one contract"));
+        return Err(ApiError::invalid(
+            "contracts",
+            "must contain at least one contract",
+        ));
     }
     items
         .iter()
         .enumerate()
         .map(|(index, item)| {
             let at = |field: &str| format!("contracts[{index}].{field}");
-            let consumer_name = req_str(item, "consumerName").map_err(|_| ApiError::invalid(&at("consumerName"), "is required"))?;
+            let consumer_name = req_str(item, "consumerName")
+                .map_err(|_| ApiError::invalid(&at("consumerName"), "is required"))?;
             if consumer_name != consumer {
                 return Err(ApiError::invalid(
                     &at("consumerName"),
                     format!("must match pacticipantName `{consumer}`, got `{consumer_name}`"),
                 ));
             }
-            let provider = req_str(item, "providerName").map_err(|_| ApiError::invalid(&at("providerName"), "is required"))?;
+            let provider = req_str(item, "providerName")
+                .map_err(|_| ApiError::invalid(&at("providerName"), "is required"))?;
             check_name(&at("providerName"), &provider)?;
             match item.get("specification").and_then(Value::as_str) {
                 Some("pact") => {}
                 other => {
                     return Err(ApiError::invalid(
                         &at("specification"),
-                        format!("must be \"pact\", got {}", other.map_or("nothing".into(), |s| format!("{s:?}"))),
+                        format!(
+                            "must be \"pact\", got {}",
+                            other.map_or("nothing".into(), |s| format!("{s:?}"))
+                        ),
                     ));
                 }
             }
             match item.get("contentType").and_then(Value::as_str) {
-                Some(media) if media.split(';').next().is_some_and(|m| m.trim() == "application/json") => {}
+                Some(media)
+                    if media
+                        .split(';')
+                        .next()
+                        .is_some_and(|m| m.trim() == "application/json") => {}
                 other => {
                     return Err(ApiError::invalid(
                         &at("contentType"),
-                        format!("must be \"application/json\", got {}", other.map_or("nothing".into(), |s| format!("{s:?}"))),
+                        format!(
+                            "must be \"application/json\", got {}",
+                            other.map_or("nothing".into(), |s| format!("{s:?}"))
+                        ),
                     ));
                 }
             }
-            let encoded = item
-                .get("content")
-                .and_then(Value::as_str)
-                .ok_or_else(|| ApiError::invalid(&at("content"), "is required: the pact JSON, base64-encoded"))?;
+            let encoded = item.get("content").and_then(Value::as_str).ok_or_else(|| {
+                ApiError::invalid(&at("content"), "is required: the pact JSON, base64-encoded")
+            })?;
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(encoded.trim())
-                .map_err(|error| ApiError::invalid(&at("content"), format!("is not valid base64: {error}")))?;
-            let content: Value = serde_json::from_slice(&bytes)
-                .map_err(|error| ApiError::invalid(&at("content"), format!("does not decode to valid JSON: {error}")))?;
+                .map_err(|error| {
+                    ApiError::invalid(&at("content"), format!("is not valid base64: {error}"))
+                })?;
+            let content: Value = serde_json::from_slice(&bytes).map_err(|error| {
+                ApiError::invalid(
+                    &at("content"),
+                    format!("does not decode to valid JSON: {error}"),
+                )
+            })?;
             if !content.is_object() {
-                return Err(ApiError::invalid(&at("content"), "must decode to a JSON object"));
+                return Err(ApiError::invalid(
+                    &at("content"),
+                    "must decode to a JSON object",
+                ));
             }
             Ok(NewContract {
                 provider,
@@ -222,7 +278,11 @@ fn contracts(body: &Value, consumer: &str) -> ApiResult<Vec<NewContract>> {
         .collect()
 }
 
-async fn publish(State(state): State<AppState>, Base(base): Base, JsonBody(body): JsonBody) -> ApiResult<Response> {
+async fn publish(
+    State(state): State<AppState>,
+    Base(base): Base,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
     let consumer = req_str(&body, "pacticipantName")?;
     check_name("pacticipantName", &consumer)?;
     let number = req_str(&body, "pacticipantVersionNumber")?;
@@ -257,27 +317,56 @@ async fn publish(State(state): State<AppState>, Base(base): Base, JsonBody(body)
     }
     let mut contract_links = Vec::new();
     for (provider, outcome) in &published.contracts {
-        let pact_href = format!("{}/version/{}", pair_href(&base, provider, &publication.consumer), seg(&v.number));
+        let pact_href = format!(
+            "{}/version/{}",
+            pair_href(&base, provider, &publication.consumer),
+            seg(&v.number)
+        );
         let text = match outcome {
-            PublishOutcome::Created => format!("Pact successfully published for {} version {} and provider {provider}.", publication.consumer, v.number),
-            PublishOutcome::Unchanged => format!("Pact successfully republished for {} version {} and provider {provider} with no content changes.", publication.consumer, v.number),
-            PublishOutcome::Overwritten => format!("Pact for {} version {} and provider {provider} overwritten with new content.", publication.consumer, v.number),
-            PublishOutcome::Merged => format!("Pact for {} version {} and provider {provider} merged with the previously published interactions.", publication.consumer, v.number),
+            PublishOutcome::Created => format!(
+                "Pact successfully published for {} version {} and provider {provider}.",
+                publication.consumer, v.number
+            ),
+            PublishOutcome::Unchanged => format!(
+                "Pact successfully republished for {} version {} and provider {provider} with no content changes.",
+                publication.consumer, v.number
+            ),
+            PublishOutcome::Overwritten => format!(
+                "Pact for {} version {} and provider {provider} overwritten with new content.",
+                publication.consumer, v.number
+            ),
+            PublishOutcome::Merged => format!(
+                "Pact for {} version {} and provider {provider} merged with the previously published interactions.",
+                publication.consumer, v.number
+            ),
         };
         notices.push(json!({"type": "success", "text": text}));
-        notices.push(json!({"type": "debug", "text": format!("  View the published pact at {pact_href}")}));
-        contract_links.push(named_link(pact_href, "Pact", &format!("Pact between {} ({}) and {provider}", publication.consumer, v.number)));
+        notices.push(
+            json!({"type": "debug", "text": format!("  View the published pact at {pact_href}")}),
+        );
+        contract_links.push(named_link(
+            pact_href,
+            "Pact",
+            &format!(
+                "Pact between {} ({}) and {provider}",
+                publication.consumer, v.number
+            ),
+        ));
     }
-    let environments = state.store.environments(None).await?;
-    let pacticipant = state
-        .store
-        .pacticipant(&publication.consumer)
-        .await?
-        .ok_or_else(|| ApiError::not_found("the consumer disappeared during publication"))?;
     let tag_links: Vec<Value> = publication
         .tags
         .iter()
-        .map(|tag| named_link(format!("{}/tags/{}", version_href(&base, &publication.consumer, &v.number), seg(tag)), "Tag", tag))
+        .map(|tag| {
+            named_link(
+                format!(
+                    "{}/tags/{}",
+                    version_href(&base, &publication.consumer, &v.number),
+                    seg(tag)
+                ),
+                "Tag",
+                tag,
+            )
+        })
         .collect();
     let logs: Vec<Value> = notices
         .iter()
@@ -287,8 +376,8 @@ async fn publish(State(state): State<AppState>, Base(base): Base, JsonBody(body)
         "notices": notices,
         "logs": logs,
         "_embedded": {
-            "pacticipant": pacticipant_json(&base, &pacticipant, Some(v)),
-            "version": version_json(&base, v, &environments),
+            "pacticipant": pacticipant_json(&base, &published.pacticipant, Some(v)),
+            "version": version_json(&base, v, &published.environments),
         },
         "_links": {
             "pb:pacticipant": named_link(pacticipant_href(&base, &publication.consumer), "Pacticipant", &publication.consumer),
@@ -302,7 +391,13 @@ async fn publish(State(state): State<AppState>, Base(base): Base, JsonBody(body)
 
 /// The older API: PUT (or PATCH, to merge) the pact JSON itself to
 /// `/pacts/provider/P/consumer/C/version/V`.
-async fn put_pact_document(state: &AppState, base: &str, (p, c, v): (String, String, String), body: Value, mode: OnConflict) -> ApiResult<Response> {
+async fn put_pact_document(
+    state: &AppState,
+    base: &str,
+    (p, c, v): (String, String, String),
+    body: Value,
+    mode: OnConflict,
+) -> ApiResult<Response> {
     check_name("provider", &p)?;
     check_name("consumer", &c)?;
     check_name("version", &v)?;
@@ -312,7 +407,11 @@ async fn put_pact_document(state: &AppState, base: &str, (p, c, v): (String, Str
         branch: None,
         tags: Vec::new(),
         build_url: None,
-        contracts: vec![NewContract { provider: p.clone(), content: body, on_conflict: mode }],
+        contracts: vec![NewContract {
+            provider: p.clone(),
+            content: body,
+            on_conflict: mode,
+        }],
     };
     let published = state.store.publish(&publication).await?;
     let pact = state
@@ -322,8 +421,17 @@ async fn put_pact_document(state: &AppState, base: &str, (p, c, v): (String, Str
         .ok_or_else(|| ApiError::not_found("the contract disappeared during publication"))?;
     let body = pact_json(base, &pact, None)?;
     Ok(match published.contracts[0].1 {
-        PublishOutcome::Created => Hal::created(body),
-        _ => Hal::ok(body).into_response(),
+        PublishOutcome::Created => {
+            let location = pact_href(base, &pact);
+            let mut response = hal_text(StatusCode::CREATED, body);
+            if let Ok(location) = axum::http::HeaderValue::from_str(&location) {
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::LOCATION, location);
+            }
+            response
+        }
+        _ => hal_text(StatusCode::OK, body),
     })
 }
 
@@ -345,46 +453,76 @@ async fn patch_pact(
     put_pact_document(&state, &base, path, body, OnConflict::Merge).await
 }
 
-async fn delete_pact(State(state): State<AppState>, Path((p, c, v)): Path<(String, String, String)>) -> ApiResult<Response> {
+async fn delete_pact(
+    State(state): State<AppState>,
+    Path((p, c, v)): Path<(String, String, String)>,
+) -> ApiResult<Response> {
     state.store.delete_pact(&p, &c, &v).await?;
     Ok(no_content())
 }
 
 // --- reading -----------------------------------------------------------------------------------
 
-async fn show_pact(state: &AppState, base: &str, p: &str, c: &str, which: PactRef<'_>, metadata: Option<&str>) -> ApiResult<Hal> {
+async fn show_pact(
+    state: &AppState,
+    base: &str,
+    p: &str,
+    c: &str,
+    which: PactRef<'_>,
+    metadata: Option<&str>,
+) -> ApiResult<Response> {
     let described = match &which {
         PactRef::Version(v) => format!("published by version `{v}` of `{c}`"),
         PactRef::Latest => format!("published by `{c}`"),
         PactRef::LatestTagged(tag) => format!("published by a version of `{c}` tagged `{tag}`"),
-        PactRef::LatestOnBranch(branch) => format!("published by a version of `{c}` on branch `{branch}`"),
+        PactRef::LatestOnBranch(branch) => {
+            format!("published by a version of `{c}` on branch `{branch}`")
+        }
         PactRef::Sha(sha) => format!("of `{c}` with content {sha}"),
     };
-    let pact = state
-        .store
-        .pact(p, c, which)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no contract for provider `{p}` {described}")))?;
-    Ok(Hal::ok(pact_json(base, &pact, metadata)?))
+    let pact = state.store.pact(p, c, which).await?.ok_or_else(|| {
+        ApiError::not_found(format!("no contract for provider `{p}` {described}"))
+    })?;
+    Ok(hal_text(StatusCode::OK, pact_json(base, &pact, metadata)?))
 }
 
-async fn pact_for_version(State(state): State<AppState>, Base(base): Base, Path((p, c, v)): Path<(String, String, String)>) -> ApiResult<Hal> {
+async fn pact_for_version(
+    State(state): State<AppState>,
+    Base(base): Base,
+    Path((p, c, v)): Path<(String, String, String)>,
+) -> ApiResult<Response> {
     show_pact(&state, &base, &p, &c, PactRef::Version(&v), None).await
 }
 
-async fn latest_pact(State(state): State<AppState>, Base(base): Base, Path((p, c)): Path<(String, String)>) -> ApiResult<Hal> {
+async fn latest_pact(
+    State(state): State<AppState>,
+    Base(base): Base,
+    Path((p, c)): Path<(String, String)>,
+) -> ApiResult<Response> {
     show_pact(&state, &base, &p, &c, PactRef::Latest, None).await
 }
 
-async fn latest_tagged_pact(State(state): State<AppState>, Base(base): Base, Path((p, c, tag)): Path<(String, String, String)>) -> ApiResult<Hal> {
+async fn latest_tagged_pact(
+    State(state): State<AppState>,
+    Base(base): Base,
+    Path((p, c, tag)): Path<(String, String, String)>,
+) -> ApiResult<Response> {
     show_pact(&state, &base, &p, &c, PactRef::LatestTagged(&tag), None).await
 }
 
-async fn latest_branch_pact(State(state): State<AppState>, Base(base): Base, Path((p, c, b)): Path<(String, String, String)>) -> ApiResult<Hal> {
+async fn latest_branch_pact(
+    State(state): State<AppState>,
+    Base(base): Base,
+    Path((p, c, b)): Path<(String, String, String)>,
+) -> ApiResult<Response> {
     show_pact(&state, &base, &p, &c, PactRef::LatestOnBranch(&b), None).await
 }
 
-async fn pact_by_sha(State(state): State<AppState>, Base(base): Base, Path((p, c, sha)): Path<(String, String, String)>) -> ApiResult<Hal> {
+async fn pact_by_sha(
+    State(state): State<AppState>,
+    Base(base): Base,
+    Path((p, c, sha)): Path<(String, String, String)>,
+) -> ApiResult<Response> {
     show_pact(&state, &base, &p, &c, PactRef::Sha(&sha), None).await
 }
 
@@ -392,21 +530,38 @@ async fn pact_by_sha_with_metadata(
     State(state): State<AppState>,
     Base(base): Base,
     Path((p, c, sha, meta)): Path<(String, String, String, String)>,
-) -> ApiResult<Hal> {
+) -> ApiResult<Response> {
     show_pact(&state, &base, &p, &c, PactRef::Sha(&sha), Some(&meta)).await
 }
 
 fn interactions_by_key(content: &Value) -> Map<String, Value> {
     let mut out = Map::new();
     for key in ["interactions", "messages"] {
-        for item in content.get(key).and_then(Value::as_array).into_iter().flatten() {
+        for item in content
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let mut item = item.clone();
             if let Some(object) = item.as_object_mut() {
                 object.remove("_id");
             }
-            let description = item.get("description").and_then(Value::as_str).unwrap_or("").to_owned();
-            let states = item.get("providerStates").or_else(|| item.get("providerState")).map(Value::to_string).unwrap_or_default();
-            let name = if states.is_empty() { description } else { format!("{description} given {states}") };
+            let description = item
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
+            let states = item
+                .get("providerStates")
+                .or_else(|| item.get("providerState"))
+                .map(Value::to_string)
+                .unwrap_or_default();
+            let name = if states.is_empty() {
+                description
+            } else {
+                format!("{description} given {states}")
+            };
             out.insert(name, item);
         }
     }
@@ -424,14 +579,25 @@ async fn diff_previous_distinct(
         .store
         .pact(&p, &c, PactRef::Version(&v))
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("version `{v}` of `{c}` published no contract for `{p}`")))?;
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "version `{v}` of `{c}` published no contract for `{p}`"
+            ))
+        })?;
     let previous = state.store.previous_distinct_pact(&p, &c, &v).await?;
-    let parse = |pact: &StoredPact| serde_json::from_str::<Value>(&pact.content).unwrap_or(Value::Null);
+    let parse =
+        |pact: &StoredPact| serde_json::from_str::<Value>(&pact.content).unwrap_or(Value::Null);
     let now = interactions_by_key(&parse(&current));
-    let before = previous.as_ref().map(|pact| interactions_by_key(&parse(pact))).unwrap_or_default();
+    let before = previous
+        .as_ref()
+        .map(|pact| interactions_by_key(&parse(pact)))
+        .unwrap_or_default();
     let added: Vec<&String> = now.keys().filter(|k| !before.contains_key(*k)).collect();
     let removed: Vec<&String> = before.keys().filter(|k| !now.contains_key(*k)).collect();
-    let changed: Vec<&String> = now.keys().filter(|k| before.get(*k).is_some_and(|old| old != &now[*k])).collect();
+    let changed: Vec<&String> = now
+        .keys()
+        .filter(|k| before.get(*k).is_some_and(|old| old != &now[*k]))
+        .collect();
     Ok(Hal::ok(json!({
         "current": {"consumerVersion": current.consumer_version, "sha": current.sha},
         "previous": previous.as_ref().map(|pp| json!({"consumerVersion": pp.consumer_version, "sha": pp.sha})),
@@ -446,14 +612,32 @@ async fn diff_previous_distinct(
     })))
 }
 
-async fn provider_pacts(state: &AppState, base: &str, p: &str, tag: Option<&str>) -> ApiResult<Hal> {
+async fn provider_pacts(
+    state: &AppState,
+    base: &str,
+    p: &str,
+    tag: Option<&str>,
+) -> ApiResult<Hal> {
     let pacts = state.store.latest_pacts_for_provider(p, tag).await?;
     let links: Vec<Value> = pacts
         .iter()
-        .map(|pact| named_link(pact_href(base, pact), &format!("Pact between {} ({}) and {}", pact.consumer, pact.consumer_version, pact.provider), &pact.consumer))
+        .map(|pact| {
+            named_link(
+                pact_href(base, pact),
+                &format!(
+                    "Pact between {} ({}) and {}",
+                    pact.consumer, pact.consumer_version, pact.provider
+                ),
+                &pact.consumer,
+            )
+        })
         .collect();
     let self_href = match tag {
-        Some(tag) => format!("{}/latest/{}", href(base, &["pacts", "provider", p]), seg(tag)),
+        Some(tag) => format!(
+            "{}/latest/{}",
+            href(base, &["pacts", "provider", p]),
+            seg(tag)
+        ),
         None => format!("{}/latest", href(base, &["pacts", "provider", p])),
     };
     Ok(Hal::ok(json!({
@@ -467,20 +651,39 @@ async fn provider_pacts(state: &AppState, base: &str, p: &str, tag: Option<&str>
     })))
 }
 
-async fn latest_provider_pacts(State(state): State<AppState>, Base(base): Base, Path(p): Path<String>) -> ApiResult<Hal> {
+async fn latest_provider_pacts(
+    State(state): State<AppState>,
+    Base(base): Base,
+    Path(p): Path<String>,
+) -> ApiResult<Hal> {
     provider_pacts(&state, &base, &p, None).await
 }
 
-async fn latest_tagged_provider_pacts(State(state): State<AppState>, Base(base): Base, Path((p, tag)): Path<(String, String)>) -> ApiResult<Hal> {
+async fn latest_tagged_provider_pacts(
+    State(state): State<AppState>,
+    Base(base): Base,
+    Path((p, tag)): Path<(String, String)>,
+) -> ApiResult<Hal> {
     provider_pacts(&state, &base, &p, Some(&tag)).await
 }
 
 // --- verification results ----------------------------------------------------------------------
 
-async fn record_verification(state: &AppState, base: &str, (p, c, sha): (String, String, String), metadata: Option<String>, body: &Value) -> ApiResult<Response> {
+async fn record_verification(
+    state: &AppState,
+    base: &str,
+    (p, c, sha): (String, String, String),
+    metadata: Option<String>,
+    body: &Value,
+) -> ApiResult<Response> {
     let success = match body.get("success") {
         Some(Value::Bool(success)) => *success,
-        Some(other) => return Err(ApiError::invalid("success", format!("must be true or false, got {other}"))),
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "success",
+                format!("must be true or false, got {other}"),
+            ));
+        }
         None => return Err(ApiError::invalid("success", "is required (true or false)")),
     };
     let provider_version = req_str(body, "providerApplicationVersion")?;
@@ -493,7 +696,10 @@ async fn record_verification(state: &AppState, base: &str, (p, c, sha): (String,
         verified_by: body.get("verifiedBy").cloned(),
         metadata,
     };
-    let verification = state.store.record_verification(&p, &c, &sha, &result).await?;
+    let verification = state
+        .store
+        .record_verification(&p, &c, &sha, &result)
+        .await?;
     Ok(Hal::created(verification_json(base, &verification)))
 }
 
@@ -531,11 +737,19 @@ async fn verification(
     Ok(Hal::ok(verification_json(&base, &v)))
 }
 
-async fn latest_verification(State(state): State<AppState>, Base(base): Base, Path((p, c, sha)): Path<(String, String, String)>) -> ApiResult<Hal> {
+async fn latest_verification(
+    State(state): State<AppState>,
+    Base(base): Base,
+    Path((p, c, sha)): Path<(String, String, String)>,
+) -> ApiResult<Hal> {
     let v = state
         .store
         .latest_verification(&p, &c, &sha)
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("content {sha} of `{c}` has not been verified by `{p}`")))?;
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "content {sha} of `{c}` has not been verified by `{p}`"
+            ))
+        })?;
     Ok(Hal::ok(verification_json(&base, &v)))
 }
