@@ -55,7 +55,7 @@ fn published_contracts_read_back_by_version_branch_tag_and_content() {
             "1.0.0",
             Some("feat/x"),
             &["dev"],
-            &[contract.clone()],
+            std::slice::from_ref(&contract),
         );
         assert_eq!(status, 200, "{body}");
         let notices: Vec<&str> = body["notices"]
@@ -147,13 +147,13 @@ fn identical_content_is_stored_once_and_republishing_it_changes_nothing() {
         for version in ["1", "2"] {
             assert_eq!(
                 broker
-                    .publish("web", version, None, &[], &[contract.clone()])
+                    .publish("web", version, None, &[], std::slice::from_ref(&contract))
                     .0,
                 200
             );
         }
         assert_eq!(broker.publish("web", "3", None, &[], &[reordered]).0, 200);
-        let (status, body) = broker.publish("web", "3", None, &[], &[contract.clone()]);
+        let (status, body) = broker.publish("web", "3", None, &[], std::slice::from_ref(&contract));
         assert_eq!(status, 200);
         assert!(
             body["notices"].to_string().contains("no content changes"),
@@ -175,10 +175,12 @@ fn changed_content_for_a_published_version_is_a_conflict_unless_overwrite_or_mer
         let first = pact("web", "api", &["one"]);
         let second = pact("web", "api", &["one", "two"]);
         assert_eq!(
-            broker.publish("web", "1", None, &[], &[first.clone()]).0,
+            broker
+                .publish("web", "1", None, &[], std::slice::from_ref(&first))
+                .0,
             200
         );
-        let (status, body) = broker.publish("web", "1", None, &[], &[second.clone()]);
+        let (status, body) = broker.publish("web", "1", None, &[], std::slice::from_ref(&second));
         assert_eq!(status, 409, "{body}");
         assert!(
             body["errors"]["contracts"][0]
@@ -867,7 +869,7 @@ fn write_routes(
         (
             Method::POST,
             "/contracts/publish".into(),
-            publish_body("web", "2", None, &[], &[contract.clone()], None),
+            publish_body("web", "2", None, &[], std::slice::from_ref(&contract), None),
         ),
         (
             Method::PUT,
