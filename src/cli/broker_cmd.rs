@@ -2,7 +2,7 @@
 
 use std::io::{IsTerminal, Write};
 
-use super::{BrokerArgs, CliError, EXIT_OK, Outcome};
+use super::{BrokerArgs, CliError, EXIT_OK, LogFormat, Outcome};
 use crate::broker::{Broker, BrokerConfig, Credentials, Role};
 
 fn credentials(args: &BrokerArgs) -> Result<Credentials, CliError> {
@@ -48,11 +48,13 @@ fn parse_size(text: &str) -> Result<usize, String> {
 pub(super) fn run(args: &BrokerArgs) -> Result<Outcome, CliError> {
     let filter = tracing_subscriber::EnvFilter::try_new(&args.log_level)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = match args.log_format {
+        LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).try_init(),
+        LogFormat::Json => logs.json().try_init(),
+    };
 
     let mut config = BrokerConfig::new(args.database_url.clone());
     config.host = args

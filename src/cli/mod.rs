@@ -118,6 +118,16 @@ struct BrokerArgs {
     /// Log filter (tracing env-filter syntax), e.g. info or pactum=debug.
     #[arg(long, default_value = "info", env = "PACTUM_LOG")]
     log_level: String,
+    /// Log format: text for people, json (one object per line) for log collectors.
+    #[arg(long, value_enum, default_value = "text", env = "PACTUM_LOG_FORMAT")]
+    log_format: LogFormat,
+}
+
+/// How the broker writes its log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, clap::Args)]
