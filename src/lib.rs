@@ -10,11 +10,13 @@
 //! * [`datetime`] — Java-style date/time patterns used by date matchers and generators.
 //! * [`broker`] — the contract store with a Pact-Broker-compatible HTTP API, on SQLite or
 //!   PostgreSQL.
+//! * [`client`] — a Pact Broker API client: pacts for verification, publishing results.
 //! * [`cli`] — the `pactum` command line (the binary is a thin wrapper around it).
 #![warn(missing_docs)]
 
 pub mod broker;
 pub mod cli;
+pub mod client;
 pub mod consumer;
 pub mod contract;
 pub mod datetime;

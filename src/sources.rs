@@ -1,6 +1,6 @@
 //! Where contracts come from: files, directories of pact files, and URLs (with basic or bearer
-//! authentication). Shared by `pactum stub` and the verifier. Not here: the broker's
-//! pacts-for-verification flow.
+//! authentication). Shared by `pactum stub` and the verifier. The broker's
+//! pacts-for-verification flow is in [`crate::client`].
 
 use std::path::{Path, PathBuf};
 
@@ -66,6 +66,8 @@ pub struct Loaded {
     pub origin: String,
     /// The contract.
     pub pact: Pact,
+    /// What the broker said about it, when it came from pacts for verification.
+    pub broker: Option<crate::client::BrokerContext>,
 }
 
 /// Why contracts could not be loaded.
@@ -108,6 +110,7 @@ pub async fn load_all(sources: &[Source], auth: &Auth) -> Result<Vec<Loaded>, So
             Source::File(file) => out.push(Loaded {
                 origin: file.display().to_string(),
                 pact: Pact::load(file)?,
+                broker: None,
             }),
             Source::Dir(dir) => {
                 let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -127,12 +130,14 @@ pub async fn load_all(sources: &[Source], auth: &Auth) -> Result<Vec<Loaded>, So
                     out.push(Loaded {
                         origin: file.display().to_string(),
                         pact: Pact::load(&file)?,
+                        broker: None,
                     });
                 }
             }
             Source::Url(url) => out.push(Loaded {
                 origin: url.clone(),
                 pact: fetch(url, auth).await?,
+                broker: None,
             }),
         }
     }

@@ -80,7 +80,7 @@ pub async fn load(
     };
     let pacts = load_all(sources, &Auth::None).await?;
     let mut out = Vec::new();
-    for Loaded { origin, pact } in pacts {
+    for Loaded { origin, pact, .. } in pacts {
         for interaction in pact.interactions {
             let InteractionKind::Http { request, response } = interaction.kind else {
                 continue;

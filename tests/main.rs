@@ -12,11 +12,14 @@
 //! * `verifier` — `pactum verify` and the `Verifier` API against `provider`, a real test app.
 //! * `broker` — the broker's HTTP API on SQLite and PostgreSQL (`broker_harness` runs them).
 //! * `broker_interop` — the official Rust and Ruby broker clients against pactum's broker.
+//! * `broker_verification` — pacts for verification, pending/WIP, and `pactum verify` and the
+//!   official verifier fetching from and publishing to pactum's broker.
 //! * `cli` — the `pactum` binary: output and exit codes.
 
 mod broker;
 mod broker_harness;
 mod broker_interop;
+mod broker_verification;
 mod cli;
 mod conformance;
 mod consumer;

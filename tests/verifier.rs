@@ -246,6 +246,7 @@ fn loaded(pact: &Path) -> Vec<Loaded> {
     vec![Loaded {
         origin: pact.display().to_string(),
         pact: Pact::load(pact).unwrap(),
+        broker: None,
     }]
 }
 

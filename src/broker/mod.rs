@@ -12,6 +12,8 @@ mod api;
 pub mod auth;
 pub mod db;
 mod hal;
+pub mod query;
+pub mod selection;
 pub mod store;
 
 use std::net::{IpAddr, SocketAddr};

@@ -198,6 +198,51 @@ struct VerifyArgs {
     /// Bearer token for contract URLs.
     #[arg(long, env = "PACT_BROKER_TOKEN", hide_env_values = true)]
     token: Option<String>,
+    /// Also verify the contracts a Pact broker selects for the provider (pacts for
+    /// verification; needs --provider).
+    #[arg(long, short = 'b', value_name = "URL", env = "PACT_BROKER_BASE_URL")]
+    broker_url: Option<String>,
+    /// A consumer version selector as JSON, e.g. '{"mainBranch": true}' (repeatable). Without
+    /// any, the broker's defaults: main branch, deployed and released versions.
+    #[arg(long = "consumer-version-selectors", value_name = "JSON")]
+    consumer_version_selectors: Vec<String>,
+    /// Consumer version tags: each selects the latest version with that tag (repeatable or
+    /// comma-separated).
+    #[arg(
+        long = "consumer-version-tags",
+        value_name = "TAG",
+        value_delimiter = ','
+    )]
+    consumer_version_tags: Vec<String>,
+    /// Branch of the provider version being verified: decides pending and WIP contracts, and
+    /// is recorded with --publish.
+    #[arg(long, value_name = "BRANCH", env = "PACT_PROVIDER_BRANCH")]
+    provider_branch: Option<String>,
+    /// Tags of the provider version (repeatable or comma-separated), recorded with --publish.
+    #[arg(long = "provider-tags", value_name = "TAG", value_delimiter = ',')]
+    provider_tags: Vec<String>,
+    /// Ask the broker which contracts are pending: their failures are reported but do not fail
+    /// the verification.
+    #[arg(long)]
+    enable_pending: bool,
+    /// Also verify work-in-progress contracts published since this date (YYYY-MM-DD), pending
+    /// until this provider branch verifies them; needs --provider-branch.
+    #[arg(long, value_name = "DATE")]
+    include_wip_pacts_since: Option<String>,
+    /// Publish the results (per interaction) to the broker the contracts came from.
+    #[arg(long, requires = "provider_app_version")]
+    publish: bool,
+    /// The provider version the results are published for.
+    #[arg(
+        long,
+        visible_alias = "provider-version",
+        value_name = "VERSION",
+        env = "PACT_PROVIDER_VERSION"
+    )]
+    provider_app_version: Option<String>,
+    /// CI build URL published with the results.
+    #[arg(long, value_name = "URL")]
+    build_url: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -300,12 +345,15 @@ pub enum CliError {
     /// The verification could not be carried out.
     #[error(transparent)]
     Verify(#[from] crate::verifier::VerifyError),
+    /// A request to the broker failed.
+    #[error(transparent)]
+    Broker(#[from] crate::client::ClientError),
     /// A contract could not be loaded.
     #[error(transparent)]
     Source(#[from] crate::sources::SourceError),
     /// The broker could not start.
     #[error(transparent)]
-    Broker(#[from] crate::broker::BrokerError),
+    BrokerStart(#[from] crate::broker::BrokerError),
     /// An argument is invalid.
     #[error("{0}")]
     Usage(String),

@@ -261,13 +261,22 @@ impl Verifier {
         let mut report = Report::default();
         for loaded in selected {
             let pact = &loaded.pact;
-            let results = self
+            let mut results = self
                 .verify_interactions(&pact.consumer.name, &pact.interactions)
                 .await?;
+            // A contract the broker says is pending makes all of its interactions pending.
+            if loaded.broker.as_ref().is_some_and(|b| b.pending) {
+                results.iter_mut().for_each(|r| r.pending = true);
+            }
             report.contracts.push(ContractResult {
                 consumer: pact.consumer.name.clone(),
                 provider: pact.provider.name.clone(),
                 source: loaded.origin.clone(),
+                notices: loaded
+                    .broker
+                    .as_ref()
+                    .map(|b| b.notices.clone())
+                    .unwrap_or_default(),
                 interactions: results,
             });
         }

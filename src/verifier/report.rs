@@ -70,6 +70,9 @@ pub struct ContractResult {
     pub provider: String,
     /// Where the contract came from.
     pub source: String,
+    /// What the broker said about it (why it was selected, whether it is pending).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<String>,
     /// One result per interaction, in contract order.
     pub interactions: Vec<InteractionResult>,
 }
@@ -146,6 +149,9 @@ impl Report {
                 "\nVerifying a pact between {} and {} ({})",
                 contract.consumer, contract.provider, contract.source
             );
+            for notice in &contract.notices {
+                let _ = writeln!(out, "  {}", paint("2", notice));
+            }
             for result in &contract.interactions {
                 let pending = if result.pending { " [pending]" } else { "" };
                 let status = match &result.outcome {

@@ -14,6 +14,8 @@ use crate::broker::hal::{
     ApiError, ApiResult, Base, Hal, JsonBody, check_name, compact, hal_text, href, link,
     named_link, no_content, opt_str, req_str, seg,
 };
+use crate::broker::query::parse_nested;
+use crate::broker::selection::{VerifiablePact, VerificationQuery, parse_query};
 use crate::broker::store::{
     NewContract, NewVerification, OnConflict, PactRef, Publication, PublishOutcome, StoredPact,
     Verification, rfc3339,
@@ -57,6 +59,10 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/pacts/provider/{p}/latest", get(latest_provider_pacts))
         .route("/pacts/provider/{p}/latest/{tag}", get(latest_tagged_provider_pacts))
         .route("/pacts/provider/{p}/consumer/{c}/versions/{v}", put(put_pact))
+        .route(
+            "/pacts/provider/{p}/for-verification",
+            get(for_verification_get).post(for_verification_post),
+        )
 }
 
 // --- representations ---------------------------------------------------------------------------
@@ -752,4 +758,105 @@ async fn latest_verification(
             ))
         })?;
     Ok(Hal::ok(verification_json(&base, &v)))
+}
+
+// --- pacts for verification ----------------------------------------------------------------
+
+fn for_verification_response(
+    base: &str,
+    provider: &str,
+    query: &VerificationQuery,
+    pacts: &[VerifiablePact],
+    deprecated_get: bool,
+) -> Value {
+    let provider_description = match (&query.provider_branch, query.provider_tags.is_empty()) {
+        (Some(branch), _) => format!("{provider} branch '{branch}'"),
+        (None, false) => format!(
+            "{provider} versions tagged {}",
+            query.provider_tags.join(", ")
+        ),
+        (None, true) => format!("any version of {provider}"),
+    };
+    let items: Vec<Value> = pacts
+        .iter()
+        .map(|pact| {
+            let versions: Vec<&str> = pact.selected_by.iter().map(|(v, _)| v.as_str()).collect();
+            let metadata = json!({"cv": versions, "p": pact.pending, "w": pact.wip}).to_string();
+            let metadata = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(metadata);
+            let href = pact_version_href(base, provider, &pact.consumer, &pact.sha, Some(&metadata));
+            let reasons: Vec<String> = pact.selected_by.iter().map(|(v, why)| format!("{why} ({v})")).collect();
+            let latest_version = versions.last().copied().unwrap_or_default();
+            let mut notices = vec![json!({
+                "when": "before_verification",
+                "text": if pact.wip {
+                    format!("The pact at {href} is being verified because it is a 'work in progress' pact: the newest contract of {} version {latest_version}, not yet verified successfully by {provider_description}.", pact.consumer)
+                } else {
+                    format!("The pact at {href} is being verified because the pact content belongs to the consumer version(s) matching: {} of {}.", reasons.join("; "), pact.consumer)
+                }
+            })];
+            match pact.pending {
+                Some(true) => {
+                    notices.push(json!({"when": "before_verification", "text": format!("This pact is in pending state for {provider_description}: it has not yet been verified successfully there. If the verification fails, it will not cause the overall build to fail.")}));
+                    notices.push(json!({"when": "after_verification:success_true_published_false", "text": format!("This pact is still pending for {provider_description}; publish the results to take it out of pending.")}));
+                    notices.push(json!({"when": "after_verification:success_false_published_false", "text": "This pact is pending; the failure does not fail the build.".to_owned()}));
+                    notices.push(json!({"when": "after_verification:success_true_published_true", "text": format!("This pact is no longer pending for {provider_description}: a later failure will fail the build.")}));
+                    notices.push(json!({"when": "after_verification:success_false_published_true", "text": "This pact is still pending; the failure does not fail the build.".to_owned()}));
+                }
+                Some(false) => notices.push(json!({"when": "before_verification", "text": format!("This pact has been verified successfully by {provider_description} before; if this verification fails, it will fail the build.")})),
+                None => {}
+            }
+            if deprecated_get {
+                notices.push(json!({"when": "before_verification", "text": "Fetching pacts for verification with GET is deprecated; POST the same parameters as JSON.".to_owned()}));
+            }
+            let mut properties = json!({"notices": notices});
+            if let Some(pending) = pact.pending {
+                properties["pending"] = json!(pending);
+            }
+            if pact.wip {
+                properties["wip"] = json!(true);
+            }
+            json!({
+                "shortDescription": format!("{} of {}", reasons.join(", "), pact.consumer),
+                "verificationProperties": properties,
+                "_links": {"self": {"href": href, "name": format!("Pact between {} ({latest_version}) and {provider}", pact.consumer)}}
+            })
+        })
+        .collect();
+    json!({
+        "_embedded": {"pacts": items},
+        "_links": {"self": link(format!("{}/for-verification", href(base, &["pacts", "provider", provider])), "Pacts to be verified")}
+    })
+}
+
+async fn for_verification(
+    state: &AppState,
+    base: &str,
+    provider: &str,
+    body: &Value,
+    get: bool,
+) -> ApiResult<Hal> {
+    let query = parse_query(body)?;
+    let pacts = state.store.pacts_for_verification(provider, &query).await?;
+    Ok(Hal::ok(for_verification_response(
+        base, provider, &query, &pacts, get,
+    )))
+}
+
+async fn for_verification_get(
+    State(state): State<AppState>,
+    Base(base): Base,
+    Path(p): Path<String>,
+    uri: axum::http::Uri,
+) -> ApiResult<Hal> {
+    let query = parse_nested(uri.query().unwrap_or(""));
+    for_verification(&state, &base, &p, &query, true).await
+}
+
+async fn for_verification_post(
+    State(state): State<AppState>,
+    Base(base): Base,
+    Path(p): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Hal> {
+    for_verification(&state, &base, &p, &body, false).await
 }

@@ -140,6 +140,9 @@ CREATE TABLE latest_pact_publications (
 CREATE INDEX latest_pact_publications_pair
     ON latest_pact_publications (provider_id, consumer_id, consumer_version_id);
 CREATE INDEX latest_pact_publications_content ON latest_pact_publications (pact_version_id);
+-- Work-in-progress pacts: a provider's publications since a date.
+CREATE INDEX latest_pact_publications_recent
+    ON latest_pact_publications (provider_id, created_at);
 
 CREATE TABLE verifications (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -154,7 +157,7 @@ CREATE TABLE verifications (
     metadata TEXT,
     created_at BIGINT NOT NULL
 );
-CREATE INDEX verifications_content ON verifications (pact_version_id, provider_version_id);
+CREATE INDEX verifications_content ON verifications (pact_version_id, success, provider_version_id);
 CREATE INDEX verifications_provider_version ON verifications (provider_version_id);
 
 -- The newest verification per contract content and provider version.

@@ -1,0 +1,668 @@
+//! Pacts for verification: which contracts a provider should verify, and whether each is
+//! pending or work in progress.
+//!
+//! A request carries consumer version selectors (`{"mainBranch": true}`,
+//! `{"deployedOrReleased": true}`, `{"tag": "prod", "latest": true}`, …), the provider's branch
+//! and tags, and whether to include pending status and WIP pacts. Each selector picks consumer
+//! versions that published a contract for the provider; contracts with the same content are
+//! squashed into one entry carrying every reason it was selected.
+//!
+//! Pending: a contract's content is pending for the provider's branch until a provider version
+//! on that branch — or on a branch created before it — has verified it successfully (with tags
+//! instead of a branch: a version with one of the tags; with neither: any version). A pending
+//! contract's failure does not fail the build. WIP: with `includeWipPactsSince`, the newest
+//! contract of every consumer branch and tag published since that date, not selected otherwise
+//! and not yet verified by the provider's branch, is added as pending.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::db::{Arg, Tx, args, read_tx};
+use super::store::{Store, StoreError};
+
+/// One consumer version selector.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selector {
+    /// The latest version from each consumer's main branch.
+    pub main_branch: bool,
+    /// The latest version from this branch.
+    pub branch: Option<String>,
+    /// The branch to use when `branch` has no versions.
+    pub fallback_branch: Option<String>,
+    /// The latest version from the branch named like the provider's branch.
+    pub matching_branch: bool,
+    /// Versions with this tag (all of them, or the latest with `latest`).
+    pub tag: Option<String>,
+    /// The tag to use when `tag` has no versions.
+    pub fallback_tag: Option<String>,
+    /// Only the latest (with `tag`), or alone: each consumer's latest version.
+    pub latest: Option<bool>,
+    /// Only this consumer.
+    pub consumer: Option<String>,
+    /// Versions currently deployed (optionally to `environment`).
+    pub deployed: bool,
+    /// Versions currently released and supported (optionally in `environment`).
+    pub released: bool,
+    /// Deployed or released.
+    pub deployed_or_released: bool,
+    /// An environment: alone, versions deployed or released there.
+    pub environment: Option<String>,
+}
+
+/// A pacts-for-verification request.
+#[derive(Debug, Clone, Default)]
+pub struct VerificationQuery {
+    /// The selectors; empty means the defaults (main branch, deployed, released).
+    pub selectors: Vec<Selector>,
+    /// The branch of the provider version about to verify.
+    pub provider_branch: Option<String>,
+    /// Its tags.
+    pub provider_tags: Vec<String>,
+    /// Compute pending status.
+    pub include_pending: bool,
+    /// Add work-in-progress contracts published since this time (microseconds).
+    pub include_wip_since: Option<i64>,
+}
+
+/// One contract to verify.
+#[derive(Debug, Clone)]
+pub struct VerifiablePact {
+    /// The consumer.
+    pub consumer: String,
+    /// The content hash.
+    pub sha: String,
+    /// The consumer versions that selected it (newest last), with why.
+    pub selected_by: Vec<(String, String)>,
+    /// Pending (only computed when asked).
+    pub pending: Option<bool>,
+    /// A work-in-progress contract.
+    pub wip: bool,
+}
+
+fn invalid(index: usize, message: impl Into<String>) -> StoreError {
+    StoreError::invalid(format!("consumerVersionSelectors[{index}]"), message)
+}
+
+/// Reads a boolean given as JSON or as the text a query string carries.
+fn flag(value: &Value) -> Option<bool> {
+    match value {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) if s == "true" => Some(true),
+        Value::String(s) if s == "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// Reads a selector object; keys in camelCase (POST) or snake_case (GET).
+fn selector(index: usize, value: &Value) -> Result<Selector, StoreError> {
+    let Some(object) = value.as_object() else {
+        return Err(invalid(index, format!("must be an object, got {value}")));
+    };
+    let mut selector = Selector::default();
+    for (key, value) in object {
+        let text = || -> Result<String, StoreError> {
+            value
+                .as_str()
+                .filter(|s| !s.trim().is_empty())
+                .map(str::to_owned)
+                .ok_or_else(|| {
+                    invalid(
+                        index,
+                        format!("{key} must be a non-blank string, got {value}"),
+                    )
+                })
+        };
+        let boolean = || {
+            flag(value)
+                .ok_or_else(|| invalid(index, format!("{key} must be true or false, got {value}")))
+        };
+        match key.as_str() {
+            "mainBranch" | "main_branch" => selector.main_branch = boolean()?,
+            // `branch: true` is an alias of matchingBranch in some clients' docs; a string is a
+            // branch name.
+            "branch" => match value {
+                Value::Bool(true) => selector.matching_branch = true,
+                _ => selector.branch = Some(text()?),
+            },
+            "fallbackBranch" | "fallback_branch" => selector.fallback_branch = Some(text()?),
+            "matchingBranch" | "matching_branch" => selector.matching_branch = boolean()?,
+            "tag" => selector.tag = Some(text()?),
+            "fallbackTag" | "fallback_tag" => selector.fallback_tag = Some(text()?),
+            "latest" => selector.latest = Some(boolean()?),
+            "consumer" => selector.consumer = Some(text()?),
+            "deployed" => selector.deployed = boolean()?,
+            "released" => selector.released = boolean()?,
+            "deployedOrReleased" | "deployed_or_released" => {
+                selector.deployed_or_released = boolean()?
+            }
+            "environment" => selector.environment = Some(text()?),
+            other => {
+                return Err(invalid(
+                    index,
+                    format!(
+                        "unknown key `{other}`; selectors take mainBranch, branch, fallbackBranch, \
+                         matchingBranch, tag, fallbackTag, latest, consumer, deployed, released, \
+                         deployedOrReleased, environment"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(selector)
+}
+
+impl Selector {
+    fn validate(&self, index: usize, provider_branch: Option<&str>) -> Result<(), StoreError> {
+        let branch_keys = self.main_branch
+            || self.branch.is_some()
+            || self.fallback_branch.is_some()
+            || self.matching_branch
+            || self.tag.is_some()
+            || self.fallback_tag.is_some()
+            || self.latest.is_some();
+        let environment_keys = self.deployed
+            || self.released
+            || self.deployed_or_released
+            || self.environment.is_some();
+        if branch_keys && environment_keys {
+            return Err(invalid(
+                index,
+                "branch/tag/latest keys cannot be combined with deployed/released/environment keys; use two selectors",
+            ));
+        }
+        let choice = self.main_branch
+            || self.branch.is_some()
+            || self.matching_branch
+            || self.tag.is_some()
+            || environment_keys
+            || self.latest == Some(true);
+        if !choice {
+            return Err(invalid(
+                index,
+                "selects nothing: give one of mainBranch, branch, matchingBranch, tag, latest: true, deployed, released, deployedOrReleased, environment",
+            ));
+        }
+        if self.main_branch
+            && (self.branch.is_some()
+                || self.tag.is_some()
+                || self.matching_branch
+                || self.fallback_branch.is_some()
+                || self.fallback_tag.is_some()
+                || self.latest == Some(false))
+        {
+            return Err(invalid(
+                index,
+                "mainBranch can only be combined with consumer",
+            ));
+        }
+        if self.matching_branch {
+            if self.branch.is_some()
+                || self.tag.is_some()
+                || self.fallback_tag.is_some()
+                || self.latest == Some(false)
+            {
+                return Err(invalid(
+                    index,
+                    "matchingBranch can only be combined with consumer",
+                ));
+            }
+            if provider_branch.is_none_or(|b| b.trim().is_empty()) {
+                return Err(invalid(
+                    index,
+                    "matchingBranch needs the request's providerVersionBranch",
+                ));
+            }
+        }
+        if self.branch.is_some() && self.tag.is_some() {
+            return Err(invalid(
+                index,
+                "branch and tag cannot be combined; use two selectors",
+            ));
+        }
+        if self.branch.is_some() && self.latest == Some(false) {
+            return Err(invalid(
+                index,
+                "branch selects the latest version of the branch; latest: false is not supported",
+            ));
+        }
+        if self.fallback_branch.is_some() && self.branch.is_none() {
+            return Err(invalid(index, "fallbackBranch needs branch"));
+        }
+        if self.fallback_tag.is_some() && (self.tag.is_none() || self.latest != Some(true)) {
+            return Err(invalid(index, "fallbackTag needs tag and latest: true"));
+        }
+        if [self.deployed, self.released, self.deployed_or_released]
+            .iter()
+            .filter(|b| **b)
+            .count()
+            > 1
+        {
+            return Err(invalid(
+                index,
+                "use only one of deployed, released and deployedOrReleased",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Reads a pacts-for-verification request (the POST body, or the GET query parsed with
+/// [`super::query::parse_nested`]).
+pub fn parse_query(body: &Value) -> Result<VerificationQuery, StoreError> {
+    let get = |camel: &str, snake: &str| {
+        body.get(camel)
+            .or_else(|| body.get(snake))
+            .filter(|v| !v.is_null())
+    };
+    let mut query = VerificationQuery::default();
+    match get("providerVersionBranch", "provider_version_branch") {
+        None => {}
+        Some(Value::String(branch)) => {
+            query.provider_branch = Some(branch.clone()).filter(|b| !b.trim().is_empty())
+        }
+        Some(other) => {
+            return Err(StoreError::invalid(
+                "providerVersionBranch",
+                format!("must be a string, got {other}"),
+            ));
+        }
+    }
+    match get("providerVersionTags", "provider_version_tags") {
+        None => {}
+        Some(Value::Array(tags)) => {
+            for tag in tags {
+                match tag.as_str() {
+                    Some(tag) if !tag.trim().is_empty() => query.provider_tags.push(tag.to_owned()),
+                    _ => {
+                        return Err(StoreError::invalid(
+                            "providerVersionTags",
+                            format!("must be non-blank strings, got {tag}"),
+                        ));
+                    }
+                }
+            }
+        }
+        Some(other) => {
+            return Err(StoreError::invalid(
+                "providerVersionTags",
+                format!("must be an array of strings, got {other}"),
+            ));
+        }
+    }
+    if let Some(value) = get("includePendingStatus", "include_pending_status") {
+        query.include_pending = flag(value).ok_or_else(|| {
+            StoreError::invalid(
+                "includePendingStatus",
+                format!("must be true or false, got {value}"),
+            )
+        })?;
+    }
+    if let Some(value) = get("includeWipPactsSince", "include_wip_pacts_since") {
+        let text = value.as_str().unwrap_or_default();
+        let since = parse_date(text).ok_or_else(|| {
+            StoreError::invalid(
+                "includeWipPactsSince",
+                format!("must be a date (2024-01-31) or an RFC 3339 time, got {value}"),
+            )
+        })?;
+        if query.provider_branch.is_none() && query.provider_tags.is_empty() {
+            // As the Pact Broker does: with neither, no contract can be "not yet verified by
+            // this branch", so WIP selects nothing; say so rather than silently return nothing.
+            return Err(StoreError::invalid(
+                "includeWipPactsSince",
+                "work-in-progress pacts need providerVersionBranch (or providerVersionTags)",
+            ));
+        }
+        query.include_wip_since = Some(since);
+    }
+    match get("consumerVersionSelectors", "consumer_version_selectors") {
+        None => {}
+        Some(Value::Array(items)) => {
+            for (index, item) in items.iter().enumerate() {
+                let selector = selector(index, item)?;
+                selector.validate(index, query.provider_branch.as_deref())?;
+                query.selectors.push(selector);
+            }
+        }
+        Some(other) => {
+            return Err(StoreError::invalid(
+                "consumerVersionSelectors",
+                format!("must be an array of selectors, got {other}"),
+            ));
+        }
+    }
+    Ok(query)
+}
+
+fn parse_date(text: &str) -> Option<i64> {
+    if let Ok(timestamp) = text.parse::<jiff::Timestamp>() {
+        return Some(timestamp.as_microsecond());
+    }
+    let date: jiff::civil::Date = text.parse().ok()?;
+    Some(
+        date.to_zoned(jiff::tz::TimeZone::UTC)
+            .ok()?
+            .timestamp()
+            .as_microsecond(),
+    )
+}
+
+/// One way to pick consumer versions, after expanding convenience forms.
+#[derive(Debug, Clone)]
+enum Pick {
+    Latest,
+    LatestOnBranch(String),
+    LatestOnMainBranch,
+    LatestTagged(String),
+    AllTagged(String),
+    Deployed(Option<i64>),
+    Released(Option<i64>),
+}
+
+const PICK_BASE: &str =
+    "FROM latest_pact_publications l JOIN pacticipants c ON c.id = l.consumer_id";
+
+impl Pick {
+    /// `(consumer_id, consumer_version_id)` rows; `$1` provider id, `$2` consumer name or NULL.
+    async fn run(
+        &self,
+        tx: &mut Tx,
+        provider_id: i64,
+        consumer: Option<&str>,
+    ) -> Result<Vec<(i64, i64)>, StoreError> {
+        let scope = "l.provider_id = $1 AND ($2 IS NULL OR c.name = $2)";
+        let latest = "SELECT l.consumer_id, MAX(l.consumer_version_id)";
+        let all = "SELECT DISTINCT l.consumer_id, l.consumer_version_id";
+        let mut args: Vec<Arg> = args![provider_id, consumer];
+        let sql = match self {
+            Pick::Latest => format!("{latest} {PICK_BASE} WHERE {scope} GROUP BY l.consumer_id"),
+            Pick::LatestOnBranch(branch) => {
+                args.push(branch.into());
+                format!(
+                    "{latest} {PICK_BASE} JOIN branch_versions bv ON bv.version_id = l.consumer_version_id \
+                     JOIN branches b ON b.id = bv.branch_id WHERE {scope} AND b.name = $3 GROUP BY l.consumer_id"
+                )
+            }
+            Pick::LatestOnMainBranch => format!(
+                "{latest} {PICK_BASE} JOIN branch_versions bv ON bv.version_id = l.consumer_version_id \
+                 JOIN branches b ON b.id = bv.branch_id WHERE {scope} AND b.name = c.main_branch GROUP BY l.consumer_id"
+            ),
+            Pick::LatestTagged(tag) | Pick::AllTagged(tag) => {
+                args.push(tag.into());
+                let head = if matches!(self, Pick::LatestTagged(_)) {
+                    latest
+                } else {
+                    all
+                };
+                let group = if matches!(self, Pick::LatestTagged(_)) {
+                    " GROUP BY l.consumer_id"
+                } else {
+                    ""
+                };
+                format!(
+                    "{head} {PICK_BASE} JOIN tags t ON t.version_id = l.consumer_version_id \
+                     WHERE {scope} AND t.name = $3{group}"
+                )
+            }
+            Pick::Deployed(environment) => {
+                args.push((*environment).into());
+                format!(
+                    "{all} {PICK_BASE} JOIN deployed_versions d ON d.version_id = l.consumer_version_id \
+                     WHERE {scope} AND d.currently_deployed AND ($3 IS NULL OR d.environment_id = $3)"
+                )
+            }
+            Pick::Released(environment) => {
+                args.push((*environment).into());
+                format!(
+                    "{all} {PICK_BASE} JOIN released_versions d ON d.version_id = l.consumer_version_id \
+                     WHERE {scope} AND d.currently_supported AND ($3 IS NULL OR d.environment_id = $3)"
+                )
+            }
+        };
+        Ok(tx
+            .rows(&sql, args)
+            .await?
+            .iter()
+            .map(|row| (row.int(0), row.int(1)))
+            .collect())
+    }
+}
+
+/// What a selector means, in words, for notices.
+fn describe(pick: &Pick, environment: Option<&str>) -> String {
+    match pick {
+        Pick::Latest => "latest version".into(),
+        Pick::LatestOnBranch(branch) => format!("latest version from branch '{branch}'"),
+        Pick::LatestOnMainBranch => "latest version from the main branch".into(),
+        Pick::LatestTagged(tag) => format!("latest version tagged '{tag}'"),
+        Pick::AllTagged(tag) => format!("one of the versions tagged '{tag}'"),
+        Pick::Deployed(_) => match environment {
+            Some(env) => format!("currently deployed to {env}"),
+            None => "currently deployed".into(),
+        },
+        Pick::Released(_) => match environment {
+            Some(env) => format!("currently released and supported in {env}"),
+            None => "currently released and supported".into(),
+        },
+    }
+}
+
+async fn environment_id(tx: &mut Tx, index: usize, name: &str) -> Result<i64, StoreError> {
+    tx.int("SELECT id FROM environments WHERE name = $1", args![name])
+        .await?
+        .ok_or_else(|| {
+            invalid(
+                index,
+                format!("no environment named `{name}`; create it first"),
+            )
+        })
+}
+
+/// Expands one selector into picks, each with a fallback pick and its description.
+async fn expand(
+    tx: &mut Tx,
+    index: usize,
+    selector: &Selector,
+    provider_branch: Option<&str>,
+) -> Result<Vec<(Pick, Option<Pick>, String)>, StoreError> {
+    let environment = match &selector.environment {
+        Some(name) => Some(environment_id(tx, index, name).await?),
+        None => None,
+    };
+    let env_name = selector.environment.as_deref();
+    let mut picks = Vec::new();
+    let mut push = |pick: Pick, fallback: Option<Pick>| {
+        let text = describe(&pick, env_name);
+        picks.push((pick, fallback, text));
+    };
+    if selector.main_branch {
+        push(Pick::LatestOnMainBranch, None);
+    } else if selector.matching_branch {
+        push(
+            Pick::LatestOnBranch(provider_branch.unwrap_or_default().to_owned()),
+            None,
+        );
+    } else if let Some(branch) = &selector.branch {
+        push(
+            Pick::LatestOnBranch(branch.clone()),
+            selector.fallback_branch.clone().map(Pick::LatestOnBranch),
+        );
+    } else if let Some(tag) = &selector.tag {
+        if selector.latest == Some(true) {
+            push(
+                Pick::LatestTagged(tag.clone()),
+                selector.fallback_tag.clone().map(Pick::LatestTagged),
+            );
+        } else {
+            push(Pick::AllTagged(tag.clone()), None);
+        }
+    } else if selector.deployed {
+        push(Pick::Deployed(environment), None);
+    } else if selector.released {
+        push(Pick::Released(environment), None);
+    } else if selector.deployed_or_released || environment.is_some() {
+        push(Pick::Deployed(environment), None);
+        push(Pick::Released(environment), None);
+    } else {
+        push(Pick::Latest, None);
+    }
+    Ok(picks)
+}
+
+/// Whether content `pact_version_id` was verified successfully by a provider version that
+/// counts for this query's branch or tags.
+async fn verified(
+    tx: &mut Tx,
+    pact_version_id: i64,
+    provider_id: i64,
+    query: &VerificationQuery,
+) -> Result<bool, StoreError> {
+    let found = if let Some(branch) = &query.provider_branch {
+        // A branch created after a successful verification on another branch inherits it
+        // (a new feature branch does not make everything pending again).
+        tx.int(
+            "SELECT 1 FROM verifications v \
+             JOIN branch_versions bv ON bv.version_id = v.provider_version_id \
+             JOIN branches b ON b.id = bv.branch_id \
+             WHERE v.pact_version_id = $1 AND v.success AND b.pacticipant_id = $2 \
+             AND (b.name = $3 OR b.created_at < COALESCE( \
+                 (SELECT created_at FROM branches WHERE pacticipant_id = $2 AND name = $3), $4)) \
+             LIMIT 1",
+            args![pact_version_id, provider_id, branch, i64::MAX],
+        )
+        .await?
+    } else if !query.provider_tags.is_empty() {
+        let placeholders: Vec<String> = (0..query.provider_tags.len())
+            .map(|i| format!("${}", i + 2))
+            .collect();
+        let sql = format!(
+            "SELECT 1 FROM verifications v JOIN tags t ON t.version_id = v.provider_version_id \
+             WHERE v.pact_version_id = $1 AND v.success AND t.name IN ({}) LIMIT 1",
+            placeholders.join(", ")
+        );
+        let mut args = args![pact_version_id];
+        args.extend(query.provider_tags.iter().map(Arg::from));
+        tx.int(&sql, args).await?
+    } else {
+        tx.int(
+            "SELECT 1 FROM verifications v WHERE v.pact_version_id = $1 AND v.success LIMIT 1",
+            args![pact_version_id],
+        )
+        .await?
+    };
+    Ok(found.is_some())
+}
+
+/// The publication details of `(consumer_id, consumer_version_id)` rows.
+async fn publication(
+    tx: &mut Tx,
+    provider_id: i64,
+    consumer_version_id: i64,
+) -> Result<Option<(String, String, i64, String)>, StoreError> {
+    Ok(tx
+        .row(
+            "SELECT c.name, v.number, pv.id, pv.sha FROM latest_pact_publications l \
+             JOIN pacticipants c ON c.id = l.consumer_id JOIN versions v ON v.id = l.consumer_version_id \
+             JOIN pact_versions pv ON pv.id = l.pact_version_id \
+             WHERE l.consumer_version_id = $1 AND l.provider_id = $2",
+            args![consumer_version_id, provider_id],
+        )
+        .await?
+        .map(|row| (row.text(0), row.text(1), row.int(2), row.text(3))))
+}
+
+impl Store {
+    /// The contracts `provider` should verify for `query`.
+    pub async fn pacts_for_verification(
+        &self,
+        provider: &str,
+        query: &VerificationQuery,
+    ) -> Result<Vec<VerifiablePact>, StoreError> {
+        read_tx!(self.db(), tx => {
+            let provider_id = tx
+                .int("SELECT id FROM pacticipants WHERE name = $1", args![provider])
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("no pacticipant named `{provider}`")))?;
+            // (consumer, content id) → entry; BTreeMap keeps the output ordered.
+            let mut found: BTreeMap<(String, i64), VerifiablePact> = BTreeMap::new();
+            let default_selectors = [
+                Selector { main_branch: true, ..Selector::default() },
+                Selector { deployed: true, ..Selector::default() },
+                Selector { released: true, ..Selector::default() },
+            ];
+            let selectors: &[Selector] = if query.selectors.is_empty() { &default_selectors } else { &query.selectors };
+            for (index, selector) in selectors.iter().enumerate() {
+                for (pick, fallback, reason) in expand(tx, index, selector, query.provider_branch.as_deref()).await? {
+                    let consumer = selector.consumer.as_deref();
+                    let mut rows = pick.run(tx, provider_id, consumer).await?;
+                    let mut reasons = vec![reason.clone(); rows.len()];
+                    if let Some(fallback) = fallback {
+                        let covered: Vec<i64> = rows.iter().map(|(c, _)| *c).collect();
+                        let text = format!("{} (fallback)", describe(&fallback, None));
+                        for row in fallback.run(tx, provider_id, consumer).await? {
+                            if !covered.contains(&row.0) {
+                                rows.push(row);
+                                reasons.push(text.clone());
+                            }
+                        }
+                    }
+                    for ((_, version_id), reason) in rows.into_iter().zip(reasons) {
+                        let Some((consumer, number, pact_version_id, sha)) = publication(tx, provider_id, version_id).await? else {
+                            continue;
+                        };
+                        let key = (consumer.clone(), pact_version_id);
+                        let entry = found.entry(key).or_insert_with(|| VerifiablePact {
+                            consumer,
+                            sha,
+                            selected_by: Vec::new(),
+                            pending: None,
+                            wip: false,
+                        });
+                        if !entry.selected_by.iter().any(|(v, r)| *v == number && *r == reason) {
+                            entry.selected_by.push((number, reason));
+                        }
+                    }
+                }
+            }
+            if let Some(since) = query.include_wip_since {
+                let heads = tx
+                    .rows(
+                        "SELECT MAX(l.consumer_version_id) FROM latest_pact_publications l \
+                         JOIN branch_versions bv ON bv.version_id = l.consumer_version_id \
+                         WHERE l.provider_id = $1 AND l.created_at >= $2 GROUP BY l.consumer_id, bv.branch_id \
+                         UNION SELECT MAX(l.consumer_version_id) FROM latest_pact_publications l \
+                         JOIN tags t ON t.version_id = l.consumer_version_id \
+                         WHERE l.provider_id = $1 AND l.created_at >= $2 GROUP BY l.consumer_id, t.name",
+                        args![provider_id, since],
+                    )
+                    .await?;
+                for head in heads {
+                    let version_id = head.int(0);
+                    let Some((consumer, number, pact_version_id, sha)) = publication(tx, provider_id, version_id).await? else {
+                        continue;
+                    };
+                    let key = (consumer.clone(), pact_version_id);
+                    if found.contains_key(&key) || verified(tx, pact_version_id, provider_id, query).await? {
+                        continue;
+                    }
+                    found.insert(key, VerifiablePact {
+                        consumer,
+                        sha,
+                        selected_by: vec![(number, "work in progress".into())],
+                        pending: Some(true),
+                        wip: true,
+                    });
+                }
+            }
+            if query.include_pending {
+                for ((_, pact_version_id), entry) in found.iter_mut() {
+                    if entry.pending.is_none() {
+                        entry.pending = Some(!verified(tx, *pact_version_id, provider_id, query).await?);
+                    }
+                }
+            }
+            Ok(found.into_values().collect())
+        })
+    }
+}
