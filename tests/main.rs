@@ -14,12 +14,14 @@
 //! * `broker_interop` — the official Rust and Ruby broker clients against pactum's broker.
 //! * `broker_verification` — pacts for verification, pending/WIP, and `pactum verify` and the
 //!   official verifier fetching from and publishing to pactum's broker.
+//! * `can_i_deploy` — the release gate through a release cycle, agreeing with the official clients.
 //! * `cli` — the `pactum` binary: output and exit codes.
 
 mod broker;
 mod broker_harness;
 mod broker_interop;
 mod broker_verification;
+mod can_i_deploy;
 mod cli;
 mod conformance;
 mod consumer;

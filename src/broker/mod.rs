@@ -12,6 +12,7 @@ mod api;
 pub mod auth;
 pub mod db;
 mod hal;
+pub mod matrix;
 pub mod query;
 pub mod selection;
 pub mod store;

@@ -303,7 +303,7 @@ pub struct Version {
     pub tags: Vec<(String, bool)>,
 }
 
-async fn load_version(tx: &mut Tx, version_id: i64) -> Result<Version> {
+pub(crate) async fn load_version(tx: &mut Tx, version_id: i64) -> Result<Version> {
     let row = tx
         .row(
             "SELECT v.id, p.name, v.number, v.build_url, v.created_at, v.updated_at \

@@ -3,6 +3,7 @@
 //! Every command returns an [`Outcome`] or a [`CliError`]; [`main`] turns them into output and
 //! the documented exit codes. Library code never prints or exits.
 
+mod broker_client_cmd;
 mod broker_cmd;
 mod match_cmd;
 mod stub_cmd;
@@ -57,6 +58,38 @@ enum Command {
     /// Ctrl-C or SIGTERM, finishing requests in flight. Authentication is off by default on a
     /// loopback address and required on any other unless --allow-public-without-auth.
     Broker(Box<BrokerArgs>),
+    /// Publish pact files to a broker for a consumer version (with branch and tags).
+    Publish(Box<broker_client_cmd::PublishArgs>),
+    /// Ask a broker whether versions can be deployed: exit 0 yes, 1 no or unknown, 2 error.
+    ///
+    /// Name each pacticipant with --pacticipant followed by its version (--version, --latest
+    /// [TAG], --branch or --main-branch), and the destination with --to-environment or --to.
+    #[command(disable_version_flag = true)]
+    #[command(name = "can-i-deploy")]
+    CanIDeploy(Box<broker_client_cmd::CanIDeployArgs>),
+    /// Record that a version was deployed to an environment.
+    #[command(disable_version_flag = true)]
+    RecordDeployment(Box<broker_client_cmd::RecordArgs>),
+    /// Record that a pacticipant is no longer deployed to an environment.
+    RecordUndeployment(Box<broker_client_cmd::UndeployArgs>),
+    /// Record that a version was released (and is supported) in an environment.
+    #[command(disable_version_flag = true)]
+    RecordRelease(Box<broker_client_cmd::RecordArgs>),
+    /// Record that a released version is no longer supported in an environment.
+    #[command(disable_version_flag = true)]
+    RecordSupportEnded(Box<broker_client_cmd::RecordArgs>),
+    /// Create an environment in a broker.
+    CreateEnvironment(Box<broker_client_cmd::EnvironmentArgs>),
+    /// List a broker's environments.
+    ListEnvironments(Box<broker_client_cmd::ListArgs>),
+    /// Create a pacticipant, or update the given properties of an existing one.
+    CreateOrUpdatePacticipant(Box<broker_client_cmd::PacticipantArgs>),
+    /// Tag a version.
+    #[command(disable_version_flag = true)]
+    CreateVersionTag(Box<broker_client_cmd::TagArgs>),
+    /// Show a version with its branches and tags.
+    #[command(disable_version_flag = true)]
+    DescribeVersion(Box<broker_client_cmd::DescribeArgs>),
 }
 
 #[derive(Debug, clap::Args)]
@@ -380,12 +413,33 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = Cli::try_parse_from(args).map_err(CliOrUsage::Usage)?;
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command()
+        .try_get_matches_from(args)
+        .map_err(CliOrUsage::Usage)?;
+    let cli = Cli::from_arg_matches(&matches).map_err(CliOrUsage::Usage)?;
+    let sub = matches
+        .subcommand()
+        .map(|(_, m)| m)
+        .expect("a subcommand is required");
     let outcome = match cli.command {
         Command::Match(args) => match_cmd::run(&args)?,
         Command::Stub(args) => stub_cmd::run(&args)?,
         Command::Verify(args) => verify_cmd::run(&args)?,
         Command::Broker(args) => broker_cmd::run(&args)?,
+        Command::Publish(args) => broker_client_cmd::publish(&args)?,
+        Command::CanIDeploy(args) => broker_client_cmd::can_i_deploy(&args, sub)?,
+        Command::RecordDeployment(args) => broker_client_cmd::record(&args, true)?,
+        Command::RecordUndeployment(args) => broker_client_cmd::undeploy(&args)?,
+        Command::RecordRelease(args) => broker_client_cmd::record(&args, false)?,
+        Command::RecordSupportEnded(args) => broker_client_cmd::support_ended(&args)?,
+        Command::CreateEnvironment(args) => broker_client_cmd::create_environment(&args)?,
+        Command::ListEnvironments(args) => broker_client_cmd::list_environments(&args)?,
+        Command::CreateOrUpdatePacticipant(args) => {
+            broker_client_cmd::create_or_update_pacticipant(&args)?
+        }
+        Command::CreateVersionTag(args) => broker_client_cmd::create_version_tag(&args)?,
+        Command::DescribeVersion(args) => broker_client_cmd::describe_version(&args)?,
     };
     Ok(outcome)
 }

@@ -4,6 +4,8 @@
 //! brokers behind path prefixes and proxies. Used by `pactum verify --broker-url` (pacts for
 //! verification, publishing results) and by the broker commands of the CLI.
 
+mod commands;
+
 use std::time::Duration;
 
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
@@ -12,6 +14,8 @@ use serde_json::{Value, json};
 
 use crate::contract::Pact;
 use crate::sources::{Auth, Loaded};
+
+pub use commands::{Target, VersionSelector, matrix_query};
 
 /// Why a broker request failed.
 #[derive(Debug, thiserror::Error)]

@@ -2,6 +2,7 @@
 //! itself, so the paths matter as much as the link relations).
 
 mod environments;
+mod matrix;
 mod pacticipants;
 mod pacts;
 
@@ -22,6 +23,7 @@ pub(super) fn routes() -> Router<AppState> {
         .merge(pacticipants::routes())
         .merge(environments::routes())
         .merge(pacts::routes())
+        .merge(matrix::routes())
         .fallback(not_found)
 }
 
@@ -81,6 +83,8 @@ async fn index(Base(base): Base) -> Hal {
             "pb:environments": l("/environments", "Environments"),
             "pb:environment": t("/environments/{uuid}", "Environment"),
             "pb:metrics": l("/metrics", "Get Pact Broker metrics"),
+            "pb:can-i-deploy-pacticipant-version-to-environment": t("/can-i-deploy?pacticipant={pacticipant}&version={version}&environment={environment}", "Determine if a pacticipant version can be deployed to an environment"),
+            "pb:can-i-deploy-pacticipant-version-to-tag": t("/can-i-deploy?pacticipant={pacticipant}&version={version}&to={tag}", "Determine if a pacticipant version can be deployed to the latest of a tag"),
             "curies": [
                 {"name": "pb", "href": format!("{base}/doc/{{rel}}?context=index"), "templated": true},
                 {"name": "beta", "href": format!("{base}/doc/{{rel}}?context=index"), "templated": true}

@@ -102,6 +102,7 @@ CREATE TABLE released_versions (
     UNIQUE (version_id, environment_id)
 );
 CREATE INDEX released_versions_environment ON released_versions (environment_id, currently_supported);
+CREATE INDEX released_versions_pacticipant ON released_versions (pacticipant_id, environment_id);
 
 -- One row per distinct contract content of a consumer/provider pair.
 CREATE TABLE pact_versions (

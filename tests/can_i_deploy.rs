@@ -1,0 +1,435 @@
+//! The release gate, step by step through a consumer's and a provider's life, on SQLite and
+//! PostgreSQL, with writes through one broker instance and questions through another on the same
+//! database. At every step `pactum can-i-deploy`, the broker's `/can-i-deploy`, the official
+//! Rust `pact broker can-i-deploy` (pact-cli 18.1.2) and the Ruby `pact-broker can-i-deploy`
+//! (pact-cli 16.1.7) must give the same answer.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+
+use crate::broker_harness::{TestBroker, TestDb, backends, pact};
+use crate::interop::{clients, pact_cli};
+
+fn pactum(args: &[&str], broker: &TestBroker) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pactum"))
+        .args(args)
+        .env("PACT_BROKER_BASE_URL", &broker.url)
+        .env_remove("PACT_BROKER_TOKEN")
+        .output()
+        .unwrap()
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+struct Gate<'a> {
+    writer: &'a TestBroker,
+    reader: &'a TestBroker,
+    official: Option<PathBuf>,
+}
+
+impl Gate<'_> {
+    /// Asks every client; all must agree with `expected` (Some(true) yes, Some(false) no, None
+    /// unknown — which every client reports as "no", exit 1).
+    fn check(
+        &self,
+        pacticipant: &str,
+        version: &str,
+        environment: &str,
+        ignore: Option<&str>,
+        expected: Option<bool>,
+        step: &str,
+    ) -> Value {
+        let mut args = vec![
+            "can-i-deploy",
+            "--pacticipant",
+            pacticipant,
+            "--version",
+            version,
+            "--to-environment",
+            environment,
+        ];
+        if let Some(ignore) = ignore {
+            args.extend(["--ignore", ignore]);
+        }
+        let exit = if expected == Some(true) { 0 } else { 1 };
+        let out = pactum(&args, self.reader);
+        assert_eq!(
+            out.status.code(),
+            Some(exit),
+            "{step}: pactum can-i-deploy\n{}",
+            text(&out)
+        );
+        let said = text(&out);
+        match expected {
+            Some(true) => assert!(said.contains("Computer says yes"), "{step}: {said}"),
+            Some(false) => assert!(said.contains("Computer says no ¯"), "{step}: {said}"),
+            None => assert!(said.contains("unknown"), "{step}: {said}"),
+        }
+        let mut json_args = args.clone();
+        json_args.extend(["--output", "json"]);
+        let answer: Value =
+            serde_json::from_slice(&pactum(&json_args, self.reader).stdout).unwrap();
+        assert_eq!(
+            answer["summary"]["deployable"],
+            json!(expected),
+            "{step}: {answer}"
+        );
+        if ignore.is_none() {
+            let direct = self.reader.ok(&format!("/can-i-deploy?pacticipant={pacticipant}&version={version}&environment={environment}"));
+            assert_eq!(
+                direct["summary"]["deployable"],
+                json!(expected),
+                "{step}: /can-i-deploy {direct}"
+            );
+        }
+        if let Some(dir) = &self.official {
+            let mut rust = pact_cli(dir);
+            rust.args(["broker"]).args(&args).args([
+                "--broker-base-url",
+                &self.reader.url,
+                "--retries",
+                "0",
+            ]);
+            let out = rust.output().unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(exit),
+                "{step}: official Rust can-i-deploy\n{}",
+                text(&out)
+            );
+            let ruby = dir.join("ruby-cli/node_modules/.bin/pact-broker");
+            let out = Command::new(ruby)
+                .args(&args)
+                .args(["--broker-base-url", &self.reader.url])
+                .output()
+                .unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(exit),
+                "{step}: official Ruby can-i-deploy\n{}",
+                text(&out)
+            );
+        }
+        answer
+    }
+
+    fn deploy(
+        &self,
+        pacticipant: &str,
+        version: &str,
+        env_uuid: &str,
+        instance: Option<&str>,
+    ) -> String {
+        let body = instance
+            .map(|i| json!({"applicationInstance": i}))
+            .unwrap_or(json!({}));
+        let (status, record) = self.writer.post(&format!("/pacticipants/{pacticipant}/versions/{version}/deployed-versions/environment/{env_uuid}"), &body);
+        assert!(status == 201 || status == 200, "{record}");
+        record["_links"]["self"]["href"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    fn verify(&self, provider_version: &str, consumer_version: &str, success: bool) {
+        self.writer.put(
+            &format!("/pacticipants/catalogue/branches/main/versions/{provider_version}"),
+            &json!({}),
+        );
+        let contract = self.writer.ok(&format!(
+            "/pacts/provider/catalogue/consumer/web-shop/version/{consumer_version}"
+        ));
+        let url = contract["_links"]["pb:publish-verification-results"]["href"]
+            .as_str()
+            .unwrap();
+        let (status, body) = self.writer.post(
+            url,
+            &json!({"success": success, "providerApplicationVersion": provider_version}),
+        );
+        assert_eq!(status, 201, "{body}");
+    }
+}
+
+#[test]
+fn can_i_deploy_through_a_release_cycle_agrees_with_the_official_clients() {
+    let official = clients();
+    for kind in backends() {
+        let db = TestDb::new(kind);
+        let writer = TestBroker::start(&db);
+        let reader = TestBroker::start(&db);
+        let gate = Gate {
+            writer: &writer,
+            reader: &reader,
+            official: official.clone(),
+        };
+        let env = |name: &str, production: bool| {
+            writer
+                .post(
+                    "/environments",
+                    &json!({"name": name, "production": production}),
+                )
+                .1["uuid"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        };
+        let (test, production) = (env("test", false), env("production", true));
+        writer.patch("/pacticipants/web-shop", &json!({"mainBranch": "main"}));
+        writer.put(
+            "/pacticipants/catalogue/branches/main/versions/1",
+            &json!({}),
+        );
+        gate.deploy("catalogue", "1", &test, None);
+        let catalogue_1_prod = gate.deploy("catalogue", "1", &production, Some("blue"));
+        assert_eq!(
+            writer
+                .publish(
+                    "web-shop",
+                    "1",
+                    Some("main"),
+                    &[],
+                    &[pact("web-shop", "catalogue", &["get item"])]
+                )
+                .0,
+            200
+        );
+
+        // 1. Nobody verified web-shop 1's contract yet.
+        let answer = gate.check("web-shop", "1", "test", None, None, "unverified");
+        assert_eq!(answer["summary"]["unknown"], 1);
+        assert!(
+            answer["notices"]
+                .to_string()
+                .contains("There is no verified contract between web-shop (1) and catalogue (1)"),
+            "{answer}"
+        );
+        // 2. catalogue 1 fails it.
+        gate.verify("1", "1", false);
+        let answer = gate.check(
+            "web-shop",
+            "1",
+            "test",
+            None,
+            Some(false),
+            "failed verification",
+        );
+        assert!(
+            answer["summary"]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("failed"),
+            "{answer}"
+        );
+        // 3. catalogue 2 passes it, but catalogue 1 is what runs in test.
+        gate.verify("2", "1", true);
+        gate.check(
+            "web-shop",
+            "1",
+            "test",
+            None,
+            Some(false),
+            "fixed provider not deployed yet",
+        );
+        // 4. catalogue 2 may go to test (no consumer there depends on it yet), and does.
+        let answer = gate.check(
+            "catalogue",
+            "2",
+            "test",
+            None,
+            Some(true),
+            "provider with no consumers deployed",
+        );
+        assert!(
+            answer["summary"]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("no missing dependencies"),
+            "{answer}"
+        );
+        gate.deploy("catalogue", "2", &test, None);
+        gate.check(
+            "web-shop",
+            "1",
+            "test",
+            None,
+            Some(true),
+            "fixed provider deployed",
+        );
+        // 5. Production runs catalogue 1 (blue) and 2 (green): every deployed version counts.
+        gate.deploy("catalogue", "2", &production, Some("green"));
+        let answer = gate.check(
+            "web-shop",
+            "1",
+            "production",
+            None,
+            Some(false),
+            "one of two deployed providers failed",
+        );
+        assert_eq!(
+            (
+                answer["summary"]["success"].as_u64(),
+                answer["summary"]["failed"].as_u64()
+            ),
+            (Some(1), Some(1)),
+            "{answer}"
+        );
+        writer.patch(&catalogue_1_prod, &json!({"currentlyDeployed": false}));
+        gate.check(
+            "web-shop",
+            "1",
+            "production",
+            None,
+            Some(true),
+            "failing provider undeployed",
+        );
+        gate.deploy("web-shop", "1", &production, None);
+        // 6. A new provider version has not verified the consumer already in production.
+        writer.put(
+            "/pacticipants/catalogue/branches/main/versions/3",
+            &json!({}),
+        );
+        gate.check(
+            "catalogue",
+            "3",
+            "production",
+            None,
+            None,
+            "new provider unverified against deployed consumer",
+        );
+        gate.verify("3", "1", true);
+        gate.check(
+            "catalogue",
+            "3",
+            "production",
+            None,
+            Some(true),
+            "new provider verified",
+        );
+        // 7. A consumer version whose contract changed, unverified, unless its provider is ignored.
+        assert_eq!(
+            writer
+                .publish(
+                    "web-shop",
+                    "2",
+                    Some("main"),
+                    &[],
+                    &[pact("web-shop", "catalogue", &["get item", "get other"])]
+                )
+                .0,
+            200
+        );
+        gate.check(
+            "web-shop",
+            "2",
+            "production",
+            None,
+            None,
+            "changed contract unverified",
+        );
+        let answer = gate.check(
+            "web-shop",
+            "2",
+            "production",
+            Some("catalogue"),
+            Some(true),
+            "provider ignored",
+        );
+        assert_eq!(answer["summary"]["ignored"], 1, "{answer}");
+        // 8. A version the broker does not know is a "no", with the reason.
+        let answer = gate.check(
+            "web-shop",
+            "9",
+            "production",
+            None,
+            Some(false),
+            "unknown version",
+        );
+        assert!(
+            answer["summary"]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("web-shop has no version 9"),
+            "{answer}"
+        );
+    }
+}
+
+#[test]
+fn can_i_deploy_usage_and_connection_errors_exit_two() {
+    let db = TestDb::new(crate::broker_harness::Kind::Sqlite);
+    let broker = TestBroker::start(&db);
+    broker.put("/pacticipants/web/versions/1", &json!({}));
+    let out = pactum(
+        &[
+            "can-i-deploy",
+            "--pacticipant",
+            "web",
+            "--version",
+            "1",
+            "--to-environment",
+            "nowhere",
+        ],
+        &broker,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("no environment named `nowhere`"),
+        "{}",
+        text(&out)
+    );
+    let out = pactum(
+        &[
+            "can-i-deploy",
+            "--pacticipant",
+            "ghost",
+            "--version",
+            "1",
+            "--to-environment",
+            "x",
+        ],
+        &broker,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let out = pactum(
+        &[
+            "can-i-deploy",
+            "--pacticipant",
+            "web",
+            "--to-environment",
+            "x",
+        ],
+        &broker,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("say which version of web"),
+        "{}",
+        text(&out)
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_pactum"))
+        .args([
+            "can-i-deploy",
+            "--pacticipant",
+            "web",
+            "--version",
+            "1",
+            "--broker-base-url",
+            "http://127.0.0.1:9",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("cannot reach the broker"),
+        "{}",
+        text(&out)
+    );
+}
