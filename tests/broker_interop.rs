@@ -411,3 +411,282 @@ fn the_ruby_client_publishes_through_the_older_api_when_asked() {
         );
     }
 }
+
+fn pactum_client(broker: &TestBroker, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pactum"))
+        .args(args)
+        .env("PACT_BROKER_BASE_URL", &broker.url)
+        .env("PACT_BROKER_TOKEN", "write-token")
+        .output()
+        .unwrap()
+}
+
+fn pactum_ok(broker: &TestBroker, args: &[&str]) -> String {
+    let out = pactum_client(broker, args);
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "pactum {args:?}: {said}");
+    said
+}
+
+#[test]
+fn pactum_broker_commands_do_what_the_official_ones_do() {
+    let work = scratch("pactum-broker-commands");
+    let contract_file = work.join("web-catalogue.json");
+    std::fs::write(
+        &contract_file,
+        pact("web", "catalogue", &["get item"]).to_string(),
+    )
+    .unwrap();
+    let contract_file = contract_file.display().to_string();
+    for kind in backends() {
+        let db = TestDb::new(kind);
+        let broker = TestBroker::start_with(&db, |config| {
+            config.credentials.add_token("write:write-token").unwrap()
+        });
+        let admin = broker.with_auth("Bearer write-token");
+
+        assert!(
+            pactum_ok(
+                &broker,
+                &[
+                    "create-or-update-pacticipant",
+                    "--name",
+                    "web",
+                    "--main-branch",
+                    "main"
+                ]
+            )
+            .contains("created")
+        );
+        assert!(
+            pactum_ok(
+                &broker,
+                &[
+                    "create-or-update-pacticipant",
+                    "--name",
+                    "web",
+                    "--repository-url",
+                    "https://git/web"
+                ]
+            )
+            .contains("updated")
+        );
+        let web = admin.ok("/pacticipants/web");
+        assert_eq!(
+            (web["mainBranch"].as_str(), web["repositoryUrl"].as_str()),
+            (Some("main"), Some("https://git/web"))
+        );
+
+        pactum_ok(
+            &broker,
+            &[
+                "create-environment",
+                "--name",
+                "production",
+                "--production",
+                "--contact-name",
+                "ops",
+                "--contact-email-address",
+                "ops@example.com",
+            ],
+        );
+        let listed = pactum_ok(&broker, &["list-environments"]);
+        assert!(
+            listed.contains("production") && listed.contains("true"),
+            "{listed}"
+        );
+        let json: Value = serde_json::from_str(&pactum_ok(
+            &broker,
+            &["list-environments", "--output", "json"],
+        ))
+        .unwrap();
+        assert_eq!(
+            json[0]["contacts"][0]["details"]["emailAddress"],
+            "ops@example.com"
+        );
+
+        let said = pactum_ok(
+            &broker,
+            &[
+                "publish",
+                &contract_file,
+                "--consumer-app-version",
+                "1.0.0",
+                "--branch",
+                "feat/x",
+                "--tag",
+                "dev,beta",
+            ],
+        );
+        assert!(
+            said.contains(
+                "Pact successfully published for web version 1.0.0 and provider catalogue"
+            ),
+            "{said}"
+        );
+        let version = admin.ok("/pacticipants/web/versions/1.0.0");
+        assert_eq!(
+            names(&version["_embedded"]["tags"], "/name"),
+            ["beta", "dev"]
+        );
+        assert_eq!(
+            names(&version["_embedded"]["branchVersions"], "/name"),
+            ["feat/x"]
+        );
+
+        pactum_ok(
+            &broker,
+            &["create-version-tag", "-a", "web", "-e", "1.0.0", "-t", "rc"],
+        );
+        let described = pactum_ok(&broker, &["describe-version", "-a", "web", "-e", "1.0.0"]);
+        assert!(
+            described.contains("feat/x") && described.contains("rc"),
+            "{described}"
+        );
+        let out = pactum_client(
+            &broker,
+            &["create-version-tag", "-a", "web", "-e", "9", "-t", "rc"],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "tagging an unknown version without --auto-create-version fails"
+        );
+        pactum_ok(
+            &broker,
+            &[
+                "create-version-tag",
+                "-a",
+                "web",
+                "-e",
+                "9",
+                "-t",
+                "rc",
+                "--auto-create-version",
+            ],
+        );
+        assert!(
+            pactum_ok(
+                &broker,
+                &["describe-version", "-a", "web", "--latest", "rc"]
+            )
+            .contains(" 9 ")
+        );
+
+        pactum_ok(
+            &broker,
+            &[
+                "record-deployment",
+                "-a",
+                "web",
+                "-e",
+                "1.0.0",
+                "--environment",
+                "production",
+                "--application-instance",
+                "blue",
+            ],
+        );
+        assert_eq!(admin.count("currentlyDeployedVersions"), 1);
+        pactum_ok(
+            &broker,
+            &[
+                "record-undeployment",
+                "-a",
+                "web",
+                "--environment",
+                "production",
+                "--application-instance",
+                "blue",
+            ],
+        );
+        assert_eq!(admin.count("currentlyDeployedVersions"), 0);
+        let out = pactum_client(
+            &broker,
+            &[
+                "record-undeployment",
+                "-a",
+                "web",
+                "--environment",
+                "production",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            String::from_utf8_lossy(&out.stderr)
+                .contains("is not currently deployed to production")
+        );
+        pactum_ok(
+            &broker,
+            &[
+                "record-release",
+                "-a",
+                "web",
+                "-e",
+                "1.0.0",
+                "--environment",
+                "production",
+            ],
+        );
+        assert_eq!(admin.count("currentlySupportedReleasedVersions"), 1);
+        pactum_ok(
+            &broker,
+            &[
+                "record-support-ended",
+                "-a",
+                "web",
+                "-e",
+                "1.0.0",
+                "--environment",
+                "production",
+            ],
+        );
+        assert_eq!(admin.count("currentlySupportedReleasedVersions"), 0);
+        let out = pactum_client(
+            &broker,
+            &[
+                "record-deployment",
+                "-a",
+                "web",
+                "-e",
+                "1.0.0",
+                "--environment",
+                "staging",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("no environment named `staging`"));
+
+        // A malformed contract is refused before anything is sent.
+        let broken = work.join("broken.json");
+        std::fs::write(&broken, r#"{"consumer": {"name": "web"}, "provider": {"name": "catalogue"}, "interactions": 5}"#).unwrap();
+        let out = pactum_client(
+            &broker,
+            &["publish", &broken.display().to_string(), "-a", "2"],
+        );
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("interactions"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(admin.get("/pacticipants/web/versions/2").0 == 404);
+        // Wrong credentials: exit 2 with what to set.
+        let out = Command::new(env!("CARGO_BIN_EXE_pactum"))
+            .args([
+                "list-environments",
+                "--broker-base-url",
+                &broker.url,
+                "--broker-token",
+                "nope",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("PACT_BROKER_TOKEN"));
+    }
+}

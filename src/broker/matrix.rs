@@ -415,11 +415,10 @@ impl Store {
             let mut missing: Vec<String> = Vec::new();
             let mut not_found = false;
             let mut versions = Versions(BTreeMap::new());
-            if let Some(Destination::Environment(env)) = &query.destination {
-                if tx.int("SELECT id FROM environments WHERE name = $1", args![env]).await?.is_none() {
+            if let Some(Destination::Environment(env)) = &query.destination
+                && tx.int("SELECT id FROM environments WHERE name = $1", args![env]).await?.is_none() {
                     return Err(invalid("environment", format!("no environment named `{env}`")));
                 }
-            }
             let mut specified: Vec<(i64, String, Vec<i64>)> = Vec::new();
             for (index, selector) in query.selectors.iter().enumerate() {
                 let id = pacticipant_id(tx, &selector.pacticipant, &format!("q[{index}].pacticipant")).await?;
