@@ -928,6 +928,28 @@ fn write_routes(
             json!({"currentlyDeployed": false}),
         ),
         (
+            Method::PATCH,
+            format!("/released-versions/{deployed_uuid}"),
+            json!({"currentlySupported": false}),
+        ),
+        (
+            Method::PUT,
+            "/pacts/provider/api/consumer/web/versions/4".into(),
+            pact("web", "api", &["a"]),
+        ),
+        (
+            Method::PUT,
+            "/pacticipants/web/labels/team-a".into(),
+            json!({}),
+        ),
+        (
+            Method::POST,
+            format!(
+                "/pacts/provider/api/consumer/web/pact-version/{sha}/metadata/e30/verification-results"
+            ),
+            json!({"success": true, "providerApplicationVersion": "1"}),
+        ),
+        (
             Method::POST,
             "/environments".into(),
             json!({"name": "other", "production": false}),
@@ -1076,7 +1098,9 @@ fn credentials_and_roles() {
             let body = (!body.is_null()).then_some(&body);
             let status = admin.send(method.clone(), &path, body).0;
             assert!(
-                status < 400 || status == 404 || status == 409,
+                // 404/409: an earlier route deleted or changed what this one names; 501:
+                // labels are not supported.
+                status < 400 || [404, 409, 501].contains(&status),
                 "{method} {path} as admin: {status}"
             );
         }

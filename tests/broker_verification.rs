@@ -444,6 +444,29 @@ fn pactum_verify_fetches_from_the_broker_and_publishes_results() {
                 .0,
             200
         );
+        // catalogue 2.0.0 runs in production, unverified: web-shop 1.0.0 cannot follow yet.
+        let production = api
+            .post(
+                "/environments",
+                &json!({"name": "production", "production": true}),
+            )
+            .1["uuid"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        api.put("/pacticipants/catalogue/versions/2.0.0", &json!({}));
+        api.post(
+            &format!(
+                "/pacticipants/catalogue/versions/2.0.0/deployed-versions/environment/{production}"
+            ),
+            &json!({}),
+        );
+        let deployable = || {
+            api.ok("/can-i-deploy?pacticipant=web-shop&version=1.0.0&environment=production")
+                ["summary"]["deployable"]
+                .clone()
+        };
+        assert_eq!(deployable(), Value::Null);
         let good = provider::start(Breakage::None);
         let state_url = format!("{}/_pact/state", good.url);
         let common = |provider_url: &str| -> Vec<String> {
@@ -553,6 +576,11 @@ fn pactum_verify_fetches_from_the_broker_and_publishes_results() {
             );
         }
         assert_eq!(api.count("verificationResults"), 2);
+        assert_eq!(
+            deployable(),
+            json!(true),
+            "the published results flip can-i-deploy to yes"
+        );
 
         // Now verified on main: no longer pending, so the broken provider fails the build.
         let mut args = common(&broken.url);
@@ -670,6 +698,26 @@ fn the_official_verifier_fetches_from_pactum_broker_and_publishes() {
                 .output()
                 .unwrap()
         };
+        let production = broker
+            .post(
+                "/environments",
+                &json!({"name": "production", "production": true}),
+            )
+            .1["uuid"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        broker.put("/pacticipants/catalogue/versions/9.0.0", &json!({}));
+        broker.post(
+            &format!(
+                "/pacticipants/catalogue/versions/9.0.0/deployed-versions/environment/{production}"
+            ),
+            &json!({}),
+        );
+        let deployable = || {
+            broker.ok("/can-i-deploy?pacticipant=web-shop&version=1.0.0&environment=production")["summary"]["deployable"].clone()
+        };
+        assert_eq!(deployable(), Value::Null, "unverified: unknown");
         let broken = provider::start(Breakage::ChangedType);
         let out = run(&broken.url, "9.0.0-broken");
         let output = text(&out);
@@ -708,6 +756,11 @@ fn the_official_verifier_fetches_from_pactum_broker_and_publishes() {
         assert_eq!(latest["success"], true);
         assert_eq!(latest["providerApplicationVersion"], "9.0.0");
         assert_eq!(latest["verifiedBy"]["implementation"], "Pact-Rust");
+        assert_eq!(
+            deployable(),
+            json!(true),
+            "the official verifier's results flip can-i-deploy to yes"
+        );
         let version = broker.ok("/pacticipants/catalogue/versions/9.0.0");
         assert_eq!(version["_embedded"]["branchVersions"][0]["name"], "main");
         // Once verified on main, nothing is pending or work in progress any more.
