@@ -382,6 +382,9 @@ async fn ensure_version(tx: &mut Tx, pacticipant_id: i64, number: &str) -> Resul
     .await
 }
 
+/// Branch names taken as the main branch of a pacticipant that has none.
+const MAIN_BRANCH_CANDIDATES: &[&str] = &["develop", "main", "master"];
+
 /// Puts version `version_id` on branch `name`; returns whether it was not on it before.
 async fn add_to_branch(
     tx: &mut Tx,
@@ -415,6 +418,15 @@ async fn add_to_branch(
         args![branch_id, version_id],
     )
     .await?;
+    // As the Pact Broker does: a pacticipant without a main branch gets the first of these
+    // conventional names it uses.
+    if MAIN_BRANCH_CANDIDATES.contains(&name) {
+        tx.execute(
+            "UPDATE pacticipants SET main_branch = $2 WHERE id = $1 AND main_branch IS NULL",
+            args![pacticipant_id, name],
+        )
+        .await?;
+    }
     Ok(added)
 }
 
