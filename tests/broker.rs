@@ -441,6 +441,8 @@ fn versions_branches_and_tags_track_their_latest() {
             broker.ok("/pacticipants/app/versions/1")["buildUrl"],
             "https://ci/1"
         );
+        // A conventional branch name becomes the main branch of a pacticipant without one.
+        assert_eq!(broker.ok("/pacticipants/app")["mainBranch"], "main");
         assert_eq!(broker.ok("/pacticipants/app/latest-version")["number"], "2");
         assert_eq!(
             broker.ok("/pacticipants/app/latest-version/prod")["number"],
