@@ -224,6 +224,21 @@ fn changed_content_for_a_published_version_is_a_conflict_unless_overwrite_or_mer
             .collect();
         assert_eq!(descriptions, BTreeSet::from(["one", "two", "three"]));
 
+        // Merging a contract that repeats published interactions unchanged adds the new ones.
+        let (status, body) = broker.post(
+            "/contracts/publish",
+            &publish_body(
+                "web",
+                "1",
+                None,
+                &[],
+                &[pact("web", "api", &["one", "two", "four"])],
+                Some("merge"),
+            ),
+        );
+        assert_eq!(status, 200, "{body}");
+        let merged = broker.ok("/pacts/provider/api/consumer/web/version/1");
+        assert_eq!(merged["interactions"].as_array().unwrap().len(), 4);
         // Merging an interaction that changed under the same description and states fails.
         let mut changed = pact("web", "api", &["one"]);
         changed["interactions"][0]["response"]["status"] = json!(201);
@@ -240,7 +255,7 @@ fn changed_content_for_a_published_version_is_a_conflict_unless_overwrite_or_mer
                     "2",
                     None,
                     &[],
-                    &[pact("web", "api", &["one", "four"])]
+                    &[pact("web", "api", &["one", "five"])]
                 )
                 .0,
             200
@@ -249,9 +264,13 @@ fn changed_content_for_a_published_version_is_a_conflict_unless_overwrite_or_mer
         assert_eq!(diff["previous"]["consumerVersion"], "1");
         assert_eq!(
             diff["added"],
-            json!(["four given [{\"name\":\"four exists\"}]"])
+            json!(["five given [{\"name\":\"five exists\"}]"])
         );
-        assert_eq!(diff["removed"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            diff["removed"].as_array().unwrap().len(),
+            3,
+            "two, three and four: {diff}"
+        );
     });
 }
 

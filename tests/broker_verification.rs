@@ -366,11 +366,20 @@ fn pending_until_the_provider_branch_verifies_and_wip_for_unselected_heads() {
             pending(&ask("main"), "Pact between web (4) and api"),
             Some(json!(true))
         );
+        // A branch created before main's success does not inherit it.
+        broker.put(
+            "/pacticipants/api/branches/feat-early/versions/50",
+            &json!({}),
+        );
         broker.put("/pacticipants/api/branches/main/versions/101", &json!({}));
         verify_content(&broker, &main_pact, "101", true);
         assert_eq!(
             pending(&ask("main"), "Pact between web (4) and api"),
             Some(json!(false))
+        );
+        assert_eq!(
+            pending(&ask("feat-early"), "Pact between web (4) and api"),
+            Some(json!(true))
         );
         // A branch created later inherits main's verification; an older one does not.
         assert_eq!(
@@ -533,6 +542,12 @@ fn pactum_verify_fetches_from_the_broker_and_publishes_results() {
             ]
             .map(String::from),
         );
+        // A local contract for another provider is left out, and does not shift which result
+        // goes to which broker contract.
+        let other =
+            std::env::temp_dir().join(format!("pactum-other-provider-{}.json", std::process::id()));
+        std::fs::write(&other, pact("web-shop", "someone-else", &["x"]).to_string()).unwrap();
+        args.extend(["--contract".to_owned(), other.display().to_string()]);
         let out = pactum_verify(&args.iter().map(String::as_str).collect::<Vec<_>>());
         let output = text(&out);
         assert_eq!(out.status.code(), Some(0), "{output}");

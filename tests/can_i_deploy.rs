@@ -359,6 +359,46 @@ fn can_i_deploy_through_a_release_cycle_agrees_with_the_official_clients() {
                 .contains("web-shop has no version 9"),
             "{answer}"
         );
+        // 9. Two named versions and no destination: only the row between them counts
+        // (catalogue 1 failed web-shop 1, catalogue 2 passed it).
+        let pair = [
+            "can-i-deploy",
+            "--pacticipant",
+            "web-shop",
+            "--version",
+            "1",
+            "--pacticipant",
+            "catalogue",
+            "--version",
+            "2",
+        ];
+        let out = pactum(&pair, &reader);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let out = pactum(
+            &[
+                &pair[..],
+                &["--pacticipant", "catalogue", "--version", "1"][..],
+            ]
+            .concat(),
+            &reader,
+        );
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        if let Some(dir) = &official {
+            let out = pact_cli(dir)
+                .arg("broker")
+                .args(pair)
+                .args(["--broker-base-url", &reader.url, "--retries", "0"])
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(0), "official Rust: {}", text(&out));
+            let ruby = dir.join("ruby-cli/node_modules/.bin/pact-broker");
+            let out = Command::new(ruby)
+                .args(pair)
+                .args(["--broker-base-url", &reader.url])
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(0), "official Ruby: {}", text(&out));
+        }
     }
 }
 

@@ -49,13 +49,17 @@ impl DbError {
         if error.is_unique_violation() {
             return true;
         }
-        // 40001 serialization_failure, 40P01 deadlock_detected (PostgreSQL); 5 SQLITE_BUSY,
-        // 6 SQLITE_LOCKED and their extended codes (low byte).
+        let sqlite = error
+            .as_error()
+            .downcast_ref::<sqlx::sqlite::SqliteError>()
+            .is_some();
         match error.code().as_deref() {
-            Some("40001" | "40P01") => true,
-            Some(code) => code
+            // 5 SQLITE_BUSY, 6 SQLITE_LOCKED and their extended codes (low byte).
+            Some(code) if sqlite => code
                 .parse::<i64>()
                 .is_ok_and(|code| matches!(code & 0xff, 5 | 6)),
+            // serialization_failure, deadlock_detected.
+            Some(code) => matches!(code, "40001" | "40P01"),
             None => false,
         }
     }
@@ -480,6 +484,15 @@ impl Db {
             }
             Pool::Sqlite(pool) => Tx {
                 inner: TxInner::Sqlite(pool.begin().await?),
+                _turn: None,
+            },
+            // Reads see one snapshot (READ COMMITTED would let each statement see newer
+            // commits); writes keep READ COMMITTED and lock what they depend on.
+            Pool::Postgres(pool) if !write => Tx {
+                inner: TxInner::Postgres(
+                    pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                        .await?,
+                ),
                 _turn: None,
             },
             Pool::Postgres(pool) => Tx {

@@ -62,6 +62,9 @@ pub struct MatrixQuery {
     pub ignore: Vec<(String, Option<String>)>,
     /// Rows at most.
     pub limit: usize,
+    /// `cvp`: without a destination, keep only the newest provider version per consumer
+    /// version and provider (as the official clients ask for one pacticipant).
+    pub latest_by: Option<String>,
 }
 
 fn invalid(field: &str, message: impl Into<String>) -> StoreError {
@@ -179,6 +182,7 @@ pub fn parse_matrix_query(query: &Value) -> Result<MatrixQuery, StoreError> {
         destination,
         ignore,
         limit,
+        latest_by: text(query.get("latestby")),
     })
 }
 
@@ -453,12 +457,20 @@ impl Store {
                         .await?;
                     for provider in providers {
                         let (provider_id, provider_name) = (provider.int(0), provider.text(1));
-                        let (content, sha, published) = contract_of(tx, vid, provider_id).await?.expect("listed above");
+                        let Some((content, sha, published)) = contract_of(tx, vid, provider_id).await? else {
+                            continue;
+                        };
                         let consumer = versions.get(tx, vid).await?;
-                        let other_specified = specified.iter().find(|(pid, _, _)| *pid == provider_id);
+                        // Every version named for the provider (it may be named more than once).
+                        let named: Vec<i64> = specified
+                            .iter()
+                            .filter(|(pid, _, _)| *pid == provider_id)
+                            .flat_map(|(_, _, vids)| vids.iter().copied())
+                            .collect();
+                        let other_specified = specified.iter().any(|(pid, _, _)| *pid == provider_id);
                         let provider_versions: Vec<i64> = match (other_specified, &query.destination) {
-                            (Some((_, _, vids)), _) => vids.clone(),
-                            (None, Some(destination)) => {
+                            (true, _) => named,
+                            (false, Some(destination)) => {
                                 let found = at_destination(tx, provider_id, destination).await?;
                                 if found.is_empty() && !ignored(&provider_name, None) {
                                     missing.push(format!(
@@ -468,8 +480,12 @@ impl Store {
                                 }
                                 found
                             }
-                            (None, None) => {
-                                // No destination: every provider version that verified the content.
+                            // Several named versions and no destination: only the rows between them.
+                            (false, None) if specified.len() > 1 => continue,
+                            (false, None) => {
+                                // No destination: every provider version that verified the content
+                                // (only the newest with latestby=cvp).
+                                let limit = if query.latest_by.as_deref() == Some("cvp") { 1 } else { limit };
                                 let verified = ids(
                                     tx,
                                     "SELECT provider_version_id FROM latest_verifications WHERE pact_version_id = $1 \
@@ -505,7 +521,12 @@ impl Store {
                             });
                         }
                     }
-                    // As provider: each consumer integrated with it, at the destination.
+                    // As provider: each consumer integrated with it, at the destination. With
+                    // several named versions and no destination, only rows between them count,
+                    // and those were built from the consumer's side.
+                    if query.destination.is_none() && specified.len() > 1 {
+                        continue;
+                    }
                     let provider_version = versions.get(tx, vid).await?;
                     let consumers = tx
                         .rows(

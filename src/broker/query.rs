@@ -19,6 +19,10 @@ pub fn parse_nested(query: &str) -> Value {
     root
 }
 
+/// Nesting deeper than this is kept as a literal key: no client sends more than two levels,
+/// and unbounded depth would let one URL exhaust the stack.
+const MAX_DEPTH: usize = 8;
+
 /// `a[][b][c]` → (`a`, [``, `b`, `c`]).
 fn split_key(key: &str) -> (String, Vec<String>) {
     let Some(open) = key.find('[') else {
@@ -36,7 +40,7 @@ fn split_key(key: &str) -> (String, Vec<String>) {
             None => return (key.to_owned(), Vec::new()),
         }
     }
-    if !rest.is_empty() {
+    if !rest.is_empty() || path.len() > MAX_DEPTH {
         return (key.to_owned(), Vec::new());
     }
     (head, path)
@@ -130,5 +134,13 @@ mod tests {
     #[test]
     fn malformed_keys_are_kept_literally() {
         assert_eq!(parse_nested("a[b=1&c]=2"), json!({"a[b": "1", "c]": "2"}));
+    }
+
+    #[test]
+    fn deep_nesting_is_kept_literally() {
+        let key = format!("a{}", "[b]".repeat(50_000));
+        let parsed = parse_nested(&format!("{key}=1&c[d]=2"));
+        assert_eq!(parsed[&key], "1");
+        assert_eq!(parsed["c"]["d"], "2");
     }
 }

@@ -8,7 +8,8 @@
 //! squashed into one entry carrying every reason it was selected.
 //!
 //! Pending: a contract's content is pending for the provider's branch until a provider version
-//! on that branch — or on a branch created before it — has verified it successfully (with tags
+//! on that branch has verified it successfully — or one on another branch did, before this
+//! branch was created (with tags
 //! instead of a branch: a version with one of the tags; with neither: any version). A pending
 //! contract's failure does not fail the build. WIP: with `includeWipPactsSince`, the newest
 //! contract of every consumer branch and tag published since that date, not selected otherwise
@@ -519,14 +520,16 @@ async fn verified(
     query: &VerificationQuery,
 ) -> Result<bool, StoreError> {
     let found = if let Some(branch) = &query.provider_branch {
-        // A branch created after a successful verification on another branch inherits it
-        // (a new feature branch does not make everything pending again).
+        // A branch inherits the successful verifications other branches made before it was
+        // created (a new feature branch does not make everything pending again); what other
+        // branches verify later does not count for it. A branch that does not exist yet will
+        // be created after every verification so far.
         tx.int(
             "SELECT 1 FROM verifications v \
              JOIN branch_versions bv ON bv.version_id = v.provider_version_id \
              JOIN branches b ON b.id = bv.branch_id \
              WHERE v.pact_version_id = $1 AND v.success AND b.pacticipant_id = $2 \
-             AND (b.name = $3 OR b.created_at < COALESCE( \
+             AND (b.name = $3 OR v.created_at < COALESCE( \
                  (SELECT created_at FROM branches WHERE pacticipant_id = $2 AND name = $3), $4)) \
              LIMIT 1",
             args![pact_version_id, provider_id, branch, i64::MAX],

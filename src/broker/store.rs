@@ -894,7 +894,9 @@ async fn load_deployments(tx: &mut Tx, rows: Vec<Row>) -> Result<Vec<Deployment>
             .row(&sql, args![row.int(3)])
             .await?
             .map(|row| environment(&row))
-            .expect("deployment's environment exists (foreign key)");
+            .ok_or_else(|| {
+                StoreError::NotFound("the deployment's environment was deleted".into())
+            })?;
         let instance = row.text(4);
         deployments.push(Deployment {
             uuid: row.text(0),
@@ -1343,8 +1345,16 @@ fn merge_contents(old: &Value, new: &Value) -> Result<Value> {
                 object.remove("_id");
             }
             let wanted = interaction_key(&addition);
+            let without_id = |item: &Value| {
+                let mut item = item.clone();
+                if let Some(object) = item.as_object_mut() {
+                    object.remove("_id");
+                }
+                item
+            };
             match existing.iter().find(|item| interaction_key(item) == wanted) {
-                Some(item) if *item == addition => {}
+                // Stored interactions carry broker-assigned ids; compare without them.
+                Some(item) if without_id(item) == addition => {}
                 Some(_) => {
                     return Err(StoreError::Conflict(format!(
                         "cannot merge: interaction {} with the same provider states differs from the published one",

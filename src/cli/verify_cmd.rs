@@ -234,9 +234,17 @@ async fn publish(
         .provider_app_version
         .as_deref()
         .expect("clap requires it with --publish");
-    let publishable: Vec<(&Loaded, &crate::verifier::ContractResult)> = contracts
+    // Results name the contract they belong to by its origin; the verifier leaves out
+    // contracts of other providers, so positions do not line up.
+    let publishable: Vec<(&Loaded, &crate::verifier::ContractResult)> = report
+        .contracts
         .iter()
-        .zip(&report.contracts)
+        .filter_map(|result| {
+            contracts
+                .iter()
+                .find(|loaded| loaded.origin == result.source)
+                .map(|loaded| (loaded, result))
+        })
         .filter(|(loaded, _)| {
             loaded
                 .pact

@@ -167,6 +167,7 @@ async fn can_i_deploy(State(state): State<AppState>, Base(base): Base, uri: Uri)
         destination: Some(destination),
         ignore: Vec::new(),
         limit: 100,
+        latest_by: Some("cvpv".into()),
     };
     let answer = state.store.matrix(&query).await?;
     Ok(Hal::ok(answer_json(&base, &answer)))
