@@ -273,6 +273,7 @@ fn main() {
     if let Ok(admin_url) = std::env::var("PACTUM_TEST_DATABASE_URL") {
         let url = runtime.block_on(fresh_postgres(&admin_url));
         figures.push(runtime.block_on(run("PostgreSQL", &url)));
+        runtime.block_on(drop_postgres(&admin_url, &url));
     } else {
         eprintln!("PostgreSQL skipped: set PACTUM_TEST_DATABASE_URL");
     }
@@ -294,4 +295,18 @@ fn main() {
             f.loaded_rss_mb
         );
     }
+}
+
+/// Drops the benchmark's database (it would otherwise keep PostgreSQL busy vacuuming).
+async fn drop_postgres(admin_url: &str, url: &str) {
+    use sqlx::Connection;
+    let name = url.rsplit('/').next().unwrap_or_default();
+    let mut connection = sqlx::PgConnection::connect(admin_url)
+        .await
+        .expect("PostgreSQL answers");
+    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(&mut connection)
+        .await
+        .unwrap();
 }

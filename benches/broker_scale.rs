@@ -463,6 +463,7 @@ fn main() {
             format!("{}/{name}", &admin_url[..slash])
         });
         stages.extend(run("PostgreSQL", &url, &runtime));
+        runtime.block_on(drop_postgres(&admin_url, &url));
     } else {
         eprintln!("PostgreSQL skipped: set PACTUM_TEST_DATABASE_URL");
     }
@@ -499,4 +500,18 @@ fn main() {
             );
         }
     }
+}
+
+/// Drops the benchmark's database (it would otherwise keep PostgreSQL busy vacuuming).
+async fn drop_postgres(admin_url: &str, url: &str) {
+    use sqlx::Connection;
+    let name = url.rsplit('/').next().unwrap_or_default();
+    let mut connection = sqlx::PgConnection::connect(admin_url)
+        .await
+        .expect("PostgreSQL answers");
+    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(&mut connection)
+        .await
+        .unwrap();
 }

@@ -393,7 +393,7 @@ async fn add_to_branch(
     name: &str,
 ) -> Result<bool> {
     let now = now();
-    let (branch_id, _) = find_or_insert(
+    let (branch_id, new_branch) = find_or_insert(
         tx,
         "SELECT id FROM branches WHERE pacticipant_id = $1 AND name = $2",
         args![pacticipant_id, name],
@@ -419,8 +419,8 @@ async fn add_to_branch(
     )
     .await?;
     // As the Pact Broker does: a pacticipant without a main branch gets the first of these
-    // conventional names it uses.
-    if MAIN_BRANCH_CANDIDATES.contains(&name) {
+    // conventional names it uses (checked when the branch appears, not on every version).
+    if new_branch && MAIN_BRANCH_CANDIDATES.contains(&name) {
         tx.execute(
             "UPDATE pacticipants SET main_branch = $2 WHERE id = $1 AND main_branch IS NULL",
             args![pacticipant_id, name],
@@ -1386,9 +1386,11 @@ async fn store_contract(
     field: &str,
 ) -> Result<PublishOutcome> {
     // Lock the consumer version so concurrent publications for it take turns (SQLite's write
-    // transactions are already serialised).
-    let lock = format!("SELECT id FROM versions WHERE id = $1{}", tx.for_update());
-    tx.execute(&lock, args![consumer_version_id]).await?;
+    // transactions are already serialised, so there is nothing to do there).
+    if tx.backend() == super::db::Backend::Postgres {
+        let lock = format!("SELECT id FROM versions WHERE id = $1{}", tx.for_update());
+        tx.execute(&lock, args![consumer_version_id]).await?;
+    }
     let current = tx
         .row(
             "SELECT pp.revision, pv.sha, pv.id FROM latest_pact_publications l \
