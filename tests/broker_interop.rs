@@ -690,3 +690,20 @@ fn pactum_broker_commands_do_what_the_official_ones_do() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("PACT_BROKER_TOKEN"));
     }
 }
+
+#[test]
+fn broker_commands_exit_two_when_the_base_url_is_not_a_broker() {
+    // A server that answers, but not as a broker (the test provider: 404 at `/`).
+    let provider = crate::provider::start(crate::provider::Breakage::None);
+    let out = Command::new(env!("CARGO_BIN_EXE_pactum"))
+        .args(["list-environments", "--broker-base-url", &provider.url])
+        .env_remove("PACT_BROKER_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is the broker base URL right"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

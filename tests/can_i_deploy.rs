@@ -359,6 +359,61 @@ fn can_i_deploy_through_a_release_cycle_agrees_with_the_official_clients() {
                 .contains("web-shop has no version 9"),
             "{answer}"
         );
+        // 8b. `--version` right after `--ignore` narrows what is ignored: production runs
+        // catalogue 2, which never verified web-shop 2's contract.
+        let ignoring = |version: &str| {
+            pactum(
+                &[
+                    "can-i-deploy",
+                    "--pacticipant",
+                    "web-shop",
+                    "--version",
+                    "2",
+                    "--ignore",
+                    "catalogue",
+                    "--version",
+                    version,
+                    "--to-environment",
+                    "production",
+                    "--output",
+                    "json",
+                ],
+                &reader,
+            )
+        };
+        let out = ignoring("2");
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            answer["matrix"][0]["consumer"]["version"]["number"], "2",
+            "{answer}"
+        );
+        assert_eq!(ignoring("3").status.code(), Some(1));
+        // Each pacticipant names its version; --main-branch may repeat.
+        let out = pactum(
+            &[
+                "can-i-deploy",
+                "--pacticipant",
+                "web-shop",
+                "--main-branch",
+                "--pacticipant",
+                "catalogue",
+                "--main-branch",
+                "--output",
+                "json",
+            ],
+            &reader,
+        );
+        let answer: Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", text(&out)));
+        assert_eq!(
+            answer["matrix"][0]["consumer"]["version"]["number"], "2",
+            "{answer}"
+        );
+        assert_eq!(
+            answer["matrix"][0]["provider"]["version"]["number"], "3",
+            "{answer}"
+        );
         // 9. Two named versions and no destination: only the row between them counts
         // (catalogue 1 failed web-shop 1, catalogue 2 passed it).
         let pair = [
@@ -438,6 +493,26 @@ fn can_i_deploy_usage_and_connection_errors_exit_two() {
         &broker,
     );
     assert_eq!(out.status.code(), Some(2));
+    let out = pactum(
+        &[
+            "can-i-deploy",
+            "--pacticipant",
+            "web",
+            "--version",
+            "1",
+            "--pacticipant",
+            "api",
+            "--to-environment",
+            "x",
+        ],
+        &broker,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("say which version of api"),
+        "{}",
+        text(&out)
+    );
     let out = pactum(
         &[
             "can-i-deploy",

@@ -653,3 +653,42 @@ fn framing_headers_in_contracts_do_not_corrupt_requests() {
     assert_eq!(response.status(), 201);
     assert_eq!(response.json::<Value>().unwrap(), json!({"id": 8}));
 }
+
+#[test]
+fn contracts_the_broker_marks_pending_or_work_in_progress_do_not_fail() {
+    let (router, _app) = provider::router(Breakage::ChangedType);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let verifier = Verifier::service(router).state("a product exists", |_params, _action| async {
+        Ok(serde_json::Map::new())
+    });
+    let verifier = verifier.state("no product 99 exists", |_params, _action| async {
+        Ok(serde_json::Map::new())
+    });
+    let run = |context: Option<pactum::client::BrokerContext>| {
+        let mut contracts = loaded(Path::new(CATALOGUE));
+        contracts[0].broker = context;
+        runtime.block_on(verifier.verify(&contracts)).unwrap()
+    };
+    // Not pending: the changed type fails the verification.
+    let report = run(Some(pactum::client::BrokerContext::default()));
+    assert!(!report.success());
+    // Pending, or work in progress (which a Pact Broker reports without `pending` unless asked
+    // for pending status): reported, but not failing.
+    for context in [
+        pactum::client::BrokerContext {
+            pending: true,
+            ..Default::default()
+        },
+        pactum::client::BrokerContext {
+            wip: true,
+            ..Default::default()
+        },
+    ] {
+        let report = run(Some(context.clone()));
+        assert!(report.success(), "{context:?}: {}", report.to_text(false));
+        assert_eq!(report.summary().pending_failures, 1, "{context:?}");
+    }
+}

@@ -103,15 +103,16 @@ pub(super) struct CanIDeployArgs {
     #[arg(long, value_name = "BRANCH", action = clap::ArgAction::Append)]
     branch: Vec<String>,
     /// The latest version on the main branch of the preceding pacticipant.
-    #[arg(long, action = clap::ArgAction::Count)]
-    main_branch: u8,
+    #[arg(long, num_args = 0, default_missing_value = "true", action = clap::ArgAction::Append)]
+    main_branch: Vec<String>,
     /// The environment the versions are going to.
     #[arg(long, value_name = "ENVIRONMENT", conflicts_with = "to")]
     to_environment: Option<String>,
     /// The tag the versions are going to (the latest versions with it count).
     #[arg(long, value_name = "TAG")]
     to: Option<String>,
-    /// A pacticipant (NAME or NAME:VERSION) whose results do not count (repeatable).
+    /// A pacticipant whose results do not count (repeatable); a --version right after it
+    /// ignores only that version (NAME:VERSION works too).
     #[arg(
         long,
         value_name = "NAME[:VERSION]",
@@ -253,7 +254,9 @@ pub(super) struct DescribeArgs {
 /// answered that the operation cannot be done.
 fn failed(error: ClientError) -> Result<Outcome, CliError> {
     match error {
-        ClientError::Status { .. } => {
+        // The broker answered that it cannot be done (not found, invalid, conflict); a 5xx is
+        // the broker failing, which is not an answer.
+        ClientError::Status { status, .. } if (400..500).contains(&status) => {
             eprintln!("error: {error}");
             Ok(Outcome {
                 stdout: String::new(),
@@ -352,20 +355,44 @@ pub(super) fn publish(args: &PublishArgs) -> Result<Outcome, CliError> {
     ok(out)
 }
 
-/// Groups the version flags with the `--pacticipant` before them, by position on the command
-/// line, as the official CLI does.
-fn selectors(
-    args: &CanIDeployArgs,
-    matches: &ArgMatches,
-) -> Result<Vec<VersionSelector>, CliError> {
+/// Who a version flag belongs to: the `--pacticipant` or `--ignore` before it on the command
+/// line, as the official CLI groups them.
+#[derive(Clone, Copy)]
+enum Owner {
+    Selector(usize),
+    Ignore(usize),
+}
+
+/// The selectors and the ignored pacticipants of a can-i-deploy command line.
+type Question = (Vec<VersionSelector>, Vec<(String, Option<String>)>);
+
+fn selectors(args: &CanIDeployArgs, matches: &ArgMatches) -> Result<Question, CliError> {
     let positions = |id: &str| -> Vec<usize> {
         matches
             .indices_of(id)
             .map(|i| i.collect())
             .unwrap_or_default()
     };
-    let pacticipants = positions("pacticipant");
-    let owner = |index: usize| pacticipants.iter().rposition(|p| *p < index);
+    let mut owners: Vec<(usize, Owner)> = positions("pacticipant")
+        .into_iter()
+        .enumerate()
+        .map(|(n, index)| (index, Owner::Selector(n)))
+        .collect();
+    // `--ignore` values from PACT_BROKER_CAN_I_DEPLOY_IGNORE have no position; they own nothing.
+    owners.extend(
+        positions("ignore")
+            .into_iter()
+            .enumerate()
+            .map(|(n, index)| (index, Owner::Ignore(n))),
+    );
+    owners.sort_by_key(|(index, _)| *index);
+    let owner = |index: usize| {
+        owners
+            .iter()
+            .rev()
+            .find(|(i, _)| *i < index)
+            .map(|(_, o)| *o)
+    };
     let mut out: Vec<VersionSelector> = args
         .pacticipant
         .iter()
@@ -374,67 +401,7 @@ fn selectors(
             ..VersionSelector::default()
         })
         .collect();
-    let mut assign = |id: &str,
-                      values: Vec<String>,
-                      set: &dyn Fn(&mut VersionSelector, String)|
-     -> Result<(), CliError> {
-        for (index, value) in positions(id).into_iter().zip(values) {
-            let owner = owner(index).ok_or_else(|| {
-                CliError::Usage(format!(
-                    "--{id} must follow the --pacticipant it belongs to"
-                ))
-            })?;
-            set(&mut out[owner], value);
-        }
-        Ok(())
-    };
-    assign("version", args.version.clone(), &|s, v| s.version = Some(v))?;
-    assign("latest", args.latest.clone(), &|s, v| {
-        s.latest = Some(Some(v).filter(|v| !v.is_empty()))
-    })?;
-    assign("branch", args.branch.clone(), &|s, v| s.branch = Some(v))?;
-    assign(
-        "main_branch",
-        vec![String::new(); args.main_branch as usize],
-        &|s, _| s.main_branch = true,
-    )?;
-    for s in &out {
-        let given = [
-            s.version.is_some(),
-            s.latest.is_some(),
-            s.branch.is_some(),
-            s.main_branch,
-        ]
-        .iter()
-        .filter(|b| **b)
-        .count();
-        if given == 0 && out.len() == 1 {
-            return Err(CliError::Usage(format!(
-                "say which version of {}: --version, --latest, --branch or --main-branch",
-                s.pacticipant
-            )));
-        }
-        if given > 1 {
-            return Err(CliError::Usage(format!(
-                "give only one of --version, --latest, --branch and --main-branch for {}",
-                s.pacticipant
-            )));
-        }
-    }
-    Ok(out)
-}
-
-pub(super) fn can_i_deploy(
-    args: &CanIDeployArgs,
-    matches: &ArgMatches,
-) -> Result<Outcome, CliError> {
-    let selectors = selectors(args, matches)?;
-    let target = match (&args.to_environment, &args.to) {
-        (Some(env), _) => Some(Target::Environment(env.clone())),
-        (None, Some(tag)) => Some(Target::Tag(tag.clone())),
-        _ => None,
-    };
-    let ignore: Vec<(String, Option<String>)> = args
+    let mut ignore: Vec<(String, Option<String>)> = args
         .ignore
         .iter()
         .filter(|i| !i.trim().is_empty())
@@ -443,6 +410,68 @@ pub(super) fn can_i_deploy(
             None => (i.clone(), None),
         })
         .collect();
+    let mut given = vec![0usize; out.len()];
+    let flags: [(&str, &[String]); 4] = [
+        ("version", &args.version),
+        ("latest", &args.latest),
+        ("branch", &args.branch),
+        ("main_branch", &args.main_branch),
+    ];
+    for (id, values) in flags {
+        for (index, value) in positions(id).into_iter().zip(values) {
+            let flag = id.replace('_', "-");
+            match owner(index) {
+                Some(Owner::Selector(n)) => {
+                    given[n] += 1;
+                    let s = &mut out[n];
+                    match id {
+                        "version" => s.version = Some(value.clone()),
+                        "latest" => s.latest = Some(Some(value.clone()).filter(|v| !v.is_empty())),
+                        "branch" => s.branch = Some(value.clone()),
+                        _ => s.main_branch = true,
+                    }
+                }
+                Some(Owner::Ignore(n)) if id == "version" => ignore[n].1 = Some(value.clone()),
+                Some(Owner::Ignore(_)) => {
+                    return Err(CliError::Usage(format!(
+                        "--{flag} cannot follow --ignore: only a --version can narrow what is ignored"
+                    )));
+                }
+                None => {
+                    return Err(CliError::Usage(format!(
+                        "--{flag} must follow the --pacticipant it belongs to"
+                    )));
+                }
+            }
+        }
+    }
+    for (s, given) in out.iter().zip(given) {
+        if given == 0 {
+            return Err(CliError::Usage(format!(
+                "say which version of {}: --version, --latest, --branch or --main-branch after its --pacticipant",
+                s.pacticipant
+            )));
+        }
+        if given > 1 {
+            return Err(CliError::Usage(format!(
+                "give one of --version, --latest, --branch and --main-branch for {}, once",
+                s.pacticipant
+            )));
+        }
+    }
+    Ok((out, ignore))
+}
+
+pub(super) fn can_i_deploy(
+    args: &CanIDeployArgs,
+    matches: &ArgMatches,
+) -> Result<Outcome, CliError> {
+    let (selectors, ignore) = selectors(args, matches)?;
+    let target = match (&args.to_environment, &args.to) {
+        (Some(env), _) => Some(Target::Environment(env.clone())),
+        (None, Some(tag)) => Some(Target::Tag(tag.clone())),
+        _ => None,
+    };
     let client = args.connection.client()?;
     let runtime = runtime()?;
     let mut tries = 0;

@@ -184,6 +184,7 @@ struct VerifyArgs {
     #[arg(
         long = "provider",
         short = 'n',
+        visible_alias = "provider-name",
         value_name = "NAME",
         env = "PACT_PROVIDER_NAME"
     )]
@@ -228,8 +229,8 @@ struct VerifyArgs {
     /// Password for contract URLs.
     #[arg(long, env = "PACT_BROKER_PASSWORD", hide_env_values = true)]
     password: Option<String>,
-    /// Bearer token for contract URLs.
-    #[arg(long, env = "PACT_BROKER_TOKEN", hide_env_values = true)]
+    /// Bearer token for contract URLs and the broker.
+    #[arg(long, short = 't', env = "PACT_BROKER_TOKEN", hide_env_values = true)]
     token: Option<String>,
     /// Also verify the contracts a Pact broker selects for the provider (pacts for
     /// verification; needs --provider).

@@ -197,7 +197,16 @@ impl BrokerClient {
             }
         };
         let (status, body) = self.send(Method::GET, &url, None).await?;
-        Ok((status.is_success()).then_some(body))
+        match status {
+            StatusCode::NOT_FOUND => Ok(None),
+            s if s.is_success() => Ok(Some(body)),
+            s => Err(ClientError::Status {
+                method: "GET".into(),
+                url,
+                status: s.as_u16(),
+                message: body.to_string(),
+            }),
+        }
     }
 
     /// Records a deployment (`deployed`) or release of a version to an environment, through
@@ -363,26 +372,24 @@ impl BrokerClient {
             body["name"] = json!(name);
             return Ok((self.expect(Method::POST, &create, Some(&body)).await?, true));
         }
+        if !status.is_success() {
+            return Err(ClientError::Status {
+                method: "GET".into(),
+                url,
+                status: status.as_u16(),
+                message: existing.to_string(),
+            });
+        }
         let self_url = link(&existing, "self").unwrap_or(&url).to_owned();
         // PATCH with application/json (not merge-patch), as the official clients do here.
-        let (status, body) = {
-            let request = self
-                .auth
-                .apply(self.http.patch(&self_url))
-                .header("content-type", "application/json")
-                .header("accept", "application/hal+json")
-                .body(properties.to_string());
-            let response = request.send().await.map_err(|e| ClientError::Unreachable {
-                url: self_url.clone(),
-                message: e.to_string(),
-            })?;
-            let status = response.status();
-            let text = response.text().await.unwrap_or_default();
-            (
-                status,
-                serde_json::from_str::<Value>(&text).unwrap_or(Value::String(text)),
+        let (status, body) = self
+            .send_as(
+                Method::PATCH,
+                &self_url,
+                Some(properties),
+                "application/json",
             )
-        };
+            .await?;
         if !status.is_success() {
             return Err(ClientError::Status {
                 method: "PATCH".into(),

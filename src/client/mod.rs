@@ -245,6 +245,22 @@ impl BrokerClient {
         url: &str,
         body: Option<&Value>,
     ) -> Result<(StatusCode, Value), ClientError> {
+        let content_type = if method == Method::PATCH {
+            "application/merge-patch+json"
+        } else {
+            "application/json"
+        };
+        self.send_as(method, url, body, content_type).await
+    }
+
+    /// [`BrokerClient::send`] with an explicit request content type.
+    pub async fn send_as(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&Value>,
+        content_type: &str,
+    ) -> Result<(StatusCode, Value), ClientError> {
         let url = if url.starts_with("http://") || url.starts_with("https://") {
             url.to_owned()
         } else {
@@ -255,11 +271,6 @@ impl BrokerClient {
             .apply(self.http.request(method.clone(), &url))
             .header("accept", "application/hal+json, application/json");
         if let Some(body) = body {
-            let content_type = if method == Method::PATCH {
-                "application/merge-patch+json"
-            } else {
-                "application/json"
-            };
             request = request
                 .header("content-type", content_type)
                 .body(body.to_string());
@@ -311,9 +322,20 @@ impl BrokerClient {
     }
 
     /// The index document.
+    /// Anything but a JSON 2xx answer means the base URL is not a broker's (or the broker is
+    /// down): a setup problem, not a refusal.
     pub async fn index(&self) -> Result<Value, ClientError> {
-        self.expect(Method::GET, &format!("{}/", self.base), None)
-            .await
+        let url = format!("{}/", self.base);
+        let (status, body) = self.send(Method::GET, &url, None).await?;
+        if !status.is_success() || !body.is_object() {
+            return Err(ClientError::Protocol {
+                url,
+                message: format!(
+                    "the broker's index answered {status}; is the broker base URL right, and is the broker up?"
+                ),
+            });
+        }
+        Ok(body)
     }
 
     /// A relation's href from the index, expanded.
@@ -345,6 +367,8 @@ impl BrokerClient {
             .await?;
         let mut body = json!({
             "consumerVersionSelectors": request.selectors,
+            // Work-in-progress contracts are pending by definition (the verifier treats `wip`
+            // as pending), so asking for them does not turn on pending for the others.
             "includePendingStatus": request.include_pending,
         });
         if let Some(branch) = &request.provider_branch {

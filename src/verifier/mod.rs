@@ -264,8 +264,10 @@ impl Verifier {
             let mut results = self
                 .verify_interactions(&pact.consumer.name, &pact.interactions)
                 .await?;
-            // A contract the broker says is pending makes all of its interactions pending.
-            if loaded.broker.as_ref().is_some_and(|b| b.pending) {
+            // A contract the broker says is pending (or work in progress, which is pending by
+            // definition even when the broker was not asked for pending status) makes all of
+            // its interactions pending.
+            if loaded.broker.as_ref().is_some_and(|b| b.pending || b.wip) {
                 results.iter_mut().for_each(|r| r.pending = true);
             }
             report.contracts.push(ContractResult {
