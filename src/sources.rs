@@ -49,6 +49,19 @@ pub enum Auth {
 }
 
 impl Auth {
+    /// The credentials command-line flags give: a token wins over a user name; a user name
+    /// without a password has an empty one.
+    pub fn from_flags(token: Option<&str>, username: Option<&str>, password: Option<&str>) -> Auth {
+        match (token, username) {
+            (Some(token), _) => Auth::Bearer(token.to_owned()),
+            (None, Some(username)) => Auth::Basic {
+                username: username.to_owned(),
+                password: password.unwrap_or_default().to_owned(),
+            },
+            _ => Auth::None,
+        }
+    }
+
     /// Adds the credentials to a request.
     pub fn apply(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         match self {
@@ -176,4 +189,13 @@ async fn fetch(url: &str, auth: &Auth) -> Result<Pact, SourceError> {
     }
     let json = parse_json_bytes(&bytes).map_err(|e| fail(format!("invalid JSON: {e}")))?;
     Pact::from_json(&json).map_err(|e| fail(e.to_string()))
+}
+
+/// The innermost cause of an error ("Connection refused" rather than "error sending request").
+pub(crate) fn innermost_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = error;
+    while let Some(inner) = current.source() {
+        current = inner;
+    }
+    current.to_string()
 }

@@ -410,6 +410,33 @@ fn pending_until_the_provider_branch_verifies_and_wip_for_unselected_heads() {
     }
 }
 
+/// Records catalogue `version` as deployed to a new `production` environment, unverified.
+fn deploy_catalogue_to_production(broker: &TestBroker, version: &str) {
+    let (_, environment) = broker.post(
+        "/environments",
+        &json!({"name": "production", "production": true}),
+    );
+    let production = environment["uuid"].as_str().unwrap();
+    broker.put(
+        &format!("/pacticipants/catalogue/versions/{version}"),
+        &json!({}),
+    );
+    let (status, body) = broker.post(
+        &format!(
+            "/pacticipants/catalogue/versions/{version}/deployed-versions/environment/{production}"
+        ),
+        &json!({}),
+    );
+    assert_eq!(status, 201, "{body}");
+}
+
+/// Whether web-shop 1.0.0 can be deployed to production (`null` for unknown).
+fn web_shop_deployable(broker: &TestBroker) -> Value {
+    broker.ok("/can-i-deploy?pacticipant=web-shop&version=1.0.0&environment=production")["summary"]
+        ["deployable"]
+        .clone()
+}
+
 fn pactum_verify(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pactum"))
         .arg("verify")
@@ -454,30 +481,10 @@ fn pactum_verify_fetches_from_the_broker_and_publishes_results() {
             200
         );
         // catalogue 2.0.0 runs in production, unverified: web-shop 1.0.0 cannot follow yet.
-        let production = api
-            .post(
-                "/environments",
-                &json!({"name": "production", "production": true}),
-            )
-            .1["uuid"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        api.put("/pacticipants/catalogue/versions/2.0.0", &json!({}));
-        api.post(
-            &format!(
-                "/pacticipants/catalogue/versions/2.0.0/deployed-versions/environment/{production}"
-            ),
-            &json!({}),
-        );
-        let deployable = || {
-            api.ok("/can-i-deploy?pacticipant=web-shop&version=1.0.0&environment=production")
-                ["summary"]["deployable"]
-                .clone()
-        };
+        deploy_catalogue_to_production(&api, "2.0.0");
+        let deployable = || web_shop_deployable(&api);
         assert_eq!(deployable(), Value::Null);
         let good = provider::start(Breakage::None);
-        let state_url = format!("{}/_pact/state", good.url);
         let common = |provider_url: &str| -> Vec<String> {
             [
                 "--broker-url",
@@ -497,7 +504,6 @@ fn pactum_verify_fetches_from_the_broker_and_publishes_results() {
             .map(|s| s.to_string())
             .collect()
         };
-        let _ = state_url;
         // A broken provider with pending on: the contract was never verified, so its failure
         // is reported but does not fail the build; the failure is still published.
         let broken = provider::start(Breakage::ChangedType);
@@ -713,25 +719,8 @@ fn the_official_verifier_fetches_from_pactum_broker_and_publishes() {
                 .output()
                 .unwrap()
         };
-        let production = broker
-            .post(
-                "/environments",
-                &json!({"name": "production", "production": true}),
-            )
-            .1["uuid"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        broker.put("/pacticipants/catalogue/versions/9.0.0", &json!({}));
-        broker.post(
-            &format!(
-                "/pacticipants/catalogue/versions/9.0.0/deployed-versions/environment/{production}"
-            ),
-            &json!({}),
-        );
-        let deployable = || {
-            broker.ok("/can-i-deploy?pacticipant=web-shop&version=1.0.0&environment=production")["summary"]["deployable"].clone()
-        };
+        deploy_catalogue_to_production(&broker, "9.0.0");
+        let deployable = || web_shop_deployable(&broker);
         assert_eq!(deployable(), Value::Null, "unverified: unknown");
         let broken = provider::start(Breakage::ChangedType);
         let out = run(&broken.url, "9.0.0-broken");

@@ -482,8 +482,6 @@ pub enum VersionRef<'a> {
     Latest,
     /// The latest with a tag.
     LatestTagged(&'a str),
-    /// The latest on a branch.
-    LatestOnBranch(&'a str),
 }
 
 async fn resolve_version(
@@ -506,14 +504,6 @@ async fn resolve_version(
                 "SELECT h.version_id FROM tag_heads h JOIN pacticipants p ON p.id = h.pacticipant_id \
                  WHERE p.name = $1 AND h.name = $2",
                 args![pacticipant, *tag],
-            )
-            .await?
-        }
-        VersionRef::LatestOnBranch(branch) => {
-            tx.int(
-                "SELECT h.version_id FROM branch_heads h JOIN branches b ON b.id = h.branch_id \
-                 JOIN pacticipants p ON p.id = b.pacticipant_id WHERE p.name = $1 AND b.name = $2",
-                args![pacticipant, *branch],
             )
             .await?
         }
@@ -640,15 +630,15 @@ impl Store {
 
     /// A branch with its latest version.
     pub async fn branch(&self, pacticipant: &str, name: &str) -> Result<Option<Branch>> {
-        Ok(self
-            .branches(pacticipant)
-            .await?
-            .into_iter()
-            .find(|b| b.name == name))
+        Ok(self.find_branches(pacticipant, Some(name)).await?.pop())
     }
 
     /// Every branch of a pacticipant, newest first.
     pub async fn branches(&self, pacticipant: &str) -> Result<Vec<Branch>> {
+        self.find_branches(pacticipant, None).await
+    }
+
+    async fn find_branches(&self, pacticipant: &str, name: Option<&str>) -> Result<Vec<Branch>> {
         read_tx!(self.db, tx => {
             let p = require_pacticipant(tx, pacticipant).await?;
             let rows = tx
@@ -656,8 +646,9 @@ impl Store {
                     "SELECT b.name, b.created_at, v.number FROM branches b \
                      LEFT JOIN branch_heads h ON h.branch_id = b.id \
                      LEFT JOIN versions v ON v.id = h.version_id \
-                     WHERE b.pacticipant_id = $1 ORDER BY b.id DESC",
-                    args![p.id],
+                     WHERE b.pacticipant_id = $1 AND ($2 IS NULL OR b.name = $2) \
+                     ORDER BY b.id DESC",
+                    args![p.id, name],
                 )
                 .await?;
             Ok(rows
@@ -1308,19 +1299,30 @@ fn prepare_content(mut content: Value, field: &str) -> Result<(String, String, V
     Ok((sha, stored.to_string(), content))
 }
 
-/// The interactions of a pact JSON document, keyed by description and provider states.
-fn interaction_key(interaction: &Value) -> String {
+/// An interaction as published: without the `_id` the broker adds when storing it.
+pub(crate) fn without_id(interaction: &Value) -> Value {
+    let mut interaction = interaction.clone();
+    if let Some(object) = interaction.as_object_mut() {
+        object.remove("_id");
+    }
+    interaction
+}
+
+/// What identifies an interaction within a contract: its description, and its provider states
+/// as JSON text (empty without states; any spec version's spelling).
+pub(crate) fn interaction_identity(interaction: &Value) -> (String, String) {
+    let description = interaction
+        .get("description")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
     let states = interaction
         .get("providerStates")
         .or_else(|| interaction.get("providerState"))
         .or_else(|| interaction.get("provider_state"))
         .map(Value::to_string)
         .unwrap_or_default();
-    let description = interaction
-        .get("description")
-        .map(Value::to_string)
-        .unwrap_or_default();
-    format!("{description}\u{0}{states}")
+    (description, states)
 }
 
 /// Merges the interactions of `new` into `old`: new ones are added, identical ones kept, and a
@@ -1340,19 +1342,12 @@ fn merge_contents(old: &Value, new: &Value) -> Result<Value> {
             continue;
         };
         for addition in additions {
-            let mut addition = addition.clone();
-            if let Some(object) = addition.as_object_mut() {
-                object.remove("_id");
-            }
-            let wanted = interaction_key(&addition);
-            let without_id = |item: &Value| {
-                let mut item = item.clone();
-                if let Some(object) = item.as_object_mut() {
-                    object.remove("_id");
-                }
-                item
-            };
-            match existing.iter().find(|item| interaction_key(item) == wanted) {
+            let addition = without_id(addition);
+            let wanted = interaction_identity(&addition);
+            match existing
+                .iter()
+                .find(|item| interaction_identity(item) == wanted)
+            {
                 // Stored interactions carry broker-assigned ids; compare without them.
                 Some(item) if without_id(item) == addition => {}
                 Some(_) => {

@@ -48,14 +48,11 @@ pub(super) enum Output {
 
 impl Connection {
     fn client(&self) -> Result<BrokerClient, CliError> {
-        let auth = match (&self.broker_token, &self.broker_username) {
-            (Some(token), _) => Auth::Bearer(token.clone()),
-            (None, Some(user)) => Auth::Basic {
-                username: user.clone(),
-                password: self.broker_password.clone().unwrap_or_default(),
-            },
-            _ => Auth::None,
-        };
+        let auth = Auth::from_flags(
+            self.broker_token.as_deref(),
+            self.broker_username.as_deref(),
+            self.broker_password.as_deref(),
+        );
         Ok(BrokerClient::new(&self.broker_base_url, auth)?)
     }
 

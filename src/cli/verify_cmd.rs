@@ -54,14 +54,11 @@ pub(super) fn run(args: &VerifyArgs) -> Result<Outcome, CliError> {
                 .into(),
         ));
     }
-    let auth = match (&args.token, &args.user) {
-        (Some(token), _) => Auth::Bearer(token.clone()),
-        (None, Some(user)) => Auth::Basic {
-            username: user.clone(),
-            password: args.password.clone().unwrap_or_default(),
-        },
-        _ => Auth::None,
-    };
+    let auth = Auth::from_flags(
+        args.token.as_deref(),
+        args.user.as_deref(),
+        args.password.as_deref(),
+    );
     let options = Options {
         provider_name: args.provider.clone(),
         headers: headers(&args.headers)?,

@@ -422,17 +422,15 @@ impl BrokerClient {
                 ),
             });
         }
+        // One index lookup for every tag: `{tag}` stays in the template until each is filled.
+        let template = self
+            .relation(
+                "pb:pacticipant-version-tag",
+                &[("pacticipant", pacticipant), ("version", version)],
+            )
+            .await?;
         for tag in tags {
-            let url = self
-                .relation(
-                    "pb:pacticipant-version-tag",
-                    &[
-                        ("pacticipant", pacticipant),
-                        ("version", version),
-                        ("tag", tag),
-                    ],
-                )
-                .await?;
+            let url = super::expand(&template, &[("tag", tag)]);
             self.expect(Method::PUT, &url, Some(&json!({}))).await?;
         }
         Ok(())

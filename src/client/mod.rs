@@ -189,15 +189,6 @@ pub fn link<'a>(document: &'a Value, rel: &str) -> Option<&'a str> {
         .and_then(Value::as_str)
 }
 
-/// The innermost cause of an error ("Connection refused" rather than "error sending request").
-fn innermost(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut current = error;
-    while let Some(inner) = current.source() {
-        current = inner;
-    }
-    current.to_string()
-}
-
 fn error_message(body: &str) -> String {
     match serde_json::from_str::<Value>(body) {
         Ok(json) => json
@@ -277,7 +268,7 @@ impl BrokerClient {
         }
         let response = request.send().await.map_err(|e| ClientError::Unreachable {
             url: url.clone(),
-            message: innermost(&e),
+            message: crate::sources::innermost_cause(&e),
         })?;
         let status = response.status();
         let text = response

@@ -262,15 +262,9 @@ fn classify(error: reqwest::Error, base_url: &str, timeout: Duration) -> CallErr
     if error.is_timeout() {
         CallError::Timeout(timeout)
     } else if error.is_connect() {
-        let mut message = error.to_string();
-        let mut source = std::error::Error::source(&error);
-        while let Some(inner) = source {
-            message = inner.to_string();
-            source = inner.source();
-        }
         CallError::Unreachable {
             url: base_url.to_string(),
-            message,
+            message: crate::sources::innermost_cause(&error),
         }
     } else {
         CallError::Other(error.to_string())

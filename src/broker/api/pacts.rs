@@ -18,7 +18,7 @@ use crate::broker::query::parse_nested;
 use crate::broker::selection::{VerifiablePact, VerificationQuery, parse_query};
 use crate::broker::store::{
     NewContract, NewVerification, OnConflict, PactRef, Publication, PublishOutcome, StoredPact,
-    Verification, rfc3339,
+    Verification, interaction_identity, rfc3339, without_id,
 };
 
 pub(super) fn routes() -> Router<AppState> {
@@ -549,20 +549,8 @@ fn interactions_by_key(content: &Value) -> Map<String, Value> {
             .into_iter()
             .flatten()
         {
-            let mut item = item.clone();
-            if let Some(object) = item.as_object_mut() {
-                object.remove("_id");
-            }
-            let description = item
-                .get("description")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned();
-            let states = item
-                .get("providerStates")
-                .or_else(|| item.get("providerState"))
-                .map(Value::to_string)
-                .unwrap_or_default();
+            let item = without_id(item);
+            let (description, states) = interaction_identity(&item);
             let name = if states.is_empty() {
                 description
             } else {
