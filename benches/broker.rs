@@ -7,13 +7,16 @@
 //! default 16). Each publication is a new consumer version with a branch, a tag and a
 //! 10-interaction contract (about 6 KB), as a CI pipeline sends it.
 
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use serde_json::{Value, json};
+
+#[path = "support/broker_process.rs"]
+mod broker_process;
+use broker_process::{drop_postgres, fresh_postgres, percentile, start_broker};
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -77,48 +80,6 @@ fn rss_kb(pid: u32) -> u64 {
                 .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
         })
         .unwrap_or(0)
-}
-
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_broker(database_url: &str) -> (Running, String) {
-    use std::io::{BufRead, BufReader};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pactum"))
-        .args([
-            "broker",
-            "--port",
-            "0",
-            "--log-level",
-            "warn",
-            "--database-url",
-            database_url,
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("pactum broker starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split_whitespace()
-        .nth(4)
-        .expect("listening line")
-        .to_owned();
-    (Running(child), url)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index].as_secs_f64() * 1000.0
 }
 
 struct Figures {
@@ -236,25 +197,6 @@ async fn run(backend: &'static str, database_url: &str) -> Figures {
     }
 }
 
-async fn fresh_postgres(admin_url: &str) -> String {
-    use sqlx::Connection;
-    let name = format!("pactum_bench_{}", std::process::id());
-    let mut connection = sqlx::PgConnection::connect(admin_url)
-        .await
-        .expect("PostgreSQL answers");
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-            .execute(&mut connection)
-            .await
-            .unwrap();
-    }
-    let slash = admin_url.rfind('/').unwrap();
-    format!("{}/{name}", &admin_url[..slash])
-}
-
 fn main() {
     // `cargo bench` passes `--bench`; a plain `cargo test --benches` run passes nothing and
     // should not spend a minute here.
@@ -271,7 +213,7 @@ fn main() {
     let sqlite = dir.join("broker.sqlite").display().to_string();
     figures.push(runtime.block_on(run("SQLite", &sqlite)));
     if let Ok(admin_url) = std::env::var("PACTUM_TEST_DATABASE_URL") {
-        let url = runtime.block_on(fresh_postgres(&admin_url));
+        let url = runtime.block_on(fresh_postgres(&admin_url, "pactum_bench"));
         figures.push(runtime.block_on(run("PostgreSQL", &url)));
         runtime.block_on(drop_postgres(&admin_url, &url));
     } else {
@@ -295,18 +237,4 @@ fn main() {
             f.loaded_rss_mb
         );
     }
-}
-
-/// Drops the benchmark's database (it would otherwise keep PostgreSQL busy vacuuming).
-async fn drop_postgres(admin_url: &str, url: &str) {
-    use sqlx::Connection;
-    let name = url.rsplit('/').next().unwrap_or_default();
-    let mut connection = sqlx::PgConnection::connect(admin_url)
-        .await
-        .expect("PostgreSQL answers");
-    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-        .execute(&mut connection)
-        .await
-        .unwrap();
 }

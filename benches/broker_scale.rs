@@ -10,13 +10,15 @@
 //! to production, and pacts for verification for a provider (main branch + deployed/released,
 //! with pending status).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::SqlitePoolOptions;
 use sqlx::{AssertSqlSafe, PgPool, SqlitePool};
+
+#[path = "support/broker_process.rs"]
+mod broker_process;
+use broker_process::{drop_postgres, fresh_postgres, percentile, start_broker};
 
 const CONSUMERS: i64 = 25;
 const PROVIDERS: i64 = 25;
@@ -259,48 +261,9 @@ async fn fix_sequences(pool: &Pool) {
     }
 }
 
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_broker(database_url: &str) -> (Running, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pactum"))
-        .args([
-            "broker",
-            "--port",
-            "0",
-            "--log-level",
-            "warn",
-            "--database-url",
-            database_url,
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("pactum broker starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split_whitespace()
-        .nth(4)
-        .expect("listening line")
-        .to_owned();
-    (Running(child), url)
-}
-
 fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
     samples.sort();
-    let at = |p: f64| {
-        samples[((samples.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0
-    };
-    (at(0.5), at(0.99))
+    (percentile(&samples, 0.5), percentile(&samples, 0.99))
 }
 
 struct Stage {
@@ -446,22 +409,7 @@ fn main() {
         &runtime,
     );
     if let Ok(admin_url) = std::env::var("PACTUM_TEST_DATABASE_URL") {
-        let url = runtime.block_on(async {
-            use sqlx::Connection;
-            let name = format!("pactum_scale_{}", std::process::id());
-            let mut connection = sqlx::PgConnection::connect(&admin_url).await.unwrap();
-            for sql in [
-                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-                format!("CREATE DATABASE {name}"),
-            ] {
-                sqlx::raw_sql(AssertSqlSafe(sql))
-                    .execute(&mut connection)
-                    .await
-                    .unwrap();
-            }
-            let slash = admin_url.rfind('/').unwrap();
-            format!("{}/{name}", &admin_url[..slash])
-        });
+        let url = runtime.block_on(fresh_postgres(&admin_url, "pactum_scale"));
         stages.extend(run("PostgreSQL", &url, &runtime));
         runtime.block_on(drop_postgres(&admin_url, &url));
     } else {
@@ -500,18 +448,4 @@ fn main() {
             );
         }
     }
-}
-
-/// Drops the benchmark's database (it would otherwise keep PostgreSQL busy vacuuming).
-async fn drop_postgres(admin_url: &str, url: &str) {
-    use sqlx::Connection;
-    let name = url.rsplit('/').next().unwrap_or_default();
-    let mut connection = sqlx::PgConnection::connect(admin_url)
-        .await
-        .expect("PostgreSQL answers");
-    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-        .execute(&mut connection)
-        .await
-        .unwrap();
 }

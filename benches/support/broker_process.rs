@@ -1,0 +1,84 @@
+//! What the broker benchmarks share: a `pactum broker` process, scratch PostgreSQL databases,
+//! and latency percentiles.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// A child process killed when dropped.
+pub struct Running(pub Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts the release `pactum broker` on a free port; returns it and its base URL.
+pub fn start_broker(database_url: &str) -> (Running, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pactum"))
+        .args([
+            "broker",
+            "--port",
+            "0",
+            "--log-level",
+            "warn",
+            "--database-url",
+            database_url,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("pactum broker starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .nth(4)
+        .expect("listening line")
+        .to_owned();
+    (Running(child), url)
+}
+
+async fn admin(admin_url: &str, sql: String) {
+    use sqlx::Connection;
+    let mut connection = sqlx::PgConnection::connect(admin_url)
+        .await
+        .expect("PostgreSQL answers");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(&mut connection)
+        .await
+        .unwrap();
+}
+
+/// A fresh database named `{prefix}_{pid}` on the server of `admin_url`; returns its URL.
+pub async fn fresh_postgres(admin_url: &str, prefix: &str) -> String {
+    let name = format!("{prefix}_{}", std::process::id());
+    admin(
+        admin_url,
+        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+    )
+    .await;
+    admin(admin_url, format!("CREATE DATABASE {name}")).await;
+    let slash = admin_url.rfind('/').unwrap();
+    format!("{}/{name}", &admin_url[..slash])
+}
+
+/// Drops a benchmark's database (it would otherwise keep PostgreSQL busy vacuuming).
+pub async fn drop_postgres(admin_url: &str, url: &str) {
+    let name = url.rsplit('/').next().unwrap_or_default();
+    admin(
+        admin_url,
+        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+    )
+    .await;
+}
+
+/// The `p` percentile (0–1) of sorted samples, in milliseconds.
+pub fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index].as_secs_f64() * 1000.0
+}
