@@ -1,28 +1,28 @@
 //! pactum: consumer-driven contract testing that speaks the Pact specification (V1–V4).
 //!
-//! The library is organised by concern:
+//! This crate is a facade over the workspace's crates, one per layer:
 //!
-//! * [`contract`] — the Pact file model: read every spec version, write V3/V4, content hashes.
-//! * [`matching`] — decide whether an actual request/response/message satisfies an expected one,
-//!   and explain every mismatch.
-//! * [`generate`] — apply generators (random values, dates, provider-state values, mock server
-//!   URLs) to requests, responses and messages.
-//! * [`datetime`] — Java-style date/time patterns used by date matchers and generators.
-//! * [`broker`] — the contract store with a Pact-Broker-compatible HTTP API, on SQLite or
-//!   PostgreSQL.
-//! * [`client`] — a Pact Broker API client: pacts for verification, publishing results.
-//! * [`cli`] — the `pactum` command line (the binary is a thin wrapper around it).
+//! * [`contract`], [`matching`], [`generate`], [`datetime`] — `pactum-core`: the Pact file model,
+//!   the matching engine and generators (no IO, no async runtime).
+//! * [`consumer`] and [`stub`] — `pactum-consumer`: the Rust consumer DSL, the mock server and the
+//!   stub server. Consumer teams depend on `pactum-consumer` directly: it is much smaller than
+//!   this facade.
+//! * [`broker_api`] — `pactum-broker-api`: the Pact Broker API's resources as typed structs.
+//! * [`client`] and [`sources`] — `pactum-client`: a Pact Broker API client, and loading
+//!   contracts from files, directories and URLs.
+//! * [`verifier`] — `pactum-verifier`: replay contracts against a provider.
+//! * [`broker`] — `pactum-broker`: the contract store with a Pact-Broker-compatible HTTP API, on
+//!   SQLite or PostgreSQL.
+//! * [`cli`] — `pactum-cli`: the `pactum` command line (the binary is a thin wrapper around it).
 #![warn(missing_docs)]
 
-pub mod broker;
-pub mod cli;
-pub mod client;
-pub mod consumer;
-pub mod contract;
-pub mod datetime;
-pub mod generate;
-pub mod matching;
-mod serve;
-pub mod sources;
-pub mod stub;
-pub mod verifier;
+pub use pactum_broker as broker;
+pub use pactum_broker_api as broker_api;
+pub use pactum_cli as cli;
+pub use pactum_client as client;
+pub use pactum_client::sources;
+pub use pactum_consumer as consumer;
+pub use pactum_consumer::pattern;
+pub use pactum_consumer::stub;
+pub use pactum_core::{contract, datetime, generate, matching};
+pub use pactum_verifier as verifier;

@@ -1,0 +1,574 @@
+//! The database layer: one code path for SQLite and PostgreSQL.
+//!
+//! Store code writes each statement once, with `$1`-style placeholders (both drivers accept
+//! them), binds [`Arg`]s and reads [`Row`] columns by index. The few places where the dialects
+//! differ ask the transaction ([`Tx::for_update`]). Every operation runs in a transaction:
+//! writes through [`Db::write`], which retries when a concurrent writer got in first, reads
+//! through [`Db::read`], which sees one consistent snapshot.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{AssertSqlSafe, Postgres, Row as _, Sqlite, Transaction};
+
+/// Why the database could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The database URL is not one pactum understands.
+    #[error(
+        "unsupported database URL `{0}`: use sqlite://FILE (or a plain file path) or postgres://USER@HOST/DB"
+    )]
+    UnsupportedUrl(String),
+    /// The driver reported an error.
+    #[error("database error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    /// A migration failed; the database is left as it was before it.
+    #[error("migration {version} ({name}) failed: {source}")]
+    Migration {
+        /// The migration's number.
+        version: i64,
+        /// Its file name.
+        name: &'static str,
+        /// The driver's error.
+        source: sqlx::Error,
+    },
+}
+
+impl DbError {
+    /// Whether retrying the whole transaction may succeed: a concurrent writer inserted the same
+    /// key, PostgreSQL detected a deadlock or a serialisation failure, or SQLite was busy.
+    pub fn is_transient(&self) -> bool {
+        let DbError::Sqlx(sqlx::Error::Database(error)) = self else {
+            return false;
+        };
+        if error.is_unique_violation() {
+            return true;
+        }
+        let sqlite = error
+            .as_error()
+            .downcast_ref::<sqlx::sqlite::SqliteError>()
+            .is_some();
+        match error.code().as_deref() {
+            // 5 SQLITE_BUSY, 6 SQLITE_LOCKED and their extended codes (low byte).
+            Some(code) if sqlite => code
+                .parse::<i64>()
+                .is_ok_and(|code| matches!(code & 0xff, 5 | 6)),
+            // serialization_failure, deadlock_detected.
+            Some(code) => matches!(code, "40001" | "40P01"),
+            None => false,
+        }
+    }
+}
+
+/// Which database a [`Db`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// A pool of connections to the broker's database.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: Pool,
+    /// SQLite has one writer at a time. Writers of this process take turns here instead of
+    /// polling the database's lock (SQLite's busy handler sleeps up to 100 ms between tries,
+    /// which caps throughput and inflates latency); other processes still meet the busy
+    /// timeout.
+    sqlite_writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+#[derive(Debug, Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// One value bound to a `$n` placeholder.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    /// An integer (ids, timestamps, counts).
+    Int(Option<i64>),
+    /// Text.
+    Text(Option<String>),
+    /// A boolean.
+    Bool(Option<bool>),
+}
+
+impl From<i64> for Arg {
+    fn from(value: i64) -> Self {
+        Arg::Int(Some(value))
+    }
+}
+impl From<Option<i64>> for Arg {
+    fn from(value: Option<i64>) -> Self {
+        Arg::Int(value)
+    }
+}
+impl From<bool> for Arg {
+    fn from(value: bool) -> Self {
+        Arg::Bool(Some(value))
+    }
+}
+impl From<Option<bool>> for Arg {
+    fn from(value: Option<bool>) -> Self {
+        Arg::Bool(value)
+    }
+}
+impl From<&str> for Arg {
+    fn from(value: &str) -> Self {
+        Arg::Text(Some(value.to_owned()))
+    }
+}
+impl From<String> for Arg {
+    fn from(value: String) -> Self {
+        Arg::Text(Some(value))
+    }
+}
+impl From<&String> for Arg {
+    fn from(value: &String) -> Self {
+        Arg::Text(Some(value.clone()))
+    }
+}
+impl From<Option<&str>> for Arg {
+    fn from(value: Option<&str>) -> Self {
+        Arg::Text(value.map(str::to_owned))
+    }
+}
+impl From<Option<String>> for Arg {
+    fn from(value: Option<String>) -> Self {
+        Arg::Text(value)
+    }
+}
+impl From<&Option<String>> for Arg {
+    fn from(value: &Option<String>) -> Self {
+        Arg::Text(value.clone())
+    }
+}
+
+/// Builds a `Vec<Arg>` from values of mixed types.
+macro_rules! args {
+    ($($value:expr),* $(,)?) => {
+        vec![$($crate::db::Arg::from($value)),*]
+    };
+}
+pub(crate) use args;
+
+/// One result row; columns are read by index, in `SELECT` order.
+pub enum Row {
+    /// A SQLite row.
+    Sqlite(SqliteRow),
+    /// A PostgreSQL row.
+    Postgres(PgRow),
+}
+
+macro_rules! column {
+    ($row:expr, $index:expr, $ty:ty) => {
+        match $row {
+            Row::Sqlite(row) => row.try_get::<$ty, usize>($index),
+            Row::Postgres(row) => row.try_get::<$ty, usize>($index),
+        }
+        .unwrap_or_else(|error| panic!("column {} of a broker query: {error}", $index))
+    };
+}
+
+// A column of the wrong type is a bug in a query written in this module's callers, not a
+// condition the broker can recover from at run time; the panic names the column.
+impl Row {
+    /// An integer column.
+    pub fn int(&self, index: usize) -> i64 {
+        self.opt_int(index)
+            .unwrap_or_else(|| panic!("column {index} of a broker query is NULL"))
+    }
+    /// A nullable integer column. PostgreSQL types integer literals and some expressions as
+    /// INT4, so both widths are read.
+    pub fn opt_int(&self, index: usize) -> Option<i64> {
+        match self {
+            Row::Sqlite(row) => row.try_get::<Option<i64>, usize>(index),
+            Row::Postgres(row) => row.try_get::<Option<i64>, usize>(index).or_else(|_| {
+                row.try_get::<Option<i32>, usize>(index)
+                    .map(|v| v.map(i64::from))
+            }),
+        }
+        .unwrap_or_else(|error| panic!("column {index} of a broker query: {error}"))
+    }
+    /// A text column.
+    pub fn text(&self, index: usize) -> String {
+        column!(self, index, String)
+    }
+    /// A nullable text column.
+    pub fn opt_text(&self, index: usize) -> Option<String> {
+        column!(self, index, Option<String>)
+    }
+    /// A boolean column.
+    pub fn bool(&self, index: usize) -> bool {
+        column!(self, index, bool)
+    }
+    /// A nullable boolean column.
+    pub fn opt_bool(&self, index: usize) -> Option<bool> {
+        column!(self, index, Option<bool>)
+    }
+}
+
+/// An open transaction on either backend.
+pub struct Tx {
+    inner: TxInner,
+    /// For SQLite writes: this process's turn to write (see [`Db::begin`]).
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+enum TxInner {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+macro_rules! bind_all {
+    ($query:expr, $args:expr) => {{
+        let mut query = $query;
+        for arg in $args {
+            query = match arg {
+                Arg::Int(value) => query.bind(value),
+                Arg::Text(value) => query.bind(value),
+                Arg::Bool(value) => query.bind(value),
+            };
+        }
+        query
+    }};
+}
+
+impl Tx {
+    /// Which database this transaction runs on.
+    pub fn backend(&self) -> Backend {
+        match self.inner {
+            TxInner::Sqlite(_) => Backend::Sqlite,
+            TxInner::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// ` FOR UPDATE` on PostgreSQL (row lock); nothing on SQLite, whose write transactions
+    /// already hold the database's one write lock.
+    pub fn for_update(&self) -> &'static str {
+        match self.inner {
+            TxInner::Sqlite(_) => "",
+            TxInner::Postgres(_) => " FOR UPDATE",
+        }
+    }
+
+    /// Runs a statement; returns the number of rows it changed.
+    pub async fn execute(&mut self, sql: &str, args: Vec<Arg>) -> Result<u64, DbError> {
+        let sql = AssertSqlSafe(sql.to_owned());
+        Ok(match &mut self.inner {
+            TxInner::Sqlite(tx) => bind_all!(sqlx::query(sql), args)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected(),
+            TxInner::Postgres(tx) => bind_all!(sqlx::query(sql), args)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected(),
+        })
+    }
+
+    /// Runs a query and returns every row.
+    pub async fn rows(&mut self, sql: &str, args: Vec<Arg>) -> Result<Vec<Row>, DbError> {
+        let sql = AssertSqlSafe(sql.to_owned());
+        Ok(match &mut self.inner {
+            TxInner::Sqlite(tx) => bind_all!(sqlx::query(sql), args)
+                .fetch_all(&mut **tx)
+                .await?
+                .into_iter()
+                .map(Row::Sqlite)
+                .collect(),
+            TxInner::Postgres(tx) => bind_all!(sqlx::query(sql), args)
+                .fetch_all(&mut **tx)
+                .await?
+                .into_iter()
+                .map(Row::Postgres)
+                .collect(),
+        })
+    }
+
+    /// Runs a query and returns its first row, if any.
+    pub async fn row(&mut self, sql: &str, args: Vec<Arg>) -> Result<Option<Row>, DbError> {
+        let sql = AssertSqlSafe(sql.to_owned());
+        Ok(match &mut self.inner {
+            TxInner::Sqlite(tx) => bind_all!(sqlx::query(sql), args)
+                .fetch_optional(&mut **tx)
+                .await?
+                .map(Row::Sqlite),
+            TxInner::Postgres(tx) => bind_all!(sqlx::query(sql), args)
+                .fetch_optional(&mut **tx)
+                .await?
+                .map(Row::Postgres),
+        })
+    }
+
+    /// Runs a query expected to return one integer (an id, a count).
+    pub async fn int(&mut self, sql: &str, args: Vec<Arg>) -> Result<Option<i64>, DbError> {
+        Ok(self.row(sql, args).await?.and_then(|row| row.opt_int(0)))
+    }
+
+    /// Commits when `outcome` is a success, rolls back otherwise; a failed commit becomes the
+    /// outcome.
+    pub(crate) async fn finish<T, E: From<DbError>>(self, outcome: Result<T, E>) -> Result<T, E> {
+        match outcome {
+            Ok(value) => self.commit().await.map(|()| value).map_err(E::from),
+            Err(error) => {
+                // The error is what matters; a failed rollback closes the connection.
+                let _ = self.rollback().await;
+                Err(error)
+            }
+        }
+    }
+
+    async fn commit(self) -> Result<(), DbError> {
+        match self.inner {
+            TxInner::Sqlite(tx) => tx.commit().await?,
+            TxInner::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn rollback(self) -> Result<(), DbError> {
+        match self.inner {
+            TxInner::Sqlite(tx) => tx.rollback().await?,
+            TxInner::Postgres(tx) => tx.rollback().await?,
+        }
+        Ok(())
+    }
+
+    async fn execute_script(&mut self, script: &str) -> Result<(), sqlx::Error> {
+        let script = AssertSqlSafe(script.to_owned());
+        match &mut self.inner {
+            TxInner::Sqlite(tx) => sqlx::raw_sql(script).execute(&mut **tx).await.map(drop),
+            TxInner::Postgres(tx) => sqlx::raw_sql(script).execute(&mut **tx).await.map(drop),
+        }
+    }
+}
+
+/// How many times a write transaction is attempted before a transient failure is reported.
+const WRITE_ATTEMPTS: u32 = 8;
+
+/// Whether a write transaction that ended with `outcome` should run again (after a short
+/// pause): it failed because of a concurrent writer and has attempts left.
+pub(crate) async fn retry<T, E: AsTransient>(outcome: &Result<T, E>, attempt: &mut u32) -> bool {
+    match outcome {
+        Err(error) if error.is_transient() && *attempt < WRITE_ATTEMPTS => {
+            *attempt += 1;
+            tokio::time::sleep(Duration::from_millis(5 * u64::from(*attempt))).await;
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Runs a block in a write transaction: commits it when the block returns `Ok`, rolls it back
+/// otherwise, and runs it again from the start when it failed because of a concurrent writer
+/// (a unique key inserted first, a deadlock, a busy database). So callers see all of their
+/// changes or none. The block sees the transaction as `$tx: &mut Tx`; `?` and `return` in it
+/// leave the block, not the enclosing function.
+macro_rules! write_tx {
+    ($db:expr, $tx:ident => $body:expr) => {{
+        let mut attempt = 1u32;
+        loop {
+            let mut owned = $db.begin(true).await?;
+            let outcome = {
+                let $tx = &mut owned;
+                async { $body }.await
+            };
+            let outcome = owned.finish(outcome).await;
+            if !$crate::db::retry(&outcome, &mut attempt).await {
+                break outcome;
+            }
+        }
+    }};
+}
+pub(crate) use write_tx;
+
+/// Runs a block in a read transaction (one consistent snapshot), then ends it.
+macro_rules! read_tx {
+    ($db:expr, $tx:ident => $body:expr) => {{
+        let mut owned = $db.begin(false).await?;
+        let outcome = {
+            let $tx = &mut owned;
+            async { $body }.await
+        };
+        let _ = owned.rollback().await;
+        outcome
+    }};
+}
+pub(crate) use read_tx;
+
+impl Db {
+    /// Opens a pool for `url`: `postgres://…`/`postgresql://…`, `sqlite://FILE`, `sqlite::memory:`
+    /// or a plain file path (SQLite). A SQLite file is created when missing and put in WAL mode.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DbError> {
+        let pool = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url)?;
+            Pool::Postgres(
+                PgPoolOptions::new()
+                    .max_connections(max_connections)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(options)
+                    .await?,
+            )
+        } else if url.starts_with("sqlite:") || !url.contains("://") {
+            let options = if url.starts_with("sqlite:") {
+                SqliteConnectOptions::from_str(url)?
+            } else {
+                SqliteConnectOptions::new().filename(url)
+            };
+            let options = options
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // WAL with NORMAL is durable across application crashes; only a power loss
+                // can drop the last commits, never corrupt the file.
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(30));
+            let in_memory = url.contains(":memory:");
+            Pool::Sqlite(
+                SqlitePoolOptions::new()
+                    // One connection for an in-memory database: each connection would
+                    // otherwise see its own empty database.
+                    .max_connections(if in_memory { 1 } else { max_connections })
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(options)
+                    .await?,
+            )
+        } else {
+            return Err(DbError::UnsupportedUrl(url.to_owned()));
+        };
+        Ok(Db {
+            pool,
+            sqlite_writer: Default::default(),
+        })
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Closes every connection (graceful shutdown).
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    /// Starts a transaction; `write` ones take SQLite's write lock at once. Callers use the
+    /// [`write_tx!`] and [`read_tx!`] macros, which commit, roll back and retry.
+    pub(crate) async fn begin(&self, write: bool) -> Result<Tx, DbError> {
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) if write => {
+                let turn = self.sqlite_writer.clone().lock_owned().await;
+                // IMMEDIATE takes SQLite's write lock at the start, so writers of other
+                // processes queue on the busy timeout instead of failing when both try to
+                // upgrade a read lock.
+                Tx {
+                    inner: TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+                    _turn: Some(turn),
+                }
+            }
+            Pool::Sqlite(pool) => Tx {
+                inner: TxInner::Sqlite(pool.begin().await?),
+                _turn: None,
+            },
+            // Reads see one snapshot (READ COMMITTED would let each statement see newer
+            // commits); writes keep READ COMMITTED and lock what they depend on.
+            Pool::Postgres(pool) if !write => Tx {
+                inner: TxInner::Postgres(
+                    pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                        .await?,
+                ),
+                _turn: None,
+            },
+            Pool::Postgres(pool) => Tx {
+                inner: TxInner::Postgres(pool.begin().await?),
+                _turn: None,
+            },
+        })
+    }
+
+    /// Brings the schema up to date. Safe when several brokers start at once: on PostgreSQL the
+    /// migrations run under an advisory transaction lock, on SQLite under the write lock, and
+    /// each migration is applied with its bookkeeping row in the same transaction.
+    pub async fn migrate(&self) -> Result<(), DbError> {
+        let migrations = match self.backend() {
+            Backend::Sqlite => SQLITE_MIGRATIONS,
+            Backend::Postgres => POSTGRES_MIGRATIONS,
+        };
+        let mut tx = self.begin(true).await?;
+        if tx.backend() == Backend::Postgres {
+            // Any constant works as long as every pactum broker uses the same one.
+            tx.execute("SELECT pg_advisory_xact_lock(7261746375)", vec![])
+                .await?;
+        }
+        tx.execute(
+            "CREATE TABLE IF NOT EXISTS pactum_migrations (version BIGINT PRIMARY KEY, \
+             name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+            vec![],
+        )
+        .await?;
+        let applied = tx
+            .int("SELECT MAX(version) FROM pactum_migrations", vec![])
+            .await?
+            .unwrap_or(0);
+        for &(version, name, script) in migrations {
+            if version <= applied {
+                continue;
+            }
+            tx.execute_script(script)
+                .await
+                .map_err(|source| DbError::Migration {
+                    version,
+                    name,
+                    source,
+                })?;
+            tx.execute(
+                "INSERT INTO pactum_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                args![version, name, super::store::now()],
+            )
+            .await?;
+        }
+        tx.commit().await
+    }
+}
+
+/// Errors that can tell whether retrying the transaction may help.
+pub trait AsTransient {
+    /// See [`DbError::is_transient`].
+    fn is_transient(&self) -> bool;
+}
+
+impl AsTransient for DbError {
+    fn is_transient(&self) -> bool {
+        DbError::is_transient(self)
+    }
+}
+
+type Migration = (i64, &'static str, &'static str);
+
+const SQLITE_MIGRATIONS: &[Migration] = &[(
+    1,
+    "0001_init.sql",
+    include_str!("migrations/sqlite/0001_init.sql"),
+)];
+
+const POSTGRES_MIGRATIONS: &[Migration] = &[(
+    1,
+    "0001_init.sql",
+    include_str!("migrations/postgres/0001_init.sql"),
+)];

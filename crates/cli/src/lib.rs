@@ -1,0 +1,487 @@
+//! The `pactum` command line: argument parsing, and rendering results and errors for humans.
+//!
+//! Every command returns an [`Outcome`] or a [`CliError`]; [`main`] turns them into output and
+//! the documented exit codes. Library code never prints or exits.
+
+mod broker_client_cmd;
+mod broker_cmd;
+mod match_cmd;
+mod signal;
+mod stub_cmd;
+mod verify_cmd;
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use pactum_core::contract::{LoadError, SpecVersion};
+
+/// Exit code: success (matched, verified, deployable).
+pub const EXIT_OK: u8 = 0;
+/// Exit code: the check ran and failed (mismatch, verification failure, not deployable).
+pub const EXIT_FAILED: u8 = 1;
+/// Exit code: bad usage or input, or an environment problem (file missing, invalid JSON).
+pub const EXIT_ERROR: u8 = 2;
+
+/// Consumer-driven contract testing with Pact contracts.
+#[derive(Debug, Parser)]
+#[command(name = "pactum", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check whether an actual request, response or message matches an expected one.
+    ///
+    /// The expected file holds the object exactly as it appears in a pact file (with its
+    /// matchingRules); the actual file holds the received one in the same shape. Exit codes:
+    /// 0 match, 1 mismatch (each mismatch printed), 2 bad input.
+    Match(MatchArgs),
+    /// Serve the responses of contracts' HTTP interactions (any spec version).
+    ///
+    /// Each request gets the response of the first interaction whose request matches, with
+    /// generators applied; a request that matches nothing gets a 404 naming the closest
+    /// interactions. Runs until Ctrl-C. Exit code 2 when a contract cannot be loaded.
+    Stub(StubArgs),
+    /// Verify a provider against contracts: replay every interaction and compare.
+    ///
+    /// Exit codes: 0 all passed (failures of pending interactions are reported but do not
+    /// fail), 1 at least one verification failed, 2 usage or setup error (a contract cannot be
+    /// loaded, the provider does not answer).
+    Verify(Box<VerifyArgs>),
+    /// Run the contract broker (Pact Broker API) on SQLite (default) or PostgreSQL.
+    ///
+    /// Migrates the database at start (safe with several instances), then serves until
+    /// Ctrl-C or SIGTERM, finishing requests in flight. Authentication is off by default on a
+    /// loopback address and required on any other unless --allow-public-without-auth.
+    Broker(Box<BrokerArgs>),
+    /// Publish pact files to a broker for a consumer version (with branch and tags).
+    Publish(Box<broker_client_cmd::PublishArgs>),
+    /// Ask a broker whether versions can be deployed: exit 0 yes, 1 no or unknown, 2 error.
+    ///
+    /// Name each pacticipant with --pacticipant followed by its version (--version, --latest
+    /// [TAG], --branch or --main-branch), and the destination with --to-environment or --to.
+    #[command(disable_version_flag = true)]
+    #[command(name = "can-i-deploy")]
+    CanIDeploy(Box<broker_client_cmd::CanIDeployArgs>),
+    /// Record that a version was deployed to an environment.
+    #[command(disable_version_flag = true)]
+    RecordDeployment(Box<broker_client_cmd::RecordArgs>),
+    /// Record that a pacticipant is no longer deployed to an environment.
+    RecordUndeployment(Box<broker_client_cmd::UndeployArgs>),
+    /// Record that a version was released (and is supported) in an environment.
+    #[command(disable_version_flag = true)]
+    RecordRelease(Box<broker_client_cmd::RecordArgs>),
+    /// Record that a released version is no longer supported in an environment.
+    #[command(disable_version_flag = true)]
+    RecordSupportEnded(Box<broker_client_cmd::RecordArgs>),
+    /// Create an environment in a broker.
+    CreateEnvironment(Box<broker_client_cmd::EnvironmentArgs>),
+    /// List a broker's environments.
+    ListEnvironments(Box<broker_client_cmd::ListArgs>),
+    /// Create a pacticipant, or update the given properties of an existing one.
+    CreateOrUpdatePacticipant(Box<broker_client_cmd::PacticipantArgs>),
+    /// Tag a version.
+    #[command(disable_version_flag = true)]
+    CreateVersionTag(Box<broker_client_cmd::TagArgs>),
+    /// Show a version with its branches and tags.
+    #[command(disable_version_flag = true)]
+    DescribeVersion(Box<broker_client_cmd::DescribeArgs>),
+}
+
+#[derive(Debug, clap::Args)]
+struct BrokerArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1", env = "PACTUM_HOST")]
+    host: String,
+    /// Port to listen on (0: any free port).
+    #[arg(long, short = 'p', default_value_t = 9292, env = "PACTUM_PORT")]
+    port: u16,
+    /// Database: a SQLite file (sqlite://FILE or a path; created in WAL mode) or
+    /// postgres://USER:PASSWORD@HOST/DB.
+    #[arg(long, default_value = "pactum.sqlite", env = "PACTUM_DATABASE_URL")]
+    database_url: String,
+    /// Base URL written into links, when the broker is reached through a proxy.
+    #[arg(long, value_name = "URL", env = "PACTUM_PUBLIC_BASE_URL")]
+    public_base_url: Option<String>,
+    /// Largest accepted request body (bytes, or with a k/m/g suffix).
+    #[arg(long, default_value = "16m", env = "PACTUM_MAX_BODY_SIZE")]
+    max_body_size: String,
+    /// A bearer token with its role: read, write or admin (repeatable; the environment variable
+    /// takes a comma-separated list).
+    #[arg(
+        long = "token",
+        value_name = "ROLE:TOKEN",
+        env = "PACTUM_BROKER_TOKENS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    tokens: Vec<String>,
+    /// A Basic-auth pair allowed to read and write (repeatable).
+    #[arg(
+        long,
+        value_name = "USER:PASSWORD",
+        env = "PACTUM_BASIC_AUTH",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    basic_auth: Vec<String>,
+    /// A Basic-auth pair allowed to read only (repeatable).
+    #[arg(
+        long,
+        value_name = "USER:PASSWORD",
+        env = "PACTUM_BASIC_AUTH_READ_ONLY",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    basic_auth_read_only: Vec<String>,
+    /// A JSON file of credentials: {"tokens": [{"token", "role"}], "basic": [{"username",
+    /// "password", "role"}]}.
+    #[arg(long, value_name = "FILE", env = "PACTUM_AUTH_FILE")]
+    auth_file: Option<PathBuf>,
+    /// Serve without authentication on a non-loopback address.
+    #[arg(long, env = "PACTUM_ALLOW_PUBLIC_WITHOUT_AUTH")]
+    allow_public_without_auth: bool,
+    /// Database connections per broker instance.
+    #[arg(long, default_value_t = 10, env = "PACTUM_MAX_CONNECTIONS")]
+    max_connections: u32,
+    /// Log filter (tracing env-filter syntax), e.g. info or pactum=debug.
+    #[arg(long, default_value = "info", env = "PACTUM_LOG")]
+    log_level: String,
+    /// Log format: text for people, json (one object per line) for log collectors.
+    #[arg(long, value_enum, default_value = "text", env = "PACTUM_LOG_FORMAT")]
+    log_format: LogFormat,
+}
+
+/// How the broker writes its log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+struct VerifyArgs {
+    /// A pact file, a directory of pact files, or a URL (repeatable).
+    #[arg(long = "contract", short = 'c', value_name = "FILE|DIR|URL")]
+    contracts: Vec<String>,
+    /// A pact file (repeatable; same as --contract).
+    #[arg(long = "file", short = 'f', value_name = "FILE")]
+    files: Vec<String>,
+    /// A directory of pact files (repeatable).
+    #[arg(long = "dir", short = 'd', value_name = "DIR")]
+    dirs: Vec<String>,
+    /// A pact URL (repeatable).
+    #[arg(long = "url", short = 'u', value_name = "URL")]
+    urls: Vec<String>,
+    /// Base URL of the running provider.
+    #[arg(long, value_name = "URL", env = "PACTUM_PROVIDER_BASE_URL")]
+    provider_base_url: String,
+    /// Verify only contracts for this provider.
+    #[arg(
+        long = "provider",
+        short = 'n',
+        visible_alias = "provider-name",
+        value_name = "NAME",
+        env = "PACT_PROVIDER_NAME"
+    )]
+    provider: Option<String>,
+    /// URL the verifier POSTs {"state", "params", "action"} to before and after each interaction.
+    #[arg(long, value_name = "URL")]
+    state_change_url: Option<String>,
+    /// Path of the provider's message endpoint, for message interactions.
+    #[arg(long, default_value = "/", value_name = "PATH")]
+    message_path: String,
+    /// Header added to every request, as 'Name: value' (repeatable).
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
+    headers: Vec<String>,
+    /// Per-request timeout in milliseconds.
+    #[arg(long, default_value_t = 30_000, value_name = "MS")]
+    timeout_ms: u64,
+    /// Only interactions whose description matches this regular expression.
+    #[arg(long, value_name = "REGEX", env = "PACT_DESCRIPTION")]
+    filter_description: Option<String>,
+    /// Only interactions with a provider state matching this regular expression.
+    #[arg(long, value_name = "REGEX", env = "PACT_PROVIDER_STATE")]
+    filter_state: Option<String>,
+    /// Only contracts of this consumer (repeatable).
+    #[arg(long = "filter-consumer", value_name = "NAME")]
+    filter_consumers: Vec<String>,
+    /// Run up to N interactions at once (those without provider states, unless
+    /// --parallel-with-states).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    parallel: usize,
+    /// Also run interactions with provider states in parallel.
+    #[arg(long)]
+    parallel_with_states: bool,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Also write a JUnit XML report to this file.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// User name for contract URLs.
+    #[arg(long, env = "PACT_BROKER_USERNAME")]
+    user: Option<String>,
+    /// Password for contract URLs.
+    #[arg(long, env = "PACT_BROKER_PASSWORD", hide_env_values = true)]
+    password: Option<String>,
+    /// Bearer token for contract URLs and the broker.
+    #[arg(long, short = 't', env = "PACT_BROKER_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// Also verify the contracts a Pact broker selects for the provider (pacts for
+    /// verification; needs --provider).
+    #[arg(long, short = 'b', value_name = "URL", env = "PACT_BROKER_BASE_URL")]
+    broker_url: Option<String>,
+    /// A consumer version selector as JSON, e.g. '{"mainBranch": true}' (repeatable). Without
+    /// any, the broker's defaults: main branch, deployed and released versions.
+    #[arg(long = "consumer-version-selectors", value_name = "JSON")]
+    consumer_version_selectors: Vec<String>,
+    /// Consumer version tags: each selects the latest version with that tag (repeatable or
+    /// comma-separated).
+    #[arg(
+        long = "consumer-version-tags",
+        value_name = "TAG",
+        value_delimiter = ','
+    )]
+    consumer_version_tags: Vec<String>,
+    /// Branch of the provider version being verified: decides pending and WIP contracts, and
+    /// is recorded with --publish.
+    #[arg(long, value_name = "BRANCH", env = "PACT_PROVIDER_BRANCH")]
+    provider_branch: Option<String>,
+    /// Tags of the provider version (repeatable or comma-separated), recorded with --publish.
+    #[arg(long = "provider-tags", value_name = "TAG", value_delimiter = ',')]
+    provider_tags: Vec<String>,
+    /// Ask the broker which contracts are pending: their failures are reported but do not fail
+    /// the verification.
+    #[arg(long)]
+    enable_pending: bool,
+    /// Also verify work-in-progress contracts published since this date (YYYY-MM-DD), pending
+    /// until this provider branch verifies them; needs --provider-branch.
+    #[arg(long, value_name = "DATE")]
+    include_wip_pacts_since: Option<String>,
+    /// Publish the results (per interaction) to the broker the contracts came from.
+    #[arg(long, requires = "provider_app_version")]
+    publish: bool,
+    /// The provider version the results are published for.
+    #[arg(
+        long,
+        visible_alias = "provider-version",
+        value_name = "VERSION",
+        env = "PACT_PROVIDER_VERSION"
+    )]
+    provider_app_version: Option<String>,
+    /// CI build URL published with the results.
+    #[arg(long, value_name = "URL")]
+    build_url: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+struct StubArgs {
+    /// A pact file, a directory of pact files, or a URL (repeatable).
+    #[arg(
+        long = "contract",
+        short = 'c',
+        value_name = "FILE|DIR|URL",
+        required = true
+    )]
+    contracts: Vec<String>,
+    /// Port to listen on (0: any free port; the address is printed).
+    #[arg(long, short = 'p', default_value_t = 8080, env = "PACTUM_STUB_PORT")]
+    port: u16,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1", env = "PACTUM_STUB_HOST")]
+    host: String,
+    /// Serve only interactions with a provider state of this name (a regular expression).
+    #[arg(long, value_name = "NAME")]
+    state: Option<String>,
+    /// Answer CORS pre-flight requests and allow any origin.
+    #[arg(long)]
+    cors: bool,
+    /// Log level for the per-request log on stderr (error, warn, info, debug, trace).
+    #[arg(long, default_value = "info", env = "PACTUM_LOG")]
+    log_level: String,
+}
+
+/// What is being matched.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Part {
+    Request,
+    Response,
+    Message,
+}
+
+/// Output format for results.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Text,
+    Json,
+}
+
+/// A spec version as written on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum SpecArg {
+    #[value(name = "v1")]
+    V1,
+    #[value(name = "v1.1")]
+    V1_1,
+    #[value(name = "v2")]
+    V2,
+    #[value(name = "v3")]
+    V3,
+    #[value(name = "v4")]
+    V4,
+}
+
+impl From<SpecArg> for SpecVersion {
+    fn from(s: SpecArg) -> Self {
+        match s {
+            SpecArg::V1 => SpecVersion::V1,
+            SpecArg::V1_1 => SpecVersion::V1_1,
+            SpecArg::V2 => SpecVersion::V2,
+            SpecArg::V3 => SpecVersion::V3,
+            SpecArg::V4 => SpecVersion::V4,
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+struct MatchArgs {
+    /// request, response or message.
+    part: Part,
+    /// The expected object, as in a pact file.
+    #[arg(long, short = 'e', value_name = "FILE")]
+    expected: PathBuf,
+    /// The actual object, in the same shape.
+    #[arg(long, short = 'a', value_name = "FILE")]
+    actual: PathBuf,
+    /// The Pact specification version the objects are written in.
+    #[arg(long, value_enum, default_value = "v4")]
+    spec: SpecArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+/// A failure that stops a command before it can give its answer. Every variant maps to exit
+/// code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// A contract or input file could not be loaded.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// The stub server could not load its contracts or start.
+    #[error(transparent)]
+    Stub(#[from] pactum_consumer::stub::StubError),
+    /// The verification could not be carried out.
+    #[error(transparent)]
+    Verify(#[from] pactum_verifier::VerifyError),
+    /// A request to the broker failed.
+    #[error(transparent)]
+    Broker(#[from] pactum_client::ClientError),
+    /// A contract could not be loaded.
+    #[error(transparent)]
+    Source(#[from] pactum_client::sources::SourceError),
+    /// The broker could not start.
+    #[error(transparent)]
+    BrokerStart(#[from] pactum_broker::BrokerError),
+    /// An argument is invalid.
+    #[error("{0}")]
+    Usage(String),
+    /// The async runtime could not start.
+    #[error("cannot start the runtime: {0}")]
+    Runtime(std::io::Error),
+    /// Writing the output failed (e.g. a closed pipe).
+    #[error("cannot write output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+/// What a command produced: text for stdout and an exit code.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Text for standard output.
+    pub stdout: String,
+    /// The exit code.
+    pub code: u8,
+}
+
+/// Parses arguments and runs the command. Used by the binary and by tests.
+pub fn run<I, T>(args: I) -> Result<Outcome, CliOrUsage>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command()
+        .try_get_matches_from(args)
+        .map_err(CliOrUsage::Usage)?;
+    let cli = Cli::from_arg_matches(&matches).map_err(CliOrUsage::Usage)?;
+    let sub = matches
+        .subcommand()
+        .map(|(_, m)| m)
+        .expect("a subcommand is required");
+    let outcome = match cli.command {
+        Command::Match(args) => match_cmd::run(&args)?,
+        Command::Stub(args) => stub_cmd::run(&args)?,
+        Command::Verify(args) => verify_cmd::run(&args)?,
+        Command::Broker(args) => broker_cmd::run(&args)?,
+        Command::Publish(args) => broker_client_cmd::publish(&args)?,
+        Command::CanIDeploy(args) => broker_client_cmd::can_i_deploy(&args, sub)?,
+        Command::RecordDeployment(args) => broker_client_cmd::record(&args, true)?,
+        Command::RecordUndeployment(args) => broker_client_cmd::undeploy(&args)?,
+        Command::RecordRelease(args) => broker_client_cmd::record(&args, false)?,
+        Command::RecordSupportEnded(args) => broker_client_cmd::support_ended(&args)?,
+        Command::CreateEnvironment(args) => broker_client_cmd::create_environment(&args)?,
+        Command::ListEnvironments(args) => broker_client_cmd::list_environments(&args)?,
+        Command::CreateOrUpdatePacticipant(args) => {
+            broker_client_cmd::create_or_update_pacticipant(&args)?
+        }
+        Command::CreateVersionTag(args) => broker_client_cmd::create_version_tag(&args)?,
+        Command::DescribeVersion(args) => broker_client_cmd::describe_version(&args)?,
+    };
+    Ok(outcome)
+}
+
+/// Either a command failure or a usage problem (bad flags, `--help`, `--version`).
+#[derive(Debug)]
+pub enum CliOrUsage {
+    /// The command failed.
+    Failed(CliError),
+    /// clap's own result: help text, version, or a usage error.
+    Usage(clap::Error),
+}
+
+impl From<CliError> for CliOrUsage {
+    fn from(e: CliError) -> Self {
+        CliOrUsage::Failed(e)
+    }
+}
+
+/// The binary's entry point: runs with the process arguments and returns the exit code.
+pub fn main() -> u8 {
+    match run(std::env::args_os()) {
+        Ok(outcome) => {
+            let mut stdout = std::io::stdout().lock();
+            if stdout
+                .write_all(outcome.stdout.as_bytes())
+                .and_then(|_| stdout.flush())
+                .is_err()
+            {
+                return EXIT_ERROR;
+            }
+            outcome.code
+        }
+        Err(CliOrUsage::Usage(e)) => {
+            let _ = e.print();
+            if e.use_stderr() { EXIT_ERROR } else { EXIT_OK }
+        }
+        Err(CliOrUsage::Failed(e)) => {
+            eprintln!("error: {e}");
+            EXIT_ERROR
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! Writing contract files that many tests contribute to.
+//!
+//! Tests of one consumer–provider pair run in parallel threads and in separate test binaries,
+//! and each contributes its interactions to the same file. Writers take an exclusive lock on
+//! `.<file>.lock` (a hidden file beside the contract), read what is there, merge by description and provider states, and replace the
+//! file atomically (write a temporary file, rename). A file left by an *earlier* `cargo test`
+//! run is replaced rather than merged, so interactions deleted from the tests disappear from
+//! the contract: the lock file records which run last wrote (the parent process — `cargo` —
+//! and its start time; override with `PACTUM_PACT_RUN_ID`).
+//!
+//! Where files go: the builder's `output_dir`, else `$PACTUM_PACT_DIR`, else `target/pacts`
+//! under the current directory (cargo runs tests from the package root).
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use pactum_core::contract::{Interaction, LoadError, Pact, WriteError};
+
+/// Why a contract file could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum PactFileError {
+    /// A filesystem operation failed.
+    #[error("cannot write the contract {file}: {source}")]
+    Io {
+        /// The file.
+        file: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The existing file from this run could not be read.
+    #[error("cannot merge into the existing contract: {0}")]
+    Existing(#[from] LoadError),
+    /// The file holds the contract of another consumer–provider pair whose names map to the
+    /// same file name.
+    #[error(
+        "{file} holds the contract between '{existing_consumer}' and '{existing_provider}', not this one; the names map to the same file name, so rename one pair or use another output directory"
+    )]
+    OtherPair {
+        /// The file.
+        file: PathBuf,
+        /// Its consumer.
+        existing_consumer: String,
+        /// Its provider.
+        existing_provider: String,
+    },
+    /// Two tests declared the same interaction differently.
+    #[error(
+        "interaction '{description}' is declared twice with different content (in {file}); give one of them another description or provider state"
+    )]
+    Conflict {
+        /// The interaction.
+        description: String,
+        /// The file.
+        file: PathBuf,
+    },
+    /// The contract cannot be written in the requested version.
+    #[error(transparent)]
+    Version(#[from] WriteError),
+}
+
+/// The directory contracts are written to.
+pub fn pact_dir(explicit: Option<&Path>) -> PathBuf {
+    if let Some(dir) = explicit {
+        return dir.to_path_buf();
+    }
+    match std::env::var_os("PACTUM_PACT_DIR") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => PathBuf::from("target").join("pacts"),
+    }
+}
+
+/// The file name for a pact: `<consumer>-<provider>.json`, with characters unsafe in file
+/// names replaced.
+pub fn file_name(pact: &Pact) -> String {
+    let clean = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    };
+    format!(
+        "{}-{}.json",
+        clean(&pact.consumer.name),
+        clean(&pact.provider.name)
+    )
+}
+
+/// Identifies this test run: the same for every test binary `cargo test` starts.
+fn run_id() -> String {
+    if let Ok(id) = std::env::var("PACTUM_PACT_RUN_ID") {
+        return id;
+    }
+    let parent = std::os::unix::process::parent_id();
+    // The parent's start time tells a reused process id from the same process.
+    let started = fs::read_to_string(format!("/proc/{parent}/stat"))
+        .ok()
+        .and_then(|stat| {
+            let after_name = stat.rsplit_once(')')?.1;
+            after_name.split_whitespace().nth(19).map(str::to_string)
+        })
+        .unwrap_or_default();
+    format!("{parent}:{started}")
+}
+
+fn io(file: &Path) -> impl Fn(std::io::Error) -> PactFileError + '_ {
+    move |source| PactFileError::Io {
+        file: file.to_path_buf(),
+        source,
+    }
+}
+
+/// Writes `pact` into `dir`, merging with interactions other tests of this run wrote.
+pub fn write(pact: &Pact, dir: Option<&Path>) -> Result<PathBuf, PactFileError> {
+    let dir = pact_dir(dir);
+    fs::create_dir_all(&dir).map_err(io(&dir))?;
+    let file = dir.join(file_name(pact));
+    let lock_path = dir.join(format!(".{}.lock", file_name(pact)));
+    let mut lock = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock_path)
+        .map_err(io(&lock_path))?;
+    lock.lock().map_err(io(&lock_path))?;
+    let result = write_locked(pact, &file, &mut lock);
+    let _ = lock.unlock();
+    result
+}
+
+fn write_locked(pact: &Pact, file: &Path, lock: &mut File) -> Result<PathBuf, PactFileError> {
+    let mut previous_run = String::new();
+    lock.read_to_string(&mut previous_run).map_err(io(file))?;
+    let run = run_id();
+    let mut merged = pact.clone();
+    if previous_run.trim() == run && file.exists() {
+        let existing = Pact::load(file)?;
+        if existing.consumer.name != pact.consumer.name
+            || existing.provider.name != pact.provider.name
+        {
+            return Err(PactFileError::OtherPair {
+                file: file.to_path_buf(),
+                existing_consumer: existing.consumer.name,
+                existing_provider: existing.provider.name,
+            });
+        }
+        merged.interactions = merge(existing.interactions, &pact.interactions, file)?;
+    }
+    merged.interactions.sort_by_cached_key(|i| {
+        (
+            i.description.clone(),
+            serde_json::to_string(&states_json(i)).unwrap_or_default(),
+        )
+    });
+    let json = merged.to_json(merged.spec)?;
+    let mut text = serde_json::to_string_pretty(&json).unwrap_or_default();
+    text.push('\n');
+
+    let temp = file.with_extension(format!("json.tmp-{}", std::process::id()));
+    fs::write(&temp, text).map_err(io(&temp))?;
+    fs::rename(&temp, file).map_err(io(file))?;
+
+    lock.set_len(0).map_err(io(file))?;
+    lock.seek(SeekFrom::Start(0)).map_err(io(file))?;
+    lock.write_all(run.as_bytes()).map_err(io(file))?;
+    Ok(file.to_path_buf())
+}
+
+fn states_json(
+    interaction: &Interaction,
+) -> Vec<(String, serde_json::Map<String, serde_json::Value>)> {
+    interaction
+        .provider_states
+        .iter()
+        .map(|s| (s.name.clone(), s.params.clone()))
+        .collect()
+}
+
+/// Adds `new` interactions to `existing`; the same description and provider states must mean
+/// the same interaction.
+fn merge(
+    mut existing: Vec<Interaction>,
+    new: &[Interaction],
+    file: &Path,
+) -> Result<Vec<Interaction>, PactFileError> {
+    for interaction in new {
+        match existing.iter().find(|e| {
+            e.description == interaction.description
+                && e.provider_states == interaction.provider_states
+        }) {
+            Some(e) if same(e, interaction) => {}
+            Some(_) => {
+                return Err(PactFileError::Conflict {
+                    description: interaction.description.clone(),
+                    file: file.to_path_buf(),
+                });
+            }
+            None => existing.push(interaction.clone()),
+        }
+    }
+    Ok(existing)
+}
+
+/// Compares interactions by what a contract file records (a re-read interaction may differ
+/// in representation, e.g. a declared content type, but not in content).
+fn same(a: &Interaction, b: &Interaction) -> bool {
+    let as_written = |i: &Interaction| {
+        let mut pact = Pact::from_json(
+            &serde_json::json!({"consumer": {"name": "c"}, "provider": {"name": "p"}}),
+        )
+        .ok();
+        if let Some(p) = pact.as_mut() {
+            p.interactions = vec![i.clone()];
+        }
+        pact.and_then(|p| p.to_json(pactum_core::contract::SpecVersion::V4).ok())
+            .map(|v| v["interactions"].clone())
+    };
+    as_written(a) == as_written(b)
+}
