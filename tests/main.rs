@@ -16,6 +16,8 @@
 //!   official verifier fetching from and publishing to pactum's broker.
 //! * `can_i_deploy` — the release gate through a release cycle, agreeing with the official clients.
 //! * `cli` — the `pactum` binary: output and exit codes.
+//! * `hardening` — regression tests for the adversarial review: hosts a contract cannot reach,
+//!   limits a request cannot exceed.
 
 mod broker;
 mod broker_harness;
@@ -27,6 +29,7 @@ mod conformance;
 mod consumer;
 mod contracts;
 mod generators;
+mod hardening;
 mod interop;
 mod matchers;
 mod properties;

@@ -134,22 +134,19 @@ pub fn router(interactions: Vec<StubInteraction>, cors: bool, base_url: String) 
 /// bound address (useful with port 0).
 pub async fn serve(
     interactions: Vec<StubInteraction>,
-    host: &str,
-    port: u16,
+    addr: SocketAddr,
     cors: bool,
     on_ready: impl FnOnce(SocketAddr),
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StubError> {
-    let addr = format!("{host}:{port}");
-    let listener = tokio::net::TcpListener::bind(&addr)
+    let bind_error = |source| StubError::Bind {
+        addr: addr.to_string(),
+        source,
+    };
+    let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|source| StubError::Bind {
-            addr: addr.clone(),
-            source,
-        })?;
-    let local = listener
-        .local_addr()
-        .map_err(|source| StubError::Bind { addr, source })?;
+        .map_err(bind_error)?;
+    let local = listener.local_addr().map_err(bind_error)?;
     let app = router(interactions, cors, format!("http://{local}"));
     on_ready(local);
     let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
