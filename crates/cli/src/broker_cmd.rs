@@ -42,6 +42,7 @@ pub(super) fn run(args: &BrokerArgs) -> Result<Outcome, CliError> {
     config.credentials = credentials(args)?;
     config.allow_public_without_auth = args.allow_public_without_auth;
     config.max_connections = args.max_connections;
+    config.http = args.connections.limits();
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

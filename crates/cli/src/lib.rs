@@ -152,9 +152,34 @@ struct BrokerArgs {
     /// Log filter (tracing env-filter syntax), e.g. info or pactum=debug.
     #[arg(long, default_value = "info", env = "PACTUM_LOG", value_parser = parse_log_filter)]
     log_level: String,
+    #[command(flatten)]
+    connections: ConnectionArgs,
     /// Log format: text for people, json (one object per line) for log collectors.
     #[arg(long, value_enum, default_value = "text", env = "PACTUM_LOG_FORMAT")]
     log_format: LogFormat,
+}
+
+/// Limits on client connections, for the servers (`broker`, `stub`).
+#[derive(Debug, clap::Args)]
+struct ConnectionArgs {
+    /// Seconds a client may take to send a request's headers, or keep an idle connection open
+    /// between requests, before the server closes it.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, env = "PACTUM_HEADER_READ_TIMEOUT",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    header_read_timeout: u64,
+    /// Client connections open at once; beyond it new clients wait to be accepted.
+    #[arg(long, value_name = "N", default_value_t = 1024, env = "PACTUM_MAX_OPEN_CONNECTIONS",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    max_open_connections: u64,
+}
+
+impl ConnectionArgs {
+    fn limits(&self) -> pactum_http::Limits {
+        pactum_http::Limits {
+            header_read_timeout: std::time::Duration::from_secs(self.header_read_timeout),
+            max_connections: usize::try_from(self.max_open_connections).unwrap_or(usize::MAX),
+        }
+    }
 }
 
 /// How the broker writes its log.
@@ -306,6 +331,8 @@ struct StubArgs {
     /// Answer CORS pre-flight requests and allow any origin.
     #[arg(long)]
     cors: bool,
+    #[command(flatten)]
+    connections: ConnectionArgs,
     /// Log level for the per-request log on stderr (error, warn, info, debug, trace).
     #[arg(long, default_value = "info", env = "PACTUM_LOG", value_parser = parse_log_filter)]
     log_level: String,

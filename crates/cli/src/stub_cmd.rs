@@ -42,6 +42,7 @@ pub(super) fn run(args: &StubArgs) -> Result<Outcome, CliError> {
             interactions,
             std::net::SocketAddr::new(args.host, args.port),
             args.cors,
+            args.connections.limits(),
             on_ready,
             crate::signal::shutdown(),
         )

@@ -19,6 +19,7 @@ use pactum_core::contract::{InteractionKind, Pact, Request, Response};
 use pactum_core::generate::{GeneratorContext, generate_response};
 
 use crate::serve::{self, Dispatch, Index};
+pub use pactum_http::Limits;
 
 /// Why contracts could not be loaded or served.
 #[derive(Debug, thiserror::Error)]
@@ -130,12 +131,13 @@ pub fn router(interactions: Vec<StubInteraction>, cors: bool, base_url: String) 
     })
 }
 
-/// Serves until `shutdown` completes, finishing requests in flight. `on_ready` receives the
-/// bound address (useful with port 0).
+/// Serves until `shutdown` completes, finishing requests in flight, holding at most as many
+/// connections as `limits` allows. `on_ready` receives the bound address (useful with port 0).
 pub async fn serve(
     interactions: Vec<StubInteraction>,
     addr: SocketAddr,
     cors: bool,
+    limits: pactum_http::Limits,
     on_ready: impl FnOnce(SocketAddr),
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StubError> {
@@ -149,11 +151,7 @@ pub async fn serve(
     let local = listener.local_addr().map_err(bind_error)?;
     let app = router(interactions, cors, format!("http://{local}"));
     on_ready(local);
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
+    pactum_http::serve(listener, app, limits, shutdown)
         .await
         .map_err(|source| StubError::Bind {
             addr: local.to_string(),
