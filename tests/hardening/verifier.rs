@@ -219,3 +219,41 @@ fn a_response_body_over_the_limit_is_an_error_naming_the_limit() {
         other => panic!("expected an error, got {other:?}"),
     }
 }
+
+#[test]
+fn text_reports_escape_terminal_control_sequences_from_contracts() {
+    let provider = recorder(ok);
+    let pact = Pact::from_json(&json!({
+        "consumer": {"name": "evil\u{1b}[2J"},
+        "provider": {"name": "provider"},
+        "interactions": [{
+            "description": "sets the title\u{1b}]0;owned\u{7} and \u{202e}reverses",
+            "providerStates": [{"name": "state\u{9b}31m"}],
+            "request": {"method": "GET", "path": "/x"},
+            "response": {"status": 201},
+        }],
+        "metadata": {"pactSpecification": {"version": "3.0.0"}},
+    }))
+    .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let verifier = Verifier::http(&format!("http://{}", provider.addr)).unwrap();
+    let report = runtime
+        .block_on(verifier.verify(&[Loaded {
+            origin: "in-memory".into(),
+            pact,
+            broker: None,
+        }]))
+        .unwrap();
+    let text = report.to_text(false);
+    for raw in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'] {
+        assert!(!text.contains(raw), "{raw:?} printed raw:\n{text}");
+    }
+    assert!(
+        text.contains("sets the title\\u{1b}]0;owned\\u{7} and \\u{202e}reverses"),
+        "{text}"
+    );
+    assert!(text.contains("given state\\u{9b}31m"), "{text}");
+}

@@ -277,7 +277,7 @@ pub(crate) fn describe(request: &Request) -> String {
             request.path
         )
     };
-    shortened(&line)
+    pactum_core::printable::printable_line(&shortened(&line)).into_owned()
 }
 
 /// How much of a request's body and path an error answer repeats.

@@ -17,6 +17,7 @@ use regex::Regex;
 
 use pactum_core::contract::{InteractionKind, Pact, Request, Response};
 use pactum_core::generate::{GeneratorContext, generate_response};
+use pactum_core::printable::printable_line;
 
 use crate::serve::{self, Dispatch, Index};
 pub use pactum_http::Limits;
@@ -178,8 +179,8 @@ async fn handle(stub: &Stub, request: axum::extract::Request) -> axum::response:
             let interaction = &stub.interactions[i];
             tracing::info!(
                 request = %serve::describe(&actual),
-                interaction = %interaction.description,
-                contract = %interaction.origin,
+                interaction = %printable_line(&interaction.description),
+                contract = %printable_line(&interaction.origin),
                 "served"
             );
             let mut response = match generate_response(
@@ -188,7 +189,7 @@ async fn handle(stub: &Stub, request: axum::extract::Request) -> axum::response:
             ) {
                 Ok(generated) => serve::to_http(&generated),
                 Err(e) => {
-                    tracing::warn!(interaction = %interaction.description, error = %e, "cannot generate the response");
+                    tracing::warn!(interaction = %printable_line(&interaction.description), error = %printable_line(&e.to_string()), "cannot generate the response");
                     serve::to_http(&interaction.response)
                 }
             };
