@@ -365,7 +365,7 @@ fn parse_log_filter(text: &str) -> Result<String, String> {
 }
 
 /// What is being matched.
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Part {
     Request,
     Response,
