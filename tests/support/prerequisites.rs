@@ -79,7 +79,7 @@ pub fn spec_cases() -> Option<PathBuf> {
         return None;
     }
     let remedy =
-        "Set PACTUM_SPEC_CASES to the folder holding v1 … v4 of pact-foundation/pact-specification";
+        "set PACTUM_SPEC_CASES to the folder holding v1 … v4 of pact-foundation/pact-specification";
     if let Some(dir) = std::env::var_os("PACTUM_SPEC_CASES") {
         let dir = PathBuf::from(dir);
         if !dir.join("v1").is_dir() {
