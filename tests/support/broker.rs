@@ -115,6 +115,7 @@ fn init_logs() {
             let _ = tracing_subscriber::fmt()
                 .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
                 .with_test_writer()
+                .with_ansi(false)
                 .try_init();
         });
     }
