@@ -7,14 +7,12 @@ use pactum::consumer::*;
 use pactum::contract::Pact;
 use serde_json::json;
 
-fn client() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::new()
-}
+use crate::support::{ScratchDir, ServerThread, http, runtime};
 
-fn mock() -> MockServer {
+fn mock(dir: &ScratchDir) -> MockServer {
     let mut pact = PactBuilder::new("hardening-consumer", "hardening-provider")
         .cors(true)
-        .output_dir(std::env::temp_dir().join("pactum-hardening-pacts"));
+        .output_dir(dir.to_path_buf());
     pact.interaction("a list", |i| {
         i.with_request(|r| r.get("/list"))
             .will_respond_with(|r| r.json_body(json!([])))
@@ -25,17 +23,18 @@ fn mock() -> MockServer {
 
 #[test]
 fn the_mock_server_keeps_the_first_unexpected_requests_and_counts_the_rest() {
-    let server = mock();
+    let dir = ScratchDir::new("pacts");
+    let server = mock(&dir);
     let long_path = format!("/{}", "x".repeat(8 * 1024));
     for _ in 0..100 {
-        let response = client().get(server.path(&long_path)).send().unwrap();
+        let response = http().get(server.path(&long_path)).send().unwrap();
         assert_eq!(response.status(), 500);
         // The answer repeats the request only shortened.
         let answer: serde_json::Value = response.json().unwrap();
         let echoed = answer["request"]["path"].as_str().unwrap();
         assert!(echoed.ends_with("(8193 bytes in all)"), "{echoed:.100}");
     }
-    client().get(server.path("/list")).send().unwrap();
+    http().get(server.path("/list")).send().unwrap();
     let error = server.finish().unwrap_err();
     let report = error.to_string();
     assert_eq!(
@@ -51,8 +50,9 @@ fn the_mock_server_keeps_the_first_unexpected_requests_and_counts_the_rest() {
 
 #[test]
 fn a_consumer_error_debug_prints_the_readable_report() {
-    let server = mock();
-    client().get(server.path("/nope")).send().unwrap();
+    let dir = ScratchDir::new("pacts");
+    let server = mock(&dir);
+    http().get(server.path("/nope")).send().unwrap();
     let error = server.finish().unwrap_err();
     let debug = format!("{error:?}");
     assert_eq!(debug, error.to_string());
@@ -62,14 +62,15 @@ fn a_consumer_error_debug_prints_the_readable_report() {
 
 #[test]
 fn cors_answers_echo_the_origin_without_allowing_credentials() {
-    let server = mock();
-    let preflight = client()
+    let dir = ScratchDir::new("pacts");
+    let server = mock(&dir);
+    let preflight = http()
         .request(reqwest::Method::OPTIONS, server.path("/list"))
         .header("Origin", "https://evil.example")
         .header("Access-Control-Request-Method", "GET")
         .send()
         .unwrap();
-    let response = client()
+    let response = http()
         .get(server.path("/list"))
         .header("Origin", "https://evil.example")
         .send()
@@ -91,14 +92,8 @@ fn cors_answers_echo_the_origin_without_allowing_credentials() {
     server.finish().unwrap();
 }
 
-/// A stub serving `count` interactions `GET /items/{i}` on 127.0.0.1.
-fn stub(
-    count: usize,
-) -> (
-    SocketAddr,
-    std::thread::JoinHandle<()>,
-    tokio::sync::oneshot::Sender<()>,
-) {
+/// A stub serving `count` interactions `GET /items/{i}` on 127.0.0.1, until dropped.
+fn stub(count: usize) -> (SocketAddr, ServerThread) {
     let interactions: Vec<_> = (0..count)
         .map(|i| {
             json!({
@@ -117,13 +112,8 @@ fn stub(
     .unwrap();
     let selected = pactum::stub::select([("memory".to_owned(), pact)], None).unwrap();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let thread = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime
+    let server = ServerThread::spawn(move |stop| {
+        runtime()
             .block_on(pactum::stub::serve(
                 selected,
                 "127.0.0.1:0".parse().unwrap(),
@@ -131,19 +121,19 @@ fn stub(
                 pactum::stub::Limits::default(),
                 |addr| ready_tx.send(addr).unwrap(),
                 async {
-                    let _ = stop_rx.await;
+                    let _ = stop.await;
                 },
             ))
             .unwrap();
     });
-    (ready_rx.recv().unwrap(), thread, stop_tx)
+    (ready_rx.recv().unwrap(), server)
 }
 
 #[test]
 fn the_stub_explains_a_miss_with_a_bounded_answer() {
-    let (addr, thread, stop) = stub(20_000);
+    let (addr, _server) = stub(20_000);
     let body = "y".repeat(1 << 20);
-    let response = client()
+    let response = http()
         .post(format!("http://{addr}/items/7"))
         .body(body)
         .send()
@@ -155,6 +145,4 @@ fn the_stub_explains_a_miss_with_a_bounded_answer() {
     let echoed = answer["request"]["body"].as_str().unwrap();
     assert!(echoed.len() < 4096, "echoed {} bytes", echoed.len());
     assert!(echoed.ends_with("(1048576 bytes in all)"), "{echoed:.100}");
-    let _ = stop.send(());
-    thread.join().unwrap();
 }

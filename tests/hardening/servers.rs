@@ -5,26 +5,22 @@
 #[cfg(unix)]
 #[test]
 fn a_broker_out_of_descriptors_answers_again_after_the_header_read_timeout() {
-    use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
 
-    let dir = std::env::temp_dir().join(format!("pactum-hardening-fds-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    use crate::support::{Process, ScratchDir};
+
+    let dir = ScratchDir::new("fds");
     let database = dir.join("broker.sqlite");
-    let mut broker = Command::new("sh")
+    let mut broker = Process::spawn(
+        Command::new("sh")
         .arg("-c")
         .arg(r#"ulimit -n 128 && exec "$0" broker --port 0 --header-read-timeout 1 --database-url "$1""#)
         .arg(env!("CARGO_BIN_EXE_pactum"))
-        .arg(&database)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first_line = String::new();
-    BufReader::new(broker.stdout.take().unwrap())
-        .read_line(&mut first_line)
-        .unwrap();
+            .arg(&database)
+            .stdout(Stdio::piped()),
+    );
+    let first_line = broker.first_line();
     let url = first_line
         .split_whitespace()
         .nth(4)
@@ -45,10 +41,8 @@ fn a_broker_out_of_descriptors_answers_again_after_the_header_read_timeout() {
         .unwrap();
     let health = client.get(format!("{url}/health")).send();
     let waited = started.elapsed();
-    let _ = broker.kill();
-    let _ = broker.wait();
+    broker.terminate();
     drop(silent);
-    let _ = std::fs::remove_dir_all(&dir);
     let health = health.expect("the broker answers /health");
     assert_eq!(health.status(), 200);
     // The silent sockets are closed after one second each; the queue ahead of /health drains

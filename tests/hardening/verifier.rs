@@ -2,7 +2,6 @@
 //! cannot change the host, redirects are answers (not followed with the run's credentials), and
 //! response bodies are read up to a limit.
 
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -11,22 +10,19 @@ use pactum::sources::Loaded;
 use pactum::verifier::{Options, Outcome, Verifier};
 use serde_json::json;
 
+use crate::support::{ServedRouter, runtime, serve_router};
+
 /// A server on 127.0.0.1 that records every request it gets (path and headers) and answers
 /// with `answer`.
 struct Recorder {
-    addr: SocketAddr,
+    addr: String,
     seen: Arc<Mutex<Vec<(String, HeaderMap)>>>,
-    _runtime: tokio::runtime::Runtime,
+    _server: ServedRouter,
 }
 
 fn recorder(
     answer: impl Fn(&Uri) -> axum::response::Response + Clone + Send + Sync + 'static,
 ) -> Recorder {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = Arc::clone(&seen);
     let app = axum::Router::new().fallback(move |uri: Uri, headers: HeaderMap| {
@@ -37,15 +33,11 @@ fn recorder(
             answer(&uri)
         }
     });
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    runtime.spawn(async move { axum::serve(listener, app).await });
+    let server = serve_router(app);
     Recorder {
-        addr,
+        addr: server.url.trim_start_matches("http://").to_owned(),
         seen,
-        _runtime: runtime,
+        _server: server,
     }
 }
 
@@ -80,12 +72,8 @@ fn contract(paths: &[&str]) -> Vec<Loaded> {
 }
 
 fn verify(base: &str, contracts: &[Loaded], options: Options) -> Vec<Outcome> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
     let verifier = Verifier::http(base).unwrap().options(options);
-    let report = runtime.block_on(verifier.verify(contracts)).unwrap();
+    let report = runtime().block_on(verifier.verify(contracts)).unwrap();
     report
         .contracts
         .into_iter()
@@ -104,7 +92,7 @@ fn with_secret() -> Options {
 #[test]
 fn a_contract_path_cannot_send_the_request_or_its_credentials_to_another_host() {
     let thief = recorder(ok);
-    let port = thief.addr.port();
+    let port = crate::support::port_of(&thief.addr);
     // Appended to a base URL without a port, these used to reach the thief: the first as
     // `http://127.0.0.1:PORT/x`, the second with the base's host turned into userinfo.
     let stealing = [
@@ -235,12 +223,8 @@ fn text_reports_escape_terminal_control_sequences_from_contracts() {
         "metadata": {"pactSpecification": {"version": "3.0.0"}},
     }))
     .unwrap();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
     let verifier = Verifier::http(&format!("http://{}", provider.addr)).unwrap();
-    let report = runtime
+    let report = runtime()
         .block_on(verifier.verify(&[Loaded {
             origin: "in-memory".into(),
             pact,

@@ -109,7 +109,7 @@ struct BrokerArgs {
     #[arg(long, value_name = "URL", env = "PACTUM_PUBLIC_BASE_URL")]
     public_base_url: Option<String>,
     /// Largest accepted request body (bytes, or with a k/m/g suffix).
-    #[arg(long, default_value = "16m", env = "PACTUM_MAX_BODY_SIZE", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", default_value = "16m", env = "PACTUM_MAX_BODY_SIZE", value_parser = parse_size)]
     max_body_size: usize,
     /// A bearer token with its role: read, write or admin (repeatable; the environment variable
     /// takes a comma-separated list).

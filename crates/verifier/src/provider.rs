@@ -320,7 +320,7 @@ fn classify(error: reqwest::Error, base: &Url, timeout: Duration) -> CallError {
         CallError::Timeout(timeout)
     } else if error.is_connect() {
         CallError::Unreachable {
-            url: base.to_string(),
+            url: base.as_str().trim_end_matches('/').to_owned(),
             message: pactum_client::sources::innermost_cause(&error),
         }
     } else {
