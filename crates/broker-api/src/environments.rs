@@ -103,6 +103,32 @@ pub struct EnvironmentsLinks {
     pub environments: Vec<Link>,
 }
 
+/// The query of `GET /environments`: `?name=` finds one by name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvironmentsQuery {
+    /// Only the environment with this name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// The query of the currently deployed (or currently supported) versions of an environment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CurrentDeploymentsQuery {
+    /// Only this pacticipant's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pacticipant: Option<String>,
+    /// Only this version's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Only this application instance's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application_instance: Option<String>,
+    /// The same, under its older name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+}
+
 /// The body of `POST /environments` and `PUT /environments/{uuid}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -36,9 +36,10 @@ pub mod versions;
 mod tests;
 
 pub use environments::{
-    Contact, DeployedVersion, DeployedVersionPatch, DeployedVersions, DeploymentEmbedded,
-    Environment, EnvironmentLinks, EnvironmentRequest, Environments, RecordDeploymentRequest,
-    ReleasedVersion, ReleasedVersionPatch, ReleasedVersions,
+    Contact, CurrentDeploymentsQuery, DeployedVersion, DeployedVersionPatch, DeployedVersions,
+    DeploymentEmbedded, Environment, EnvironmentLinks, EnvironmentRequest, Environments,
+    EnvironmentsQuery, RecordDeploymentRequest, ReleasedVersion, ReleasedVersionPatch,
+    ReleasedVersions,
 };
 pub use errors::{ErrorBody, Errors, Notice};
 pub use for_verification::{

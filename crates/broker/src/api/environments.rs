@@ -1,21 +1,21 @@
 //! Environments, and the deployed and released versions recorded in them.
 
-use std::collections::HashMap;
-
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::http::Uri;
 use axum::response::Response;
 use axum::routing::get;
 use pactum_broker_api::environments::{EnvironmentsEmbedded, EnvironmentsLinks};
 use pactum_broker_api::{
-    DeployedVersionPatch, Environment, EnvironmentRequest, Environments, Link,
-    ReleasedVersionPatch, SelfLinks,
+    CurrentDeploymentsQuery, DeployedVersionPatch, Environment, EnvironmentRequest, Environments,
+    EnvironmentsQuery, Link, ReleasedVersionPatch, SelfLinks,
 };
 
 use super::repr::{self, Deployment, Deployments, environment_href};
 use crate::AppState;
-use crate::hal::{ApiError, ApiResult, Base, Hal, JsonBody, check_name, no_content, saved};
+use crate::hal::{ApiError, ApiResult, Base, Hal, JsonBody, check_name, no_content, read, saved};
+use crate::query::parse_nested;
 use crate::store::{DeploymentKind, EnvironmentFields};
 
 pub(super) fn routes() -> Router<AppState> {
@@ -66,12 +66,10 @@ fn fields(request: EnvironmentRequest) -> ApiResult<EnvironmentFields> {
 async fn list(
     State(state): State<AppState>,
     Base(base): Base,
-    Query(query): Query<HashMap<String, String>>,
+    uri: Uri,
 ) -> ApiResult<Hal<Environments>> {
-    let all = state
-        .store
-        .environments(query.get("name").map(String::as_str))
-        .await?;
+    let query: EnvironmentsQuery = read(parse_nested(uri.query().unwrap_or("")))?;
+    let all = state.store.environments(query.name.as_deref()).await?;
     Ok(Hal::ok(Environments {
         embedded: EnvironmentsEmbedded {
             environments: all.iter().map(|e| repr::environment(&base, e)).collect(),
@@ -133,20 +131,18 @@ async fn current(
     base: &str,
     kind: DeploymentKind,
     uuid: &str,
-    query: &HashMap<String, String>,
+    uri: &Uri,
 ) -> ApiResult<Hal<Deployments>> {
-    let instance = query
-        .get("applicationInstance")
-        .or_else(|| query.get("target"))
-        .map(String::as_str);
+    let query: CurrentDeploymentsQuery = read(parse_nested(uri.query().unwrap_or("")))?;
+    let instance = query.application_instance.or(query.target);
     let found = state
         .store
         .current_deployments(
             kind,
             uuid,
-            query.get("pacticipant").map(String::as_str),
-            query.get("version").map(String::as_str),
-            instance,
+            query.pacticipant.as_deref(),
+            query.version.as_deref(),
+            instance.as_deref(),
         )
         .await?;
     let path = match kind {
@@ -164,18 +160,18 @@ async fn currently_deployed(
     State(state): State<AppState>,
     Base(base): Base,
     Path(uuid): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    uri: Uri,
 ) -> ApiResult<Hal<Deployments>> {
-    current(&state, &base, DeploymentKind::Deployed, &uuid, &query).await
+    current(&state, &base, DeploymentKind::Deployed, &uuid, &uri).await
 }
 
 async fn currently_supported(
     State(state): State<AppState>,
     Base(base): Base,
     Path(uuid): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    uri: Uri,
 ) -> ApiResult<Hal<Deployments>> {
-    current(&state, &base, DeploymentKind::Released, &uuid, &query).await
+    current(&state, &base, DeploymentKind::Released, &uuid, &uri).await
 }
 
 async fn show_deployment(
