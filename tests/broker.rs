@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::support::broker::{Kind, TestBroker, TestDb, backends, pact, publish_body};
 use crate::support::{runtime, snapshot_filters};
+use pactum::broker_api::OnConflict;
 
 /// Runs `test` once per backend, naming the backend when it fails.
 fn on_each_backend(test: impl Fn(&TestBroker, Kind)) {
@@ -204,7 +205,14 @@ fn changed_content_for_a_published_version_is_a_conflict_unless_overwrite_or_mer
 
         let (status, _) = broker.post(
             "/contracts/publish",
-            &publish_body("web", "1", None, &[], &[second], Some("overwrite")),
+            &publish_body(
+                "web",
+                "1",
+                None,
+                &[],
+                &[second],
+                Some(OnConflict::Overwrite),
+            ),
         );
         assert_eq!(status, 200);
         assert_eq!(
@@ -218,7 +226,7 @@ fn changed_content_for_a_published_version_is_a_conflict_unless_overwrite_or_mer
         let third = pact("web", "api", &["three"]);
         let (status, body) = broker.post(
             "/contracts/publish",
-            &publish_body("web", "1", None, &[], &[third], Some("merge")),
+            &publish_body("web", "1", None, &[], &[third], Some(OnConflict::Merge)),
         );
         assert_eq!(status, 200, "{body}");
         let merged = broker.ok("/pacts/provider/api/consumer/web/version/1");
@@ -239,7 +247,7 @@ fn changed_content_for_a_published_version_is_a_conflict_unless_overwrite_or_mer
                 None,
                 &[],
                 &[pact("web", "api", &["one", "two", "four"])],
-                Some("merge"),
+                Some(OnConflict::Merge),
             ),
         );
         assert_eq!(status, 200, "{body}");
@@ -250,7 +258,7 @@ fn changed_content_for_a_published_version_is_a_conflict_unless_overwrite_or_mer
         changed["interactions"][0]["response"]["status"] = json!(201);
         let (status, _) = broker.post(
             "/contracts/publish",
-            &publish_body("web", "1", None, &[], &[changed], Some("merge")),
+            &publish_body("web", "1", None, &[], &[changed], Some(OnConflict::Merge)),
         );
         assert_eq!(status, 409);
         // The diff resource names what changed against the previous distinct content.

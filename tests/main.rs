@@ -13,6 +13,8 @@
 //!   test app.
 //! * `broker` — the broker's HTTP API on SQLite and PostgreSQL (`support::broker` runs them).
 //! * `broker_interop` — the official Rust and Ruby broker clients against pactum's broker.
+//! * `broker_wire` — the broker serves exactly the typed wire resources and names the member of
+//!   a request that does not read; pactum's broker commands read another broker's minimal answers.
 //! * `broker_verification` — pacts for verification, pending/WIP, and `pactum verify` and the
 //!   official verifier fetching from and publishing to pactum's broker.
 //! * `can_i_deploy` — the release gate through a release cycle, agreeing with the official clients.
@@ -27,6 +29,7 @@
 mod broker;
 mod broker_interop;
 mod broker_verification;
+mod broker_wire;
 mod can_i_deploy;
 mod cli;
 mod conformance;

@@ -10,6 +10,8 @@ use std::process::Output;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use pactum::broker::{Broker, BrokerConfig};
+use pactum::broker_api::{OnConflict, PublishRequest};
+use pactum::client::contract_to_publish;
 use reqwest::Method;
 use reqwest::blocking::Client;
 use serde_json::{Value, json};
@@ -277,42 +279,27 @@ impl TestBroker {
     }
 }
 
-/// A `/contracts/publish` request body.
+/// A `/contracts/publish` request body, as pactum's client builds it.
 pub fn publish_body(
     consumer: &str,
     version: &str,
     branch: Option<&str>,
     tags: &[&str],
     contracts: &[Value],
-    on_conflict: Option<&str>,
+    on_conflict: Option<OnConflict>,
 ) -> Value {
-    use base64::Engine as _;
-    let contracts: Vec<Value> = contracts
-        .iter()
-        .map(|pact| {
-            let mut item = json!({
-                "consumerName": consumer,
-                "providerName": pact["provider"]["name"],
-                "specification": "pact",
-                "contentType": "application/json",
-                "content": base64::engine::general_purpose::STANDARD.encode(pact.to_string()),
-            });
-            if let Some(mode) = on_conflict {
-                item["onConflict"] = json!(mode);
-            }
-            item
-        })
-        .collect();
-    let mut body = json!({
-        "pacticipantName": consumer,
-        "pacticipantVersionNumber": version,
-        "tags": tags,
-        "contracts": contracts,
-    });
-    if let Some(branch) = branch {
-        body["branch"] = json!(branch);
-    }
-    body
+    let request = PublishRequest {
+        pacticipant_name: consumer.to_owned(),
+        pacticipant_version_number: version.to_owned(),
+        branch: branch.map(str::to_owned),
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        build_url: None,
+        contracts: contracts
+            .iter()
+            .map(|pact| contract_to_publish(consumer, pact, on_conflict))
+            .collect(),
+    };
+    serde_json::to_value(request).expect("a publish request is JSON")
 }
 
 /// A small V3 pact between `consumer` and `provider` whose interactions are named by

@@ -1,3 +1,59 @@
 //! The Pact Broker HTTP API's wire formats: every resource the broker serves and every request
 //! body a client sends, as serde structs shared by pactum's broker, its client and the tests.
+//!
+//! * [`hal`] — links and relations; [`errors`] — notices and error bodies.
+//! * [`index`] — the index, heartbeat and metrics.
+//! * [`pacticipants`], [`versions`] (with tags and branches), [`environments`] (with deployed
+//!   and released versions).
+//! * [`publish`] — `POST /contracts/publish` and its answer; [`pacts`] — what the broker adds
+//!   to a served contract, a provider's latest contracts, diffs.
+//! * [`for_verification`] — pacts for verification; [`verifications`] — verification results.
+//! * [`matrix`] — the matrix and can-i-deploy questions and answer.
+//!
+//! Resources are read tolerantly, as other brokers (the Pact Broker, PactFlow) add members and
+//! leave optional ones out: unknown members are ignored and every member may be missing (it
+//! then reads as its default — empty, `None`, `false`). Optional members that are absent are
+//! not written; members whose `null` means something (an unknown can-i-deploy answer, a matrix
+//! row without provider version) are written as `null`. Request bodies are read strictly
+//! enough for a broker to say which member is wrong. Contracts themselves are the consumer's
+//! documents, not broker resources: they stay JSON.
 #![warn(missing_docs)]
+
+mod de;
+pub mod environments;
+pub mod errors;
+pub mod for_verification;
+pub mod hal;
+pub mod index;
+pub mod matrix;
+pub mod pacticipants;
+pub mod pacts;
+pub mod publish;
+pub mod verifications;
+pub mod versions;
+
+#[cfg(test)]
+mod tests;
+
+pub use environments::{
+    Contact, CurrentDeploymentsQuery, DeployedVersion, DeployedVersionPatch, DeployedVersions,
+    DeploymentEmbedded, Environment, EnvironmentLinks, EnvironmentRequest, Environments,
+    EnvironmentsQuery, RecordDeploymentRequest, ReleasedVersion, ReleasedVersionPatch,
+    ReleasedVersions,
+};
+pub use errors::{ErrorBody, Errors, Notice};
+pub use for_verification::{
+    BranchSelector, ConsumerVersionSelector, PactForVerification, PactsForVerification,
+    PactsForVerificationRequest, VerificationNotice, VerificationProperties,
+};
+pub use hal::{Link, Links, Relation, SelfLinks};
+pub use index::{Heartbeat, Index, Metrics};
+pub use matrix::{
+    CanIDeployRequest, Matrix, MatrixPacticipant, MatrixRequest, MatrixRow, MatrixSummary,
+    MatrixVersion,
+};
+pub use pacticipants::{Pacticipant, PacticipantRequest, Pacticipants};
+pub use pacts::{PactDiff, PactLinks, PactResource, ProviderPacts};
+pub use publish::{ContractToPublish, OnConflict, PublishRequest, PublishResponse};
+pub use verifications::{VerificationResult, VerificationResultRequest, VerifiedBy};
+pub use versions::{Branch, Branches, Tag, Version, VersionRequest, Versions};

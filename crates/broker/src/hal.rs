@@ -1,17 +1,22 @@
 //! HAL+JSON plumbing shared by the API handlers: responses, errors, request bodies, hrefs.
 //!
-//! HAL is `_links` (relation → `{href, title?, name?, templated?}` or an array of them) and
-//! `_embedded`; `serde_json::json!` writes that directly, so there is no HAL type here, only
-//! the pieces every handler needs: absolute hrefs built from the broker's base URL with each
-//! path segment percent-encoded, a JSON-only error type, and a size-limited JSON body.
+//! The resources themselves are `pactum_broker_api` structs; this module turns them into
+//! responses (`application/hal+json`), reads request bodies into them (size-limited; a member
+//! of the wrong type is a 400 naming it), and builds absolute hrefs from the broker's base URL
+//! with each path segment percent-encoded.
+
+use std::collections::BTreeMap;
 
 use axum::body::Body;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use pactum_broker_api::{ErrorBody, Link, Notice};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use super::AppState;
 use super::store::StoreError;
@@ -19,37 +24,43 @@ use super::store::StoreError;
 /// The media type of every broker response.
 pub const HAL_JSON: &str = "application/hal+json;charset=utf-8";
 
-/// A HAL document with a status.
-pub struct Hal(pub StatusCode, pub Value);
+/// A resource with a status.
+pub struct Hal<T>(pub StatusCode, pub T);
 
-impl Hal {
+impl<T: Serialize> Hal<T> {
     /// 200 with `body`.
-    pub fn ok(body: Value) -> Self {
+    pub fn ok(body: T) -> Self {
         Hal(StatusCode::OK, body)
-    }
-
-    /// 201 with `body` and a `Location` of its self link.
-    pub fn created(body: Value) -> Response {
-        let location = body
-            .pointer("/_links/self/href")
-            .and_then(Value::as_str)
-            .and_then(|href| HeaderValue::from_str(href).ok());
-        let mut response = Hal(StatusCode::CREATED, body).into_response();
-        if let Some(location) = location {
-            response.headers_mut().insert(header::LOCATION, location);
-        }
-        response
     }
 }
 
-impl IntoResponse for Hal {
+impl<T: Serialize> IntoResponse for Hal<T> {
     fn into_response(self) -> Response {
-        let mut response = (self.0, self.1.to_string()).into_response();
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(HAL_JSON));
-        response
+        match serde_json::to_string(&self.1) {
+            Ok(text) => hal_text(self.0, text),
+            Err(error) => {
+                tracing::error!(%error, "cannot serialise a response");
+                ApiError::with_status(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the broker cannot write this resource; see its log",
+                )
+                .into_response()
+            }
+        }
     }
+}
+
+/// 201 with `body` and `Location: location` — or, when the resource already existed, 200 with
+/// `body`.
+pub fn saved<T: Serialize>(created: bool, body: T, location: Option<&Link>) -> Response {
+    if !created {
+        return Hal::ok(body).into_response();
+    }
+    let mut response = Hal(StatusCode::CREATED, body).into_response();
+    if let Some(location) = location.and_then(|l| HeaderValue::from_str(&l.href).ok()) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
 }
 
 /// A HAL response from already-serialised JSON.
@@ -65,7 +76,7 @@ pub fn hal_text(status: StatusCode, body: String) -> Response {
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
-    body: Value,
+    body: ErrorBody,
 }
 
 impl ApiError {
@@ -83,35 +94,56 @@ impl ApiError {
     pub fn with_status(status: StatusCode, message: impl Into<String>) -> Self {
         ApiError {
             status,
-            body: json!({"error": {"message": message.into()}}),
+            body: ErrorBody::message(message),
         }
     }
+
+    /// A request body (or query) that does not read as its wire type: 400 naming the member
+    /// (`contracts[0].content`), or `body` when the document as a whole is wrong.
+    fn unreadable(error: serde_path_to_error::Error<serde_json::Error>) -> Self {
+        let path = error.path().to_string();
+        let at = |field: &str| match path.as_str() {
+            "." => field.to_owned(),
+            parent => format!("{parent}.{field}"),
+        };
+        let message = error.into_inner().to_string();
+        // serde reports a missing member at its parent; name the member itself.
+        if let Some(field) = message
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.strip_suffix('`'))
+        {
+            return ApiError::invalid(&at(field), "is required");
+        }
+        let field = if path == "." { "body".to_owned() } else { path };
+        ApiError::invalid(&field, message)
+    }
+}
+
+/// Reads a request document (a JSON body, or a query string parsed into JSON) as its wire type.
+pub fn read<T: DeserializeOwned>(document: Value) -> ApiResult<T> {
+    serde_path_to_error::deserialize(document).map_err(ApiError::unreadable)
 }
 
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Invalid(fields) => {
-                let mut errors = serde_json::Map::new();
+                let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
                 for (field, message) in fields {
-                    let entry = errors.entry(field).or_insert_with(|| json!([]));
-                    entry
-                        .as_array_mut()
-                        .expect("array")
-                        .push(Value::String(message));
+                    errors.entry(field).or_default().push(message);
                 }
                 ApiError {
                     status: StatusCode::BAD_REQUEST,
-                    body: json!({ "errors": errors }),
+                    body: ErrorBody::invalid(errors),
                 }
             }
             StoreError::NotFound(message) => ApiError::with_status(StatusCode::NOT_FOUND, message),
             StoreError::Conflict(message) => ApiError {
                 status: StatusCode::CONFLICT,
-                body: json!({
-                    "errors": {"contracts": [message.clone()]},
-                    "notices": [{"type": "error", "text": message}],
-                }),
+                body: ErrorBody {
+                    notices: vec![Notice::new("error", message.clone())],
+                    ..ErrorBody::invalid(BTreeMap::from([("contracts".into(), vec![message])]))
+                },
             },
             StoreError::Db(error) => {
                 // The detail goes to the log, not to clients.
@@ -134,11 +166,11 @@ impl IntoResponse for ApiError {
 /// The handlers' result type.
 pub type ApiResult<T = Response> = Result<T, ApiError>;
 
-/// A JSON request body, read up to the broker's size limit. An empty body reads as `{}` (the
-/// official clients PUT versions and tags with no body).
-pub struct JsonBody(pub Value);
+/// A JSON request body read as `T`, up to the broker's size limit. An empty body reads as `{}`
+/// (the official clients PUT versions and tags with no body).
+pub struct JsonBody<T>(pub T);
 
-impl FromRequest<AppState> for JsonBody {
+impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
@@ -163,17 +195,17 @@ impl FromRequest<AppState> for JsonBody {
         let bytes = axum::body::to_bytes(request.into_body(), limit)
             .await
             .map_err(|_| too_large())?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Ok(JsonBody(json!({})));
-        }
-        serde_json::from_slice(&bytes)
-            .map(JsonBody)
-            .map_err(|error| {
+        let document = if bytes.iter().all(u8::is_ascii_whitespace) {
+            Value::Object(serde_json::Map::new())
+        } else {
+            serde_json::from_slice(&bytes).map_err(|error| {
                 ApiError::invalid(
                     "body",
                     format!("the request body is not valid JSON: {error}"),
                 )
-            })
+            })?
+        };
+        read(document).map(JsonBody)
     }
 }
 
@@ -239,44 +271,6 @@ pub fn href(base: &str, segments: &[&str]) -> String {
     out
 }
 
-/// A link object.
-pub fn link(href: String, title: &str) -> Value {
-    json!({"href": href, "title": title})
-}
-
-/// A link object with a name.
-pub fn named_link(href: String, title: &str, name: &str) -> Value {
-    json!({"href": href, "title": title, "name": name})
-}
-
-/// A templated link object.
-pub fn templated(href: String, title: &str) -> Value {
-    json!({"href": href, "title": title, "templated": true})
-}
-
-/// Reads an optional string property of a JSON body; a value of another type is a 400.
-pub fn opt_str(body: &Value, field: &str) -> ApiResult<Option<String>> {
-    match body.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(text)) => Ok(Some(text.clone())),
-        Some(other) => Err(ApiError::invalid(
-            field,
-            format!("must be a string, got {other}"),
-        )),
-    }
-}
-
-/// Reads a required, non-blank string property.
-pub fn req_str(body: &Value, field: &str) -> ApiResult<String> {
-    match opt_str(body, field)? {
-        Some(text) if !text.trim().is_empty() => Ok(text),
-        _ => Err(ApiError::invalid(
-            field,
-            "is required and must not be blank",
-        )),
-    }
-}
-
 /// Checks a name (pacticipant, version, branch, tag, environment) for the characters the
 /// broker cannot store in a URL or a single line.
 pub fn check_name(field: &str, value: &str) -> ApiResult<()> {
@@ -293,29 +287,6 @@ pub fn check_name(field: &str, value: &str) -> ApiResult<()> {
         return Err(ApiError::invalid(field, "must be at most 255 bytes long"));
     }
     Ok(())
-}
-
-/// Removes `null` members from a resource, recursively, as the Pact Broker's representers do:
-/// clients such as the official Rust CLI read optional strings as "absent or a string" and fail
-/// on `null`. Only for the broker's own resources, never for contract content.
-pub fn compact(mut value: Value) -> Value {
-    fn strip(value: &mut Value) {
-        match value {
-            Value::Object(map) => {
-                map.retain(|_, v| !v.is_null());
-                map.values_mut().for_each(strip);
-            }
-            Value::Array(items) => items.iter_mut().for_each(strip),
-            _ => {}
-        }
-    }
-    strip(&mut value);
-    value
-}
-
-/// Makes a response body from any JSON for places that need a `Response`.
-pub fn respond(status: StatusCode, body: Value) -> Response {
-    Hal(status, body).into_response()
 }
 
 /// An empty 204 response (DELETE).

@@ -13,10 +13,11 @@
 //! **unknown** when a row was never verified, or a provider the consumer needs has no version
 //! at the destination; otherwise **yes**. Each integration gets a reason naming the exact
 //! versions and verification, and a "no"/"unknown" says what would make it "yes".
+//!
+//! The question is read from the query string by the API (`api/matrix.rs`); this module answers
+//! a [`MatrixQuery`] that is already valid.
 
 use std::collections::BTreeMap;
-
-use serde_json::Value;
 
 use super::db::{Tx, args, read_tx};
 use super::store::{Store, StoreError, Version, load_version};
@@ -69,121 +70,6 @@ pub struct MatrixQuery {
 
 fn invalid(field: &str, message: impl Into<String>) -> StoreError {
     StoreError::invalid(field, message)
-}
-
-fn truthy(value: Option<&Value>) -> bool {
-    matches!(value, Some(Value::Bool(true))) || value.and_then(Value::as_str) == Some("true")
-}
-
-fn text(value: Option<&Value>) -> Option<String> {
-    value
-        .and_then(Value::as_str)
-        .filter(|s| !s.trim().is_empty())
-        .map(str::to_owned)
-}
-
-/// Reads a `/matrix` query (parsed with [`super::query::parse_nested`]).
-pub fn parse_matrix_query(query: &Value) -> Result<MatrixQuery, StoreError> {
-    let items = match query.get("q") {
-        Some(Value::Array(items)) if !items.is_empty() => items.clone(),
-        Some(Value::Object(_)) => vec![query["q"].clone()],
-        _ => {
-            return Err(invalid(
-                "q",
-                "give at least one selector: q[][pacticipant]=NAME&q[][version]=VERSION",
-            ));
-        }
-    };
-    let mut selectors = Vec::new();
-    for (index, item) in items.iter().enumerate() {
-        let field = format!("q[{index}]");
-        let pacticipant = text(item.get("pacticipant"))
-            .ok_or_else(|| invalid(&field, "pacticipant is required"))?;
-        let selector = MatrixSelector {
-            pacticipant,
-            version: text(item.get("version")),
-            latest: truthy(item.get("latest")),
-            tag: text(item.get("tag")),
-            branch: text(item.get("branch")),
-            main_branch: truthy(item.get("mainBranch")),
-        };
-        if selector.version.is_some() && selector.latest {
-            return Err(invalid(&field, "version and latest cannot both be given"));
-        }
-        if [
-            selector.tag.is_some(),
-            selector.branch.is_some(),
-            selector.main_branch,
-        ]
-        .iter()
-        .filter(|b| **b)
-        .count()
-            > 1
-        {
-            return Err(invalid(
-                &field,
-                "give at most one of tag, branch and mainBranch",
-            ));
-        }
-        selectors.push(selector);
-    }
-    let environment = text(query.get("environment"));
-    let tag = text(query.get("tag"));
-    let latest = truthy(query.get("latest"));
-    let main_branch = truthy(query.get("mainBranch"));
-    let destination = match (environment, tag, main_branch) {
-        (Some(_), Some(_), _) | (Some(_), _, true) | (_, Some(_), true) => {
-            return Err(invalid(
-                "environment",
-                "give at most one destination: environment, tag (with latest) or mainBranch",
-            ));
-        }
-        (Some(env), None, false) => {
-            if latest {
-                return Err(invalid(
-                    "latest",
-                    "latest and environment cannot both be given",
-                ));
-            }
-            Some(Destination::Environment(env))
-        }
-        (None, Some(tag), false) => Some(Destination::Tag(tag)),
-        (None, None, true) => Some(Destination::MainBranch),
-        (None, None, false) if latest => Some(Destination::Latest),
-        (None, None, false) => None,
-    };
-    let ignore = match query.get("ignore") {
-        Some(Value::Array(items)) => items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| {
-                text(item.get("pacticipant"))
-                    .map(|p| (p, text(item.get("version"))))
-                    .ok_or_else(|| invalid(&format!("ignore[{i}]"), "pacticipant is required"))
-            })
-            .collect::<Result<_, _>>()?,
-        _ => Vec::new(),
-    };
-    let limit = match query.get("limit").and_then(Value::as_str) {
-        None => 100,
-        Some(text) => text
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=10_000).contains(n))
-            .ok_or_else(|| {
-                invalid(
-                    "limit",
-                    format!("must be a number from 1 to 10000, got {text:?}"),
-                )
-            })?,
-    };
-    Ok(MatrixQuery {
-        selectors,
-        destination,
-        ignore,
-        limit,
-        latest_by: text(query.get("latestby")),
-    })
 }
 
 /// One matrix row.

@@ -8,7 +8,10 @@ use std::time::Duration;
 
 use clap::ArgMatches;
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
-use serde_json::{Value, json};
+use pactum_broker_api::environments::Contact;
+use pactum_broker_api::hal::href;
+use pactum_broker_api::{EnvironmentRequest, PacticipantRequest};
+use serde::Serialize;
 
 use super::{CliError, EXIT_FAILED, EXIT_OK, Outcome};
 use pactum_client::sources::Auth;
@@ -278,7 +281,8 @@ fn ok(stdout: String) -> Result<Outcome, CliError> {
     })
 }
 
-fn pretty(value: &Value) -> String {
+/// A broker answer as read, for `--output json`.
+fn pretty(value: &impl Serialize) -> String {
     format!(
         "{}\n",
         serde_json::to_string_pretty(value).unwrap_or_default()
@@ -340,14 +344,12 @@ pub(super) fn publish(args: &PublishArgs) -> Result<Outcome, CliError> {
         Err(error) => return failed(error),
     };
     if args.connection.json() {
-        return ok(pretty(&Value::from(answers)));
+        return ok(pretty(&answers));
     }
     let mut out = String::new();
-    for answer in &answers {
-        for notice in answer["notices"].as_array().into_iter().flatten() {
-            out.push_str(notice["text"].as_str().unwrap_or_default());
-            out.push('\n');
-        }
+    for notice in answers.iter().flat_map(|answer| &answer.notices) {
+        out.push_str(&notice.text);
+        out.push('\n');
     }
     ok(out)
 }
@@ -487,7 +489,7 @@ pub(super) fn can_i_deploy(
                 }
                 Err(error) => return Err(CliError::Broker(error)),
             };
-        if answer["summary"]["deployable"].is_null() && tries < args.retry_while_unknown {
+        if answer.summary.deployable.is_none() && tries < args.retry_while_unknown {
             tries += 1;
             eprintln!(
                 "Waiting for verification results to be published (try {tries} of {})...",
@@ -498,7 +500,7 @@ pub(super) fn can_i_deploy(
         }
         break answer;
     };
-    let deployable = answer["summary"]["deployable"].as_bool();
+    let deployable = answer.summary.deployable;
     let code = if args.dry_run || deployable == Some(true) {
         EXIT_OK
     } else {
@@ -511,8 +513,7 @@ pub(super) fn can_i_deploy(
         });
     }
     let mut out = String::new();
-    let rows = answer["matrix"].as_array().cloned().unwrap_or_default();
-    if !rows.is_empty() {
+    if !answer.matrix.is_empty() {
         let mut t = table(&[
             "CONSUMER",
             "C.VERSION",
@@ -521,38 +522,30 @@ pub(super) fn can_i_deploy(
             "SUCCESS?",
             "RESULT",
         ]);
-        for row in &rows {
-            let verification = &row["verificationResult"];
-            let success = match verification["success"].as_bool() {
+        for row in &answer.matrix {
+            let verification = row.verification_result.as_ref();
+            let success = match verification.map(|v| v.success) {
                 Some(true) => "true",
                 Some(false) => "false",
                 None => "???",
             };
-            let ignored = if row["ignored"] == true {
+            let ignored = if row.ignored == Some(true) {
                 " (ignored)"
             } else {
                 ""
             };
+            let number = |side: &pactum_broker_api::MatrixPacticipant| {
+                side.version.as_ref().map(|v| v.number.clone())
+            };
             t.add_row(vec![
-                row["consumer"]["name"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned(),
-                row["consumer"]["version"]["number"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned(),
-                row["provider"]["name"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned(),
-                row["provider"]["version"]["number"]
-                    .as_str()
-                    .unwrap_or("-")
-                    .to_owned(),
+                row.consumer.name.clone(),
+                number(&row.consumer).unwrap_or_default(),
+                row.provider.name.clone(),
+                number(&row.provider).unwrap_or_else(|| "-".into()),
                 format!("{success}{ignored}"),
-                verification["_links"]["self"]["href"]
-                    .as_str()
+                // The verification's number: the last segment of its URL.
+                verification
+                    .and_then(|v| href(v.links.self_.as_ref()))
                     .map(|h| h.rsplit('/').next().unwrap_or_default().to_owned())
                     .unwrap_or_default(),
             ]);
@@ -564,12 +557,9 @@ pub(super) fn can_i_deploy(
         Some(false) => "Computer says no ¯\\_(ツ)_/¯\n",
         None => "Computer says no: the answer is unknown (results missing) ¯\\_(ツ)_/¯\n",
     });
-    for notice in answer["notices"].as_array().into_iter().flatten() {
-        if notice["type"] != "info" || deployable == Some(true) {
-            out.push_str(&format!(
-                "\n{}",
-                notice["text"].as_str().unwrap_or_default()
-            ));
+    for notice in &answer.notices {
+        if notice.kind != "info" || deployable == Some(true) {
+            out.push_str(&format!("\n{}", notice.text));
         }
     }
     out.push('\n');
@@ -581,19 +571,29 @@ pub(super) fn can_i_deploy(
 
 pub(super) fn record(args: &RecordArgs, deployed: bool) -> Result<Outcome, CliError> {
     let client = args.connection.client()?;
+    let runtime = runtime()?;
     let instance = if deployed {
         args.application_instance.as_deref()
     } else {
         None
     };
-    match runtime()?.block_on(client.record(
-        deployed,
-        &args.pacticipant,
-        &args.version,
-        &args.environment,
-        instance,
-    )) {
-        Ok(record) if args.connection.json() => ok(pretty(&record)),
+    // The record as the broker answered it, for --output json.
+    let recorded = if deployed {
+        runtime
+            .block_on(client.record_deployment(
+                &args.pacticipant,
+                &args.version,
+                &args.environment,
+                instance,
+            ))
+            .map(|record| pretty(&record))
+    } else {
+        runtime
+            .block_on(client.record_release(&args.pacticipant, &args.version, &args.environment))
+            .map(|record| pretty(&record))
+    };
+    match recorded {
+        Ok(json) if args.connection.json() => ok(json),
         Ok(_) => ok(format!(
             "Recorded {} of {} version {} {} {}{}.\n",
             if deployed { "deployment" } else { "release" },
@@ -611,22 +611,18 @@ pub(super) fn record(args: &RecordArgs, deployed: bool) -> Result<Outcome, CliEr
 
 pub(super) fn undeploy(args: &UndeployArgs) -> Result<Outcome, CliError> {
     let client = args.connection.client()?;
-    match runtime()?.block_on(client.end(
-        true,
+    match runtime()?.block_on(client.end_deployments(
         &args.pacticipant,
-        None,
         &args.environment,
         args.application_instance.as_deref(),
     )) {
-        Ok(records) if args.connection.json() => ok(pretty(&Value::from(records))),
+        Ok(records) if args.connection.json() => ok(pretty(&records)),
         Ok(records) => ok(records
             .iter()
             .map(|r| {
                 format!(
                     "Recorded undeployment of {} version {} from {}.\n",
-                    args.pacticipant,
-                    r["_embedded"]["version"]["number"].as_str().unwrap_or("?"),
-                    args.environment
+                    args.pacticipant, r.embedded.version.number, args.environment
                 )
             })
             .collect()),
@@ -636,14 +632,12 @@ pub(super) fn undeploy(args: &UndeployArgs) -> Result<Outcome, CliError> {
 
 pub(super) fn support_ended(args: &RecordArgs) -> Result<Outcome, CliError> {
     let client = args.connection.client()?;
-    match runtime()?.block_on(client.end(
-        false,
+    match runtime()?.block_on(client.end_support(
         &args.pacticipant,
-        Some(&args.version),
+        &args.version,
         &args.environment,
-        None,
     )) {
-        Ok(records) if args.connection.json() => ok(pretty(&Value::from(records))),
+        Ok(records) if args.connection.json() => ok(pretty(&records)),
         Ok(_) => ok(format!(
             "Recorded support ended for {} version {} in {}.\n",
             args.pacticipant, args.version, args.environment
@@ -653,20 +647,26 @@ pub(super) fn support_ended(args: &RecordArgs) -> Result<Outcome, CliError> {
 }
 
 pub(super) fn create_environment(args: &EnvironmentArgs) -> Result<Outcome, CliError> {
-    let mut body = json!({"name": args.name, "production": args.production});
-    if let Some(display) = &args.display_name {
-        body["displayName"] = json!(display);
-    }
-    if args.contact_name.is_some() || args.contact_email_address.is_some() {
-        body["contacts"] = json!([{"name": args.contact_name, "details": {"emailAddress": args.contact_email_address}}]);
-    }
+    let contact = args.contact_name.is_some() || args.contact_email_address.is_some();
+    let request = EnvironmentRequest {
+        name: args.name.clone(),
+        display_name: args.display_name.clone(),
+        production: args.production,
+        contacts: contact.then(|| {
+            vec![Contact {
+                name: args.contact_name.clone(),
+                details: args.contact_email_address.as_ref().map(|email| {
+                    serde_json::Map::from_iter([("emailAddress".to_owned(), email.clone().into())])
+                }),
+            }]
+        }),
+    };
     let client = args.connection.client()?;
-    match runtime()?.block_on(client.create_environment(&body)) {
+    match runtime()?.block_on(client.create_environment(&request)) {
         Ok(env) if args.connection.json() => ok(pretty(&env)),
         Ok(env) => ok(format!(
             "Created {} environment with UUID {}\n",
-            args.name,
-            env["uuid"].as_str().unwrap_or("?")
+            args.name, env.uuid
         )),
         Err(error) => failed(error),
     }
@@ -679,31 +679,27 @@ pub(super) fn list_environments(args: &ListArgs) -> Result<Outcome, CliError> {
         Err(error) => return failed(error),
     };
     if args.connection.json() {
-        return ok(pretty(&Value::from(environments)));
+        return ok(pretty(&environments));
     }
     let mut t = table(&["UUID", "NAME", "DISPLAY NAME", "PRODUCTION"]);
     for env in &environments {
         t.add_row(vec![
-            env["uuid"].as_str().unwrap_or_default().to_owned(),
-            env["name"].as_str().unwrap_or_default().to_owned(),
-            env["displayName"].as_str().unwrap_or_default().to_owned(),
-            env["production"].to_string(),
+            env.uuid.clone(),
+            env.name.clone(),
+            env.display_name.clone().unwrap_or_default(),
+            env.production.to_string(),
         ]);
     }
     ok(format!("{t}\n"))
 }
 
 pub(super) fn create_or_update_pacticipant(args: &PacticipantArgs) -> Result<Outcome, CliError> {
-    let mut properties = json!({});
-    for (key, value) in [
-        ("displayName", &args.display_name),
-        ("mainBranch", &args.main_branch),
-        ("repositoryUrl", &args.repository_url),
-    ] {
-        if let Some(value) = value {
-            properties[key] = json!(value);
-        }
-    }
+    let properties = PacticipantRequest {
+        display_name: args.display_name.clone(),
+        main_branch: args.main_branch.clone(),
+        repository_url: args.repository_url.clone(),
+        ..PacticipantRequest::default()
+    };
     let client = args.connection.client()?;
     match runtime()?.block_on(client.create_or_update_pacticipant(&args.name, &properties)) {
         Ok((resource, _)) if args.connection.json() => ok(pretty(&resource)),
@@ -762,21 +758,21 @@ pub(super) fn describe_version(args: &DescribeArgs) -> Result<Outcome, CliError>
     if args.connection.json() {
         return ok(pretty(&version));
     }
-    let names = |key: &str| -> String {
-        version["_embedded"][key]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|t| t["name"].as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let branches: Vec<&str> = (version.embedded.branch_versions.iter())
+        .map(|b| b.name.as_str())
+        .collect();
+    let tags: Vec<&str> = version
+        .embedded
+        .tags
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect();
     let mut t = table(&["NAME", "VERSION", "BRANCHES", "TAGS"]);
     t.add_row(vec![
         args.pacticipant.clone(),
-        version["number"].as_str().unwrap_or_default().to_owned(),
-        names("branchVersions"),
-        names("tags"),
+        version.number.clone(),
+        branches.join(", "),
+        tags.join(", "),
     ]);
     ok(format!("{t}\n"))
 }

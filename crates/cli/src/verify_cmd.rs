@@ -6,6 +6,7 @@ use std::time::Duration;
 use regex::Regex;
 
 use super::{CliError, EXIT_FAILED, EXIT_OK, Format, Outcome, VerifyArgs};
+use pactum_broker_api::ConsumerVersionSelector;
 use pactum_client::sources::{Auth, Loaded, Source, load_all};
 use pactum_client::{BrokerClient, VerificationRequest};
 use pactum_verifier::Report;
@@ -99,7 +100,7 @@ pub(super) fn run(args: &VerifyArgs) -> Result<Outcome, CliError> {
                     if request.selectors.is_empty() {
                         "the broker's defaults".to_owned()
                     } else {
-                        serde_json::Value::from(request.selectors.clone()).to_string()
+                        serde_json::to_string(&request.selectors).unwrap_or_default()
                     }
                 )));
             }
@@ -198,10 +199,20 @@ fn broker_request(args: &VerifyArgs) -> Result<Option<VerificationRequest>, CliE
                 "invalid --consumer-version-selectors '{text}': expected a JSON object"
             )));
         }
+        // Keys pactum does not know are passed on: the broker may (and says if it does not).
+        let selector: ConsumerVersionSelector = serde_json::from_value(selector).map_err(|e| {
+            CliError::Usage(format!(
+                "invalid --consumer-version-selectors '{text}': {e}"
+            ))
+        })?;
         selectors.push(selector);
     }
     for tag in &args.consumer_version_tags {
-        selectors.push(serde_json::json!({"tag": tag, "latest": true}));
+        selectors.push(ConsumerVersionSelector {
+            tag: Some(tag.clone()),
+            latest: Some(true),
+            ..ConsumerVersionSelector::default()
+        });
     }
     if args.include_wip_pacts_since.is_some()
         && args.provider_branch.is_none()
@@ -243,14 +254,7 @@ async fn publish(
                 .find(|loaded| loaded.origin == result.source)
                 .map(|loaded| (loaded, result))
         })
-        .filter(|(loaded, _)| {
-            loaded
-                .pact
-                .extra
-                .get("_links")
-                .and_then(|links| links.get("pb:publish-verification-results"))
-                .is_some()
-        })
+        .filter(|(loaded, _)| pactum_client::publishable(&loaded.pact))
         .collect();
     if publishable.is_empty() {
         return Err(CliError::Usage(

@@ -1,10 +1,20 @@
 //! The broker operations behind pactum's client commands (`publish`, `can-i-deploy`,
 //! `record-deployment`, …), following the same link relations as the official clients.
 
-use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use base64::Engine as _;
+use pactum_broker_api::hal::href;
+use pactum_broker_api::{
+    ContractToPublish, DeployedVersion, DeployedVersionPatch, DeployedVersions, Environment,
+    EnvironmentRequest, Environments, Matrix, OnConflict, Pacticipant, PacticipantRequest,
+    PublishRequest, PublishResponse, RecordDeploymentRequest, ReleasedVersion,
+    ReleasedVersionPatch, ReleasedVersions, Version, VersionRequest,
+};
+use reqwest::Method;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 
-use super::{BrokerClient, ClientError, link};
+use super::{BrokerClient, ClientError};
 
 /// Which versions of one pacticipant a can-i-deploy question names.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -76,21 +86,55 @@ pub fn matrix_query(
     parts.join("&")
 }
 
+/// The name of the consumer or provider of a contract (`"consumer"` or `"provider"`); empty
+/// when the contract does not say.
+fn party<'a>(contract: &'a Value, side: &str) -> &'a str {
+    contract
+        .get(side)
+        .and_then(|party| party.get("name"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+/// One contract of a `POST /contracts/publish` request: the pact JSON, base64-encoded, for its
+/// provider. Every publish body pactum sends is made of these.
+pub fn contract_to_publish(
+    consumer: &str,
+    contract: &Value,
+    on_conflict: Option<OnConflict>,
+) -> ContractToPublish {
+    ContractToPublish {
+        on_conflict,
+        ..ContractToPublish::pact(
+            consumer,
+            party(contract, "provider"),
+            base64::engine::general_purpose::STANDARD.encode(contract.to_string()),
+        )
+    }
+}
+
+/// Where to end deployments or releases, and which.
+struct Ending<'a> {
+    pacticipant: &'a str,
+    version: Option<&'a str>,
+    environment: &'a str,
+}
+
 impl BrokerClient {
-    /// Asks the matrix whether the selected versions can be deployed; returns the broker's
-    /// answer (`summary.deployable` true, false or null).
+    /// Asks the matrix whether the selected versions can be deployed (`summary.deployable`
+    /// true, false, or unknown).
     pub async fn can_i_deploy(
         &self,
         selectors: &[VersionSelector],
         target: Option<&Target>,
         ignore: &[(String, Option<String>)],
-    ) -> Result<Value, ClientError> {
+    ) -> Result<Matrix, ClientError> {
         let url = format!(
             "{}/matrix?{}",
             self.base_url(),
             matrix_query(selectors, target, ignore)
         );
-        self.expect(Method::GET, &url, None).await
+        self.get(&url).await
     }
 
     /// Publishes contract files for one consumer version (`POST /contracts/publish`, one
@@ -103,51 +147,31 @@ impl BrokerClient {
         tags: &[String],
         build_url: Option<&str>,
         merge: bool,
-    ) -> Result<Vec<Value>, ClientError> {
-        use base64::Engine as _;
+    ) -> Result<Vec<PublishResponse>, ClientError> {
         let url = self.relation("pb:publish-contracts", &[]).await?;
-        let mut by_consumer: Vec<(String, Vec<&Value>)> = Vec::new();
+        let mut by_consumer: Vec<(&str, Vec<&Value>)> = Vec::new();
         for contract in contracts {
-            let consumer = contract["consumer"]["name"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned();
+            let consumer = party(contract, "consumer");
             match by_consumer.iter_mut().find(|(c, _)| *c == consumer) {
                 Some((_, list)) => list.push(contract),
                 None => by_consumer.push((consumer, vec![contract])),
             }
         }
+        let on_conflict = merge.then_some(OnConflict::Merge);
         let mut answers = Vec::new();
         for (consumer, list) in by_consumer {
-            let items: Vec<Value> = list
-                .iter()
-                .map(|c| {
-                    let mut item = json!({
-                        "consumerName": consumer,
-                        "providerName": c["provider"]["name"],
-                        "specification": "pact",
-                        "contentType": "application/json",
-                        "content": base64::engine::general_purpose::STANDARD.encode(c.to_string()),
-                    });
-                    if merge {
-                        item["onConflict"] = json!("merge");
-                    }
-                    item
-                })
-                .collect();
-            let mut body = json!({
-                "pacticipantName": consumer,
-                "pacticipantVersionNumber": version,
-                "tags": tags,
-                "contracts": items,
-            });
-            if let Some(branch) = branch {
-                body["branch"] = json!(branch);
-            }
-            if let Some(build_url) = build_url {
-                body["buildUrl"] = json!(build_url);
-            }
-            answers.push(self.expect(Method::POST, &url, Some(&body)).await?);
+            let request = PublishRequest {
+                pacticipant_name: consumer.to_owned(),
+                pacticipant_version_number: version.to_owned(),
+                branch: branch.map(str::to_owned),
+                tags: tags.to_vec(),
+                build_url: build_url.map(str::to_owned),
+                contracts: list
+                    .iter()
+                    .map(|c| contract_to_publish(consumer, c, on_conflict))
+                    .collect(),
+            };
+            answers.push(self.expect(Method::POST, &url, Some(&request)).await?);
         }
         Ok(answers)
     }
@@ -157,24 +181,14 @@ impl BrokerClient {
         &self,
         pacticipant: &str,
         version: &str,
-    ) -> Result<Option<Value>, ClientError> {
+    ) -> Result<Option<Version>, ClientError> {
         let url = self
             .relation(
                 "pb:pacticipant-version",
                 &[("pacticipant", pacticipant), ("version", version)],
             )
             .await?;
-        let (status, body) = self.send(Method::GET, &url, None).await?;
-        match status {
-            StatusCode::NOT_FOUND => Ok(None),
-            s if s.is_success() => Ok(Some(body)),
-            s => Err(ClientError::Status {
-                method: "GET".into(),
-                url,
-                status: s.as_u16(),
-                message: body.to_string(),
-            }),
-        }
+        self.find(&url).await
     }
 
     /// The latest version (with a tag, if given).
@@ -182,7 +196,7 @@ impl BrokerClient {
         &self,
         pacticipant: &str,
         tag: Option<&str>,
-    ) -> Result<Option<Value>, ClientError> {
+    ) -> Result<Option<Version>, ClientError> {
         let url = match tag {
             Some(tag) => {
                 self.relation(
@@ -196,66 +210,80 @@ impl BrokerClient {
                     .await?
             }
         };
-        let (status, body) = self.send(Method::GET, &url, None).await?;
-        match status {
-            StatusCode::NOT_FOUND => Ok(None),
-            s if s.is_success() => Ok(Some(body)),
-            s => Err(ClientError::Status {
-                method: "GET".into(),
-                url,
-                status: s.as_u16(),
-                message: body.to_string(),
-            }),
-        }
+        self.find(&url).await
     }
 
-    /// Records a deployment (`deployed`) or release of a version to an environment, through
-    /// the version's `pb:record-deployment` / `pb:record-release` link for that environment.
-    pub async fn record(
+    /// Records a deployment of a version to an environment, through the version's
+    /// `pb:record-deployment` link for that environment.
+    pub async fn record_deployment(
+        &self,
+        pacticipant: &str,
+        version: &str,
+        environment: &str,
+        instance: Option<&str>,
+    ) -> Result<DeployedVersion, ClientError> {
+        let request = RecordDeploymentRequest::instance(instance);
+        self.record(true, pacticipant, version, environment, &request)
+            .await
+    }
+
+    /// Records a release of a version in an environment, through the version's
+    /// `pb:record-release` link for that environment.
+    pub async fn record_release(
+        &self,
+        pacticipant: &str,
+        version: &str,
+        environment: &str,
+    ) -> Result<ReleasedVersion, ClientError> {
+        let request = RecordDeploymentRequest::default();
+        self.record(false, pacticipant, version, environment, &request)
+            .await
+    }
+
+    async fn record<T: DeserializeOwned>(
         &self,
         deployed: bool,
         pacticipant: &str,
         version: &str,
         environment: &str,
-        instance: Option<&str>,
-    ) -> Result<Value, ClientError> {
+        request: &RecordDeploymentRequest,
+    ) -> Result<T, ClientError> {
         let resource = self.version(pacticipant, version).await?.ok_or_else(|| ClientError::Status {
             method: "GET".into(),
             url: format!("{}/pacticipants/{pacticipant}/versions/{version}", self.base_url()),
             status: 404,
             message: format!("{pacticipant} version {version} does not exist in the broker; publish or create it first"),
         })?;
-        let rel = if deployed {
-            "pb:record-deployment"
+        let links = if deployed {
+            &resource.links.record_deployment
         } else {
-            "pb:record-release"
+            &resource.links.record_release
         };
-        let links = resource["_links"][rel]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        let target = links.iter().find(|l| l["name"] == environment).and_then(|l| l["href"].as_str()).ok_or_else(|| {
-            let known: Vec<&str> = links.iter().filter_map(|l| l["name"].as_str()).collect();
-            ClientError::Status {
-                method: "POST".into(),
-                url: self.base_url().to_owned(),
-                status: 404,
-                message: format!("no environment named `{environment}` (known: {}); create it with create-environment", if known.is_empty() { "none".into() } else { known.join(", ") }),
-            }
-        })?;
-        let body = match instance {
-            Some(instance) => json!({"applicationInstance": instance, "target": instance}),
-            None => json!({}),
-        };
-        self.expect(Method::POST, target, Some(&body)).await
+        let target = links
+            .iter()
+            .find(|l| l.name.as_deref() == Some(environment))
+            .and_then(|l| l.target())
+            .ok_or_else(|| {
+                let known: Vec<&str> = links.iter().filter_map(|l| l.name.as_deref()).collect();
+                ClientError::Status {
+                    method: "POST".into(),
+                    url: self.base_url().to_owned(),
+                    status: 404,
+                    message: format!(
+                        "no environment named `{environment}` (known: {}); create it with create-environment",
+                        if known.is_empty() { "none".into() } else { known.join(", ") }
+                    ),
+                }
+            })?;
+        self.expect(Method::POST, target, Some(request)).await
     }
 
     /// The environment named `name`.
-    pub async fn environment_named(&self, name: &str) -> Result<Value, ClientError> {
+    pub async fn environment_named(&self, name: &str) -> Result<Environment, ClientError> {
         let environments = self.environments().await?;
         environments
             .into_iter()
-            .find(|e| e["name"] == name)
+            .find(|e| e.name == name)
             .ok_or_else(|| ClientError::Status {
                 method: "GET".into(),
                 url: format!("{}/environments", self.base_url()),
@@ -267,92 +295,166 @@ impl BrokerClient {
     }
 
     /// Every environment.
-    pub async fn environments(&self) -> Result<Vec<Value>, ClientError> {
+    pub async fn environments(&self) -> Result<Vec<Environment>, ClientError> {
         let url = self.relation("pb:environments", &[]).await?;
-        let list = self.expect(Method::GET, &url, None).await?;
-        Ok(list["_embedded"]["environments"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default())
+        let list: Environments = self.get(&url).await?;
+        Ok(list.embedded.environments)
     }
 
-    /// Ends deployments (`deployed`) or support of releases of a pacticipant in an environment;
-    /// returns the records changed. An error when there is nothing to end.
-    pub async fn end(
+    /// The records currently deployed to (or released in) an environment, through its
+    /// `pb:currently-deployed-deployed-versions` (or `pb:currently-supported-released-versions`)
+    /// link, filtered by pacticipant and version. Returns the records and the URL asked.
+    async fn current<T: DeserializeOwned>(
         &self,
         deployed: bool,
-        pacticipant: &str,
-        version: Option<&str>,
-        environment: &str,
-        instance: Option<&str>,
-    ) -> Result<Vec<Value>, ClientError> {
-        let env = self.environment_named(environment).await?;
-        let (rel, key, field) = if deployed {
+        ending: &Ending<'_>,
+    ) -> Result<(T, String), ClientError> {
+        let env = self.environment_named(ending.environment).await?;
+        let (link, rel) = if deployed {
             (
+                env.links.currently_deployed.as_ref(),
                 "pb:currently-deployed-deployed-versions",
-                "deployedVersions",
-                "currentlyDeployed",
             )
         } else {
             (
+                env.links.currently_supported.as_ref(),
                 "pb:currently-supported-released-versions",
-                "releasedVersions",
-                "currentlySupported",
             )
         };
-        let url = link(&env, rel).ok_or_else(|| ClientError::Protocol {
+        let url = href(link).ok_or_else(|| ClientError::Protocol {
             url: self.base_url().to_owned(),
             message: format!("the environment has no `{rel}` link"),
         })?;
-        let mut query = format!("{url}?pacticipant={}", encode(pacticipant));
-        if let Some(version) = version {
+        let mut query = format!("{url}?pacticipant={}", encode(ending.pacticipant));
+        if let Some(version) = ending.version {
             query.push_str(&format!("&version={}", encode(version)));
         }
-        let current = self.expect(Method::GET, &query, None).await?;
-        let records: Vec<Value> = current["_embedded"][key]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|r| !deployed || r["applicationInstance"].as_str() == instance)
-            .collect();
-        if records.is_empty() {
-            let what = if deployed {
-                "currently deployed to"
-            } else {
-                "currently released and supported in"
-            };
-            let instance = instance
-                .map(|i| format!(" (application instance {i})"))
-                .unwrap_or_default();
-            return Err(ClientError::Status {
-                method: "GET".into(),
-                url: query,
-                status: 404,
-                message: format!(
-                    "{pacticipant}{} is not {what} {environment}{instance}",
-                    version.map(|v| format!(" version {v}")).unwrap_or_default()
-                ),
-            });
+        Ok((self.get(&query).await?, query))
+    }
+
+    /// The error when there is nothing to end.
+    fn nothing_to_end(
+        ending: &Ending<'_>,
+        what: &str,
+        instance: Option<&str>,
+        url: String,
+    ) -> ClientError {
+        let instance = instance
+            .map(|i| format!(" (application instance {i})"))
+            .unwrap_or_default();
+        ClientError::Status {
+            method: "GET".into(),
+            url,
+            status: 404,
+            message: format!(
+                "{}{} is not {what} {}{instance}",
+                ending.pacticipant,
+                ending
+                    .version
+                    .map(|v| format!(" version {v}"))
+                    .unwrap_or_default(),
+                ending.environment
+            ),
         }
+    }
+
+    /// PATCHes each record's `self` with `patch`.
+    async fn patch_each<P: Serialize, T: DeserializeOwned>(
+        &self,
+        selves: Vec<Option<String>>,
+        patch: &P,
+        listed_at: &str,
+    ) -> Result<Vec<T>, ClientError> {
         let mut changed = Vec::new();
-        for record in records {
-            let href = link(&record, "self").ok_or_else(|| ClientError::Protocol {
-                url: query.clone(),
+        for href in selves {
+            let href = href.ok_or_else(|| ClientError::Protocol {
+                url: listed_at.to_owned(),
                 message: "a record without a self link".into(),
             })?;
-            changed.push(
-                self.expect(Method::PATCH, href, Some(&json!({field: false})))
-                    .await?,
-            );
+            changed.push(self.expect(Method::PATCH, &href, Some(patch)).await?);
         }
         Ok(changed)
     }
 
+    /// Records the undeployment of what a pacticipant has deployed to an environment (the
+    /// given application instance only, or what was deployed without one); returns the records
+    /// changed. An error when nothing is deployed there.
+    pub async fn end_deployments(
+        &self,
+        pacticipant: &str,
+        environment: &str,
+        instance: Option<&str>,
+    ) -> Result<Vec<DeployedVersion>, ClientError> {
+        let ending = Ending {
+            pacticipant,
+            version: None,
+            environment,
+        };
+        let (current, url): (DeployedVersions, String) = self.current(true, &ending).await?;
+        let records: Vec<DeployedVersion> = current
+            .embedded
+            .deployed_versions
+            .into_iter()
+            .filter(|r| r.application_instance.as_deref() == instance)
+            .collect();
+        if records.is_empty() {
+            return Err(Self::nothing_to_end(
+                &ending,
+                "currently deployed to",
+                instance,
+                url,
+            ));
+        }
+        let selves = records
+            .iter()
+            .map(|r| href(r.links.self_.as_ref()).map(str::to_owned))
+            .collect();
+        let patch = DeployedVersionPatch {
+            currently_deployed: Some(false),
+        };
+        self.patch_each(selves, &patch, &url).await
+    }
+
+    /// Records the end of support for a version released in an environment; returns the
+    /// records changed. An error when it is not currently supported there.
+    pub async fn end_support(
+        &self,
+        pacticipant: &str,
+        version: &str,
+        environment: &str,
+    ) -> Result<Vec<ReleasedVersion>, ClientError> {
+        let ending = Ending {
+            pacticipant,
+            version: Some(version),
+            environment,
+        };
+        let (current, url): (ReleasedVersions, String) = self.current(false, &ending).await?;
+        let records = current.embedded.released_versions;
+        if records.is_empty() {
+            return Err(Self::nothing_to_end(
+                &ending,
+                "currently released and supported in",
+                None,
+                url,
+            ));
+        }
+        let selves = records
+            .iter()
+            .map(|r| href(r.links.self_.as_ref()).map(str::to_owned))
+            .collect();
+        let patch = ReleasedVersionPatch {
+            currently_supported: Some(false),
+        };
+        self.patch_each(selves, &patch, &url).await
+    }
+
     /// Creates an environment.
-    pub async fn create_environment(&self, body: &Value) -> Result<Value, ClientError> {
+    pub async fn create_environment(
+        &self,
+        request: &EnvironmentRequest,
+    ) -> Result<Environment, ClientError> {
         let url = self.relation("pb:environments", &[]).await?;
-        self.expect(Method::POST, &url, Some(body)).await
+        self.expect(Method::POST, &url, Some(request)).await
     }
 
     /// Creates a pacticipant, or updates the given properties of an existing one. Returns the
@@ -360,29 +462,27 @@ impl BrokerClient {
     pub async fn create_or_update_pacticipant(
         &self,
         name: &str,
-        properties: &Value,
-    ) -> Result<(Value, bool), ClientError> {
+        properties: &PacticipantRequest,
+    ) -> Result<(Pacticipant, bool), ClientError> {
         let url = self
             .relation("pb:pacticipant", &[("pacticipant", name)])
             .await?;
-        let (status, existing) = self.send(Method::GET, &url, None).await?;
-        if status == StatusCode::NOT_FOUND {
+        let Some(existing) = self.find::<Pacticipant>(&url).await? else {
             let create = self.relation("pb:pacticipants", &[]).await?;
-            let mut body = properties.clone();
-            body["name"] = json!(name);
-            return Ok((self.expect(Method::POST, &create, Some(&body)).await?, true));
-        }
-        if !status.is_success() {
-            return Err(ClientError::Status {
-                method: "GET".into(),
-                url,
-                status: status.as_u16(),
-                message: existing.to_string(),
-            });
-        }
-        let self_url = link(&existing, "self").unwrap_or(&url).to_owned();
+            let request = PacticipantRequest {
+                name: Some(name.to_owned()),
+                ..properties.clone()
+            };
+            return Ok((
+                self.expect(Method::POST, &create, Some(&request)).await?,
+                true,
+            ));
+        };
+        let self_url = href(existing.links.self_.as_ref())
+            .unwrap_or(&url)
+            .to_owned();
         // PATCH with application/json (not merge-patch), as the official clients do here.
-        let (status, body) = self
+        let (status, text) = self
             .send_as(
                 Method::PATCH,
                 &self_url,
@@ -391,14 +491,9 @@ impl BrokerClient {
             )
             .await?;
         if !status.is_success() {
-            return Err(ClientError::Status {
-                method: "PATCH".into(),
-                url: self_url,
-                status: status.as_u16(),
-                message: body.to_string(),
-            });
+            return Err(Self::refused(&Method::PATCH, &self_url, status, &text));
         }
-        Ok((body, false))
+        Ok((Self::read(&self_url, &text)?, false))
     }
 
     /// Tags a version (creating it first only when `auto_create`).
@@ -431,7 +526,9 @@ impl BrokerClient {
             .await?;
         for tag in tags {
             let url = super::expand(&template, &[("tag", tag)]);
-            self.expect(Method::PUT, &url, Some(&json!({}))).await?;
+            // The PUT creates the version if needed; it has nothing more to say.
+            self.submit(Method::PUT, &url, &VersionRequest::default())
+                .await?;
         }
         Ok(())
     }

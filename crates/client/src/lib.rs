@@ -11,14 +11,22 @@ pub mod sources;
 
 use std::time::Duration;
 
+use pactum_broker_api::hal::href;
+use pactum_broker_api::{
+    ConsumerVersionSelector, ErrorBody, Index, PactResource, Pacticipant, PactsForVerification,
+    PactsForVerificationRequest, VerificationResult as RecordedResult, VerificationResultRequest,
+    VerifiedBy, VersionRequest,
+};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::sources::{Auth, Loaded};
 use pactum_core::contract::Pact;
 
-pub use commands::{Target, VersionSelector, matrix_query};
+pub use commands::{Target, VersionSelector, contract_to_publish, matrix_query};
 
 /// Why a broker request failed.
 #[derive(Debug, thiserror::Error)]
@@ -78,8 +86,8 @@ pub enum ClientError {
 pub struct VerificationRequest {
     /// The provider's name.
     pub provider: String,
-    /// Consumer version selectors, as JSON objects (`{"mainBranch": true}`).
-    pub selectors: Vec<Value>,
+    /// Consumer version selectors (`{"mainBranch": true}`).
+    pub selectors: Vec<ConsumerVersionSelector>,
     /// The provider version's branch.
     pub provider_branch: Option<String>,
     /// The provider version's tags.
@@ -130,29 +138,24 @@ pub fn expand(template: &str, values: &[(&str, &str)]) -> String {
     out
 }
 
-/// The href of relation `rel` in a HAL document.
-pub fn link<'a>(document: &'a Value, rel: &str) -> Option<&'a str> {
-    document
-        .pointer(&format!(
-            "/_links/{}/href",
-            rel.replace('~', "~0").replace('/', "~1")
-        ))
-        .and_then(Value::as_str)
+/// The text of an error answer: the broker's `errors` or `error.message`, else the body.
+fn error_message(body: &str) -> String {
+    match serde_json::from_str::<ErrorBody>(body) {
+        Ok(error) if !error.is_empty() => error.to_string(),
+        _ if body.trim().is_empty() => "no details".into(),
+        _ => body.chars().take(500).collect(),
+    }
 }
 
-fn error_message(body: &str) -> String {
-    match serde_json::from_str::<Value>(body) {
-        Ok(json) => json
-            .get("errors")
-            .or_else(|| json.pointer("/error/message"))
-            .map(|v| match v {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            })
-            .unwrap_or_else(|| json.to_string()),
-        Err(_) if body.trim().is_empty() => "no details".into(),
-        Err(_) => body.chars().take(500).collect(),
-    }
+/// The links a broker adds to a contract it serves (`_links` in the contract's unknown members).
+fn pact_links(pact: &Pact) -> PactResource {
+    serde_json::from_value(Value::Object(pact.extra.clone())).unwrap_or_default()
+}
+
+/// Whether a contract came from a broker that takes its verification results (it has a
+/// `pb:publish-verification-results` link).
+pub fn publishable(pact: &Pact) -> bool {
+    href(pact_links(pact).links.publish_verification_results.as_ref()).is_some()
 }
 
 impl BrokerClient {
@@ -179,30 +182,16 @@ impl BrokerClient {
         &self.base
     }
 
-    /// Sends a request; returns the status and the JSON body (`Null` when empty). Errors for
-    /// transport failures and for 401/403; other statuses are the caller's to judge.
-    pub async fn send(
+    /// Sends a request with a JSON body (`content_type` names it); returns the status and the
+    /// answer's text. Errors for transport failures and for 401/403; other statuses are the
+    /// caller's to judge.
+    async fn exchange(
         &self,
         method: Method,
         url: &str,
-        body: Option<&Value>,
-    ) -> Result<(StatusCode, Value), ClientError> {
-        let content_type = if method == Method::PATCH {
-            "application/merge-patch+json"
-        } else {
-            "application/json"
-        };
-        self.send_as(method, url, body, content_type).await
-    }
-
-    /// [`BrokerClient::send`] with an explicit request content type.
-    pub async fn send_as(
-        &self,
-        method: Method,
-        url: &str,
-        body: Option<&Value>,
+        body: Option<String>,
         content_type: &str,
-    ) -> Result<(StatusCode, Value), ClientError> {
+    ) -> Result<(StatusCode, String), ClientError> {
         let url = if url.starts_with("http://") || url.starts_with("https://") {
             url.to_owned()
         } else {
@@ -213,9 +202,7 @@ impl BrokerClient {
             .apply(self.http.request(method.clone(), &url))
             .header("accept", "application/hal+json, application/json");
         if let Some(body) = body {
-            request = request
-                .header("content-type", content_type)
-                .body(body.to_string());
+            request = request.header("content-type", content_type).body(body);
         }
         let response = request.send().await.map_err(|e| ClientError::Unreachable {
             url: url.clone(),
@@ -236,48 +223,124 @@ impl BrokerClient {
                 message: error_message(&text),
             });
         }
-        let json = if text.trim().is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        Ok((status, json))
+        Ok((status, text))
     }
 
-    /// Sends a request that must succeed (2xx).
-    pub async fn expect(
+    /// Sends `body` (if any) as JSON — merge-patch JSON for PATCH, as the official clients do;
+    /// returns the status and the answer's text.
+    async fn send<B: Serialize>(
         &self,
         method: Method,
         url: &str,
-        body: Option<&Value>,
-    ) -> Result<Value, ClientError> {
-        let (status, json) = self.send(method.clone(), url, body).await?;
-        if !status.is_success() {
-            return Err(ClientError::Status {
-                method: method.to_string(),
-                url: url.to_owned(),
-                status: status.as_u16(),
-                message: error_message(&json.to_string()),
-            });
+        body: Option<&B>,
+    ) -> Result<(StatusCode, String), ClientError> {
+        let content_type = if method == Method::PATCH {
+            "application/merge-patch+json"
+        } else {
+            "application/json"
+        };
+        self.send_as(method, url, body, content_type).await
+    }
+
+    /// [`BrokerClient::send`] with an explicit request content type.
+    async fn send_as<B: Serialize>(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&B>,
+        content_type: &str,
+    ) -> Result<(StatusCode, String), ClientError> {
+        let body = match body {
+            None => None,
+            Some(body) => Some(
+                serde_json::to_string(body).map_err(|e| ClientError::Protocol {
+                    url: url.to_owned(),
+                    message: format!("cannot write the request body: {e}"),
+                })?,
+            ),
+        };
+        self.exchange(method, url, body, content_type).await
+    }
+
+    /// Reads a 2xx answer as `T`; an empty body reads as `{}` (brokers answer some writes with
+    /// no body).
+    fn read<T: DeserializeOwned>(url: &str, text: &str) -> Result<T, ClientError> {
+        let text = if text.trim().is_empty() { "{}" } else { text };
+        serde_json::from_str(text).map_err(|e| ClientError::Protocol {
+            url: url.to_owned(),
+            message: format!("the answer is not the JSON resource expected: {e}"),
+        })
+    }
+
+    /// The error for an answer that is not a 2xx.
+    fn refused(method: &Method, url: &str, status: StatusCode, text: &str) -> ClientError {
+        ClientError::Status {
+            method: method.to_string(),
+            url: url.to_owned(),
+            status: status.as_u16(),
+            message: error_message(text),
         }
-        Ok(json)
+    }
+
+    /// Sends a request that must succeed (2xx) and reads the answer as `T`.
+    async fn expect<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&B>,
+    ) -> Result<T, ClientError> {
+        let (status, text) = self.send(method.clone(), url, body).await?;
+        if !status.is_success() {
+            return Err(Self::refused(&method, url, status, &text));
+        }
+        Self::read(url, &text)
+    }
+
+    /// Sends a request that must succeed (2xx); what the broker answers is not needed.
+    async fn submit<B: Serialize>(
+        &self,
+        method: Method,
+        url: &str,
+        body: &B,
+    ) -> Result<(), ClientError> {
+        let (status, text) = self.send(method.clone(), url, Some(body)).await?;
+        if !status.is_success() {
+            return Err(Self::refused(&method, url, status, &text));
+        }
+        Ok(())
+    }
+
+    /// GETs a resource that must exist.
+    async fn get<T: DeserializeOwned>(&self, url: &str) -> Result<T, ClientError> {
+        self.expect::<(), T>(Method::GET, url, None).await
+    }
+
+    /// GETs a resource; `Ok(None)` when the broker does not know it (404).
+    async fn find<T: DeserializeOwned>(&self, url: &str) -> Result<Option<T>, ClientError> {
+        let (status, text) = self.send::<()>(Method::GET, url, None).await?;
+        match status {
+            StatusCode::NOT_FOUND => Ok(None),
+            s if s.is_success() => Self::read(url, &text).map(Some),
+            s => Err(Self::refused(&Method::GET, url, s, &text)),
+        }
     }
 
     /// The index document.
     /// Anything but a JSON 2xx answer means the base URL is not a broker's (or the broker is
     /// down): a setup problem, not a refusal.
-    pub async fn index(&self) -> Result<Value, ClientError> {
+    pub async fn index(&self) -> Result<Index, ClientError> {
         let url = format!("{}/", self.base);
-        let (status, body) = self.send(Method::GET, &url, None).await?;
-        if !status.is_success() || !body.is_object() {
-            return Err(ClientError::Protocol {
+        let (status, text) = self.send::<()>(Method::GET, &url, None).await?;
+        let index = serde_json::from_str::<Index>(&text).ok();
+        match index {
+            Some(index) if status.is_success() => Ok(index),
+            _ => Err(ClientError::Protocol {
                 url,
                 message: format!(
                     "the broker's index answered {status}; is the broker base URL right, and is the broker up?"
                 ),
-            });
+            }),
         }
-        Ok(body)
     }
 
     /// A relation's href from the index, expanded.
@@ -287,7 +350,7 @@ impl BrokerClient {
         values: &[(&str, &str)],
     ) -> Result<String, ClientError> {
         let index = self.index().await?;
-        let template = link(&index, rel).ok_or_else(|| ClientError::Protocol {
+        let template = href(index.link(rel)).ok_or_else(|| ClientError::Protocol {
             url: format!("{}/", self.base),
             message: format!(
                 "the index has no `{rel}` relation; is this a Pact Broker (2.86 or later)?"
@@ -307,22 +370,16 @@ impl BrokerClient {
                 &[("provider", &request.provider)],
             )
             .await?;
-        let mut body = json!({
-            "consumerVersionSelectors": request.selectors,
+        let body = PactsForVerificationRequest {
+            consumer_version_selectors: request.selectors.clone(),
+            provider_version_branch: request.provider_branch.clone(),
+            provider_version_tags: request.provider_tags.clone(),
             // Work-in-progress contracts are pending by definition (the verifier treats `wip`
             // as pending), so asking for them does not turn on pending for the others.
-            "includePendingStatus": request.include_pending,
-        });
-        if let Some(branch) = &request.provider_branch {
-            body["providerVersionBranch"] = json!(branch);
-        }
-        if !request.provider_tags.is_empty() {
-            body["providerVersionTags"] = json!(request.provider_tags);
-        }
-        if let Some(since) = &request.include_wip_since {
-            body["includeWipPactsSince"] = json!(since);
-        }
-        let (status, answer) = self.send(Method::POST, &url, Some(&body)).await?;
+            include_pending_status: Some(request.include_pending),
+            include_wip_pacts_since: request.include_wip_since.clone(),
+        };
+        let (status, text) = self.send(Method::POST, &url, Some(&body)).await?;
         if status == StatusCode::NOT_FOUND {
             return Err(ClientError::Status {
                 method: "POST".into(),
@@ -335,48 +392,28 @@ impl BrokerClient {
             });
         }
         if !status.is_success() {
-            return Err(ClientError::Status {
-                method: "POST".into(),
-                url,
-                status: status.as_u16(),
-                message: error_message(&answer.to_string()),
-            });
+            return Err(Self::refused(&Method::POST, &url, status, &text));
         }
-        let pacts = answer
-            .pointer("/_embedded/pacts")
-            .and_then(Value::as_array)
-            .ok_or_else(|| ClientError::Protocol {
-                url: url.clone(),
-                message: "no `_embedded.pacts` array".into(),
-            })?;
-        let mut loaded = Vec::with_capacity(pacts.len());
-        for item in pacts {
-            let href = link(item, "self").ok_or_else(|| ClientError::Protocol {
+        let answer: PactsForVerification = Self::read(&url, &text)?;
+        let mut loaded = Vec::with_capacity(answer.embedded.pacts.len());
+        for item in &answer.embedded.pacts {
+            let href = href(item.links.self_.as_ref()).ok_or_else(|| ClientError::Protocol {
                 url: url.clone(),
                 message: "a pact without `_links.self.href`".into(),
             })?;
-            let properties = item.get("verificationProperties");
+            let properties = &item.verification_properties;
             let context = BrokerContext {
-                pending: properties
-                    .and_then(|p| p.get("pending"))
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false),
-                wip: properties
-                    .and_then(|p| p.get("wip"))
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false),
+                pending: properties.pending.unwrap_or(false),
+                wip: properties.wip.unwrap_or(false),
                 notices: properties
-                    .and_then(|p| p.get("notices"))
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter(|n| {
-                        n.get("when").and_then(Value::as_str) == Some("before_verification")
-                    })
-                    .filter_map(|n| n.get("text").and_then(Value::as_str).map(str::to_owned))
+                    .notices
+                    .iter()
+                    .filter(|n| n.when == pactum_broker_api::for_verification::BEFORE_VERIFICATION)
+                    .map(|n| n.text.clone())
                     .collect(),
             };
-            let document = self.expect(Method::GET, href, None).await?;
+            // The contract is the consumer's document, not a broker resource: read as JSON.
+            let document: Value = self.get(href).await?;
             let pact = Pact::from_json(&document).map_err(|e| ClientError::Contract {
                 url: href.to_owned(),
                 message: e.to_string(),
@@ -402,34 +439,36 @@ impl BrokerClient {
         if branch.is_none() && tags.is_empty() {
             return Ok(());
         }
-        let links = Value::Object(pact.extra.clone());
-        let provider_url = link(&links, "pb:provider").ok_or_else(|| ClientError::Protocol {
+        let links = pact_links(pact).links;
+        let provider_url = href(links.provider.as_ref()).ok_or_else(|| ClientError::Protocol {
             url: self.base.clone(),
             message: "the contract has no `pb:provider` link to record the provider version's branch and tags".into(),
         })?;
-        let provider = self.expect(Method::GET, provider_url, None).await?;
+        let provider: Pacticipant = self.get(provider_url).await?;
+        // Both PUTs create the provider version if needed; it has nothing more to say.
+        let no_properties = VersionRequest::default();
         if let Some(branch) = branch {
-            let template = link(&provider, "pb:branch-version").ok_or_else(|| ClientError::Protocol {
+            let template = href(provider.links.branch_version.as_ref()).ok_or_else(|| ClientError::Protocol {
                 url: provider_url.to_owned(),
                 message: "no `pb:branch-version` link; the broker is too old for branches (2.86 or later needed)".into(),
             })?;
-            self.expect(
+            self.submit(
                 Method::PUT,
                 &expand(template, &[("branch", branch), ("version", version)]),
-                Some(&json!({})),
+                &no_properties,
             )
             .await?;
         }
         for tag in tags {
             let template =
-                link(&provider, "pb:version-tag").ok_or_else(|| ClientError::Protocol {
+                href(provider.links.version_tag.as_ref()).ok_or_else(|| ClientError::Protocol {
                     url: provider_url.to_owned(),
                     message: "no `pb:version-tag` link".into(),
                 })?;
-            self.expect(
+            self.submit(
                 Method::PUT,
                 &expand(template, &[("version", version), ("tag", tag)]),
-                Some(&json!({})),
+                &no_properties,
             )
             .await?;
         }
@@ -445,24 +484,26 @@ impl BrokerClient {
         build_url: Option<&str>,
         result: &VerificationResult,
     ) -> Result<String, ClientError> {
-        let links = Value::Object(pact.extra.clone());
-        let url = link(&links, "pb:publish-verification-results").ok_or_else(|| ClientError::Protocol {
+        let links = pact_links(pact).links;
+        let url = href(links.publish_verification_results.as_ref()).ok_or_else(|| ClientError::Protocol {
             url: self.base.clone(),
             message: format!(
                 "the contract between {} and {} has no `pb:publish-verification-results` link (was it fetched from a broker?)",
                 pact.consumer.name, pact.provider.name
             ),
         })?;
-        let mut body = json!({
-            "success": result.success,
-            "providerApplicationVersion": provider_version,
-            "verifiedBy": {"implementation": "pactum", "version": env!("CARGO_PKG_VERSION")},
-            "testResults": result.test_results,
-        });
-        if let Some(build_url) = build_url {
-            body["buildUrl"] = json!(build_url);
-        }
-        let answer = self.expect(Method::POST, url, Some(&body)).await?;
-        Ok(link(&answer, "self").unwrap_or(url).to_owned())
+        let body = VerificationResultRequest {
+            success: result.success,
+            provider_application_version: provider_version.to_owned(),
+            build_url: build_url.map(str::to_owned),
+            test_results: Some(Value::from(result.test_results.clone())),
+            verified_by: Some(VerifiedBy {
+                implementation: Some("pactum".into()),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+                other: Default::default(),
+            }),
+        };
+        let answer: RecordedResult = self.expect(Method::POST, url, Some(&body)).await?;
+        Ok(href(answer.links.self_.as_ref()).unwrap_or(url).to_owned())
     }
 }

@@ -1,18 +1,22 @@
-//! `/matrix` and `/can-i-deploy`.
+//! `/matrix` and `/can-i-deploy`: reads the question (Rack-style query strings) into a
+//! [`MatrixQuery`], and writes the answer. How the answer is found is [`crate::matrix`]'s
+//! business.
 
 use axum::Router;
 use axum::extract::State;
 use axum::http::Uri;
 use axum::routing::get;
-use serde_json::{Value, json};
-
-use super::pacticipants::{pacticipant_href, version_href};
-use super::pacts::pact_version_href;
-use crate::AppState;
-use crate::hal::{ApiError, ApiResult, Base, Hal, href, link};
-use crate::matrix::{
-    Destination, MatrixAnswer, MatrixQuery, MatrixSelector, NoticeKind, parse_matrix_query,
+use pactum_broker_api::matrix::{MatrixPact, MatrixVerificationResult};
+use pactum_broker_api::versions::{BranchRef, TagRef};
+use pactum_broker_api::{
+    CanIDeployRequest, Link, Matrix, MatrixPacticipant, MatrixRequest, MatrixRow, MatrixSummary,
+    MatrixVersion, Notice, SelfLinks,
 };
+
+use super::repr::{pact_href, pact_version_href, pacticipant_href, version_href};
+use crate::AppState;
+use crate::hal::{ApiError, ApiResult, Base, Hal, read, seg};
+use crate::matrix::{Destination, MatrixAnswer, MatrixQuery, MatrixSelector, NoticeKind};
 use crate::query::parse_nested;
 use crate::store::{Version, rfc3339};
 
@@ -22,133 +26,124 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/can-i-deploy", get(can_i_deploy))
 }
 
-fn version_json(base: &str, v: &Version) -> Value {
-    let branches: Vec<Value> = v
-        .branches
-        .iter()
-        .map(|(name, latest)| json!({"name": name, "latest": latest}))
-        .collect();
-    let tags: Vec<Value> = v
-        .tags
-        .iter()
-        .map(|(name, latest)| json!({"name": name, "latest": latest, "_links": {"self": link(format!("{}/tags/{}", version_href(base, &v.pacticipant, &v.number), crate::hal::seg(name)), "Tag")}}))
-        .collect();
-    let mut out = json!({
-        "number": v.number,
-        "branches": branches,
-        "branchVersions": branches,
-        "tags": tags,
-        "_links": {"self": link(version_href(base, &v.pacticipant, &v.number), "Version")}
-    });
-    if let Some((branch, _)) = v.branches.last() {
-        out["branch"] = json!(branch);
-    }
-    out
+// --- the question ------------------------------------------------------------------------------
+
+/// A text parameter; blank is absent.
+fn given(text: Option<String>) -> Option<String> {
+    text.filter(|s| !s.trim().is_empty())
 }
 
-fn answer_json(base: &str, answer: &MatrixAnswer) -> Value {
-    let rows: Vec<Value> = answer
-        .rows
-        .iter()
-        .map(|row| {
-            let consumer = &row.consumer.pacticipant;
-            let mut item = json!({
-                "consumer": {"name": consumer, "version": version_json(base, &row.consumer), "_links": {"self": link(pacticipant_href(base, consumer), "Consumer")}},
-                "provider": {
-                    "name": row.provider,
-                    "version": row.provider_version.as_ref().map(|v| version_json(base, v)),
-                    "_links": {"self": link(pacticipant_href(base, &row.provider), "Provider")}
-                },
-                "pact": {
-                    "createdAt": rfc3339(row.pact_created_at),
-                    "_links": {"self": link(format!("{}/version/{}", href(base, &["pacts", "provider", &row.provider, "consumer", consumer]), crate::hal::seg(&row.consumer.number)), "Pact")}
-                },
-                "verificationResult": row.verification.map(|(id, success, at)| json!({
-                    "success": success,
-                    "verifiedAt": rfc3339(at),
-                    "_links": {"self": link(format!("{}/verification-results/{id}", pact_version_href(base, &row.provider, consumer, &row.pact_sha, None)), "Verification result")}
-                })),
-            });
-            if row.ignored {
-                item["ignored"] = json!(true);
-            }
-            item
-        })
-        .collect();
-    let notices: Vec<Value> = answer
-        .notices
-        .iter()
-        .map(|(kind, text)| {
-            let kind = match kind {
-                NoticeKind::Info => "info",
-                NoticeKind::Warning => "warning",
-                NoticeKind::Error => "error",
-            };
-            json!({"type": kind, "text": text})
-        })
-        .collect();
-    // As the Pact Broker does: errors replace the success reasons; warnings come first.
-    let errors: Vec<&str> = answer
-        .notices
-        .iter()
-        .filter(|(k, _)| *k == NoticeKind::Error)
-        .map(|(_, t)| t.as_str())
-        .collect();
-    let warnings = answer
-        .notices
-        .iter()
-        .filter(|(k, _)| *k == NoticeKind::Warning)
-        .map(|(_, t)| t.as_str());
-    let main: Vec<&str> = if errors.is_empty() {
-        answer
-            .notices
-            .iter()
-            .filter(|(k, _)| *k == NoticeKind::Info)
-            .map(|(_, t)| t.as_str())
-            .take(1)
-            .collect()
-    } else {
-        errors
-    };
-    let reason: Vec<&str> = warnings.chain(main).collect();
-    let mut summary = json!({
-        "deployable": answer.deployable,
-        "reason": reason.join("\n"),
-        "success": answer.success,
-        "failed": answer.failed,
-        "unknown": answer.unknown,
-    });
-    if let Some(ignored) = answer.ignored {
-        summary["ignored"] = json!(ignored);
+/// Reads a `/matrix` question.
+fn matrix_query(request: MatrixRequest) -> ApiResult<MatrixQuery> {
+    if request.q.is_empty() {
+        return Err(ApiError::invalid(
+            "q",
+            "give at least one selector: q[][pacticipant]=NAME&q[][version]=VERSION",
+        ));
     }
-    json!({
-        "summary": summary,
-        "notices": notices,
-        "matrix": rows,
-        "_links": {"self": link(format!("{base}/matrix"), "Matrix")}
+    let mut selectors = Vec::new();
+    for (index, item) in request.q.into_iter().enumerate() {
+        let field = format!("q[{index}]");
+        let pacticipant = given(item.pacticipant)
+            .ok_or_else(|| ApiError::invalid(&field, "pacticipant is required"))?;
+        let selector = MatrixSelector {
+            pacticipant,
+            version: given(item.version),
+            latest: item.latest.unwrap_or(false),
+            tag: given(item.tag),
+            branch: given(item.branch),
+            main_branch: item.main_branch.unwrap_or(false),
+        };
+        if selector.version.is_some() && selector.latest {
+            return Err(ApiError::invalid(
+                &field,
+                "version and latest cannot both be given",
+            ));
+        }
+        if [
+            selector.tag.is_some(),
+            selector.branch.is_some(),
+            selector.main_branch,
+        ]
+        .iter()
+        .filter(|b| **b)
+        .count()
+            > 1
+        {
+            return Err(ApiError::invalid(
+                &field,
+                "give at most one of tag, branch and mainBranch",
+            ));
+        }
+        selectors.push(selector);
+    }
+    let latest = request.latest.unwrap_or(false);
+    let destination = match (
+        given(request.environment),
+        given(request.tag),
+        request.main_branch.unwrap_or(false),
+    ) {
+        (Some(_), Some(_), _) | (Some(_), _, true) | (_, Some(_), true) => {
+            return Err(ApiError::invalid(
+                "environment",
+                "give at most one destination: environment, tag (with latest) or mainBranch",
+            ));
+        }
+        (Some(env), None, false) => {
+            if latest {
+                return Err(ApiError::invalid(
+                    "latest",
+                    "latest and environment cannot both be given",
+                ));
+            }
+            Some(Destination::Environment(env))
+        }
+        (None, Some(tag), false) => Some(Destination::Tag(tag)),
+        (None, None, true) => Some(Destination::MainBranch),
+        (None, None, false) if latest => Some(Destination::Latest),
+        (None, None, false) => None,
+    };
+    let ignore = request
+        .ignore
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            given(item.pacticipant)
+                .map(|p| (p, given(item.version)))
+                .ok_or_else(|| {
+                    ApiError::invalid(&format!("ignore[{i}]"), "pacticipant is required")
+                })
+        })
+        .collect::<ApiResult<_>>()?;
+    let limit = match request.limit {
+        None => 100,
+        Some(n) => usize::try_from(n)
+            .ok()
+            .filter(|n| (1..=10_000).contains(n))
+            .ok_or_else(|| {
+                ApiError::invalid(
+                    "limit",
+                    format!("must be a number from 1 to 10000, got {n}"),
+                )
+            })?,
+    };
+    Ok(MatrixQuery {
+        selectors,
+        destination,
+        ignore,
+        limit,
+        latest_by: given(request.latest_by),
     })
 }
 
-async fn matrix(State(state): State<AppState>, Base(base): Base, uri: Uri) -> ApiResult<Hal> {
-    let query = parse_matrix_query(&parse_nested(uri.query().unwrap_or("")))?;
-    let answer = state.store.matrix(&query).await?;
-    Ok(Hal::ok(answer_json(&base, &answer)))
-}
-
-/// `GET /can-i-deploy?pacticipant=P&version=V&environment=E` (or `&to=TAG`).
-async fn can_i_deploy(State(state): State<AppState>, Base(base): Base, uri: Uri) -> ApiResult<Hal> {
-    let params = parse_nested(uri.query().unwrap_or(""));
-    let text = |key: &str| {
-        params
-            .get(key)
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-    };
-    let pacticipant =
-        text("pacticipant").ok_or_else(|| ApiError::invalid("pacticipant", "is required"))?;
-    let version = text("version").ok_or_else(|| ApiError::invalid("version", "is required"))?;
-    let destination = match (text("environment"), text("to")) {
+/// Reads a `/can-i-deploy` question: the matrix question for one version, to an environment or
+/// the latest versions with a tag.
+fn can_i_deploy_query(request: CanIDeployRequest) -> ApiResult<MatrixQuery> {
+    let pacticipant = given(request.pacticipant)
+        .ok_or_else(|| ApiError::invalid("pacticipant", "is required"))?;
+    let version =
+        given(request.version).ok_or_else(|| ApiError::invalid("version", "is required"))?;
+    let destination = match (given(request.environment), given(request.to)) {
         (Some(env), None) => Destination::Environment(env),
         (None, Some(tag)) => Destination::Tag(tag),
         _ => {
@@ -158,7 +153,7 @@ async fn can_i_deploy(State(state): State<AppState>, Base(base): Base, uri: Uri)
             ));
         }
     };
-    let query = MatrixQuery {
+    Ok(MatrixQuery {
         selectors: vec![MatrixSelector {
             pacticipant,
             version: Some(version),
@@ -168,7 +163,154 @@ async fn can_i_deploy(State(state): State<AppState>, Base(base): Base, uri: Uri)
         ignore: Vec::new(),
         limit: 100,
         latest_by: Some("cvpv".into()),
+    })
+}
+
+// --- the answer --------------------------------------------------------------------------------
+
+fn matrix_version(base: &str, v: &Version) -> MatrixVersion {
+    let branches: Vec<BranchRef> = v
+        .branches
+        .iter()
+        .map(|(name, latest)| BranchRef {
+            name: name.clone(),
+            latest: Some(*latest),
+            links: None,
+        })
+        .collect();
+    let self_href = version_href(base, &v.pacticipant, &v.number);
+    MatrixVersion {
+        number: v.number.clone(),
+        branch: v.branches.last().map(|(branch, _)| branch.clone()),
+        branch_versions: branches.clone(),
+        branches,
+        tags: v
+            .tags
+            .iter()
+            .map(|(name, latest)| TagRef {
+                name: name.clone(),
+                latest: Some(*latest),
+                links: Some(SelfLinks::to(
+                    format!("{self_href}/tags/{}", seg(name)),
+                    "Tag",
+                )),
+            })
+            .collect(),
+        links: SelfLinks::to(self_href, "Version"),
+    }
+}
+
+fn kind(kind: NoticeKind) -> &'static str {
+    match kind {
+        NoticeKind::Info => "info",
+        NoticeKind::Warning => "warning",
+        NoticeKind::Error => "error",
+    }
+}
+
+fn answer(base: &str, answer: &MatrixAnswer) -> Matrix {
+    let rows = answer
+        .rows
+        .iter()
+        .map(|row| {
+            let consumer = &row.consumer.pacticipant;
+            MatrixRow {
+                consumer: MatrixPacticipant {
+                    name: consumer.clone(),
+                    version: Some(matrix_version(base, &row.consumer)),
+                    links: SelfLinks::to(pacticipant_href(base, consumer), "Consumer"),
+                },
+                provider: MatrixPacticipant {
+                    name: row.provider.clone(),
+                    version: row
+                        .provider_version
+                        .as_ref()
+                        .map(|v| matrix_version(base, v)),
+                    links: SelfLinks::to(pacticipant_href(base, &row.provider), "Provider"),
+                },
+                pact: MatrixPact {
+                    created_at: Some(rfc3339(row.pact_created_at)),
+                    links: SelfLinks::to(
+                        pact_href(base, &row.provider, consumer, &row.consumer.number),
+                        "Pact",
+                    ),
+                },
+                verification_result: row.verification.map(|(id, success, at)| {
+                    MatrixVerificationResult {
+                        success,
+                        verified_at: Some(rfc3339(at)),
+                        links: SelfLinks {
+                            self_: Some(Link::titled(
+                                format!(
+                                    "{}/verification-results/{id}",
+                                    pact_version_href(
+                                        base,
+                                        &row.provider,
+                                        consumer,
+                                        &row.pact_sha,
+                                        None
+                                    )
+                                ),
+                                "Verification result",
+                            )),
+                        },
+                    }
+                }),
+                ignored: row.ignored.then_some(true),
+            }
+        })
+        .collect();
+    let texts = |wanted: NoticeKind| {
+        answer
+            .notices
+            .iter()
+            .filter(move |(k, _)| *k == wanted)
+            .map(|(_, t)| t.as_str())
     };
-    let answer = state.store.matrix(&query).await?;
-    Ok(Hal::ok(answer_json(&base, &answer)))
+    // As the Pact Broker does: errors replace the success reasons; warnings come first.
+    let errors: Vec<&str> = texts(NoticeKind::Error).collect();
+    let main: Vec<&str> = if errors.is_empty() {
+        texts(NoticeKind::Info).take(1).collect()
+    } else {
+        errors
+    };
+    let reason: Vec<&str> = texts(NoticeKind::Warning).chain(main).collect();
+    Matrix {
+        summary: MatrixSummary {
+            deployable: answer.deployable,
+            reason: Some(reason.join("\n")),
+            success: Some(answer.success as u64),
+            failed: Some(answer.failed as u64),
+            unknown: Some(answer.unknown as u64),
+            ignored: answer.ignored.map(|n| n as u64),
+        },
+        notices: answer
+            .notices
+            .iter()
+            .map(|(k, text)| Notice::new(kind(*k), text))
+            .collect(),
+        matrix: rows,
+        links: SelfLinks::to(format!("{base}/matrix"), "Matrix"),
+    }
+}
+
+async fn matrix(
+    State(state): State<AppState>,
+    Base(base): Base,
+    uri: Uri,
+) -> ApiResult<Hal<Matrix>> {
+    let query = matrix_query(read(parse_nested(uri.query().unwrap_or("")))?)?;
+    let found = state.store.matrix(&query).await?;
+    Ok(Hal::ok(answer(&base, &found)))
+}
+
+/// `GET /can-i-deploy?pacticipant=P&version=V&environment=E` (or `&to=TAG`).
+async fn can_i_deploy(
+    State(state): State<AppState>,
+    Base(base): Base,
+    uri: Uri,
+) -> ApiResult<Hal<Matrix>> {
+    let query = can_i_deploy_query(read(parse_nested(uri.query().unwrap_or("")))?)?;
+    let found = state.store.matrix(&query).await?;
+    Ok(Hal::ok(answer(&base, &found)))
 }

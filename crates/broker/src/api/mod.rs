@@ -2,17 +2,20 @@
 //! itself, so the paths matter as much as the link relations).
 
 mod environments;
+mod for_verification;
 mod matrix;
 mod pacticipants;
 mod pacts;
+mod repr;
 
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use serde_json::json;
+use pactum_broker_api::index::Count;
+use pactum_broker_api::{Heartbeat, Index, Link, Links, Metrics, Relation, SelfLinks};
 
 use super::AppState;
-use super::hal::{ApiResult, Base, Hal, link, templated};
+use super::hal::{ApiResult, Base, Hal};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -23,6 +26,7 @@ pub(super) fn routes() -> Router<AppState> {
         .merge(pacticipants::routes())
         .merge(environments::routes())
         .merge(pacts::routes())
+        .merge(for_verification::routes())
         .merge(matrix::routes())
         .fallback(not_found)
 }
@@ -32,7 +36,7 @@ async fn not_found(uri: axum::http::Uri) -> super::hal::ApiError {
 }
 
 /// The health check: 200 when the database answers, 503 otherwise.
-async fn heartbeat(State(state): State<AppState>) -> ApiResult<Hal> {
+async fn heartbeat(State(state): State<AppState>) -> ApiResult<Hal<Heartbeat>> {
     state.store.ping().await.map_err(|error| {
         tracing::error!(%error, "health check failed");
         super::hal::ApiError::with_status(
@@ -40,55 +44,173 @@ async fn heartbeat(State(state): State<AppState>) -> ApiResult<Hal> {
             "the database does not answer",
         )
     })?;
-    Ok(Hal::ok(json!({"ok": true})))
+    Ok(Hal::ok(Heartbeat { ok: true }))
 }
 
 /// Counts of what the broker holds, for monitoring and for tests that check stored state.
-async fn metrics(State(state): State<AppState>, Base(base): Base) -> ApiResult<Hal> {
-    let mut body = serde_json::Map::new();
-    for (name, count) in state.store.counts().await? {
-        body.insert(name.to_owned(), json!({ "count": count }));
-    }
-    body.insert(
-        "_links".into(),
-        json!({"self": link(format!("{base}/metrics"), "Metrics")}),
-    );
-    Ok(Hal::ok(serde_json::Value::Object(body)))
+async fn metrics(State(state): State<AppState>, Base(base): Base) -> ApiResult<Hal<Metrics>> {
+    Ok(Hal::ok(Metrics {
+        counts: state
+            .store
+            .counts()
+            .await?
+            .into_iter()
+            .map(|(name, count)| (name.to_owned(), Count { count }))
+            .collect(),
+        links: SelfLinks::to(format!("{base}/metrics"), "Metrics"),
+    }))
 }
 
-async fn index(Base(base): Base) -> Hal {
-    let t = |path: &str, title: &str| templated(format!("{base}{path}"), title);
-    let l = |path: &str, title: &str| link(format!("{base}{path}"), title);
-    Hal::ok(json!({
-        "_links": {
-            "self": l("/", "Index"),
-            "pb:publish-pact": t("/pacts/provider/{provider}/consumer/{consumer}/version/{consumerApplicationVersion}", "Publish a pact"),
-            "pb:publish-contracts": l("/contracts/publish", "Publish contracts"),
-            "pb:latest-pact-versions": l("/pacts/latest", "Latest pact versions"),
-            "pb:tagged-pact-versions": t("/pacts/provider/{provider}/consumer/{consumer}/tag/{tag}", "All versions of a pact for a given consumer, provider and consumer version tag"),
-            "pb:pacticipants": l("/pacticipants", "Pacticipants"),
-            "pb:pacticipant": t("/pacticipants/{pacticipant}", "Fetch pacticipant by name"),
-            "pb:latest-provider-pacts": t("/pacts/provider/{provider}/latest", "Latest pacts by provider"),
-            "pb:latest-provider-pacts-with-tag": t("/pacts/provider/{provider}/latest/{tag}", "Latest pacts for provider with the specified tag"),
-            "pb:provider-pacts-with-tag": t("/pacts/provider/{provider}/tag/{tag}", "All pact versions for the provider with the specified consumer version tag"),
-            "pb:provider-pacts": t("/pacts/provider/{provider}", "All pact versions for the specified provider"),
-            "pb:latest-version": t("/pacticipants/{pacticipant}/latest-version", "Latest pacticipant version"),
-            "pb:latest-tagged-version": t("/pacticipants/{pacticipant}/latest-version/{tag}", "Latest pacticipant version with the specified tag"),
-            "pb:pacticipant-version-tag": t("/pacticipants/{pacticipant}/versions/{version}/tags/{tag}", "Get, create or delete a tag for a pacticipant version"),
-            "pb:pacticipant-branch": t("/pacticipants/{pacticipant}/branches/{branch}", "Get or delete a pacticipant branch"),
-            "pb:pacticipant-branch-version": t("/pacticipants/{pacticipant}/branches/{branch}/versions/{version}", "Get or add/create a pacticipant version for a branch"),
-            "pb:pacticipant-version": t("/pacticipants/{pacticipant}/versions/{version}", "Get, create or delete a pacticipant version"),
-            "pb:provider-pacts-for-verification": t("/pacts/provider/{provider}/for-verification", "Pact versions to be verified for the specified provider"),
-            "beta:provider-pacts-for-verification": t("/pacts/provider/{provider}/for-verification", "DEPRECATED - please use pb:provider-pacts-for-verification"),
-            "pb:environments": l("/environments", "Environments"),
-            "pb:environment": t("/environments/{uuid}", "Environment"),
-            "pb:metrics": l("/metrics", "Get Pact Broker metrics"),
-            "pb:can-i-deploy-pacticipant-version-to-environment": t("/can-i-deploy?pacticipant={pacticipant}&version={version}&environment={environment}", "Determine if a pacticipant version can be deployed to an environment"),
-            "pb:can-i-deploy-pacticipant-version-to-tag": t("/can-i-deploy?pacticipant={pacticipant}&version={version}&to={tag}", "Determine if a pacticipant version can be deployed to the latest of a tag"),
-            "curies": [
-                {"name": "pb", "href": format!("{base}/doc/{{rel}}?context=index"), "templated": true},
-                {"name": "beta", "href": format!("{base}/doc/{{rel}}?context=index"), "templated": true}
-            ]
-        }
-    }))
+/// Every relation clients start from, with the Pact Broker's names, hrefs and templates.
+const RELATIONS: &[(&str, &str, &str, bool)] = &[
+    ("self", "/", "Index", false),
+    (
+        "pb:publish-pact",
+        "/pacts/provider/{provider}/consumer/{consumer}/version/{consumerApplicationVersion}",
+        "Publish a pact",
+        true,
+    ),
+    (
+        "pb:publish-contracts",
+        "/contracts/publish",
+        "Publish contracts",
+        false,
+    ),
+    (
+        "pb:latest-pact-versions",
+        "/pacts/latest",
+        "Latest pact versions",
+        false,
+    ),
+    (
+        "pb:tagged-pact-versions",
+        "/pacts/provider/{provider}/consumer/{consumer}/tag/{tag}",
+        "All versions of a pact for a given consumer, provider and consumer version tag",
+        true,
+    ),
+    ("pb:pacticipants", "/pacticipants", "Pacticipants", false),
+    (
+        "pb:pacticipant",
+        "/pacticipants/{pacticipant}",
+        "Fetch pacticipant by name",
+        true,
+    ),
+    (
+        "pb:latest-provider-pacts",
+        "/pacts/provider/{provider}/latest",
+        "Latest pacts by provider",
+        true,
+    ),
+    (
+        "pb:latest-provider-pacts-with-tag",
+        "/pacts/provider/{provider}/latest/{tag}",
+        "Latest pacts for provider with the specified tag",
+        true,
+    ),
+    (
+        "pb:provider-pacts-with-tag",
+        "/pacts/provider/{provider}/tag/{tag}",
+        "All pact versions for the provider with the specified consumer version tag",
+        true,
+    ),
+    (
+        "pb:provider-pacts",
+        "/pacts/provider/{provider}",
+        "All pact versions for the specified provider",
+        true,
+    ),
+    (
+        "pb:latest-version",
+        "/pacticipants/{pacticipant}/latest-version",
+        "Latest pacticipant version",
+        true,
+    ),
+    (
+        "pb:latest-tagged-version",
+        "/pacticipants/{pacticipant}/latest-version/{tag}",
+        "Latest pacticipant version with the specified tag",
+        true,
+    ),
+    (
+        "pb:pacticipant-version-tag",
+        "/pacticipants/{pacticipant}/versions/{version}/tags/{tag}",
+        "Get, create or delete a tag for a pacticipant version",
+        true,
+    ),
+    (
+        "pb:pacticipant-branch",
+        "/pacticipants/{pacticipant}/branches/{branch}",
+        "Get or delete a pacticipant branch",
+        true,
+    ),
+    (
+        "pb:pacticipant-branch-version",
+        "/pacticipants/{pacticipant}/branches/{branch}/versions/{version}",
+        "Get or add/create a pacticipant version for a branch",
+        true,
+    ),
+    (
+        "pb:pacticipant-version",
+        "/pacticipants/{pacticipant}/versions/{version}",
+        "Get, create or delete a pacticipant version",
+        true,
+    ),
+    (
+        "pb:provider-pacts-for-verification",
+        "/pacts/provider/{provider}/for-verification",
+        "Pact versions to be verified for the specified provider",
+        true,
+    ),
+    (
+        "beta:provider-pacts-for-verification",
+        "/pacts/provider/{provider}/for-verification",
+        "DEPRECATED - please use pb:provider-pacts-for-verification",
+        true,
+    ),
+    ("pb:environments", "/environments", "Environments", false),
+    (
+        "pb:environment",
+        "/environments/{uuid}",
+        "Environment",
+        true,
+    ),
+    ("pb:metrics", "/metrics", "Get Pact Broker metrics", false),
+    (
+        "pb:can-i-deploy-pacticipant-version-to-environment",
+        "/can-i-deploy?pacticipant={pacticipant}&version={version}&environment={environment}",
+        "Determine if a pacticipant version can be deployed to an environment",
+        true,
+    ),
+    (
+        "pb:can-i-deploy-pacticipant-version-to-tag",
+        "/can-i-deploy?pacticipant={pacticipant}&version={version}&to={tag}",
+        "Determine if a pacticipant version can be deployed to the latest of a tag",
+        true,
+    ),
+];
+
+async fn index(Base(base): Base) -> Hal<Index> {
+    let mut links: Links = RELATIONS
+        .iter()
+        .map(|(rel, path, title, templated)| {
+            let href = format!("{base}{path}");
+            let link = if *templated {
+                Link::template(href, *title)
+            } else {
+                Link::titled(href, *title)
+            };
+            ((*rel).to_owned(), Relation::One(link))
+        })
+        .collect();
+    let curie = |name: &str| Link {
+        href: format!("{base}/doc/{{rel}}?context=index"),
+        name: Some(name.to_owned()),
+        templated: true,
+        ..Link::default()
+    };
+    links.insert(
+        "curies".into(),
+        Relation::Many(vec![curie("pb"), curie("beta")]),
+    );
+    Hal::ok(Index { links })
 }

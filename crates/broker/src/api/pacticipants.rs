@@ -4,19 +4,22 @@
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post, put};
-use serde_json::{Value, json};
-
-use super::environments::deployment_json;
-use crate::AppState;
-use crate::hal::{
-    ApiError, ApiResult, Base, Hal, JsonBody, check_name, compact, href, link, named_link,
-    no_content, opt_str, req_str, respond, templated,
+use pactum_broker_api::pacticipants::{PacticipantsEmbedded, PacticipantsLinks};
+use pactum_broker_api::versions::{
+    BranchLinks, BranchesEmbedded, TagLinks, VersionsEmbedded, VersionsLinks,
 };
+use pactum_broker_api::{
+    Branches, Link, PacticipantRequest, Pacticipants, RecordDeploymentRequest, SelfLinks,
+    VersionRequest, Versions,
+};
+
+use super::repr::{self, Deployment, pacticipant_href, version_href};
+use crate::AppState;
+use crate::hal::{ApiError, ApiResult, Base, Hal, JsonBody, check_name, href, no_content, saved};
 use crate::store::{
-    Branch, DeploymentKind, Environment, Pacticipant, PacticipantFields, Tag, Version, VersionRef,
-    rfc3339,
+    Branch, DeploymentKind, Pacticipant, PacticipantFields, Tag, Version, VersionRef, rfc3339,
 };
 
 pub(super) fn routes() -> Router<AppState> {
@@ -31,7 +34,7 @@ pub(super) fn routes() -> Router<AppState> {
             "/pacticipants/{p}/versions/{v}",
             get(version)
                 .put(put_version)
-                .patch(patch_version)
+                .patch(put_version)
                 .delete(delete_version),
         )
         .route("/pacticipants/{p}/latest-version", get(latest_version))
@@ -65,137 +68,28 @@ pub(super) fn routes() -> Router<AppState> {
 
 // --- representations -------------------------------------------------------------------------
 
-pub(crate) fn pacticipant_href(base: &str, name: &str) -> String {
-    href(base, &["pacticipants", name])
-}
-
-pub(crate) fn version_href(base: &str, pacticipant: &str, number: &str) -> String {
-    href(base, &["pacticipants", pacticipant, "versions", number])
-}
-
-pub(crate) fn pacticipant_json(base: &str, p: &Pacticipant, latest: Option<&Version>) -> Value {
-    let self_href = pacticipant_href(base, &p.name);
-    let body = json!({
-        "name": p.name,
-        "displayName": p.display_name.clone().unwrap_or_else(|| display_name(&p.name)),
-        "mainBranch": p.main_branch,
-        "repositoryUrl": p.repository_url,
-        "repositoryName": p.repository_name,
-        "repositoryNamespace": p.repository_namespace,
-        "createdAt": rfc3339(p.created_at),
-        "updatedAt": rfc3339(p.updated_at),
-        "_embedded": {"labels": []},
-        "_links": {
-            "self": named_link(self_href.clone(), &p.name, &p.name),
-            "pb:versions": link(format!("{self_href}/versions"), "Versions"),
-            "versions": link(format!("{self_href}/versions"), "Versions"),
-            "pb:version": templated(format!("{self_href}/versions/{{version}}"), "Get, create or delete a pacticipant version"),
-            "pb:version-tag": templated(format!("{self_href}/versions/{{version}}/tags/{{tag}}"), "Get, create or delete a tag for a version of this pacticipant"),
-            "pb:branch-version": templated(format!("{self_href}/branches/{{branch}}/versions/{{version}}"), "Get or add/create a version for a branch of this pacticipant"),
-            "pb:branches": link(format!("{self_href}/branches"), "Branches"),
-            "pb:latest-version": link(format!("{self_href}/latest-version"), "Latest version"),
-        }
-    });
-    let mut body = compact(body);
-    if let Some(latest) = latest {
-        let summary = json!({
-            "number": latest.number,
-            "_links": {"self": link(version_href(base, &p.name, &latest.number), "Version")}
-        });
-        body["_embedded"]["latestVersion"] = summary.clone();
-        body["_embedded"]["latest-version"] = summary;
-    }
-    body
-}
-
-/// "user-service" → "User Service", the broker's default display name.
-pub(crate) fn display_name(name: &str) -> String {
-    name.split(['-', '_', ' '])
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut chars = w.chars();
-            chars
-                .next()
-                .map(|c| c.to_uppercase().chain(chars).collect::<String>())
-                .unwrap_or_default()
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-pub(crate) fn version_json(base: &str, v: &Version, environments: &[Environment]) -> Value {
-    let self_href = version_href(base, &v.pacticipant, &v.number);
-    let branch_versions: Vec<Value> = v
-        .branches
-        .iter()
-        .map(|(name, latest)| {
-            json!({
-                "name": name,
-                "latest": latest,
-                "_links": {"self": link(href(base, &["pacticipants", &v.pacticipant, "branches", name, "versions", &v.number]), "Branch version")}
-            })
-        })
-        .collect();
-    let tags: Vec<Value> = v
-        .tags
-        .iter()
-        .map(|(name, _)| {
-            json!({
-                "name": name,
-                "_links": {"self": link(format!("{self_href}/tags/{}", crate::hal::seg(name)), "Tag")}
-            })
-        })
-        .collect();
-    let record = |kind: &str, title: &str| -> Vec<Value> {
-        environments
-            .iter()
-            .map(|env| {
-                named_link(
-                    format!("{self_href}/{kind}/environment/{}", env.uuid),
-                    &format!(
-                        "{title} to {}",
-                        env.display_name.as_deref().unwrap_or(&env.name)
-                    ),
-                    &env.name,
-                )
-            })
-            .collect()
-    };
-    compact(json!({
-        "number": v.number,
-        "buildUrl": v.build_url,
-        "createdAt": rfc3339(v.created_at),
-        "updatedAt": rfc3339(v.updated_at),
-        "_embedded": {
-            "branchVersions": branch_versions,
-            "branches": branch_versions,
-            "tags": tags,
-        },
-        "_links": {
-            "self": named_link(self_href.clone(), "Version", &v.number),
-            "pb:pacticipant": named_link(pacticipant_href(base, &v.pacticipant), "Pacticipant", &v.pacticipant),
-            "pb:tag": templated(format!("{self_href}/tags/{{tag}}"), "Get, create or delete a tag for this pacticipant version"),
-            "pb:record-deployment": record("deployed-versions", "Record deployment"),
-            "pb:record-release": record("released-versions", "Record release"),
-        }
-    }))
-}
-
-fn tag_json(base: &str, tag: &Tag) -> Value {
+fn tag_resource(base: &str, tag: &Tag) -> pactum_broker_api::Tag {
     let version = version_href(base, &tag.pacticipant, &tag.version);
-    compact(json!({
-        "name": tag.name,
-        "createdAt": rfc3339(tag.created_at),
-        "_links": {
-            "self": link(format!("{version}/tags/{}", crate::hal::seg(&tag.name)), "Tag"),
-            "pb:version": named_link(version.clone(), "Version", &tag.version),
-            "version": named_link(version, "Version", &tag.version),
-            "pb:pacticipant": named_link(pacticipant_href(base, &tag.pacticipant), "Pacticipant", &tag.pacticipant),
-        }
-    }))
+    pactum_broker_api::Tag {
+        name: tag.name.clone(),
+        created_at: Some(rfc3339(tag.created_at)),
+        links: TagLinks {
+            self_: Some(Link::titled(
+                format!("{version}/tags/{}", crate::hal::seg(&tag.name)),
+                "Tag",
+            )),
+            version: Some(Link::named(&version, "Version", &tag.version)),
+            version_legacy: Some(Link::named(version, "Version", &tag.version)),
+            pacticipant: Some(Link::named(
+                pacticipant_href(base, &tag.pacticipant),
+                "Pacticipant",
+                &tag.pacticipant,
+            )),
+        },
+    }
 }
 
-fn branch_json(base: &str, branch: &Branch) -> Value {
+fn branch_resource(base: &str, branch: &Branch) -> pactum_broker_api::Branch {
     let self_href = href(
         base,
         &[
@@ -205,63 +99,89 @@ fn branch_json(base: &str, branch: &Branch) -> Value {
             &branch.name,
         ],
     );
-    compact(json!({
-        "name": branch.name,
-        "createdAt": rfc3339(branch.created_at),
-        "latestVersion": branch.latest_version,
-        "_links": {
-            "self": named_link(self_href.clone(), "Branch", &branch.name),
-            "pb:pacticipant": named_link(pacticipant_href(base, &branch.pacticipant), "Pacticipant", &branch.pacticipant),
-            "pb:latest-version": branch.latest_version.as_ref().map(|v| link(version_href(base, &branch.pacticipant, v), "Latest version")),
-        }
-    }))
+    pactum_broker_api::Branch {
+        name: branch.name.clone(),
+        created_at: Some(rfc3339(branch.created_at)),
+        latest_version: branch.latest_version.clone(),
+        links: BranchLinks {
+            self_: Some(Link::named(self_href, "Branch", &branch.name)),
+            pacticipant: Some(Link::named(
+                pacticipant_href(base, &branch.pacticipant),
+                "Pacticipant",
+                &branch.pacticipant,
+            )),
+            latest_version: branch.latest_version.as_ref().map(|v| {
+                Link::titled(version_href(base, &branch.pacticipant, v), "Latest version")
+            }),
+        },
+    }
 }
 
-fn fields(body: &Value) -> ApiResult<PacticipantFields> {
-    let fields = PacticipantFields {
-        display_name: opt_str(body, "displayName")?,
-        main_branch: opt_str(body, "mainBranch")?,
-        repository_url: opt_str(body, "repositoryUrl")?,
-        repository_name: opt_str(body, "repositoryName")?,
-        repository_namespace: opt_str(body, "repositoryNamespace")?,
-    };
-    if let Some(branch) = &fields.main_branch {
+fn fields(request: PacticipantRequest) -> ApiResult<PacticipantFields> {
+    if let Some(branch) = &request.main_branch {
         check_name("mainBranch", branch)?;
         if branch.contains(char::is_whitespace) {
             return Err(ApiError::invalid("mainBranch", "must not contain spaces"));
         }
     }
-    Ok(fields)
+    Ok(PacticipantFields {
+        display_name: request.display_name,
+        main_branch: request.main_branch,
+        repository_url: request.repository_url,
+        repository_name: request.repository_name,
+        repository_namespace: request.repository_namespace,
+    })
 }
 
 // --- pacticipants ------------------------------------------------------------------------------
 
-async fn list(State(state): State<AppState>, Base(base): Base) -> ApiResult<Hal> {
+async fn list(State(state): State<AppState>, Base(base): Base) -> ApiResult<Hal<Pacticipants>> {
     let all = state.store.pacticipants().await?;
-    let items: Vec<Value> = all
+    let links: Vec<Link> = all
         .iter()
-        .map(|p| pacticipant_json(&base, p, None))
+        .map(|p| Link::named(pacticipant_href(&base, &p.name), "Pacticipant", &p.name))
         .collect();
-    let links: Vec<Value> = all
-        .iter()
-        .map(|p| named_link(pacticipant_href(&base, &p.name), "Pacticipant", &p.name))
-        .collect();
-    Ok(Hal::ok(json!({
-        "_embedded": {"pacticipants": items},
-        "_links": {"self": link(format!("{base}/pacticipants"), "Pacticipants"), "pb:pacticipants": links.clone(), "pacticipants": links}
-    })))
+    Ok(Hal::ok(Pacticipants {
+        embedded: PacticipantsEmbedded {
+            pacticipants: all
+                .iter()
+                .map(|p| repr::pacticipant(&base, p, None))
+                .collect(),
+        },
+        links: PacticipantsLinks {
+            self_: Some(Link::titled(format!("{base}/pacticipants"), "Pacticipants")),
+            pacticipants: links.clone(),
+            pacticipants_legacy: links,
+        },
+    }))
 }
 
-async fn render_pacticipant(state: &AppState, base: &str, p: &Pacticipant) -> ApiResult<Value> {
+async fn render_pacticipant(
+    state: &AppState,
+    base: &str,
+    p: &Pacticipant,
+) -> ApiResult<pactum_broker_api::Pacticipant> {
     let latest = state.store.version(&p.name, VersionRef::Latest).await?;
-    Ok(pacticipant_json(base, p, latest.as_ref()))
+    Ok(repr::pacticipant(base, p, latest.as_ref()))
+}
+
+/// The pacticipant as a response: 201 when it was just created.
+async fn saved_pacticipant(
+    state: &AppState,
+    base: &str,
+    p: &Pacticipant,
+    created: bool,
+) -> ApiResult<Response> {
+    let body = render_pacticipant(state, base, p).await?;
+    let location = body.links.self_.clone();
+    Ok(saved(created, body, location.as_ref()))
 }
 
 async fn show(
     State(state): State<AppState>,
     Base(base): Base,
     Path(name): Path<String>,
-) -> ApiResult<Hal> {
+) -> ApiResult<Hal<pactum_broker_api::Pacticipant>> {
     let p = state
         .store
         .pacticipant(&name)
@@ -273,46 +193,47 @@ async fn show(
 async fn create(
     State(state): State<AppState>,
     Base(base): Base,
-    JsonBody(body): JsonBody,
+    JsonBody(mut request): JsonBody<PacticipantRequest>,
 ) -> ApiResult<Response> {
-    let name = req_str(&body, "name")?;
+    let name = request.name.take().unwrap_or_default();
+    if name.trim().is_empty() {
+        return Err(ApiError::invalid(
+            "name",
+            "is required and must not be blank",
+        ));
+    }
     check_name("name", &name)?;
     let p = state
         .store
-        .create_pacticipant(&name, &fields(&body)?)
+        .create_pacticipant(&name, &fields(request)?)
         .await?;
-    Ok(Hal::created(render_pacticipant(&state, &base, &p).await?))
+    saved_pacticipant(&state, &base, &p, true).await
 }
 
 async fn patch(
     State(state): State<AppState>,
     Base(base): Base,
     Path(name): Path<String>,
-    JsonBody(body): JsonBody,
+    JsonBody(request): JsonBody<PacticipantRequest>,
 ) -> ApiResult<Response> {
     check_name("name", &name)?;
     // PATCH creates a missing pacticipant, as the Pact Broker does for older clients.
     let (p, created) = state
         .store
-        .update_pacticipant(&name, &fields(&body)?, false, true)
+        .update_pacticipant(&name, &fields(request)?, false, true)
         .await?;
-    let body = render_pacticipant(&state, &base, &p).await?;
-    Ok(if created {
-        Hal::created(body)
-    } else {
-        Hal::ok(body).into_response()
-    })
+    saved_pacticipant(&state, &base, &p, created).await
 }
 
 async fn replace(
     State(state): State<AppState>,
     Base(base): Base,
     Path(name): Path<String>,
-    JsonBody(body): JsonBody,
-) -> ApiResult<Hal> {
+    JsonBody(request): JsonBody<PacticipantRequest>,
+) -> ApiResult<Hal<pactum_broker_api::Pacticipant>> {
     let (p, _) = state
         .store
-        .update_pacticipant(&name, &fields(&body)?, true, false)
+        .update_pacticipant(&name, &fields(request)?, true, false)
         .await?;
     Ok(Hal::ok(render_pacticipant(&state, &base, &p).await?))
 }
@@ -333,9 +254,25 @@ async fn no_labels(Path((name, label)): Path<(String, String)>) -> ApiError {
 
 // --- versions ----------------------------------------------------------------------------------
 
-async fn render_version(state: &AppState, base: &str, v: &Version) -> ApiResult<Value> {
+async fn render_version(
+    state: &AppState,
+    base: &str,
+    v: &Version,
+) -> ApiResult<pactum_broker_api::Version> {
     let environments = state.store.environments(None).await?;
-    Ok(version_json(base, v, &environments))
+    Ok(repr::version(base, v, &environments))
+}
+
+/// The version as a response: 201 when it was just created.
+async fn saved_version(
+    state: &AppState,
+    base: &str,
+    v: &Version,
+    created: bool,
+) -> ApiResult<Response> {
+    let body = render_version(state, base, v).await?;
+    let location = body.links.self_.clone();
+    Ok(saved(created, body, location.as_ref()))
 }
 
 async fn found_version(
@@ -343,7 +280,7 @@ async fn found_version(
     base: &str,
     pacticipant: &str,
     which: VersionRef<'_>,
-) -> ApiResult<Hal> {
+) -> ApiResult<Hal<pactum_broker_api::Version>> {
     let described = format!("{which:?}");
     let v = state
         .store
@@ -361,28 +298,34 @@ async fn versions(
     State(state): State<AppState>,
     Base(base): Base,
     Path(p): Path<String>,
-) -> ApiResult<Hal> {
+) -> ApiResult<Hal<Versions>> {
     let all = state.store.versions(&p).await?;
     let environments = state.store.environments(None).await?;
-    let items: Vec<Value> = all
-        .iter()
-        .map(|v| version_json(&base, v, &environments))
-        .collect();
-    let links: Vec<Value> = all
-        .iter()
-        .map(|v| named_link(version_href(&base, &p, &v.number), "Version", &v.number))
-        .collect();
-    Ok(Hal::ok(json!({
-        "_embedded": {"versions": items},
-        "_links": {"self": link(href(&base, &["pacticipants", &p, "versions"]), "Versions"), "pb:versions": links}
-    })))
+    Ok(Hal::ok(Versions {
+        embedded: VersionsEmbedded {
+            versions: all
+                .iter()
+                .map(|v| repr::version(&base, v, &environments))
+                .collect(),
+        },
+        links: VersionsLinks {
+            self_: Some(Link::titled(
+                href(&base, &["pacticipants", &p, "versions"]),
+                "Versions",
+            )),
+            versions: all
+                .iter()
+                .map(|v| Link::named(version_href(&base, &p, &v.number), "Version", &v.number))
+                .collect(),
+        },
+    }))
 }
 
 async fn version(
     State(state): State<AppState>,
     Base(base): Base,
     Path((p, v)): Path<(String, String)>,
-) -> ApiResult<Hal> {
+) -> ApiResult<Hal<pactum_broker_api::Version>> {
     found_version(&state, &base, &p, VersionRef::Number(&v)).await
 }
 
@@ -390,7 +333,7 @@ async fn latest_version(
     State(state): State<AppState>,
     Base(base): Base,
     Path(p): Path<String>,
-) -> ApiResult<Hal> {
+) -> ApiResult<Hal<pactum_broker_api::Version>> {
     found_version(&state, &base, &p, VersionRef::Latest).await
 }
 
@@ -398,7 +341,7 @@ async fn latest_tagged_version(
     State(state): State<AppState>,
     Base(base): Base,
     Path((p, tag)): Path<(String, String)>,
-) -> ApiResult<Hal> {
+) -> ApiResult<Hal<pactum_broker_api::Version>> {
     found_version(&state, &base, &p, VersionRef::LatestTagged(&tag)).await
 }
 
@@ -406,30 +349,15 @@ async fn put_version(
     State(state): State<AppState>,
     Base(base): Base,
     Path((p, v)): Path<(String, String)>,
-    JsonBody(body): JsonBody,
+    JsonBody(request): JsonBody<VersionRequest>,
 ) -> ApiResult<Response> {
     check_name("pacticipant", &p)?;
     check_name("version", &v)?;
-    let build_url = opt_str(&body, "buildUrl")?;
     let (version, created) = state
         .store
-        .put_version(&p, &v, build_url.as_deref(), None, &[])
+        .put_version(&p, &v, request.build_url.as_deref(), None, &[])
         .await?;
-    let body = render_version(&state, &base, &version).await?;
-    Ok(if created {
-        Hal::created(body)
-    } else {
-        Hal::ok(body).into_response()
-    })
-}
-
-async fn patch_version(
-    State(state): State<AppState>,
-    Base(base): Base,
-    Path((p, v)): Path<(String, String)>,
-    JsonBody(body): JsonBody,
-) -> ApiResult<Response> {
-    put_version(State(state), Base(base), Path((p, v)), JsonBody(body)).await
+    saved_version(&state, &base, &version, created).await
 }
 
 async fn delete_version(
@@ -446,12 +374,12 @@ async fn tag(
     State(state): State<AppState>,
     Base(base): Base,
     Path((p, v, t)): Path<(String, String, String)>,
-) -> ApiResult<Hal> {
+) -> ApiResult<Hal<pactum_broker_api::Tag>> {
     let tag =
         state.store.tag(&p, &v, &t).await?.ok_or_else(|| {
             ApiError::not_found(format!("version `{v}` of `{p}` has no tag `{t}`"))
         })?;
-    Ok(Hal::ok(tag_json(&base, &tag)))
+    Ok(Hal::ok(tag_resource(&base, &tag)))
 }
 
 async fn put_tag(
@@ -463,12 +391,9 @@ async fn put_tag(
     check_name("version", &v)?;
     check_name("tag", &t)?;
     let (tag, created) = state.store.put_tag(&p, &v, &t).await?;
-    let body = tag_json(&base, &tag);
-    Ok(if created {
-        Hal::created(body)
-    } else {
-        Hal::ok(body).into_response()
-    })
+    let body = tag_resource(&base, &tag);
+    let location = body.links.self_.clone();
+    Ok(saved(created, body, location.as_ref()))
 }
 
 async fn delete_tag(
@@ -483,26 +408,27 @@ async fn branches(
     State(state): State<AppState>,
     Base(base): Base,
     Path(p): Path<String>,
-) -> ApiResult<Hal> {
+) -> ApiResult<Hal<Branches>> {
     let all = state.store.branches(&p).await?;
-    let items: Vec<Value> = all.iter().map(|b| branch_json(&base, b)).collect();
-    Ok(Hal::ok(json!({
-        "_embedded": {"branches": items},
-        "_links": {"self": link(href(&base, &["pacticipants", &p, "branches"]), "Branches")}
-    })))
+    Ok(Hal::ok(Branches {
+        embedded: BranchesEmbedded {
+            branches: all.iter().map(|b| branch_resource(&base, b)).collect(),
+        },
+        links: SelfLinks::to(href(&base, &["pacticipants", &p, "branches"]), "Branches"),
+    }))
 }
 
 async fn branch(
     State(state): State<AppState>,
     Base(base): Base,
     Path((p, b)): Path<(String, String)>,
-) -> ApiResult<Hal> {
+) -> ApiResult<Hal<pactum_broker_api::Branch>> {
     let branch = state
         .store
         .branch(&p, &b)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("pacticipant `{p}` has no branch `{b}`")))?;
-    Ok(Hal::ok(branch_json(&base, &branch)))
+    Ok(Hal::ok(branch_resource(&base, &branch)))
 }
 
 async fn delete_branch(
@@ -517,7 +443,7 @@ async fn branch_version(
     State(state): State<AppState>,
     Base(base): Base,
     Path((p, b, v)): Path<(String, String, String)>,
-) -> ApiResult<Hal> {
+) -> ApiResult<Hal<pactum_broker_api::Version>> {
     let version = state
         .store
         .version(&p, VersionRef::Number(&v))
@@ -538,12 +464,7 @@ async fn put_branch_version(
     check_name("branch", &b)?;
     check_name("version", &v)?;
     let (version, added) = state.store.put_branch_version(&p, &b, &v).await?;
-    let body = render_version(&state, &base, &version).await?;
-    Ok(if added {
-        Hal::created(body)
-    } else {
-        Hal::ok(body).into_response()
-    })
+    saved_version(&state, &base, &version, added).await
 }
 
 // --- deployments and releases of a version -------------------------------------------------------
@@ -553,42 +474,37 @@ async fn record(
     base: &str,
     kind: DeploymentKind,
     (p, v, env): (String, String, String),
-    body: &Value,
+    request: RecordDeploymentRequest,
 ) -> ApiResult<Response> {
     let instance = match kind {
-        DeploymentKind::Deployed => {
-            opt_str(body, "applicationInstance")?.or(opt_str(body, "target")?)
-        }
+        DeploymentKind::Deployed => request.application_instance.or(request.target),
         DeploymentKind::Released => None,
     };
     let (deployment, created) = state
         .store
         .record_deployment(kind, &p, &v, &env, instance.as_deref())
         .await?;
-    let body = deployment_json(base, kind, &deployment);
-    Ok(if created {
-        Hal::created(body)
-    } else {
-        respond(StatusCode::OK, body)
-    })
+    let body: Deployment = repr::deployment(base, kind, &deployment);
+    let location = body.self_link().cloned();
+    Ok(saved(created, body, location.as_ref()))
 }
 
 async fn record_deployment(
     State(state): State<AppState>,
     Base(base): Base,
     Path(path): Path<(String, String, String)>,
-    JsonBody(body): JsonBody,
+    JsonBody(request): JsonBody<RecordDeploymentRequest>,
 ) -> ApiResult<Response> {
-    record(&state, &base, DeploymentKind::Deployed, path, &body).await
+    record(&state, &base, DeploymentKind::Deployed, path, request).await
 }
 
 async fn record_release(
     State(state): State<AppState>,
     Base(base): Base,
     Path(path): Path<(String, String, String)>,
-    JsonBody(body): JsonBody,
+    JsonBody(request): JsonBody<RecordDeploymentRequest>,
 ) -> ApiResult<Response> {
-    record(&state, &base, DeploymentKind::Released, path, &body).await
+    record(&state, &base, DeploymentKind::Released, path, request).await
 }
 
 async fn of_version_in_environment(
@@ -596,30 +512,30 @@ async fn of_version_in_environment(
     base: &str,
     kind: DeploymentKind,
     (p, v, env): (String, String, String),
-) -> ApiResult<Hal> {
+) -> ApiResult<Hal<repr::Deployments>> {
     let version = state
         .store
         .version(&p, VersionRef::Number(&v))
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no version `{v}` of pacticipant `{p}`")))?;
     let all = state.store.deployments_of_version(kind, version.id).await?;
-    let items: Vec<Value> = all
-        .iter()
+    let in_environment: Vec<_> = all
+        .into_iter()
         .filter(|d| d.environment.uuid == env)
-        .map(|d| deployment_json(base, kind, d))
         .collect();
-    let key = match kind {
-        DeploymentKind::Deployed => "deployedVersions",
-        DeploymentKind::Released => "releasedVersions",
-    };
-    Ok(Hal::ok(json!({"_embedded": {key: items}, "_links": {}})))
+    Ok(Hal::ok(repr::deployments(
+        base,
+        kind,
+        &in_environment,
+        SelfLinks::default(),
+    )))
 }
 
 async fn deployments_in_environment(
     State(state): State<AppState>,
     Base(base): Base,
     Path(path): Path<(String, String, String)>,
-) -> ApiResult<Hal> {
+) -> ApiResult<Hal<repr::Deployments>> {
     of_version_in_environment(&state, &base, DeploymentKind::Deployed, path).await
 }
 
@@ -627,6 +543,6 @@ async fn releases_in_environment(
     State(state): State<AppState>,
     Base(base): Base,
     Path(path): Path<(String, String, String)>,
-) -> ApiResult<Hal> {
+) -> ApiResult<Hal<repr::Deployments>> {
     of_version_in_environment(&state, &base, DeploymentKind::Released, path).await
 }

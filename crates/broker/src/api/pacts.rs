@@ -3,19 +3,23 @@
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post, put};
 use base64::Engine as _;
-use serde_json::{Map, Value, json};
+use pactum_broker_api::pacts::{DiffSide, PactDiffLinks, ProviderPactsLinks};
+use pactum_broker_api::publish::{Log, PublishEmbedded, PublishLinks};
+use pactum_broker_api::verifications::VerificationResultLinks;
+use pactum_broker_api::{
+    ContractToPublish, Link, Notice, PactDiff, PactLinks, PactResource, ProviderPacts,
+    PublishRequest, PublishResponse, VerificationResult, VerificationResultRequest,
+};
+use serde_json::{Map, Value};
 
-use super::pacticipants::{pacticipant_href, pacticipant_json, version_href, version_json};
+use super::repr::{self, pact_version_href, pacticipant_href, pair_href, version_href};
 use crate::AppState;
 use crate::hal::{
-    ApiError, ApiResult, Base, Hal, JsonBody, check_name, compact, hal_text, href, link,
-    named_link, no_content, opt_str, req_str, seg,
+    ApiError, ApiResult, Base, Hal, JsonBody, check_name, hal_text, href, no_content, saved, seg,
 };
-use crate::query::parse_nested;
-use crate::selection::{VerifiablePact, VerificationQuery, parse_query};
 use crate::store::{
     NewContract, NewVerification, OnConflict, PactRef, Publication, PublishOutcome, StoredPact,
     Verification, interaction_identity, rfc3339, without_id,
@@ -59,207 +63,158 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/pacts/provider/{p}/latest", get(latest_provider_pacts))
         .route("/pacts/provider/{p}/latest/{tag}", get(latest_tagged_provider_pacts))
         .route("/pacts/provider/{p}/consumer/{c}/versions/{v}", put(put_pact))
-        .route(
-            "/pacts/provider/{p}/for-verification",
-            get(for_verification_get).post(for_verification_post),
-        )
 }
 
 // --- representations ---------------------------------------------------------------------------
 
-fn pair_href(base: &str, provider: &str, consumer: &str) -> String {
-    href(base, &["pacts", "provider", provider, "consumer", consumer])
-}
-
-pub(crate) fn pact_version_href(
-    base: &str,
-    provider: &str,
-    consumer: &str,
-    sha: &str,
-    metadata: Option<&str>,
-) -> String {
-    let mut out = format!("{}/pact-version/{sha}", pair_href(base, provider, consumer));
-    if let Some(metadata) = metadata {
-        out.push_str("/metadata/");
-        out.push_str(&seg(metadata));
-    }
-    out
-}
-
 fn pact_href(base: &str, pact: &StoredPact) -> String {
-    format!(
-        "{}/version/{}",
-        pair_href(base, &pact.provider, &pact.consumer),
-        seg(&pact.consumer_version)
-    )
+    repr::pact_href(base, &pact.provider, &pact.consumer, &pact.consumer_version)
 }
 
 /// The pact document as published, with the broker's `_links` and `createdAt` added. The
 /// stored compact JSON is spliced, not parsed and re-serialised: reading a contract is the
 /// broker's most frequent request.
-fn pact_json(base: &str, pact: &StoredPact, metadata: Option<&str>) -> ApiResult<String> {
+fn pact_document(base: &str, pact: &StoredPact, metadata: Option<&str>) -> ApiResult<String> {
     let pair = pair_href(base, &pact.provider, &pact.consumer);
     let self_href = pact_href(base, pact);
-    let version_href = version_href(base, &pact.consumer, &pact.consumer_version);
-    let sha_href = pact_version_href(base, &pact.provider, &pact.consumer, &pact.sha, metadata);
+    let content_href = pact_version_href(base, &pact.provider, &pact.consumer, &pact.sha, None);
+    let selected_href =
+        pact_version_href(base, &pact.provider, &pact.consumer, &pact.sha, metadata);
     let name = format!(
         "Pact between {} ({}) and {}",
         pact.consumer, pact.consumer_version, pact.provider
     );
-    let links = json!({
-        "self": named_link(self_href.clone(), "Pact", &name),
-        "pb:consumer": named_link(pacticipant_href(base, &pact.consumer), "Consumer", &pact.consumer),
-        "pb:consumer-version": named_link(version_href, "Consumer version", &pact.consumer_version),
-        "pb:provider": named_link(pacticipant_href(base, &pact.provider), "Provider", &pact.provider),
-        "pb:pact-version": named_link(pact_version_href(base, &pact.provider, &pact.consumer, &pact.sha, None), "Pact content version permalink", &pact.sha),
-        "pb:latest-pact-version": link(format!("{pair}/latest"), "Latest version of this pact"),
-        "pb:diff-previous-distinct": link(format!("{self_href}/diff/previous-distinct"), "Diff with previous distinct version of this pact"),
-        "pb:publish-verification-results": link(format!("{sha_href}/verification-results"), "Publish verification results"),
-        "pb:latest-verification-results": link(format!("{}/verification-results/latest", pact_version_href(base, &pact.provider, &pact.consumer, &pact.sha, None)), "Latest verification results for this pact content"),
-    });
+    let members = PactResource {
+        links: PactLinks {
+            self_: Some(Link::named(&self_href, "Pact", name)),
+            consumer: Some(Link::named(
+                pacticipant_href(base, &pact.consumer),
+                "Consumer",
+                &pact.consumer,
+            )),
+            consumer_version: Some(Link::named(
+                version_href(base, &pact.consumer, &pact.consumer_version),
+                "Consumer version",
+                &pact.consumer_version,
+            )),
+            provider: Some(Link::named(
+                pacticipant_href(base, &pact.provider),
+                "Provider",
+                &pact.provider,
+            )),
+            pact_version: Some(Link::named(
+                &content_href,
+                "Pact content version permalink",
+                &pact.sha,
+            )),
+            latest_pact_version: Some(Link::titled(
+                format!("{pair}/latest"),
+                "Latest version of this pact",
+            )),
+            diff_previous_distinct: Some(Link::titled(
+                format!("{self_href}/diff/previous-distinct"),
+                "Diff with previous distinct version of this pact",
+            )),
+            publish_verification_results: Some(Link::titled(
+                format!("{selected_href}/verification-results"),
+                "Publish verification results",
+            )),
+            latest_verification_results: Some(Link::titled(
+                format!("{content_href}/verification-results/latest"),
+                "Latest verification results for this pact content",
+            )),
+        },
+        created_at: Some(rfc3339(pact.created_at)),
+    };
+    let internal = |what: &str| {
+        ApiError::with_status(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("{what}; see the broker log"),
+        )
+    };
+    let members = serde_json::to_string(&members).map_err(|error| {
+        tracing::error!(%error, "cannot serialise a contract's links");
+        internal("cannot write the contract's links")
+    })?;
     // Stored contracts are compact JSON objects without `_links` or `createdAt` (the store
     // removes them on publication), so the members can be appended before the closing brace.
     let content = pact.content.trim_end();
-    let Some(open) = content.strip_suffix('}') else {
-        return Err(ApiError::with_status(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "stored contract is not a JSON object",
-        ));
+    let (Some(open), Some(members)) = (
+        content.strip_suffix('}'),
+        members.strip_prefix('{').and_then(|m| m.strip_suffix('}')),
+    ) else {
+        return Err(internal("stored contract is not a JSON object"));
     };
     let separator = if open.trim_end() == "{" { "" } else { "," };
-    Ok(format!(
-        "{open}{separator}\"_links\":{links},\"createdAt\":\"{}\"}}",
-        rfc3339(pact.created_at)
-    ))
+    Ok(format!("{open}{separator}{members}}}"))
 }
 
-fn verification_json(base: &str, v: &Verification) -> Value {
+fn verification_resource(base: &str, v: &Verification) -> VerificationResult {
     let content = pact_version_href(base, &v.provider, &v.consumer, &v.sha, None);
-    let mut body = compact(json!({
-        "providerName": v.provider,
-        "providerApplicationVersion": v.provider_version,
-        "success": v.success,
-        "verificationDate": rfc3339(v.created_at),
-        "buildUrl": v.build_url,
-        "_links": {
-            "self": link(format!("{content}/verification-results/{}", v.id), "Verification result"),
-            "pb:pact-version": named_link(content, "Pact", &v.sha),
-            "pb:provider-version": named_link(version_href(base, &v.provider, &v.provider_version), "Provider version", &v.provider_version),
-        }
-    }));
-    // What the verifier sent is returned as sent.
-    for (key, value) in [
-        ("testResults", &v.test_results),
-        ("verifiedBy", &v.verified_by),
-    ] {
-        if let Some(value) = value {
-            body[key] = value.clone();
-        }
-    }
-    body
-}
-
-// --- publishing --------------------------------------------------------------------------------
-
-fn on_conflict(contract: &Value, field: &str, default: OnConflict) -> ApiResult<OnConflict> {
-    match opt_str(contract, "onConflict")
-        .map_err(|_| ApiError::invalid(field, "must be \"overwrite\" or \"merge\""))?
-    {
-        None => Ok(default),
-        Some(mode) => match mode.as_str() {
-            "overwrite" => Ok(OnConflict::Overwrite),
-            "merge" => Ok(OnConflict::Merge),
-            other => Err(ApiError::invalid(
-                field,
-                format!("must be \"overwrite\" or \"merge\", got {other:?}"),
+    VerificationResult {
+        provider_name: v.provider.clone(),
+        provider_application_version: v.provider_version.clone(),
+        success: v.success,
+        verification_date: Some(rfc3339(v.created_at)),
+        build_url: v.build_url.clone(),
+        // What the verifier sent is returned as sent.
+        test_results: v.test_results.clone(),
+        verified_by: v.verified_by.clone(),
+        links: VerificationResultLinks {
+            self_: Some(Link::titled(
+                format!("{content}/verification-results/{}", v.id),
+                "Verification result",
+            )),
+            pact_version: Some(Link::named(&content, "Pact", &v.sha)),
+            provider_version: Some(Link::named(
+                version_href(base, &v.provider, &v.provider_version),
+                "Provider version",
+                &v.provider_version,
             )),
         },
     }
 }
 
-fn tags(body: &Value) -> ApiResult<Vec<String>> {
-    match body.get("tags") {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|item| match item {
-                Value::String(tag) => check_name("tags", tag).map(|()| tag.clone()),
-                other => Err(ApiError::invalid(
-                    "tags",
-                    format!("must be strings, got {other}"),
-                )),
-            })
-            .collect(),
-        Some(other) => Err(ApiError::invalid(
-            "tags",
-            format!("must be an array of strings, got {other}"),
-        )),
-    }
-}
+// --- publishing --------------------------------------------------------------------------------
 
 /// Reads the `contracts` of a publish request: base64 pact JSON, one per provider.
-fn contracts(body: &Value, consumer: &str) -> ApiResult<Vec<NewContract>> {
-    let Some(Value::Array(items)) = body.get("contracts") else {
-        return Err(ApiError::invalid(
-            "contracts",
-            "is required: an array of contracts",
-        ));
-    };
+fn contracts(items: Vec<ContractToPublish>, consumer: &str) -> ApiResult<Vec<NewContract>> {
     if items.is_empty() {
         return Err(ApiError::invalid(
             "contracts",
-            "must contain at least one contract",
+            "is required: an array of at least one contract",
         ));
     }
     items
-        .iter()
+        .into_iter()
         .enumerate()
         .map(|(index, item)| {
             let at = |field: &str| format!("contracts[{index}].{field}");
-            let consumer_name = req_str(item, "consumerName")
-                .map_err(|_| ApiError::invalid(&at("consumerName"), "is required"))?;
-            if consumer_name != consumer {
+            if item.consumer_name != consumer {
                 return Err(ApiError::invalid(
                     &at("consumerName"),
-                    format!("must match pacticipantName `{consumer}`, got `{consumer_name}`"),
+                    format!(
+                        "must match pacticipantName `{consumer}`, got `{}`",
+                        item.consumer_name
+                    ),
                 ));
             }
-            let provider = req_str(item, "providerName")
-                .map_err(|_| ApiError::invalid(&at("providerName"), "is required"))?;
-            check_name(&at("providerName"), &provider)?;
-            match item.get("specification").and_then(Value::as_str) {
-                Some("pact") => {}
-                other => {
-                    return Err(ApiError::invalid(
-                        &at("specification"),
-                        format!(
-                            "must be \"pact\", got {}",
-                            other.map_or("nothing".into(), |s| format!("{s:?}"))
-                        ),
-                    ));
-                }
+            check_name(&at("providerName"), &item.provider_name)?;
+            if item.specification != "pact" {
+                return Err(ApiError::invalid(
+                    &at("specification"),
+                    format!("must be \"pact\", got {:?}", item.specification),
+                ));
             }
-            match item.get("contentType").and_then(Value::as_str) {
-                Some(media)
-                    if media
-                        .split(';')
-                        .next()
-                        .is_some_and(|m| m.trim() == "application/json") => {}
-                other => {
-                    return Err(ApiError::invalid(
-                        &at("contentType"),
-                        format!(
-                            "must be \"application/json\", got {}",
-                            other.map_or("nothing".into(), |s| format!("{s:?}"))
-                        ),
-                    ));
-                }
+            let media = item.content_type.split(';').next().unwrap_or_default();
+            if media.trim() != "application/json" {
+                return Err(ApiError::invalid(
+                    &at("contentType"),
+                    format!("must be \"application/json\", got {:?}", item.content_type),
+                ));
             }
-            let encoded = item.get("content").and_then(Value::as_str).ok_or_else(|| {
-                ApiError::invalid(&at("content"), "is required: the pact JSON, base64-encoded")
-            })?;
             let bytes = base64::engine::general_purpose::STANDARD
-                .decode(encoded.trim())
+                .decode(item.content.trim())
                 .map_err(|error| {
                     ApiError::invalid(&at("content"), format!("is not valid base64: {error}"))
                 })?;
@@ -276,123 +231,141 @@ fn contracts(body: &Value, consumer: &str) -> ApiResult<Vec<NewContract>> {
                 ));
             }
             Ok(NewContract {
-                provider,
+                provider: item.provider_name,
                 content,
-                on_conflict: on_conflict(item, &at("onConflict"), OnConflict::Reject)?,
+                on_conflict: match item.on_conflict {
+                    None => OnConflict::Reject,
+                    Some(pactum_broker_api::OnConflict::Overwrite) => OnConflict::Overwrite,
+                    Some(pactum_broker_api::OnConflict::Merge) => OnConflict::Merge,
+                },
             })
         })
         .collect()
 }
 
+/// Reads a publish request into a publication.
+fn publication(request: PublishRequest) -> ApiResult<Publication> {
+    let consumer = request.pacticipant_name;
+    check_name("pacticipantName", &consumer)?;
+    let version = request.pacticipant_version_number;
+    check_name("pacticipantVersionNumber", &version)?;
+    if let Some(branch) = &request.branch {
+        check_name("branch", branch)?;
+    }
+    for tag in &request.tags {
+        check_name("tags", tag)?;
+    }
+    Ok(Publication {
+        contracts: contracts(request.contracts, &consumer)?,
+        consumer,
+        version,
+        branch: request.branch,
+        tags: request.tags,
+        build_url: request.build_url,
+    })
+}
+
 async fn publish(
     State(state): State<AppState>,
     Base(base): Base,
-    JsonBody(body): JsonBody,
-) -> ApiResult<Response> {
-    let consumer = req_str(&body, "pacticipantName")?;
-    check_name("pacticipantName", &consumer)?;
-    let number = req_str(&body, "pacticipantVersionNumber")?;
-    check_name("pacticipantVersionNumber", &number)?;
-    let branch = opt_str(&body, "branch")?;
-    if let Some(branch) = &branch {
-        check_name("branch", branch)?;
-    }
-    let publication = Publication {
-        contracts: contracts(&body, &consumer)?,
-        consumer,
-        version: number,
-        branch,
-        tags: tags(&body)?,
-        build_url: opt_str(&body, "buildUrl")?,
-    };
+    JsonBody(request): JsonBody<PublishRequest>,
+) -> ApiResult<Hal<PublishResponse>> {
+    let publication = publication(request)?;
     let published = state.store.publish(&publication).await?;
+    let consumer = &publication.consumer;
     let v = &published.version;
-    let mut notices = vec![json!({
-        "type": "debug",
-        "text": format!(
-            "{} {} version {}{}{}",
-            if published.version_created { "Created" } else { "Updated" },
-            publication.consumer,
+    let mut notices = vec![Notice::new(
+        "debug",
+        format!(
+            "{} {consumer} version {}{}{}",
+            if published.version_created {
+                "Created"
+            } else {
+                "Updated"
+            },
             v.number,
-            publication.branch.as_ref().map(|b| format!(" with branch {b}")).unwrap_or_default(),
-            if publication.tags.is_empty() { String::new() } else { format!(" and tags {}", publication.tags.join(", ")) },
-        )
-    })];
+            publication
+                .branch
+                .as_ref()
+                .map(|b| format!(" with branch {b}"))
+                .unwrap_or_default(),
+            if publication.tags.is_empty() {
+                String::new()
+            } else {
+                format!(" and tags {}", publication.tags.join(", "))
+            },
+        ),
+    )];
     if publication.branch.is_none() {
-        notices.push(json!({"type": "prompt", "text": "Next time, set the version's branch (--branch) so the broker can select contracts by branch."}));
+        notices.push(Notice::new(
+            "prompt",
+            "Next time, set the version's branch (--branch) so the broker can select contracts by branch.",
+        ));
     }
     let mut contract_links = Vec::new();
     for (provider, outcome) in &published.contracts {
-        let pact_href = format!(
-            "{}/version/{}",
-            pair_href(&base, provider, &publication.consumer),
-            seg(&v.number)
-        );
+        let pact_href = repr::pact_href(&base, provider, consumer, &v.number);
         let text = match outcome {
             PublishOutcome::Created => format!(
-                "Pact successfully published for {} version {} and provider {provider}.",
-                publication.consumer, v.number
+                "Pact successfully published for {consumer} version {} and provider {provider}.",
+                v.number
             ),
             PublishOutcome::Unchanged => format!(
-                "Pact successfully republished for {} version {} and provider {provider} with no content changes.",
-                publication.consumer, v.number
+                "Pact successfully republished for {consumer} version {} and provider {provider} with no content changes.",
+                v.number
             ),
             PublishOutcome::Overwritten => format!(
-                "Pact for {} version {} and provider {provider} overwritten with new content.",
-                publication.consumer, v.number
+                "Pact for {consumer} version {} and provider {provider} overwritten with new content.",
+                v.number
             ),
             PublishOutcome::Merged => format!(
-                "Pact for {} version {} and provider {provider} merged with the previously published interactions.",
-                publication.consumer, v.number
+                "Pact for {consumer} version {} and provider {provider} merged with the previously published interactions.",
+                v.number
             ),
         };
-        notices.push(json!({"type": "success", "text": text}));
-        notices.push(
-            json!({"type": "debug", "text": format!("  View the published pact at {pact_href}")}),
-        );
-        contract_links.push(named_link(
+        notices.push(Notice::new("success", text));
+        notices.push(Notice::new(
+            "debug",
+            format!("  View the published pact at {pact_href}"),
+        ));
+        contract_links.push(Link::named(
             pact_href,
             "Pact",
-            &format!(
-                "Pact between {} ({}) and {provider}",
-                publication.consumer, v.number
-            ),
+            format!("Pact between {consumer} ({}) and {provider}", v.number),
         ));
     }
-    let tag_links: Vec<Value> = publication
+    let version_href = version_href(&base, consumer, &v.number);
+    let tag_links = publication
         .tags
         .iter()
-        .map(|tag| {
-            named_link(
-                format!(
-                    "{}/tags/{}",
-                    version_href(&base, &publication.consumer, &v.number),
-                    seg(tag)
-                ),
-                "Tag",
-                tag,
-            )
+        .map(|tag| Link::named(format!("{version_href}/tags/{}", seg(tag)), "Tag", tag))
+        .collect();
+    let logs = notices
+        .iter()
+        .map(|n| Log {
+            level: n.kind.clone(),
+            message: n.text.clone(),
+            deprecation_warning: Some("Replaced by notices".into()),
         })
         .collect();
-    let logs: Vec<Value> = notices
-        .iter()
-        .map(|n| json!({"level": n["type"], "message": n["text"], "deprecationWarning": "Replaced by notices"}))
-        .collect();
-    Ok(Hal::ok(json!({
-        "notices": notices,
-        "logs": logs,
-        "_embedded": {
-            "pacticipant": pacticipant_json(&base, &published.pacticipant, Some(v)),
-            "version": version_json(&base, v, &published.environments),
+    Ok(Hal::ok(PublishResponse {
+        notices,
+        logs,
+        embedded: PublishEmbedded {
+            pacticipant: repr::pacticipant(&base, &published.pacticipant, Some(v)),
+            version: repr::version(&base, v, &published.environments),
         },
-        "_links": {
-            "pb:pacticipant": named_link(pacticipant_href(&base, &publication.consumer), "Pacticipant", &publication.consumer),
-            "pb:pacticipant-version": named_link(version_href(&base, &publication.consumer, &v.number), "Pacticipant version", &v.number),
-            "pb:pacticipant-version-tags": tag_links,
-            "pb:contracts": contract_links,
-        }
+        links: PublishLinks {
+            pacticipant: Some(Link::named(
+                pacticipant_href(&base, consumer),
+                "Pacticipant",
+                consumer,
+            )),
+            pacticipant_version: Some(Link::named(&version_href, "Pacticipant version", &v.number)),
+            pacticipant_version_tags: tag_links,
+            contracts: contract_links,
+        },
     }))
-    .into_response())
 }
 
 /// The older API: PUT (or PATCH, to merge) the pact JSON itself to
@@ -425,7 +398,7 @@ async fn put_pact_document(
         .pact(&p, &c, PactRef::Version(&v))
         .await?
         .ok_or_else(|| ApiError::not_found("the contract disappeared during publication"))?;
-    let body = pact_json(base, &pact, None)?;
+    let body = pact_document(base, &pact, None)?;
     Ok(match published.contracts[0].1 {
         PublishOutcome::Created => {
             let location = pact_href(base, &pact);
@@ -445,7 +418,7 @@ async fn put_pact(
     State(state): State<AppState>,
     Base(base): Base,
     Path(path): Path<(String, String, String)>,
-    JsonBody(body): JsonBody,
+    JsonBody(body): JsonBody<Value>,
 ) -> ApiResult<Response> {
     put_pact_document(&state, &base, path, body, OnConflict::Reject).await
 }
@@ -454,7 +427,7 @@ async fn patch_pact(
     State(state): State<AppState>,
     Base(base): Base,
     Path(path): Path<(String, String, String)>,
-    JsonBody(body): JsonBody,
+    JsonBody(body): JsonBody<Value>,
 ) -> ApiResult<Response> {
     put_pact_document(&state, &base, path, body, OnConflict::Merge).await
 }
@@ -489,7 +462,10 @@ async fn show_pact(
     let pact = state.store.pact(p, c, which).await?.ok_or_else(|| {
         ApiError::not_found(format!("no contract for provider `{p}` {described}"))
     })?;
-    Ok(hal_text(StatusCode::OK, pact_json(base, &pact, metadata)?))
+    Ok(hal_text(
+        StatusCode::OK,
+        pact_document(base, &pact, metadata)?,
+    ))
 }
 
 async fn pact_for_version(
@@ -568,7 +544,7 @@ async fn diff_previous_distinct(
     State(state): State<AppState>,
     Base(base): Base,
     Path((p, c, v)): Path<(String, String, String)>,
-) -> ApiResult<Hal> {
+) -> ApiResult<Hal<PactDiff>> {
     let current = state
         .store
         .pact(&p, &c, PactRef::Version(&v))
@@ -586,24 +562,31 @@ async fn diff_previous_distinct(
         .as_ref()
         .map(|pact| interactions_by_key(&parse(pact)))
         .unwrap_or_default();
-    let added: Vec<&String> = now.keys().filter(|k| !before.contains_key(*k)).collect();
-    let removed: Vec<&String> = before.keys().filter(|k| !now.contains_key(*k)).collect();
-    let changed: Vec<&String> = now
-        .keys()
-        .filter(|k| before.get(*k).is_some_and(|old| old != &now[*k]))
-        .collect();
-    Ok(Hal::ok(json!({
-        "current": {"consumerVersion": current.consumer_version, "sha": current.sha},
-        "previous": previous.as_ref().map(|pp| json!({"consumerVersion": pp.consumer_version, "sha": pp.sha})),
-        "added": added,
-        "removed": removed,
-        "changed": changed,
-        "_links": {
-            "self": link(format!("{}/diff/previous-distinct", pact_href(&base, &current)), "Diff with the previous distinct version"),
-            "pb:pact": link(pact_href(&base, &current), "Pact"),
-            "pb:previous-distinct": previous.as_ref().map(|pp| link(pact_href(&base, pp), "Previous distinct pact")),
-        }
-    })))
+    let keys = |filter: &dyn Fn(&String) -> bool, of: &Map<String, Value>| -> Vec<String> {
+        of.keys().filter(|k| filter(k)).cloned().collect()
+    };
+    let side = |pact: &StoredPact| DiffSide {
+        consumer_version: pact.consumer_version.clone(),
+        sha: pact.sha.clone(),
+    };
+    let current_href = pact_href(&base, &current);
+    Ok(Hal::ok(PactDiff {
+        current: side(&current),
+        previous: previous.as_ref().map(side),
+        added: keys(&|k| !before.contains_key(k), &now),
+        removed: keys(&|k| !now.contains_key(k), &before),
+        changed: keys(&|k| before.get(k).is_some_and(|old| old != &now[k]), &now),
+        links: PactDiffLinks {
+            self_: Some(Link::titled(
+                format!("{current_href}/diff/previous-distinct"),
+                "Diff with the previous distinct version",
+            )),
+            pact: Some(Link::titled(current_href, "Pact")),
+            previous_distinct: previous
+                .as_ref()
+                .map(|pp| Link::titled(pact_href(&base, pp), "Previous distinct pact")),
+        },
+    }))
 }
 
 async fn provider_pacts(
@@ -611,14 +594,14 @@ async fn provider_pacts(
     base: &str,
     p: &str,
     tag: Option<&str>,
-) -> ApiResult<Hal> {
+) -> ApiResult<Hal<ProviderPacts>> {
     let pacts = state.store.latest_pacts_for_provider(p, tag).await?;
-    let links: Vec<Value> = pacts
+    let links: Vec<Link> = pacts
         .iter()
         .map(|pact| {
-            named_link(
+            Link::named(
                 pact_href(base, pact),
-                &format!(
+                format!(
                     "Pact between {} ({}) and {}",
                     pact.consumer, pact.consumer_version, pact.provider
                 ),
@@ -634,22 +617,26 @@ async fn provider_pacts(
         ),
         None => format!("{}/latest", href(base, &["pacts", "provider", p])),
     };
-    Ok(Hal::ok(json!({
-        "_links": {
-            "self": link(self_href, "Latest pact versions for the provider"),
-            "provider": named_link(pacticipant_href(base, p), "Provider", p),
-            "pb:provider": named_link(pacticipant_href(base, p), "Provider", p),
-            "pb:pacts": links.clone(),
-            "pacts": links,
-        }
-    })))
+    let provider = Link::named(pacticipant_href(base, p), "Provider", p);
+    Ok(Hal::ok(ProviderPacts {
+        links: ProviderPactsLinks {
+            self_: Some(Link::titled(
+                self_href,
+                "Latest pact versions for the provider",
+            )),
+            provider: Some(provider.clone()),
+            provider_legacy: Some(provider),
+            pacts: links.clone(),
+            pacts_legacy: links,
+        },
+    }))
 }
 
 async fn latest_provider_pacts(
     State(state): State<AppState>,
     Base(base): Base,
     Path(p): Path<String>,
-) -> ApiResult<Hal> {
+) -> ApiResult<Hal<ProviderPacts>> {
     provider_pacts(&state, &base, &p, None).await
 }
 
@@ -657,7 +644,7 @@ async fn latest_tagged_provider_pacts(
     State(state): State<AppState>,
     Base(base): Base,
     Path((p, tag)): Path<(String, String)>,
-) -> ApiResult<Hal> {
+) -> ApiResult<Hal<ProviderPacts>> {
     provider_pacts(&state, &base, &p, Some(&tag)).await
 }
 
@@ -668,58 +655,58 @@ async fn record_verification(
     base: &str,
     (p, c, sha): (String, String, String),
     metadata: Option<String>,
-    body: &Value,
+    request: VerificationResultRequest,
 ) -> ApiResult<Response> {
-    let success = match body.get("success") {
-        Some(Value::Bool(success)) => *success,
-        Some(other) => {
-            return Err(ApiError::invalid(
-                "success",
-                format!("must be true or false, got {other}"),
-            ));
-        }
-        None => return Err(ApiError::invalid("success", "is required (true or false)")),
+    check_name(
+        "providerApplicationVersion",
+        &request.provider_application_version,
+    )?;
+    let verified_by = match request.verified_by {
+        None => None,
+        Some(by) => Some(serde_json::to_value(by).map_err(|error| {
+            ApiError::invalid("verifiedBy", format!("cannot be stored: {error}"))
+        })?),
     };
-    let provider_version = req_str(body, "providerApplicationVersion")?;
-    check_name("providerApplicationVersion", &provider_version)?;
     let result = NewVerification {
-        provider_version,
-        success,
-        build_url: opt_str(body, "buildUrl")?,
-        test_results: body.get("testResults").cloned(),
-        verified_by: body.get("verifiedBy").cloned(),
+        provider_version: request.provider_application_version,
+        success: request.success,
+        build_url: request.build_url,
+        test_results: request.test_results,
+        verified_by,
         metadata,
     };
     let verification = state
         .store
         .record_verification(&p, &c, &sha, &result)
         .await?;
-    Ok(Hal::created(verification_json(base, &verification)))
+    let body = verification_resource(base, &verification);
+    let location = body.links.self_.clone();
+    Ok(saved(true, body, location.as_ref()))
 }
 
 async fn publish_verification(
     State(state): State<AppState>,
     Base(base): Base,
     Path(path): Path<(String, String, String)>,
-    JsonBody(body): JsonBody,
+    JsonBody(request): JsonBody<VerificationResultRequest>,
 ) -> ApiResult<Response> {
-    record_verification(&state, &base, path, None, &body).await
+    record_verification(&state, &base, path, None, request).await
 }
 
 async fn publish_verification_with_metadata(
     State(state): State<AppState>,
     Base(base): Base,
     Path((p, c, sha, meta)): Path<(String, String, String, String)>,
-    JsonBody(body): JsonBody,
+    JsonBody(request): JsonBody<VerificationResultRequest>,
 ) -> ApiResult<Response> {
-    record_verification(&state, &base, (p, c, sha), Some(meta), &body).await
+    record_verification(&state, &base, (p, c, sha), Some(meta), request).await
 }
 
 async fn verification(
     State(state): State<AppState>,
     Base(base): Base,
     Path((p, c, sha, id)): Path<(String, String, String, String)>,
-) -> ApiResult<Hal> {
+) -> ApiResult<Hal<VerificationResult>> {
     let missing = || ApiError::not_found(format!("no verification result {id} for this contract"));
     let id: i64 = id.parse().map_err(|_| missing())?;
     let v = state
@@ -728,14 +715,14 @@ async fn verification(
         .await?
         .filter(|v| v.provider == p && v.consumer == c && v.sha == sha)
         .ok_or_else(missing)?;
-    Ok(Hal::ok(verification_json(&base, &v)))
+    Ok(Hal::ok(verification_resource(&base, &v)))
 }
 
 async fn latest_verification(
     State(state): State<AppState>,
     Base(base): Base,
     Path((p, c, sha)): Path<(String, String, String)>,
-) -> ApiResult<Hal> {
+) -> ApiResult<Hal<VerificationResult>> {
     let v = state
         .store
         .latest_verification(&p, &c, &sha)
@@ -745,106 +732,5 @@ async fn latest_verification(
                 "content {sha} of `{c}` has not been verified by `{p}`"
             ))
         })?;
-    Ok(Hal::ok(verification_json(&base, &v)))
-}
-
-// --- pacts for verification ----------------------------------------------------------------
-
-fn for_verification_response(
-    base: &str,
-    provider: &str,
-    query: &VerificationQuery,
-    pacts: &[VerifiablePact],
-    deprecated_get: bool,
-) -> Value {
-    let provider_description = match (&query.provider_branch, query.provider_tags.is_empty()) {
-        (Some(branch), _) => format!("{provider} branch '{branch}'"),
-        (None, false) => format!(
-            "{provider} versions tagged {}",
-            query.provider_tags.join(", ")
-        ),
-        (None, true) => format!("any version of {provider}"),
-    };
-    let items: Vec<Value> = pacts
-        .iter()
-        .map(|pact| {
-            let versions: Vec<&str> = pact.selected_by.iter().map(|(v, _)| v.as_str()).collect();
-            let metadata = json!({"cv": versions, "p": pact.pending, "w": pact.wip}).to_string();
-            let metadata = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(metadata);
-            let href = pact_version_href(base, provider, &pact.consumer, &pact.sha, Some(&metadata));
-            let reasons: Vec<String> = pact.selected_by.iter().map(|(v, why)| format!("{why} ({v})")).collect();
-            let latest_version = versions.last().copied().unwrap_or_default();
-            let mut notices = vec![json!({
-                "when": "before_verification",
-                "text": if pact.wip {
-                    format!("The pact at {href} is being verified because it is a 'work in progress' pact: the newest contract of {} version {latest_version}, not yet verified successfully by {provider_description}.", pact.consumer)
-                } else {
-                    format!("The pact at {href} is being verified because the pact content belongs to the consumer version(s) matching: {} of {}.", reasons.join("; "), pact.consumer)
-                }
-            })];
-            match pact.pending {
-                Some(true) => {
-                    notices.push(json!({"when": "before_verification", "text": format!("This pact is in pending state for {provider_description}: it has not yet been verified successfully there. If the verification fails, it will not cause the overall build to fail.")}));
-                    notices.push(json!({"when": "after_verification:success_true_published_false", "text": format!("This pact is still pending for {provider_description}; publish the results to take it out of pending.")}));
-                    notices.push(json!({"when": "after_verification:success_false_published_false", "text": "This pact is pending; the failure does not fail the build.".to_owned()}));
-                    notices.push(json!({"when": "after_verification:success_true_published_true", "text": format!("This pact is no longer pending for {provider_description}: a later failure will fail the build.")}));
-                    notices.push(json!({"when": "after_verification:success_false_published_true", "text": "This pact is still pending; the failure does not fail the build.".to_owned()}));
-                }
-                Some(false) => notices.push(json!({"when": "before_verification", "text": format!("This pact has been verified successfully by {provider_description} before; if this verification fails, it will fail the build.")})),
-                None => {}
-            }
-            if deprecated_get {
-                notices.push(json!({"when": "before_verification", "text": "Fetching pacts for verification with GET is deprecated; POST the same parameters as JSON.".to_owned()}));
-            }
-            let mut properties = json!({"notices": notices});
-            if let Some(pending) = pact.pending {
-                properties["pending"] = json!(pending);
-            }
-            if pact.wip {
-                properties["wip"] = json!(true);
-            }
-            json!({
-                "shortDescription": format!("{} of {}", reasons.join(", "), pact.consumer),
-                "verificationProperties": properties,
-                "_links": {"self": {"href": href, "name": format!("Pact between {} ({latest_version}) and {provider}", pact.consumer)}}
-            })
-        })
-        .collect();
-    json!({
-        "_embedded": {"pacts": items},
-        "_links": {"self": link(format!("{}/for-verification", href(base, &["pacts", "provider", provider])), "Pacts to be verified")}
-    })
-}
-
-async fn for_verification(
-    state: &AppState,
-    base: &str,
-    provider: &str,
-    body: &Value,
-    get: bool,
-) -> ApiResult<Hal> {
-    let query = parse_query(body)?;
-    let pacts = state.store.pacts_for_verification(provider, &query).await?;
-    Ok(Hal::ok(for_verification_response(
-        base, provider, &query, &pacts, get,
-    )))
-}
-
-async fn for_verification_get(
-    State(state): State<AppState>,
-    Base(base): Base,
-    Path(p): Path<String>,
-    uri: axum::http::Uri,
-) -> ApiResult<Hal> {
-    let query = parse_nested(uri.query().unwrap_or(""));
-    for_verification(&state, &base, &p, &query, true).await
-}
-
-async fn for_verification_post(
-    State(state): State<AppState>,
-    Base(base): Base,
-    Path(p): Path<String>,
-    JsonBody(body): JsonBody,
-) -> ApiResult<Hal> {
-    for_verification(&state, &base, &p, &body, false).await
+    Ok(Hal::ok(verification_resource(&base, &v)))
 }
