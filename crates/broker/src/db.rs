@@ -539,7 +539,7 @@ impl Db {
                 })?;
             tx.execute(
                 "INSERT INTO pactum_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-                args![version, name, super::store::now()],
+                args![version, name, crate::timestamp::now()],
             )
             .await?;
         }

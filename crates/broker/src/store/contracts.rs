@@ -1,0 +1,595 @@
+//! Contracts: publishing (content stored once per hash, a publication per consumer version and
+//! provider, conflicts rejected, overwritten or merged) and reading them back.
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::environments::{ENVIRONMENT_COLUMNS, Environment, environment};
+use super::pacticipants::{Pacticipant, ensure_pacticipant, require_pacticipant};
+use super::versions::{
+    Version, add_tag, add_to_branch, ensure_version, load_version, require_version_id,
+};
+use super::{Result, Store, StoreError, find_or_insert, now};
+use crate::db::{Backend, Row, Tx, args, read_tx, write_tx};
+use pactum_core::contract::Pact;
+
+/// A stored contract publication.
+#[derive(Debug, Clone)]
+pub struct StoredPact {
+    /// The consumer.
+    pub consumer: String,
+    /// The provider.
+    pub provider: String,
+    /// The consumer version that published it.
+    pub consumer_version: String,
+    /// The content hash.
+    pub sha: String,
+    /// The contract JSON, with broker-assigned interaction `_id`s.
+    pub content: String,
+    /// When this revision was published.
+    pub created_at: i64,
+}
+
+/// What to do when a consumer version publishes different content for a provider it has
+/// already published for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnConflict {
+    /// Refuse (409): a version's contract should not change.
+    Reject,
+    /// Replace the stored content with the new one.
+    Overwrite,
+    /// Add the new interactions to the stored ones.
+    Merge,
+}
+
+/// One contract to publish.
+#[derive(Debug, Clone)]
+pub struct NewContract {
+    /// The provider's name.
+    pub provider: String,
+    /// The contract JSON.
+    pub content: Value,
+    /// Conflict handling.
+    pub on_conflict: OnConflict,
+}
+
+/// What happened to one published contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublishOutcome {
+    /// First publication for this version and provider.
+    Created,
+    /// The same content was published again; nothing changed.
+    Unchanged,
+    /// Different content replaced the previous one.
+    Overwritten,
+    /// Interactions were merged into the previous content.
+    Merged,
+}
+
+/// A publication request: one consumer version with its branch, tags and contracts.
+#[derive(Debug, Clone)]
+pub struct Publication {
+    /// The consumer.
+    pub consumer: String,
+    /// Its version number.
+    pub version: String,
+    /// Branch of the version.
+    pub branch: Option<String>,
+    /// Tags for the version.
+    pub tags: Vec<String>,
+    /// CI build URL.
+    pub build_url: Option<String>,
+    /// The contracts.
+    pub contracts: Vec<NewContract>,
+}
+
+/// The result of a publication.
+#[derive(Debug, Clone)]
+pub struct Published {
+    /// The consumer version after the publication.
+    pub version: Version,
+    /// Whether the version was created by it.
+    pub version_created: bool,
+    /// One outcome per contract, in request order.
+    pub contracts: Vec<(String, PublishOutcome)>,
+    /// The consumer after the publication.
+    pub pacticipant: Pacticipant,
+    /// Every environment (the version resource links to recording a deployment to each).
+    pub environments: Vec<Environment>,
+}
+
+/// Prepares contract JSON for storage: checks it is a valid pact, removes interaction ids a
+/// client may have downloaded with it, and returns the content hash, the compact JSON with
+/// fresh `_id`s, and the content with ids removed (for merging).
+fn prepare_content(mut content: Value, field: &str) -> Result<(String, String, Value)> {
+    let Some(object) = content.as_object_mut() else {
+        return Err(StoreError::invalid(
+            field,
+            "the contract must be a JSON object",
+        ));
+    };
+    // What a broker adds when serving a contract is not part of it (clients republish
+    // downloaded contracts).
+    object.remove("_links");
+    object.remove("createdAt");
+    for key in ["interactions", "messages"] {
+        if let Some(Value::Array(items)) = object.get_mut(key) {
+            for item in items.iter_mut().filter_map(Value::as_object_mut) {
+                item.remove("_id");
+            }
+        }
+    }
+    let pact = Pact::from_json(&content)
+        .map_err(|error| StoreError::invalid(field, format!("not a valid pact: {error}")))?;
+    let sha = pact.content_hash().to_string();
+    let mut stored = content.clone();
+    for key in ["interactions", "messages"] {
+        if let Some(Value::Array(items)) = stored.get_mut(key) {
+            for item in items.iter_mut().filter_map(Value::as_object_mut) {
+                let digest = Sha256::digest(Value::Object(item.clone()).to_string().as_bytes());
+                let id: String = digest[..20].iter().map(|b| format!("{b:02x}")).collect();
+                item.insert("_id".into(), Value::String(id));
+            }
+        }
+    }
+    Ok((sha, stored.to_string(), content))
+}
+
+/// An interaction as published: without the `_id` the broker adds when storing it.
+pub(crate) fn without_id(interaction: &Value) -> Value {
+    let mut interaction = interaction.clone();
+    if let Some(object) = interaction.as_object_mut() {
+        object.remove("_id");
+    }
+    interaction
+}
+
+/// What identifies an interaction within a contract: its description, and its provider states
+/// as JSON text (empty without states; any spec version's spelling).
+pub(crate) fn interaction_identity(interaction: &Value) -> (String, String) {
+    let description = interaction
+        .get("description")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let states = interaction
+        .get("providerStates")
+        .or_else(|| interaction.get("providerState"))
+        .or_else(|| interaction.get("provider_state"))
+        .map(Value::to_string)
+        .unwrap_or_default();
+    (description, states)
+}
+
+/// Merges the interactions of `new` into `old`: new ones are added, identical ones kept, and a
+/// changed interaction (same description and states, different content) is a conflict.
+fn merge_contents(old: &Value, new: &Value) -> Result<Value> {
+    let mut merged = old.clone();
+    for key in ["interactions", "messages"] {
+        let Some(Value::Array(additions)) = new.get(key) else {
+            continue;
+        };
+        let target = merged
+            .as_object_mut()
+            .expect("stored pacts are objects")
+            .entry(key)
+            .or_insert_with(|| Value::Array(Vec::new()));
+        let Value::Array(existing) = target else {
+            continue;
+        };
+        for addition in additions {
+            let addition = without_id(addition);
+            let wanted = interaction_identity(&addition);
+            match existing
+                .iter()
+                .find(|item| interaction_identity(item) == wanted)
+            {
+                // Stored interactions carry broker-assigned ids; compare without them.
+                Some(item) if without_id(item) == addition => {}
+                Some(_) => {
+                    return Err(StoreError::Conflict(format!(
+                        "cannot merge: interaction {} with the same provider states differs from the published one",
+                        addition.get("description").unwrap_or(&Value::Null)
+                    )));
+                }
+                None => existing.push(addition),
+            }
+        }
+    }
+    Ok(merged)
+}
+
+/// A contract checked and hashed before its transaction starts (the parsing is the slow part,
+/// and SQLite has one writer at a time): hash, stored JSON, and the JSON without ids.
+struct Prepared {
+    sha: String,
+    stored: String,
+    plain: Value,
+}
+
+async fn store_contract(
+    tx: &mut Tx,
+    consumer_id: i64,
+    consumer_version_id: i64,
+    provider_id: i64,
+    contract: &NewContract,
+    prepared: &Prepared,
+    field: &str,
+) -> Result<PublishOutcome> {
+    // Lock the consumer version so concurrent publications for it take turns (SQLite's write
+    // transactions are already serialised, so there is nothing to do there).
+    if tx.backend() == Backend::Postgres {
+        let lock = format!("SELECT id FROM versions WHERE id = $1{}", tx.for_update());
+        tx.execute(&lock, args![consumer_version_id]).await?;
+    }
+    let current = tx
+        .row(
+            "SELECT pp.revision, pv.sha, pv.id FROM latest_pact_publications l \
+             JOIN pact_publications pp ON pp.id = l.pact_publication_id \
+             JOIN pact_versions pv ON pv.id = l.pact_version_id \
+             WHERE l.consumer_version_id = $1 AND l.provider_id = $2",
+            args![consumer_version_id, provider_id],
+        )
+        .await?;
+    let (sha, stored, outcome, revision) = match current {
+        None => (
+            prepared.sha.clone(),
+            prepared.stored.clone(),
+            PublishOutcome::Created,
+            1,
+        ),
+        Some(row) => {
+            let (revision, old_sha, old_id) = (row.int(0), row.text(1), row.int(2));
+            let (sha, stored, plain) = (&prepared.sha, &prepared.stored, &prepared.plain);
+            if *sha == old_sha {
+                return Ok(PublishOutcome::Unchanged);
+            }
+            match contract.on_conflict {
+                OnConflict::Reject => {
+                    return Err(StoreError::Conflict(format!(
+                        "this version already published a different contract for this provider \
+                         (content {old_sha}, new content {sha}); publish under a new version number, \
+                         or ask to overwrite or merge"
+                    )));
+                }
+                OnConflict::Overwrite => (
+                    sha.clone(),
+                    stored.clone(),
+                    PublishOutcome::Overwritten,
+                    revision + 1,
+                ),
+                OnConflict::Merge => {
+                    let old_content = tx
+                        .row(
+                            "SELECT content FROM pact_versions WHERE id = $1",
+                            args![old_id],
+                        )
+                        .await?
+                        .expect("the latest publication's content exists")
+                        .text(0);
+                    let old: Value = serde_json::from_str(&old_content).map_err(|e| {
+                        StoreError::Conflict(format!("stored contract unreadable: {e}"))
+                    })?;
+                    let merged = merge_contents(&old, plain)?;
+                    let (sha, stored, _) = prepare_content(merged, field)?;
+                    if sha == old_sha {
+                        return Ok(PublishOutcome::Unchanged);
+                    }
+                    (sha, stored, PublishOutcome::Merged, revision + 1)
+                }
+            }
+        }
+    };
+    let now = now();
+    let (pact_version_id, _) = find_or_insert(
+        tx,
+        "SELECT id FROM pact_versions WHERE consumer_id = $1 AND provider_id = $2 AND sha = $3",
+        args![consumer_id, provider_id, &sha],
+        "INSERT INTO pact_versions (consumer_id, provider_id, sha, content, created_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (consumer_id, provider_id, sha) DO NOTHING \
+         RETURNING id",
+        args![consumer_id, provider_id, &sha, stored, now],
+        false,
+    )
+    .await?;
+    let publication_id = tx
+        .int(
+            "INSERT INTO pact_publications (consumer_version_id, consumer_id, provider_id, \
+             revision, pact_version_id, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            args![
+                consumer_version_id,
+                consumer_id,
+                provider_id,
+                revision,
+                pact_version_id,
+                now
+            ],
+        )
+        .await?
+        .expect("RETURNING gives the id");
+    tx.execute(
+        "INSERT INTO latest_pact_publications (consumer_version_id, provider_id, consumer_id, \
+         pact_publication_id, pact_version_id, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (consumer_version_id, provider_id) DO UPDATE SET \
+         pact_publication_id = excluded.pact_publication_id, \
+         pact_version_id = excluded.pact_version_id, created_at = excluded.created_at \
+         WHERE excluded.pact_publication_id > latest_pact_publications.pact_publication_id",
+        args![
+            consumer_version_id,
+            provider_id,
+            consumer_id,
+            publication_id,
+            pact_version_id,
+            now
+        ],
+    )
+    .await?;
+    tx.execute(
+        "INSERT INTO integrations (consumer_id, provider_id, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (consumer_id, provider_id) DO NOTHING",
+        args![consumer_id, provider_id, now],
+    )
+    .await?;
+    Ok(outcome)
+}
+
+/// Checks that a contract names the expected consumer and provider.
+fn check_names(content: &Value, consumer: &str, provider: &str, field: &str) -> Result<()> {
+    let name = |side: &str| {
+        content
+            .get(side)
+            .and_then(|p| p.get("name"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    match name("consumer") {
+        Some(name) if name == consumer => {}
+        other => {
+            return Err(StoreError::invalid(
+                field,
+                format!(
+                    "the contract's consumer.name is {} but the request publishes for consumer `{consumer}`",
+                    other.map_or("missing".into(), |n| format!("`{n}`"))
+                ),
+            ));
+        }
+    }
+    match name("provider") {
+        Some(name) if name == provider => Ok(()),
+        other => Err(StoreError::invalid(
+            field,
+            format!(
+                "the contract's provider.name is {} but the request publishes for provider `{provider}`",
+                other.map_or("missing".into(), |n| format!("`{n}`"))
+            ),
+        )),
+    }
+}
+
+impl Store {
+    /// Publishes contracts for one consumer version, with its branch and tags, in one
+    /// transaction: all of it is stored, or nothing.
+    pub async fn publish(&self, publication: &Publication) -> Result<Published> {
+        let mut prepared = Vec::with_capacity(publication.contracts.len());
+        for (index, contract) in publication.contracts.iter().enumerate() {
+            let field = format!("contracts[{index}].content");
+            check_names(
+                &contract.content,
+                &publication.consumer,
+                &contract.provider,
+                &field,
+            )?;
+            let (sha, stored, plain) = prepare_content(contract.content.clone(), &field)?;
+            prepared.push(Prepared { sha, stored, plain });
+        }
+        write_tx!(self.db, tx => {
+            let consumer_id = ensure_pacticipant(tx, &publication.consumer).await?;
+            let (version_id, version_created) =
+                ensure_version(tx, consumer_id, &publication.version).await?;
+            if let Some(build_url) = &publication.build_url {
+                tx.execute(
+                    "UPDATE versions SET build_url = $2 WHERE id = $1",
+                    args![version_id, build_url],
+                )
+                .await?;
+            }
+            if let Some(branch) = &publication.branch {
+                add_to_branch(tx, consumer_id, version_id, branch).await?;
+            }
+            for tag in &publication.tags {
+                add_tag(tx, consumer_id, version_id, tag).await?;
+            }
+            let mut outcomes = Vec::with_capacity(publication.contracts.len());
+            for (index, (contract, prepared)) in publication.contracts.iter().zip(&prepared).enumerate() {
+                let provider_id = ensure_pacticipant(tx, &contract.provider).await?;
+                let outcome = store_contract(
+                    tx,
+                    consumer_id,
+                    version_id,
+                    provider_id,
+                    contract,
+                    prepared,
+                    &format!("contracts[{index}].content"),
+                )
+                .await?;
+                outcomes.push((contract.provider.clone(), outcome));
+            }
+            let environments = tx
+                .rows(&format!("SELECT {ENVIRONMENT_COLUMNS} FROM environments ORDER BY name"), args![])
+                .await?
+                .iter()
+                .map(environment)
+                .collect();
+            Ok(Published {
+                version: load_version(tx, version_id).await?,
+                version_created,
+                contracts: outcomes,
+                pacticipant: require_pacticipant(tx, &publication.consumer).await?,
+                environments,
+            })
+        })
+    }
+}
+
+/// Which publication of a consumer/provider pair a request names.
+#[derive(Debug, Clone)]
+pub enum PactRef<'a> {
+    /// The one published by a consumer version.
+    Version(&'a str),
+    /// The latest publication.
+    Latest,
+    /// The latest from a consumer version with a tag.
+    LatestTagged(&'a str),
+    /// The latest from a consumer version on a branch.
+    LatestOnBranch(&'a str),
+    /// By content hash (the newest publication of that content).
+    Sha(&'a str),
+}
+
+const PACT_SELECT: &str = "SELECT c.name, pr.name, v.number, pv.sha, pv.content, pp.created_at \
+     FROM latest_pact_publications l \
+     JOIN pact_publications pp ON pp.id = l.pact_publication_id \
+     JOIN pact_versions pv ON pv.id = l.pact_version_id \
+     JOIN versions v ON v.id = l.consumer_version_id \
+     JOIN pacticipants c ON c.id = l.consumer_id \
+     JOIN pacticipants pr ON pr.id = l.provider_id";
+
+fn stored_pact(row: &Row) -> StoredPact {
+    StoredPact {
+        consumer: row.text(0),
+        provider: row.text(1),
+        consumer_version: row.text(2),
+        sha: row.text(3),
+        content: row.text(4),
+        created_at: row.int(5),
+    }
+}
+
+impl Store {
+    /// The contract a reference names.
+    pub async fn pact(
+        &self,
+        provider: &str,
+        consumer: &str,
+        which: PactRef<'_>,
+    ) -> Result<Option<StoredPact>> {
+        // Each reference names one consumer version; finding it first (an index lookup or a
+        // MAX over an index) keeps the cost flat however many versions the pair has.
+        let target = match which {
+            PactRef::Version(_) => {
+                "SELECT v2.id FROM versions v2 WHERE v2.pacticipant_id = c.id AND v2.number = $3"
+            }
+            PactRef::Latest => {
+                "SELECT MAX(l2.consumer_version_id) FROM latest_pact_publications l2 \
+                 WHERE l2.provider_id = pr.id AND l2.consumer_id = c.id"
+            }
+            PactRef::Sha(_) => {
+                "SELECT MAX(l2.consumer_version_id) FROM latest_pact_publications l2 \
+                 JOIN pact_versions pv2 ON pv2.id = l2.pact_version_id \
+                 WHERE pv2.consumer_id = c.id AND pv2.provider_id = pr.id AND pv2.sha = $3"
+            }
+            PactRef::LatestTagged(_) => {
+                "SELECT MAX(l2.consumer_version_id) FROM latest_pact_publications l2 \
+                 JOIN tags t ON t.version_id = l2.consumer_version_id AND t.name = $3 \
+                 WHERE l2.provider_id = pr.id AND l2.consumer_id = c.id"
+            }
+            PactRef::LatestOnBranch(_) => {
+                "SELECT MAX(l2.consumer_version_id) FROM latest_pact_publications l2 \
+                 JOIN branch_versions bv ON bv.version_id = l2.consumer_version_id \
+                 JOIN branches b ON b.id = bv.branch_id AND b.name = $3 \
+                 WHERE l2.provider_id = pr.id AND l2.consumer_id = c.id"
+            }
+        };
+        let sql = format!(
+            "{PACT_SELECT} WHERE pr.name = $1 AND c.name = $2 AND l.consumer_version_id = ({target})"
+        );
+        let mut args = args![provider, consumer];
+        match which {
+            PactRef::Version(x)
+            | PactRef::Sha(x)
+            | PactRef::LatestTagged(x)
+            | PactRef::LatestOnBranch(x) => args.push(x.into()),
+            PactRef::Latest => {}
+        }
+        read_tx!(self.db, tx => Ok(tx.row(&sql, args.clone()).await?.map(|row| stored_pact(&row))))
+    }
+
+    /// The latest contract of each consumer of `provider` (optionally only from consumer
+    /// versions with a tag).
+    pub async fn latest_pacts_for_provider(
+        &self,
+        provider: &str,
+        tag: Option<&str>,
+    ) -> Result<Vec<StoredPact>> {
+        let sql = format!(
+            "{PACT_SELECT} WHERE pr.name = $1 AND l.consumer_version_id = ( \
+             SELECT MAX(l2.consumer_version_id) FROM latest_pact_publications l2 \
+             WHERE l2.provider_id = l.provider_id AND l2.consumer_id = l.consumer_id \
+             AND ($2 IS NULL OR EXISTS (SELECT 1 FROM tags t WHERE t.version_id = l2.consumer_version_id AND t.name = $2))) \
+             ORDER BY c.name"
+        );
+        read_tx!(self.db, tx => {
+            require_pacticipant(tx, provider).await?;
+            Ok(tx.rows(&sql, args![provider, tag]).await?.iter().map(stored_pact).collect())
+        })
+    }
+
+    /// The contract published before `consumer_version`'s whose content differs from it.
+    pub async fn previous_distinct_pact(
+        &self,
+        provider: &str,
+        consumer: &str,
+        consumer_version: &str,
+    ) -> Result<Option<StoredPact>> {
+        let sql = format!(
+            "{PACT_SELECT} WHERE pr.name = $1 AND c.name = $2 AND l.consumer_version_id < $3 \
+             AND l.pact_version_id <> $4 ORDER BY l.consumer_version_id DESC LIMIT 1"
+        );
+        read_tx!(self.db, tx => {
+            let version_id = require_version_id(tx, consumer, consumer_version).await?;
+            let row = tx
+                .row(
+                    "SELECT l.pact_version_id FROM latest_pact_publications l \
+                     JOIN pacticipants pr ON pr.id = l.provider_id \
+                     WHERE l.consumer_version_id = $1 AND pr.name = $2",
+                    args![version_id, provider],
+                )
+                .await?
+                .ok_or_else(|| {
+                    StoreError::NotFound(format!(
+                        "version `{consumer_version}` of `{consumer}` published no contract for `{provider}`"
+                    ))
+                })?;
+            Ok(tx
+                .row(&sql, args![provider, consumer, version_id, row.int(0)])
+                .await?
+                .map(|row| stored_pact(&row)))
+        })
+    }
+
+    /// Deletes the contract a consumer version published for a provider (every revision).
+    pub async fn delete_pact(
+        &self,
+        provider: &str,
+        consumer: &str,
+        consumer_version: &str,
+    ) -> Result<()> {
+        write_tx!(self.db, tx => {
+            let version_id = require_version_id(tx, consumer, consumer_version).await?;
+            let provider = require_pacticipant(tx, provider).await?;
+            let gone = tx
+                .execute(
+                    "DELETE FROM pact_publications WHERE consumer_version_id = $1 AND provider_id = $2",
+                    args![version_id, provider.id],
+                )
+                .await?;
+            if gone == 0 {
+                return Err(StoreError::NotFound(format!(
+                    "version `{consumer_version}` of `{consumer}` published no contract for `{}`",
+                    provider.name
+                )));
+            }
+            Ok(())
+        })
+    }
+}
