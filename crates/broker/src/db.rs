@@ -2,9 +2,9 @@
 //!
 //! Store code writes each statement once, with `$1`-style placeholders (both drivers accept
 //! them), binds [`Arg`]s and reads [`Row`] columns by index. The few places where the dialects
-//! differ ask the transaction ([`Tx::for_update`]). Every operation runs in a transaction:
-//! writes through [`Db::write`], which retries when a concurrent writer got in first, reads
-//! through [`Db::read`], which sees one consistent snapshot.
+//! differ ask the transaction ([`Tx::for_update`], [`Tx::in_list`]). Every operation runs in a transaction:
+//! writes through `write_tx!`, which retries when a concurrent writer got in first, reads
+//! through `read_tx!`, which sees one consistent snapshot.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -100,6 +100,10 @@ pub enum Arg {
     Text(Option<String>),
     /// A boolean.
     Bool(Option<bool>),
+    /// A list of texts, bound as one value whatever its length (a placeholder per item would
+    /// meet the drivers' limit on bound values: 32,766 on SQLite, 65,535 on PostgreSQL); match
+    /// against it with [`Tx::in_list`].
+    TextList(Vec<String>),
 }
 
 impl From<i64> for Arg {
@@ -229,18 +233,29 @@ enum TxInner {
     Postgres(Transaction<'static, Postgres>),
 }
 
+// `$list` turns a text list into what the backend binds: a JSON array for SQLite (read with
+// `json_each`), a `text[]` for PostgreSQL.
 macro_rules! bind_all {
-    ($query:expr, $args:expr) => {{
+    ($query:expr, $args:expr, $list:expr) => {{
         let mut query = $query;
         for arg in $args {
             query = match arg {
                 Arg::Int(value) => query.bind(value),
                 Arg::Text(value) => query.bind(value),
                 Arg::Bool(value) => query.bind(value),
+                Arg::TextList(values) => query.bind($list(values)),
             };
         }
         query
     }};
+}
+
+fn sqlite_list(values: Vec<String>) -> String {
+    serde_json::Value::from(values).to_string()
+}
+
+fn postgres_list(values: Vec<String>) -> Vec<String> {
+    values
 }
 
 impl Tx {
@@ -261,15 +276,24 @@ impl Tx {
         }
     }
 
+    /// A subquery yielding the items of the [`Arg::TextList`] bound to `placeholder` (`$3`),
+    /// for `column IN (…)`.
+    pub fn in_list(&self, placeholder: &str) -> String {
+        match self.inner {
+            TxInner::Sqlite(_) => format!("(SELECT value FROM json_each({placeholder}))"),
+            TxInner::Postgres(_) => format!("(SELECT unnest({placeholder}::text[]))"),
+        }
+    }
+
     /// Runs a statement; returns the number of rows it changed.
     pub async fn execute(&mut self, sql: &str, args: Vec<Arg>) -> Result<u64, DbError> {
         let sql = AssertSqlSafe(sql.to_owned());
         Ok(match &mut self.inner {
-            TxInner::Sqlite(tx) => bind_all!(sqlx::query(sql), args)
+            TxInner::Sqlite(tx) => bind_all!(sqlx::query(sql), args, sqlite_list)
                 .execute(&mut **tx)
                 .await?
                 .rows_affected(),
-            TxInner::Postgres(tx) => bind_all!(sqlx::query(sql), args)
+            TxInner::Postgres(tx) => bind_all!(sqlx::query(sql), args, postgres_list)
                 .execute(&mut **tx)
                 .await?
                 .rows_affected(),
@@ -280,13 +304,13 @@ impl Tx {
     pub async fn rows(&mut self, sql: &str, args: Vec<Arg>) -> Result<Vec<Row>, DbError> {
         let sql = AssertSqlSafe(sql.to_owned());
         Ok(match &mut self.inner {
-            TxInner::Sqlite(tx) => bind_all!(sqlx::query(sql), args)
+            TxInner::Sqlite(tx) => bind_all!(sqlx::query(sql), args, sqlite_list)
                 .fetch_all(&mut **tx)
                 .await?
                 .into_iter()
                 .map(Row::Sqlite)
                 .collect(),
-            TxInner::Postgres(tx) => bind_all!(sqlx::query(sql), args)
+            TxInner::Postgres(tx) => bind_all!(sqlx::query(sql), args, postgres_list)
                 .fetch_all(&mut **tx)
                 .await?
                 .into_iter()
@@ -299,11 +323,11 @@ impl Tx {
     pub async fn row(&mut self, sql: &str, args: Vec<Arg>) -> Result<Option<Row>, DbError> {
         let sql = AssertSqlSafe(sql.to_owned());
         Ok(match &mut self.inner {
-            TxInner::Sqlite(tx) => bind_all!(sqlx::query(sql), args)
+            TxInner::Sqlite(tx) => bind_all!(sqlx::query(sql), args, sqlite_list)
                 .fetch_optional(&mut **tx)
                 .await?
                 .map(Row::Sqlite),
-            TxInner::Postgres(tx) => bind_all!(sqlx::query(sql), args)
+            TxInner::Postgres(tx) => bind_all!(sqlx::query(sql), args, postgres_list)
                 .fetch_optional(&mut **tx)
                 .await?
                 .map(Row::Postgres),

@@ -5,11 +5,10 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::environments::{ENVIRONMENT_COLUMNS, Environment, environment};
-use super::pacticipants::{Pacticipant, ensure_pacticipant, require_pacticipant};
-use super::versions::{
-    Version, add_tag, add_to_branch, ensure_version, load_version, require_version_id,
-};
-use super::{Result, Store, StoreError, find_or_insert, now};
+use super::pacticipants::{Pacticipant, ensure_pacticipant, find_pacticipant, require_pacticipant};
+use super::resolve::{Among, VersionRef, require_version_id, resolve};
+use super::versions::{Version, add_tag, add_to_branch, ensure_version, load_version};
+use super::{Result, Snapshot, Store, StoreError, find_or_insert, now};
 use crate::db::{Backend, Row, Tx, args, read_tx, write_tx};
 use pactum_core::contract::Pact;
 
@@ -465,6 +464,19 @@ fn stored_pact(row: &Row) -> StoredPact {
     }
 }
 
+/// The current contract consumer version `consumer_version_id` published for `provider_id`.
+async fn current_pact(
+    tx: &mut Tx,
+    consumer_version_id: i64,
+    provider_id: i64,
+) -> Result<Option<StoredPact>> {
+    let sql = format!("{PACT_SELECT} WHERE l.consumer_version_id = $1 AND l.provider_id = $2");
+    Ok(tx
+        .row(&sql, args![consumer_version_id, provider_id])
+        .await?
+        .map(|row| stored_pact(&row)))
+}
+
 impl Store {
     /// The contract a reference names.
     pub async fn pact(
@@ -473,64 +485,61 @@ impl Store {
         consumer: &str,
         which: PactRef<'_>,
     ) -> Result<Option<StoredPact>> {
-        // Each reference names one consumer version; finding it first (an index lookup or a
-        // MAX over an index) keeps the cost flat however many versions the pair has.
-        let target = match which {
-            PactRef::Version(_) => {
-                "SELECT v2.id FROM versions v2 WHERE v2.pacticipant_id = c.id AND v2.number = $3"
+        read_tx!(self.db, tx => {
+            let (Some(provider), Some(consumer)) = (
+                find_pacticipant(tx, provider).await?,
+                find_pacticipant(tx, consumer).await?,
+            ) else {
+                return Ok(None);
+            };
+            let version = match which {
+                PactRef::Version(number) => VersionRef::Number(number),
+                PactRef::Latest => VersionRef::Latest,
+                PactRef::LatestTagged(tag) => VersionRef::LatestTagged(tag),
+                PactRef::LatestOnBranch(branch) => VersionRef::LatestOnBranch(branch),
+                PactRef::Sha(sha) => {
+                    let newest = tx
+                        .int(
+                            "SELECT MAX(l.consumer_version_id) FROM latest_pact_publications l \
+                             JOIN pact_versions pv ON pv.id = l.pact_version_id \
+                             WHERE pv.consumer_id = $1 AND pv.provider_id = $2 AND pv.sha = $3",
+                            args![consumer.id, provider.id, sha],
+                        )
+                        .await?;
+                    return match newest {
+                        Some(version_id) => current_pact(tx, version_id, provider.id).await,
+                        None => Ok(None),
+                    };
+                }
+            };
+            let among = Among::PublishersFor { provider_id: provider.id, consumer_id: Some(consumer.id) };
+            match resolve(tx, among, &version, Some(1)).await?.first() {
+                Some(found) => current_pact(tx, found.version_id, provider.id).await,
+                None => Ok(None),
             }
-            PactRef::Latest => {
-                "SELECT MAX(l2.consumer_version_id) FROM latest_pact_publications l2 \
-                 WHERE l2.provider_id = pr.id AND l2.consumer_id = c.id"
-            }
-            PactRef::Sha(_) => {
-                "SELECT MAX(l2.consumer_version_id) FROM latest_pact_publications l2 \
-                 JOIN pact_versions pv2 ON pv2.id = l2.pact_version_id \
-                 WHERE pv2.consumer_id = c.id AND pv2.provider_id = pr.id AND pv2.sha = $3"
-            }
-            PactRef::LatestTagged(_) => {
-                "SELECT MAX(l2.consumer_version_id) FROM latest_pact_publications l2 \
-                 JOIN tags t ON t.version_id = l2.consumer_version_id AND t.name = $3 \
-                 WHERE l2.provider_id = pr.id AND l2.consumer_id = c.id"
-            }
-            PactRef::LatestOnBranch(_) => {
-                "SELECT MAX(l2.consumer_version_id) FROM latest_pact_publications l2 \
-                 JOIN branch_versions bv ON bv.version_id = l2.consumer_version_id \
-                 JOIN branches b ON b.id = bv.branch_id AND b.name = $3 \
-                 WHERE l2.provider_id = pr.id AND l2.consumer_id = c.id"
-            }
-        };
-        let sql = format!(
-            "{PACT_SELECT} WHERE pr.name = $1 AND c.name = $2 AND l.consumer_version_id = ({target})"
-        );
-        let mut args = args![provider, consumer];
-        match which {
-            PactRef::Version(x)
-            | PactRef::Sha(x)
-            | PactRef::LatestTagged(x)
-            | PactRef::LatestOnBranch(x) => args.push(x.into()),
-            PactRef::Latest => {}
-        }
-        read_tx!(self.db, tx => Ok(tx.row(&sql, args.clone()).await?.map(|row| stored_pact(&row))))
+        })
     }
 
     /// The latest contract of each consumer of `provider` (optionally only from consumer
-    /// versions with a tag).
+    /// versions with a tag), by consumer name.
     pub async fn latest_pacts_for_provider(
         &self,
         provider: &str,
         tag: Option<&str>,
     ) -> Result<Vec<StoredPact>> {
-        let sql = format!(
-            "{PACT_SELECT} WHERE pr.name = $1 AND l.consumer_version_id = ( \
-             SELECT MAX(l2.consumer_version_id) FROM latest_pact_publications l2 \
-             WHERE l2.provider_id = l.provider_id AND l2.consumer_id = l.consumer_id \
-             AND ($2 IS NULL OR EXISTS (SELECT 1 FROM tags t WHERE t.version_id = l2.consumer_version_id AND t.name = $2))) \
-             ORDER BY c.name"
-        );
+        let which = match tag {
+            Some(tag) => VersionRef::LatestTagged(tag),
+            None => VersionRef::Latest,
+        };
         read_tx!(self.db, tx => {
-            require_pacticipant(tx, provider).await?;
-            Ok(tx.rows(&sql, args![provider, tag]).await?.iter().map(stored_pact).collect())
+            let provider = require_pacticipant(tx, provider).await?;
+            let among = Among::PublishersFor { provider_id: provider.id, consumer_id: None };
+            let mut pacts = Vec::new();
+            for found in resolve(tx, among, &which, None).await? {
+                pacts.extend(current_pact(tx, found.version_id, provider.id).await?);
+            }
+            pacts.sort_by(|a, b| a.consumer.cmp(&b.consumer));
+            Ok(pacts)
         })
     }
 
@@ -591,5 +600,111 @@ impl Store {
             }
             Ok(())
         })
+    }
+}
+
+/// The contract a consumer version currently has for a provider, without its content.
+#[derive(Debug, Clone)]
+pub(crate) struct PublishedContract {
+    /// The consumer's name.
+    pub consumer: String,
+    /// The consumer version's number.
+    pub consumer_version: String,
+    /// The content's id (`pact_versions`).
+    pub content_id: i64,
+    /// The content hash.
+    pub sha: String,
+    /// When this consumer version published it.
+    pub published_at: i64,
+}
+
+impl Snapshot {
+    /// The contract consumer version `consumer_version_id` currently has for `provider_id`.
+    pub(crate) async fn published_contract(
+        &mut self,
+        consumer_version_id: i64,
+        provider_id: i64,
+    ) -> Result<Option<PublishedContract>> {
+        Ok(self
+            .tx
+            .row(
+                "SELECT c.name, v.number, pv.id, pv.sha, l.created_at \
+                 FROM latest_pact_publications l \
+                 JOIN pacticipants c ON c.id = l.consumer_id \
+                 JOIN versions v ON v.id = l.consumer_version_id \
+                 JOIN pact_versions pv ON pv.id = l.pact_version_id \
+                 WHERE l.consumer_version_id = $1 AND l.provider_id = $2",
+                args![consumer_version_id, provider_id],
+            )
+            .await?
+            .map(|row| PublishedContract {
+                consumer: row.text(0),
+                consumer_version: row.text(1),
+                content_id: row.int(2),
+                sha: row.text(3),
+                published_at: row.int(4),
+            }))
+    }
+
+    /// The providers consumer version `consumer_version_id` has contracts with: (id, name), by
+    /// name.
+    pub(crate) async fn providers_of(
+        &mut self,
+        consumer_version_id: i64,
+    ) -> Result<Vec<(i64, String)>> {
+        Ok(self
+            .tx
+            .rows(
+                "SELECT l.provider_id, p.name FROM latest_pact_publications l \
+                 JOIN pacticipants p ON p.id = l.provider_id \
+                 WHERE l.consumer_version_id = $1 ORDER BY p.name",
+                args![consumer_version_id],
+            )
+            .await?
+            .iter()
+            .map(|row| (row.int(0), row.text(1)))
+            .collect())
+    }
+
+    /// The consumers that ever published a contract for `provider_id`: (id, name), by name.
+    pub(crate) async fn consumers_of(&mut self, provider_id: i64) -> Result<Vec<(i64, String)>> {
+        Ok(self
+            .tx
+            .rows(
+                "SELECT i.consumer_id, p.name FROM integrations i \
+                 JOIN pacticipants p ON p.id = i.consumer_id \
+                 WHERE i.provider_id = $1 ORDER BY p.name",
+                args![provider_id],
+            )
+            .await?
+            .iter()
+            .map(|row| (row.int(0), row.text(1)))
+            .collect())
+    }
+
+    /// The newest consumer version of each consumer branch and of each consumer tag that
+    /// published a contract for `provider_id` at or after `since` (microseconds): the
+    /// candidates for work-in-progress contracts.
+    pub(crate) async fn recent_branch_and_tag_heads(
+        &mut self,
+        provider_id: i64,
+        since: i64,
+    ) -> Result<Vec<i64>> {
+        Ok(self
+            .tx
+            .rows(
+                "SELECT MAX(l.consumer_version_id) FROM latest_pact_publications l \
+                 JOIN branch_versions bv ON bv.version_id = l.consumer_version_id \
+                 WHERE l.provider_id = $1 AND l.created_at >= $2 \
+                 GROUP BY l.consumer_id, bv.branch_id \
+                 UNION SELECT MAX(l.consumer_version_id) FROM latest_pact_publications l \
+                 JOIN tags t ON t.version_id = l.consumer_version_id \
+                 WHERE l.provider_id = $1 AND l.created_at >= $2 GROUP BY l.consumer_id, t.name",
+                args![provider_id, since],
+            )
+            .await?
+            .iter()
+            .map(|row| row.int(0))
+            .collect())
     }
 }

@@ -3,8 +3,9 @@
 use serde_json::Value;
 
 use super::pacticipants::require_pacticipant;
-use super::versions::{Version, load_version, require_version_id};
-use super::{Result, Store, StoreError, now};
+use super::resolve::require_version_id;
+use super::versions::{Version, load_version};
+use super::{Result, Snapshot, Store, StoreError, now};
 use crate::db::{Row, Tx, args, read_tx, write_tx};
 
 /// An environment versions are deployed or released to.
@@ -416,4 +417,15 @@ async fn deployment(tx: &mut Tx, kind: DeploymentKind, uuid: &str) -> Result<Opt
     let sql = format!("{} WHERE d.uuid = $1", kind.select());
     let rows = tx.rows(&sql, args![uuid]).await?;
     Ok(load_deployments(tx, rows).await?.pop())
+}
+
+impl Snapshot {
+    /// Whether an environment named `name` exists.
+    pub(crate) async fn environment_exists(&mut self, name: &str) -> Result<bool> {
+        Ok(self
+            .tx
+            .int("SELECT id FROM environments WHERE name = $1", args![name])
+            .await?
+            .is_some())
+    }
 }

@@ -7,8 +7,12 @@
 //! `latest_pact_publications`, `latest_verifications`) only ever move to a higher id, so
 //! concurrent writers agree on them whatever order they commit in.
 //!
-//! One file per kind of thing: [`pacticipants`], [`versions`] (with branches and tags),
-//! [`environments`] (with deployments and releases), [`contracts`], [`verifications`].
+//! One file per kind of thing: `pacticipants`, `versions` (with branches and tags),
+//! `environments` (with deployments and releases), `contracts`, `verifications`, and
+//! `resolve`, the one place where "latest", "latest with a tag", "the main branch's head",
+//! "deployed in an environment"… become version ids. Answers that take many queries read one
+//! `Snapshot`, whose typed methods sit beside the tables they read.
+//!
 //! Not here: HTTP and JSON resources (`api`), which contracts a provider should verify
 //! ([`crate::selection`]) and what can be deployed ([`crate::matrix`]) — those decide, and ask
 //! this module for rows.
@@ -16,6 +20,7 @@
 mod contracts;
 mod environments;
 mod pacticipants;
+mod resolve;
 mod verifications;
 mod versions;
 
@@ -26,9 +31,11 @@ pub use contracts::{
 pub(crate) use contracts::{interaction_identity, without_id};
 pub use environments::{Deployment, DeploymentKind, Environment, EnvironmentFields};
 pub use pacticipants::{Pacticipant, PacticipantFields};
+pub(crate) use resolve::Among;
+pub use resolve::VersionRef;
+pub(crate) use verifications::CountedVerifiers;
 pub use verifications::{NewVerification, Verification};
-pub(crate) use versions::load_version;
-pub use versions::{Branch, Tag, Version, VersionRef};
+pub use versions::{Branch, Tag, Version};
 
 use crate::db::{Arg, AsTransient, Db, DbError, Tx, args, read_tx};
 
@@ -89,6 +96,37 @@ async fn find_or_insert(
     Ok((id, false))
 }
 
+/// One consistent read of the broker's data, for answers that take many queries (the matrix,
+/// pacts for verification). Each query is a typed method, defined beside the tables it reads.
+/// Made by the `snapshot!` macro, which ends it.
+pub(crate) struct Snapshot {
+    tx: Tx,
+}
+
+/// Runs a block with one [`Snapshot`] of the store (PostgreSQL: `REPEATABLE READ`), given to
+/// it as `$snapshot: &mut Snapshot`, then ends the snapshot. `?` and `return` in the block leave
+/// the block, not the enclosing function.
+macro_rules! snapshot {
+    ($store:expr, $snapshot:ident => $body:expr) => {{
+        let mut owned = $store.snapshot().await?;
+        let outcome = {
+            let $snapshot = &mut owned;
+            async { $body }.await
+        };
+        owned.end().await;
+        outcome
+    }};
+}
+pub(crate) use snapshot;
+
+impl Snapshot {
+    /// Ends the snapshot (it only read, so there is nothing to commit).
+    pub(crate) async fn end(self) {
+        // A failed rollback closes the connection; the reads are done either way.
+        let _ = self.tx.rollback().await;
+    }
+}
+
 /// The broker's storage: typed operations over a [`Db`].
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -104,6 +142,13 @@ impl Store {
     /// The database.
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// Starts a [`Snapshot`]; callers use the [`snapshot!`] macro, which ends it.
+    pub(crate) async fn snapshot(&self) -> Result<Snapshot> {
+        Ok(Snapshot {
+            tx: self.db.begin(false).await?,
+        })
     }
 
     /// How many of each thing the broker holds (the `/metrics` resource).

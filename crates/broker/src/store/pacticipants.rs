@@ -1,7 +1,7 @@
 //! Pacticipants: the applications taking part in contracts, found by name and created on first
 //! use by publications and versions.
 
-use super::{Result, Store, StoreError, find_or_insert, now};
+use super::{Result, Snapshot, Store, StoreError, find_or_insert, now};
 use crate::db::{Row, Tx, args, read_tx, write_tx};
 
 /// A pacticipant (an application that takes part in contracts).
@@ -196,5 +196,15 @@ impl Store {
             }
             Ok(())
         })
+    }
+}
+
+impl Snapshot {
+    /// The id of the pacticipant named `name`.
+    pub(crate) async fn pacticipant_id(&mut self, name: &str) -> Result<Option<i64>> {
+        Ok(self
+            .tx
+            .int("SELECT id FROM pacticipants WHERE name = $1", args![name])
+            .await?)
     }
 }

@@ -4,8 +4,8 @@
 use serde_json::Value;
 
 use super::versions::ensure_version;
-use super::{Result, Store, StoreError, now};
-use crate::db::{Row, args, read_tx, write_tx};
+use super::{Result, Snapshot, Store, StoreError, now};
+use crate::db::{Arg, Row, args, read_tx, write_tx};
 
 /// A verification result published by a provider.
 #[derive(Debug, Clone)]
@@ -152,5 +152,146 @@ impl Store {
              ORDER BY vr.id DESC LIMIT 1"
         );
         read_tx!(self.db, tx => Ok(tx.row(&sql, args![provider, consumer, sha]).await?.map(|row| verification(&row))))
+    }
+}
+
+/// The newest verification of a content by one provider version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct LatestVerification {
+    /// Its number.
+    pub id: i64,
+    /// Whether every interaction passed.
+    pub success: bool,
+    /// When it was published.
+    pub created_at: i64,
+}
+
+/// Whose successful verifications count when deciding whether a content is still pending for
+/// a provider.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum CountedVerifiers<'a> {
+    /// Provider versions on this branch, and those on other branches that verified before this
+    /// branch was created: a new branch inherits what was verified before it existed (a new
+    /// feature branch does not make everything pending again), not what other branches verify
+    /// later. A branch that does not exist yet inherits every verification so far.
+    Branch(&'a str),
+    /// Provider versions with one of these tags.
+    Tags(&'a [String]),
+    /// Any provider version.
+    Any,
+}
+
+impl Snapshot {
+    /// The newest verification of content `content_id` by provider version
+    /// `provider_version_id`.
+    pub(crate) async fn latest_verification(
+        &mut self,
+        content_id: i64,
+        provider_version_id: i64,
+    ) -> Result<Option<LatestVerification>> {
+        Ok(self
+            .tx
+            .row(
+                "SELECT lv.verification_id, lv.success, v.created_at FROM latest_verifications lv \
+                 JOIN verifications v ON v.id = lv.verification_id \
+                 WHERE lv.pact_version_id = $1 AND lv.provider_version_id = $2",
+                args![content_id, provider_version_id],
+            )
+            .await?
+            .map(|row| LatestVerification {
+                id: row.int(0),
+                success: row.bool(1),
+                created_at: row.int(2),
+            }))
+    }
+
+    /// The provider versions that verified content `content_id`, newest first, at most `limit`.
+    pub(crate) async fn verifiers_of(&mut self, content_id: i64, limit: usize) -> Result<Vec<i64>> {
+        Ok(self
+            .tx
+            .rows(
+                "SELECT provider_version_id FROM latest_verifications WHERE pact_version_id = $1 \
+                 ORDER BY provider_version_id DESC LIMIT $2",
+                args![content_id, i64::try_from(limit).unwrap_or(i64::MAX)],
+            )
+            .await?
+            .iter()
+            .map(|row| row.int(0))
+            .collect())
+    }
+
+    /// The versions of consumer `consumer_id` whose current contract provider version
+    /// `provider_version_id` verified, newest first, at most `limit`.
+    pub(crate) async fn consumer_versions_verified_by(
+        &mut self,
+        provider_version_id: i64,
+        consumer_id: i64,
+        limit: usize,
+    ) -> Result<Vec<i64>> {
+        Ok(self
+            .tx
+            .rows(
+                "SELECT l.consumer_version_id FROM latest_verifications lv \
+                 JOIN latest_pact_publications l ON l.pact_version_id = lv.pact_version_id \
+                 WHERE lv.provider_version_id = $1 AND l.consumer_id = $2 \
+                 ORDER BY l.consumer_version_id DESC LIMIT $3",
+                args![
+                    provider_version_id,
+                    consumer_id,
+                    i64::try_from(limit).unwrap_or(i64::MAX)
+                ],
+            )
+            .await?
+            .iter()
+            .map(|row| row.int(0))
+            .collect())
+    }
+
+    /// Whether content `content_id` was verified successfully by a version of provider
+    /// `provider_id` that `counted` lets count (content is per consumer and provider, so only
+    /// that provider's versions ever verified it).
+    pub(crate) async fn verified_successfully(
+        &mut self,
+        content_id: i64,
+        provider_id: i64,
+        counted: CountedVerifiers<'_>,
+    ) -> Result<bool> {
+        let found = match counted {
+            CountedVerifiers::Branch(branch) => {
+                self.tx
+                    .int(
+                        "SELECT 1 FROM verifications v \
+                         JOIN branch_versions bv ON bv.version_id = v.provider_version_id \
+                         JOIN branches b ON b.id = bv.branch_id \
+                         WHERE v.pact_version_id = $1 AND v.success AND b.pacticipant_id = $2 \
+                         AND (b.name = $3 OR v.created_at < COALESCE( \
+                             (SELECT created_at FROM branches WHERE pacticipant_id = $2 AND name = $3), $4)) \
+                         LIMIT 1",
+                        args![content_id, provider_id, branch, i64::MAX],
+                    )
+                    .await?
+            }
+            CountedVerifiers::Tags(tags) => {
+                // The tags are one bound value, however many there are.
+                let sql = format!(
+                    "SELECT 1 FROM verifications v JOIN tags t ON t.version_id = v.provider_version_id \
+                     WHERE v.pact_version_id = $1 AND v.success AND t.name IN {} LIMIT 1",
+                    self.tx.in_list("$2")
+                );
+                self.tx
+                    .int(&sql, vec![content_id.into(), Arg::TextList(tags.to_vec())])
+                    .await?
+            }
+            CountedVerifiers::Any => {
+                self.tx
+                    .int(
+                        "SELECT 1 FROM verifications v WHERE v.pact_version_id = $1 AND v.success \
+                         LIMIT 1",
+                        args![content_id],
+                    )
+                    .await?
+            }
+        };
+        Ok(found.is_some())
     }
 }

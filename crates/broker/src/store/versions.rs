@@ -1,8 +1,9 @@
 //! Versions of pacticipants, the branches they are on and their tags, with the head rows
 //! (`branch_heads`, `tag_heads`) that make "latest on a branch" and "latest with a tag" lookups.
 
-use super::pacticipants::{ensure_pacticipant, require_pacticipant};
-use super::{Result, Store, StoreError, find_or_insert, now};
+use super::pacticipants::{ensure_pacticipant, find_pacticipant, require_pacticipant};
+use super::resolve::{Among, VersionRef, find_version_id, require_version_id, resolve};
+use super::{Result, Snapshot, Store, StoreError, find_or_insert, now};
 use crate::db::{Tx, args, read_tx, write_tx};
 
 /// A version of a pacticipant.
@@ -26,7 +27,7 @@ pub struct Version {
     pub tags: Vec<(String, bool)>,
 }
 
-pub(crate) async fn load_version(tx: &mut Tx, version_id: i64) -> Result<Version> {
+pub(super) async fn load_version(tx: &mut Tx, version_id: i64) -> Result<Version> {
     let row = tx
         .row(
             "SELECT v.id, p.name, v.number, v.build_url, v.created_at, v.updated_at \
@@ -69,34 +70,6 @@ pub(crate) async fn load_version(tx: &mut Tx, version_id: i64) -> Result<Version
         branches,
         tags,
     })
-}
-
-pub(super) async fn find_version_id(
-    tx: &mut Tx,
-    pacticipant: &str,
-    number: &str,
-) -> Result<Option<i64>> {
-    Ok(tx
-        .int(
-            "SELECT v.id FROM versions v JOIN pacticipants p ON p.id = v.pacticipant_id \
-             WHERE p.name = $1 AND v.number = $2",
-            args![pacticipant, number],
-        )
-        .await?)
-}
-
-pub(super) async fn require_version_id(
-    tx: &mut Tx,
-    pacticipant: &str,
-    number: &str,
-) -> Result<i64> {
-    find_version_id(tx, pacticipant, number)
-        .await?
-        .ok_or_else(|| {
-            StoreError::NotFound(format!(
-                "no version `{number}` of pacticipant `{pacticipant}`"
-            ))
-        })
 }
 
 /// The id of version `number` of pacticipant `pacticipant_id`, and whether it was created.
@@ -213,43 +186,6 @@ pub(super) async fn repair_heads(tx: &mut Tx, pacticipant_id: i64) -> Result<()>
     Ok(())
 }
 
-/// Which version of a pacticipant a request names.
-#[derive(Debug, Clone)]
-pub enum VersionRef<'a> {
-    /// By number.
-    Number(&'a str),
-    /// The latest.
-    Latest,
-    /// The latest with a tag.
-    LatestTagged(&'a str),
-}
-
-pub(super) async fn resolve_version(
-    tx: &mut Tx,
-    pacticipant: &str,
-    which: &VersionRef<'_>,
-) -> Result<Option<i64>> {
-    Ok(match which {
-        VersionRef::Number(number) => find_version_id(tx, pacticipant, number).await?,
-        VersionRef::Latest => {
-            tx.int(
-                "SELECT MAX(v.id) FROM versions v JOIN pacticipants p ON p.id = v.pacticipant_id \
-                 WHERE p.name = $1",
-                args![pacticipant],
-            )
-            .await?
-        }
-        VersionRef::LatestTagged(tag) => {
-            tx.int(
-                "SELECT h.version_id FROM tag_heads h JOIN pacticipants p ON p.id = h.pacticipant_id \
-                 WHERE p.name = $1 AND h.name = $2",
-                args![pacticipant, *tag],
-            )
-            .await?
-        }
-    })
-}
-
 /// A branch of a pacticipant.
 #[derive(Debug, Clone)]
 pub struct Branch {
@@ -277,15 +213,21 @@ pub struct Tag {
 }
 
 impl Store {
-    /// The version a reference names, with its branches and tags.
+    /// The version a reference names (the newest, for a reference naming several), with its
+    /// branches and tags.
     pub async fn version(
         &self,
         pacticipant: &str,
         which: VersionRef<'_>,
     ) -> Result<Option<Version>> {
-        read_tx!(self.db, tx => match resolve_version(tx, pacticipant, &which).await? {
-            Some(id) => Ok(Some(load_version(tx, id).await?)),
-            None => Ok(None),
+        read_tx!(self.db, tx => {
+            let Some(found) = find_pacticipant(tx, pacticipant).await? else {
+                return Ok(None);
+            };
+            match resolve(tx, Among::VersionsOf(found.id), &which, Some(1)).await?.first() {
+                Some(version) => Ok(Some(load_version(tx, version.version_id).await?)),
+                None => Ok(None),
+            }
         })
     }
 
@@ -497,5 +439,12 @@ impl Store {
             .await?;
             repair_heads(tx, p.id).await
         })
+    }
+}
+
+impl Snapshot {
+    /// The version with this id, with its branches and tags.
+    pub(crate) async fn version(&mut self, version_id: i64) -> Result<Version> {
+        load_version(&mut self.tx, version_id).await
     }
 }
