@@ -11,6 +11,8 @@
 //! * `interop` — the official Pact CLI and pact-js against pactum (clients from npm).
 //! * `verifier` — `pactum verify` and the `Verifier` API against `provider`, a real test app.
 //! * `broker` — the broker's HTTP API on SQLite and PostgreSQL (`broker_harness` runs them).
+//! * `broker_migrations` — schema migrations: older databases, changed migrations refused, the
+//!   same schema on both backends.
 //! * `broker_interop` — the official Rust and Ruby broker clients against pactum's broker.
 //! * `broker_verification` — pacts for verification, pending/WIP, and `pactum verify` and the
 //!   official verifier fetching from and publishing to pactum's broker.
@@ -20,6 +22,7 @@
 mod broker;
 mod broker_harness;
 mod broker_interop;
+mod broker_migrations;
 mod broker_verification;
 mod can_i_deploy;
 mod cli;

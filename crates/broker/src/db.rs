@@ -6,6 +6,8 @@
 //! writes through `write_tx!`, which retries when a concurrent writer got in first, reads
 //! through `read_tx!`, which sees one consistent snapshot.
 
+mod migrate;
+
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -36,6 +38,38 @@ pub enum DbError {
         name: &'static str,
         /// The driver's error.
         source: sqlx::Error,
+    },
+    /// A migration applied to this database has changed since; nothing was migrated.
+    #[error(
+        "migration {name} (number {version}) was changed after it was applied to this database \
+         (checksum then {recorded}, in this build {embedded}): an applied migration must never \
+         change; restore {name} as it was and put the change in a new migration, or run the \
+         pactum version that applied it"
+    )]
+    MigrationChanged {
+        /// The migration's number.
+        version: i64,
+        /// Its file name.
+        name: &'static str,
+        /// The checksum recorded when it was applied.
+        recorded: String,
+        /// The checksum of this build's file.
+        embedded: String,
+    },
+    /// A migration is missing from this database although a later one was applied; nothing
+    /// was migrated.
+    #[error(
+        "migration {name} (number {version}) was never applied to this database, which already \
+         has migration {latest_applied}: migrations only run in order; renumber it above \
+         {latest_applied}"
+    )]
+    MigrationOutOfOrder {
+        /// The migration's number.
+        version: i64,
+        /// Its file name.
+        name: &'static str,
+        /// The newest migration the database has.
+        latest_applied: i64,
     },
 }
 
@@ -526,48 +560,15 @@ impl Db {
         })
     }
 
-    /// Brings the schema up to date. Safe when several brokers start at once: on PostgreSQL the
-    /// migrations run under an advisory transaction lock, on SQLite under the write lock, and
-    /// each migration is applied with its bookkeeping row in the same transaction.
+    /// Brings the schema up to date (see `db/migrate.rs`). Safe when several brokers start at once.
+    /// Refuses, changing nothing, when a migration already applied to this database differs
+    /// from this build's.
     pub async fn migrate(&self) -> Result<(), DbError> {
         let migrations = match self.backend() {
-            Backend::Sqlite => SQLITE_MIGRATIONS,
-            Backend::Postgres => POSTGRES_MIGRATIONS,
+            Backend::Sqlite => migrate::SQLITE,
+            Backend::Postgres => migrate::POSTGRES,
         };
-        let mut tx = self.begin(true).await?;
-        if tx.backend() == Backend::Postgres {
-            // Any constant works as long as every pactum broker uses the same one.
-            tx.execute("SELECT pg_advisory_xact_lock(7261746375)", vec![])
-                .await?;
-        }
-        tx.execute(
-            "CREATE TABLE IF NOT EXISTS pactum_migrations (version BIGINT PRIMARY KEY, \
-             name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
-            vec![],
-        )
-        .await?;
-        let applied = tx
-            .int("SELECT MAX(version) FROM pactum_migrations", vec![])
-            .await?
-            .unwrap_or(0);
-        for &(version, name, script) in migrations {
-            if version <= applied {
-                continue;
-            }
-            tx.execute_script(script)
-                .await
-                .map_err(|source| DbError::Migration {
-                    version,
-                    name,
-                    source,
-                })?;
-            tx.execute(
-                "INSERT INTO pactum_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-                args![version, name, crate::timestamp::now()],
-            )
-            .await?;
-        }
-        tx.commit().await
+        migrate::run(self, migrations).await
     }
 }
 
@@ -582,17 +583,3 @@ impl AsTransient for DbError {
         DbError::is_transient(self)
     }
 }
-
-type Migration = (i64, &'static str, &'static str);
-
-const SQLITE_MIGRATIONS: &[Migration] = &[(
-    1,
-    "0001_init.sql",
-    include_str!("migrations/sqlite/0001_init.sql"),
-)];
-
-const POSTGRES_MIGRATIONS: &[Migration] = &[(
-    1,
-    "0001_init.sql",
-    include_str!("migrations/postgres/0001_init.sql"),
-)];
