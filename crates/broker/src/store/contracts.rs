@@ -1,6 +1,8 @@
 //! Contracts: publishing (content stored once per hash, a publication per consumer version and
 //! provider, conflicts rejected, overwritten or merged) and reading them back.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -9,8 +11,8 @@ use super::pacticipants::{Pacticipant, ensure_pacticipant, find_pacticipant, req
 use super::resolve::{Among, VersionRef, require_version_id, resolve};
 use super::versions::{Version, add_tag, add_to_branch, ensure_version, load_version};
 use super::{Result, Snapshot, Store, StoreError, find_or_insert, now};
-use crate::db::{Backend, Row, Tx, args, read_tx, write_tx};
-use pactum_core::contract::Pact;
+use crate::db::{AsTransient, Backend, DbError, Row, Tx, args, read_tx, write_tx};
+use pactum_core::contract::{Mergeable, Pact, merge_interactions};
 
 /// A stored contract publication.
 #[derive(Debug, Clone)]
@@ -144,58 +146,42 @@ pub(crate) fn without_id(interaction: &Value) -> Value {
 }
 
 /// What identifies an interaction within a contract: its description, and its provider states
-/// as JSON text (empty without states; any spec version's spelling).
+/// as JSON (empty without states), whatever the specification version's spelling.
 pub(crate) fn interaction_identity(interaction: &Value) -> (String, String) {
-    let description = interaction
-        .get("description")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    let states = interaction
-        .get("providerStates")
-        .or_else(|| interaction.get("providerState"))
-        .or_else(|| interaction.get("provider_state"))
-        .map(Value::to_string)
-        .unwrap_or_default();
-    (description, states)
+    let identity = Mergeable::identity(interaction);
+    (identity.description, identity.provider_states)
 }
 
-/// Merges the interactions of `new` into `old`: new ones are added, identical ones kept, and a
-/// changed interaction (same description and states, different content) is a conflict.
-fn merge_contents(old: &Value, new: &Value) -> Result<Value> {
-    let mut merged = old.clone();
+/// Merges the interactions of `new` (as published, without ids) into the stored contract
+/// `old`: new ones are added, identical ones kept once, and a changed interaction is a
+/// conflict.
+fn merge_contents(mut old: Value, new: &Value) -> Result<Value> {
+    let Some(stored) = old.as_object_mut() else {
+        return Err(StoreError::Conflict(
+            "cannot merge: the stored contract is not a JSON object".into(),
+        ));
+    };
     for key in ["interactions", "messages"] {
         let Some(Value::Array(additions)) = new.get(key) else {
             continue;
         };
-        let target = merged
-            .as_object_mut()
-            .expect("stored pacts are objects")
-            .entry(key)
-            .or_insert_with(|| Value::Array(Vec::new()));
-        let Value::Array(existing) = target else {
-            continue;
-        };
-        for addition in additions {
-            let addition = without_id(addition);
-            let wanted = interaction_identity(&addition);
-            match existing
-                .iter()
-                .find(|item| interaction_identity(item) == wanted)
-            {
-                // Stored interactions carry broker-assigned ids; compare without them.
-                Some(item) if without_id(item) == addition => {}
-                Some(_) => {
-                    return Err(StoreError::Conflict(format!(
-                        "cannot merge: interaction {} with the same provider states differs from the published one",
-                        addition.get("description").unwrap_or(&Value::Null)
-                    )));
-                }
-                None => existing.push(addition),
+        let existing = match stored.remove(key) {
+            Some(Value::Array(items)) => items,
+            None => Vec::new(),
+            Some(other) => {
+                stored.insert(key.into(), other);
+                continue;
             }
-        }
+        };
+        let merged = merge_interactions(existing, additions.iter().cloned()).map_err(|conflict| {
+            StoreError::Conflict(format!(
+                "cannot merge: {conflict}; publish the change under a new consumer version number, \
+                 or ask to overwrite"
+            ))
+        })?;
+        stored.insert(key.into(), Value::Array(merged));
     }
-    Ok(merged)
+    Ok(old)
 }
 
 /// A contract checked and hashed before its transaction starts (the parsing is the slow part,
@@ -206,6 +192,86 @@ struct Prepared {
     plain: Value,
 }
 
+impl Prepared {
+    fn new(content: Value, field: &str) -> Result<Prepared> {
+        let (sha, stored, plain) = prepare_content(content, field)?;
+        Ok(Prepared { sha, stored, plain })
+    }
+}
+
+/// Checks and hashes every contract of a publication.
+fn prepare_all(consumer: &str, contracts: &[NewContract]) -> Result<Vec<Prepared>> {
+    contracts
+        .iter()
+        .enumerate()
+        .map(|(index, contract)| {
+            let field = contract_field(index);
+            check_names(&contract.content, consumer, &contract.provider, &field)?;
+            Prepared::new(contract.content.clone(), &field)
+        })
+        .collect()
+}
+
+fn contract_field(index: usize) -> String {
+    format!("contracts[{index}].content")
+}
+
+/// `new` merged into the stored contract `old`, checked and hashed.
+fn merge_prepared(old: &str, new: &Prepared, field: &str) -> Result<Prepared> {
+    let old: Value = serde_json::from_str(old)
+        .map_err(|e| StoreError::Conflict(format!("stored contract unreadable: {e}")))?;
+    Prepared::new(merge_contents(old, &new.plain)?, field)
+}
+
+/// A merge computed before the write transaction, against the stored content `base` (a hash).
+struct Premerged {
+    base: String,
+    merged: Prepared,
+}
+
+/// How many times a publication computes its merges outside the write transaction before it
+/// merges inside it (when other publications keep changing the contracts it merges into).
+const MERGE_ATTEMPTS: u32 = 3;
+
+/// Why an attempt at a publication's write transaction ended without committing.
+enum Abort {
+    /// The publication fails.
+    Failed(StoreError),
+    /// A contract to merge into changed after its merge was computed: compute it again.
+    Stale,
+}
+
+impl From<StoreError> for Abort {
+    fn from(error: StoreError) -> Self {
+        Abort::Failed(error)
+    }
+}
+
+impl From<DbError> for Abort {
+    fn from(error: DbError) -> Self {
+        Abort::Failed(error.into())
+    }
+}
+
+impl AsTransient for Abort {
+    fn is_transient(&self) -> bool {
+        matches!(self, Abort::Failed(error) if error.is_transient())
+    }
+}
+
+/// Runs CPU-heavy work (parsing, hashing and merging big contracts) on the runtime's blocking
+/// threads, so it holds up neither the requests sharing this worker nor any database lock.
+async fn on_blocking_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(value) => value,
+        Err(error) => match error.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(_) => panic!("the runtime shut down during a publication"),
+        },
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn store_contract(
     tx: &mut Tx,
     consumer_id: i64,
@@ -213,8 +279,10 @@ async fn store_contract(
     provider_id: i64,
     contract: &NewContract,
     prepared: &Prepared,
+    premerged: Option<&Premerged>,
+    merge_inside: bool,
     field: &str,
-) -> Result<PublishOutcome> {
+) -> Result<PublishOutcome, Abort> {
     // Lock the consumer version so concurrent publications for it take turns (SQLite's write
     // transactions are already serialised, so there is nothing to do there).
     if tx.backend() == Backend::Postgres {
@@ -230,16 +298,12 @@ async fn store_contract(
             args![consumer_version_id, provider_id],
         )
         .await?;
+    let merged_inside;
     let (sha, stored, outcome, revision) = match current {
-        None => (
-            prepared.sha.clone(),
-            prepared.stored.clone(),
-            PublishOutcome::Created,
-            1,
-        ),
+        None => (&prepared.sha, &prepared.stored, PublishOutcome::Created, 1),
         Some(row) => {
             let (revision, old_sha, old_id) = (row.int(0), row.text(1), row.int(2));
-            let (sha, stored, plain) = (&prepared.sha, &prepared.stored, &prepared.plain);
+            let sha = &prepared.sha;
             if *sha == old_sha {
                 return Ok(PublishOutcome::Unchanged);
             }
@@ -249,32 +313,42 @@ async fn store_contract(
                         "this version already published a different contract for this provider \
                          (content {old_sha}, new content {sha}); publish under a new version number, \
                          or ask to overwrite or merge"
-                    )));
+                    ))
+                    .into());
                 }
                 OnConflict::Overwrite => (
-                    sha.clone(),
-                    stored.clone(),
+                    sha,
+                    &prepared.stored,
                     PublishOutcome::Overwritten,
                     revision + 1,
                 ),
                 OnConflict::Merge => {
-                    let old_content = tx
-                        .row(
-                            "SELECT content FROM pact_versions WHERE id = $1",
-                            args![old_id],
-                        )
-                        .await?
-                        .expect("the latest publication's content exists")
-                        .text(0);
-                    let old: Value = serde_json::from_str(&old_content).map_err(|e| {
-                        StoreError::Conflict(format!("stored contract unreadable: {e}"))
-                    })?;
-                    let merged = merge_contents(&old, plain)?;
-                    let (sha, stored, _) = prepare_content(merged, field)?;
-                    if sha == old_sha {
+                    let merged = match premerged {
+                        Some(premerged) if premerged.base == old_sha => &premerged.merged,
+                        // Others keep changing this contract: merge here, holding the lock.
+                        _ if merge_inside => {
+                            let old_content = tx
+                                .row(
+                                    "SELECT content FROM pact_versions WHERE id = $1",
+                                    args![old_id],
+                                )
+                                .await?
+                                .expect("the latest publication's content exists")
+                                .text(0);
+                            merged_inside = merge_prepared(&old_content, prepared, field)?;
+                            &merged_inside
+                        }
+                        _ => return Err(Abort::Stale),
+                    };
+                    if merged.sha == old_sha {
                         return Ok(PublishOutcome::Unchanged);
                     }
-                    (sha, stored, PublishOutcome::Merged, revision + 1)
+                    (
+                        &merged.sha,
+                        &merged.stored,
+                        PublishOutcome::Merged,
+                        revision + 1,
+                    )
                 }
             }
         }
@@ -283,11 +357,11 @@ async fn store_contract(
     let (pact_version_id, _) = find_or_insert(
         tx,
         "SELECT id FROM pact_versions WHERE consumer_id = $1 AND provider_id = $2 AND sha = $3",
-        args![consumer_id, provider_id, &sha],
+        args![consumer_id, provider_id, sha],
         "INSERT INTO pact_versions (consumer_id, provider_id, sha, content, created_at) \
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (consumer_id, provider_id, sha) DO NOTHING \
          RETURNING id",
-        args![consumer_id, provider_id, &sha, stored, now],
+        args![consumer_id, provider_id, sha, stored, now],
         false,
     )
     .await?;
@@ -368,19 +442,84 @@ fn check_names(content: &Value, consumer: &str, provider: &str, field: &str) -> 
 impl Store {
     /// Publishes contracts for one consumer version, with its branch and tags, in one
     /// transaction: all of it is stored, or nothing.
+    ///
+    /// Checking, hashing and merging contracts is the slow part, so it happens before the write
+    /// transaction, on a blocking thread: a merge is computed against the stored content read
+    /// first, and the transaction stores it only if that content is still the current one
+    /// (otherwise the merge is computed again).
     pub async fn publish(&self, publication: &Publication) -> Result<Published> {
-        let mut prepared = Vec::with_capacity(publication.contracts.len());
-        for (index, contract) in publication.contracts.iter().enumerate() {
-            let field = format!("contracts[{index}].content");
-            check_names(
-                &contract.content,
-                &publication.consumer,
-                &contract.provider,
-                &field,
-            )?;
-            let (sha, stored, plain) = prepare_content(contract.content.clone(), &field)?;
-            prepared.push(Prepared { sha, stored, plain });
+        let (consumer, contracts) = (publication.consumer.clone(), publication.contracts.clone());
+        let prepared =
+            Arc::new(on_blocking_thread(move || prepare_all(&consumer, &contracts)).await?);
+        let mut attempt = 1;
+        loop {
+            let premerged = self.premerge(publication, &prepared).await?;
+            let merge_inside = attempt == MERGE_ATTEMPTS;
+            match self
+                .write_publication(publication, &prepared, &premerged, merge_inside)
+                .await
+            {
+                Ok(published) => return Ok(published),
+                Err(Abort::Failed(error)) => return Err(error),
+                Err(Abort::Stale) => attempt += 1,
+            }
         }
+    }
+
+    /// The merges a publication asks for, computed against the contracts stored now: one entry
+    /// per contract, `None` when it asks for no merge or there is nothing to merge into.
+    async fn premerge(
+        &self,
+        publication: &Publication,
+        prepared: &Arc<Vec<Prepared>>,
+    ) -> Result<Vec<Option<Premerged>>> {
+        let mut stored = Vec::with_capacity(publication.contracts.len());
+        if publication
+            .contracts
+            .iter()
+            .any(|c| c.on_conflict == OnConflict::Merge)
+        {
+            read_tx!(self.db, tx => {
+                for (contract, prepared) in publication.contracts.iter().zip(prepared.iter()) {
+                    let current = match contract.on_conflict {
+                        OnConflict::Merge => current_content(tx, &publication.consumer, &publication.version, &contract.provider).await?,
+                        OnConflict::Reject | OnConflict::Overwrite => None,
+                    };
+                    // Publishing what is stored again changes nothing: no merge to compute.
+                    stored.push(current.filter(|(sha, _)| *sha != prepared.sha));
+                }
+                Ok::<_, StoreError>(())
+            })?;
+        }
+        if stored.iter().all(Option::is_none) {
+            return Ok(publication.contracts.iter().map(|_| None).collect());
+        }
+        let prepared = Arc::clone(prepared);
+        on_blocking_thread(move || {
+            stored
+                .into_iter()
+                .enumerate()
+                .map(|(index, current)| {
+                    let Some((base, content)) = current else {
+                        return Ok(None);
+                    };
+                    let merged =
+                        merge_prepared(&content, &prepared[index], &contract_field(index))?;
+                    Ok(Some(Premerged { base, merged }))
+                })
+                .collect()
+        })
+        .await
+    }
+
+    /// One attempt at a publication's write transaction.
+    async fn write_publication(
+        &self,
+        publication: &Publication,
+        prepared: &[Prepared],
+        premerged: &[Option<Premerged>],
+        merge_inside: bool,
+    ) -> Result<Published, Abort> {
         write_tx!(self.db, tx => {
             let consumer_id = ensure_pacticipant(tx, &publication.consumer).await?;
             let (version_id, version_created) =
@@ -399,7 +538,7 @@ impl Store {
                 add_tag(tx, consumer_id, version_id, tag).await?;
             }
             let mut outcomes = Vec::with_capacity(publication.contracts.len());
-            for (index, (contract, prepared)) in publication.contracts.iter().zip(&prepared).enumerate() {
+            for (index, contract) in publication.contracts.iter().enumerate() {
                 let provider_id = ensure_pacticipant(tx, &contract.provider).await?;
                 let outcome = store_contract(
                     tx,
@@ -407,8 +546,10 @@ impl Store {
                     version_id,
                     provider_id,
                     contract,
-                    prepared,
-                    &format!("contracts[{index}].content"),
+                    &prepared[index],
+                    premerged[index].as_ref(),
+                    merge_inside,
+                    &contract_field(index),
                 )
                 .await?;
                 outcomes.push((contract.provider.clone(), outcome));
@@ -428,6 +569,28 @@ impl Store {
             })
         })
     }
+}
+
+/// The hash and text of the contract version `number` of `consumer` currently has for
+/// `provider`.
+async fn current_content(
+    tx: &mut Tx,
+    consumer: &str,
+    number: &str,
+    provider: &str,
+) -> Result<Option<(String, String)>> {
+    Ok(tx
+        .row(
+            "SELECT pv.sha, pv.content FROM latest_pact_publications l \
+             JOIN pact_versions pv ON pv.id = l.pact_version_id \
+             JOIN versions v ON v.id = l.consumer_version_id \
+             JOIN pacticipants c ON c.id = v.pacticipant_id \
+             JOIN pacticipants p ON p.id = l.provider_id \
+             WHERE c.name = $1 AND v.number = $2 AND p.name = $3",
+            args![consumer, number, provider],
+        )
+        .await?
+        .map(|row| (row.text(0), row.text(1))))
 }
 
 /// Which publication of a consumer/provider pair a request names.
