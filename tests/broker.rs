@@ -1442,3 +1442,42 @@ fn a_big_merge_does_not_hold_up_other_writes_to_the_version() {
         );
     }
 }
+
+#[test]
+fn matrix_selectors_name_versions_by_number_latest_branch_tag_and_main_branch() {
+    on_each_backend(|broker, kind| {
+        // web 1 (main, prod), 2 (main), 3 (feat/x, prod), 4 (no branch or tag).
+        for (version, branch, tags) in [
+            ("1", Some("main"), &["prod"][..]),
+            ("2", Some("main"), &[]),
+            ("3", Some("feat/x"), &["prod"]),
+            ("4", None, &[]),
+        ] {
+            let (status, body) =
+                broker.publish("web", version, branch, tags, &[pact("web", "api", &["a"])]);
+            assert_eq!(status, 200, "{body}");
+        }
+        let check = |selector: &str, expected: &[&str]| {
+            let answer = broker.ok(&format!("/matrix?q[][pacticipant]=web{selector}"));
+            let numbers: Vec<&str> = answer["matrix"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{selector}: {answer}"))
+                .iter()
+                .map(|row| row["consumer"]["version"]["number"].as_str().unwrap())
+                .collect();
+            assert_eq!(numbers, expected, "{kind:?}: {selector}");
+        };
+        check("&q[][version]=2", &["2"]);
+        check("&q[][latest]=true", &["4"]);
+        check("", &["4", "3", "2", "1"]);
+        check("&q[][branch]=main&q[][latest]=true", &["2"]);
+        check("&q[][branch]=main", &["2", "1"]);
+        check("&q[][branch]=feat%2Fx", &["3"]);
+        // `main` became web's main branch when it first appeared.
+        check("&q[][mainBranch]=true", &["2"]);
+        check("&q[][tag]=prod&q[][latest]=true", &["3"]);
+        check("&q[][tag]=prod", &["3", "1"]);
+        check("&q[][tag]=none", &[]);
+        check("&q[][version]=9", &[]);
+    });
+}
