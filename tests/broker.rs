@@ -1,11 +1,12 @@
-//! The broker's HTTP API over real HTTP, on SQLite and on PostgreSQL (see `broker_harness`).
+//! The broker's HTTP API over real HTTP, on SQLite and on PostgreSQL (see `support::broker`).
 
 use std::collections::BTreeSet;
 
 use base64::Engine as _;
 use serde_json::{Value, json};
 
-use crate::broker_harness::{Kind, TestBroker, TestDb, backends, pact, publish_body};
+use crate::support::broker::{Kind, TestBroker, TestDb, backends, pact, publish_body};
+use crate::support::{runtime, snapshot_filters};
 
 /// Runs `test` once per backend, naming the backend when it fails.
 fn on_each_backend(test: impl Fn(&TestBroker, Kind)) {
@@ -42,6 +43,8 @@ fn index_lists_the_relations_clients_navigate_by() {
             );
         }
         assert_eq!(index["_links"]["pb:pacticipant"]["templated"], true);
+        let _filters = snapshot_filters();
+        insta::assert_json_snapshot!("hal_index", index);
         assert_eq!(broker.ok("/diagnostic/status/heartbeat")["ok"], true);
     });
 }
@@ -58,6 +61,8 @@ fn published_contracts_read_back_by_version_branch_tag_and_content() {
             std::slice::from_ref(&contract),
         );
         assert_eq!(status, 200, "{body}");
+        let _filters = snapshot_filters();
+        insta::assert_json_snapshot!("hal_publish_answer", body);
         let notices: Vec<&str> = body["notices"]
             .as_array()
             .unwrap()
@@ -83,6 +88,7 @@ fn published_contracts_read_back_by_version_branch_tag_and_content() {
         );
 
         let by_version = broker.ok(pact_href);
+        insta::assert_json_snapshot!("hal_pact", by_version);
         assert_eq!(by_version["consumer"]["name"], "web");
         assert_eq!(by_version["interactions"].as_array().unwrap().len(), 2);
         // Interactions get stable ids for per-interaction verification results.
@@ -336,6 +342,8 @@ fn pacticipants_are_created_updated_and_deleted() {
     on_each_backend(|broker, _| {
         let (status, body) = broker.post("/pacticipants", &json!({"name": "billing", "mainBranch": "main", "repositoryUrl": "https://git.example/billing"}));
         assert_eq!(status, 201, "{body}");
+        let _filters = snapshot_filters();
+        insta::assert_json_snapshot!("hal_pacticipant", body);
         assert_eq!(body["displayName"], "Billing");
         assert_eq!(
             broker.post("/pacticipants", &json!({"name": "billing"})).0,
@@ -460,6 +468,8 @@ fn versions_branches_and_tags_track_their_latest() {
             broker.ok("/pacticipants/app/versions/1")["buildUrl"],
             "https://ci/1"
         );
+        let _filters = snapshot_filters();
+        insta::assert_json_snapshot!("hal_version", broker.ok("/pacticipants/app/versions/2"));
         // A conventional branch name becomes the main branch of a pacticipant without one.
         assert_eq!(broker.ok("/pacticipants/app")["mainBranch"], "main");
         assert_eq!(broker.ok("/pacticipants/app/latest-version")["number"], "2");
@@ -513,6 +523,8 @@ fn environments_deployments_and_releases() {
     on_each_backend(|broker, _| {
         let (status, prod) = broker.post("/environments", &json!({"name": "production", "displayName": "Production", "production": true, "contacts": [{"name": "ops", "details": {"emailAddress": "ops@example.com"}}]}));
         assert_eq!(status, 201, "{prod}");
+        let _filters = snapshot_filters();
+        insta::assert_json_snapshot!("hal_environment", prod);
         let prod_uuid = prod["uuid"].as_str().unwrap().to_owned();
         assert_eq!(
             broker
@@ -585,6 +597,7 @@ fn environments_deployments_and_releases() {
         };
         let (status, first) = deploy("1", json!({}));
         assert_eq!(status, 201, "{first}");
+        insta::assert_json_snapshot!("hal_deployed_version", first);
         assert_eq!(
             deploy("1", json!({})).1["uuid"],
             first["uuid"],
@@ -595,6 +608,7 @@ fn environments_deployments_and_releases() {
         let current = broker.ok(&format!(
             "/environments/{prod_uuid}/deployed-versions/currently-deployed?pacticipant=app"
         ));
+        insta::assert_json_snapshot!("hal_currently_deployed_versions", current);
         let mut running: Vec<(String, Option<String>)> = current["_embedded"]["deployedVersions"]
             .as_array()
             .unwrap()
@@ -1134,11 +1148,7 @@ fn a_broker_on_a_public_address_refuses_to_start_without_credentials() {
     let mut config = pactum::broker::BrokerConfig::new(db.url.clone());
     config.host = "0.0.0.0".parse().unwrap();
     config.port = 0;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let error = match runtime.block_on(pactum::broker::Broker::bind(config)) {
+    let error = match runtime().block_on(pactum::broker::Broker::bind(config)) {
         Ok(_) => panic!("started without credentials on 0.0.0.0"),
         Err(error) => error.to_string(),
     };

@@ -3,13 +3,15 @@
 //! (`@pact-foundation/pact-cli` 16.1.7, the Pact Broker's reference client). Each command is
 //! checked against what the broker holds afterwards, not only against the client's exit code.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::broker_harness::{TestBroker, TestDb, backends, pact};
-use crate::interop::{clients, pact_cli, scratch};
+use crate::support::broker::{TestBroker, TestDb, backends, pact};
+use crate::support::clients::OfficialClients;
+use crate::support::provider::{self, Breakage};
+use crate::support::{ScratchDir, pactum_command, run, stderr, stdout, text};
 
 /// One official broker client.
 struct BrokerClient {
@@ -38,44 +40,35 @@ impl BrokerClient {
         for (key, value) in &self.auth {
             command.env(key, value);
         }
-        command
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.name))
+        run(&mut command)
     }
 
     /// Runs a command that must succeed; returns its standard output.
     fn ok(&self, broker: &TestBroker, args: &[&str]) -> String {
         let output = self.run(broker, args);
-        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
         assert!(
             output.status.success(),
-            "{} {args:?} failed ({}):\n{stdout}\n{}",
+            "{} {args:?} failed ({}):\n{}",
             self.name,
             output.status,
-            String::from_utf8_lossy(&output.stderr)
+            text(&output)
         );
-        stdout
+        stdout(&output)
     }
 }
 
-fn official_clients(dir: &Path) -> Vec<BrokerClient> {
-    let ruby = dir.join("ruby-cli/node_modules/.bin/pact-broker");
-    assert!(
-        ruby.exists(),
-        "the Ruby pact-broker is not installed in {}; run scripts/install-pact-clients.sh",
-        ruby.display()
-    );
+fn official_clients(clients: &OfficialClients) -> Vec<BrokerClient> {
     vec![
         BrokerClient {
             name: "pact broker (Rust, pact-cli 18.1.2)",
-            program: pact_cli(dir).get_program().into(),
+            program: clients.pact().get_program().into(),
             prefix: &["broker"],
             suffix: &["--retries", "0"],
             auth: vec![("PACT_BROKER_TOKEN", "write-token")],
         },
         BrokerClient {
             name: "pact-broker (Ruby, pact-cli 16.1.7)",
-            program: ruby,
+            program: clients.ruby_broker_client(),
             prefix: &[],
             suffix: &[],
             auth: vec![
@@ -104,17 +97,17 @@ fn names(list: &Value, key: &str) -> Vec<String> {
 
 #[test]
 fn official_broker_clients_manage_pacticipants_environments_contracts_and_deployments() {
-    let Some(dir) = clients() else { return };
-    let work = scratch("broker-clients");
-    let contract_file = work.join("web-catalogue.json");
-    std::fs::write(
-        &contract_file,
+    let Some(clients) = OfficialClients::find() else {
+        return;
+    };
+    let work = ScratchDir::new("broker-clients");
+    let contract_file = work.write(
+        "web-catalogue.json",
         pact("web", "catalogue", &["get item", "get other"]).to_string(),
-    )
-    .unwrap();
+    );
     let contract_file = contract_file.display().to_string();
     for kind in backends() {
-        for client in official_clients(&dir) {
+        for client in official_clients(&clients) {
             eprintln!("-- {} on {kind:?}", client.name);
             let db = TestDb::new(kind);
             let broker = TestBroker::start_with(&db, |config| {
@@ -375,19 +368,19 @@ fn official_broker_clients_manage_pacticipants_environments_contracts_and_deploy
 
 #[test]
 fn the_ruby_client_publishes_through_the_older_api_when_asked() {
-    let Some(dir) = clients() else { return };
-    let work = scratch("broker-old-api");
-    let contract_file = work.join("mobile-catalogue.json");
-    std::fs::write(
-        &contract_file,
+    let Some(clients) = OfficialClients::find() else {
+        return;
+    };
+    let work = ScratchDir::new("broker-old-api");
+    let contract_file = work.write(
+        "mobile-catalogue.json",
         pact("mobile", "catalogue", &["x"]).to_string(),
-    )
-    .unwrap();
+    );
     for kind in backends() {
         let db = TestDb::new(kind);
         let broker = TestBroker::start(&db);
-        let client = official_clients(&dir).pop().unwrap();
-        let output = Command::new(&client.program)
+        let client = official_clients(&clients).pop().unwrap();
+        let output = run(Command::new(&client.program)
             .args([
                 "publish",
                 &contract_file.display().to_string(),
@@ -397,14 +390,8 @@ fn the_ruby_client_publishes_through_the_older_api_when_asked() {
                 "prod",
             ])
             .env("PACT_BROKER_BASE_URL", &broker.url)
-            .env("PACT_BROKER_FEATURES", "publish_pacts_using_old_api")
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stdout)
-        );
+            .env("PACT_BROKER_FEATURES", "publish_pacts_using_old_api"));
+        assert!(output.status.success(), "{}", text(&output));
         assert_eq!(
             broker.ok("/pacts/provider/catalogue/consumer/mobile/latest/prod")["consumer"]["name"],
             "mobile"
@@ -412,35 +399,25 @@ fn the_ruby_client_publishes_through_the_older_api_when_asked() {
     }
 }
 
+/// `pactum args` against `broker` with the write token.
 fn pactum_client(broker: &TestBroker, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pactum"))
-        .args(args)
-        .env("PACT_BROKER_BASE_URL", &broker.url)
-        .env("PACT_BROKER_TOKEN", "write-token")
-        .output()
-        .unwrap()
+    broker.with_auth("Bearer write-token").pactum(args)
 }
 
+/// [`pactum_client`] for a command that must succeed; returns everything it printed.
 fn pactum_ok(broker: &TestBroker, args: &[&str]) -> String {
     let out = pactum_client(broker, args);
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "pactum {args:?}: {said}");
-    said
+    assert!(out.status.success(), "pactum {args:?}: {}", text(&out));
+    text(&out)
 }
 
 #[test]
 fn pactum_broker_commands_do_what_the_official_ones_do() {
-    let work = scratch("pactum-broker-commands");
-    let contract_file = work.join("web-catalogue.json");
-    std::fs::write(
-        &contract_file,
+    let work = ScratchDir::new("pactum-broker-commands");
+    let contract_file = work.write(
+        "web-catalogue.json",
         pact("web", "catalogue", &["get item"]).to_string(),
-    )
-    .unwrap();
+    );
     let contract_file = contract_file.display().to_string();
     for kind in backends() {
         let db = TestDb::new(kind);
@@ -616,10 +593,7 @@ fn pactum_broker_commands_do_what_the_official_ones_do() {
             ],
         );
         assert_eq!(out.status.code(), Some(1));
-        assert!(
-            String::from_utf8_lossy(&out.stderr)
-                .contains("is not currently deployed to production")
-        );
+        assert!(stderr(&out).contains("is not currently deployed to production"));
         pactum_ok(
             &broker,
             &[
@@ -659,51 +633,39 @@ fn pactum_broker_commands_do_what_the_official_ones_do() {
             ],
         );
         assert_eq!(out.status.code(), Some(1));
-        assert!(String::from_utf8_lossy(&out.stderr).contains("no environment named `staging`"));
+        assert!(stderr(&out).contains("no environment named `staging`"));
 
         // A malformed contract is refused before anything is sent.
-        let broken = work.join("broken.json");
-        std::fs::write(&broken, r#"{"consumer": {"name": "web"}, "provider": {"name": "catalogue"}, "interactions": 5}"#).unwrap();
+        let broken = work.write("broken.json", r#"{"consumer": {"name": "web"}, "provider": {"name": "catalogue"}, "interactions": 5}"#);
         let out = pactum_client(
             &broker,
             &["publish", &broken.display().to_string(), "-a", "2"],
         );
         assert_eq!(out.status.code(), Some(2));
-        assert!(
-            String::from_utf8_lossy(&out.stderr).contains("interactions"),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(stderr(&out).contains("interactions"), "{}", stderr(&out));
         assert!(admin.get("/pacticipants/web/versions/2").0 == 404);
         // Wrong credentials: exit 2 with what to set.
-        let out = Command::new(env!("CARGO_BIN_EXE_pactum"))
-            .args([
-                "list-environments",
-                "--broker-base-url",
-                &broker.url,
-                "--broker-token",
-                "nope",
-            ])
-            .output()
-            .unwrap();
+        let out = run(pactum_command().args([
+            "list-environments",
+            "--broker-base-url",
+            &broker.url,
+            "--broker-token",
+            "nope",
+        ]));
         assert_eq!(out.status.code(), Some(2));
-        assert!(String::from_utf8_lossy(&out.stderr).contains("PACT_BROKER_TOKEN"));
+        assert!(stderr(&out).contains("PACT_BROKER_TOKEN"));
     }
 }
 
 #[test]
 fn broker_commands_exit_two_when_the_base_url_is_not_a_broker() {
     // A server that answers, but not as a broker (the test provider: 404 at `/`).
-    let provider = crate::provider::start(crate::provider::Breakage::None);
-    let out = Command::new(env!("CARGO_BIN_EXE_pactum"))
-        .args(["list-environments", "--broker-base-url", &provider.url])
-        .env_remove("PACT_BROKER_TOKEN")
-        .output()
-        .unwrap();
+    let provider = provider::start(Breakage::None);
+    let out = crate::support::pactum(&["list-environments", "--broker-base-url", &provider.url]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("is the broker base URL right"),
+        stderr(&out).contains("is the broker base URL right"),
         "{}",
-        String::from_utf8_lossy(&out.stderr)
+        stderr(&out)
     );
 }

@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::json;
 use sqlx::Connection as _;
 
-use crate::broker_harness::{Kind, TestBroker, TestDb, backends, pact};
+use crate::support::broker::{Kind, TestBroker, TestDb, backends, pact};
+use crate::support::runtime;
 
 /// A direct connection to a test database, for laying it out and looking into it.
 enum Conn {
@@ -65,14 +66,6 @@ impl Conn {
     }
 }
 
-fn block_on<F: Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(future)
-}
-
 fn init_script(kind: Kind) -> &'static str {
     match kind {
         Kind::Sqlite => include_str!("../crates/broker/src/migrations/sqlite/0001_init.sql"),
@@ -82,7 +75,7 @@ fn init_script(kind: Kind) -> &'static str {
 
 /// The checksum recorded for migration 1.
 fn recorded_checksum(db: &TestDb, kind: Kind) -> Option<String> {
-    block_on(async {
+    runtime().block_on(async {
         let mut conn = Conn::open(db, kind).await;
         conn.texts("SELECT checksum FROM pactum_migrations WHERE version = 1")
             .await
@@ -95,7 +88,7 @@ fn recorded_checksum(db: &TestDb, kind: Kind) -> Option<String> {
 fn start_error(db: &TestDb) -> String {
     let mut config = pactum::broker::BrokerConfig::new(db.url.clone());
     config.port = 0;
-    match block_on(pactum::broker::Broker::bind(config)) {
+    match runtime().block_on(pactum::broker::Broker::bind(config)) {
         Ok(_) => panic!("the broker started"),
         Err(error) => error.to_string(),
     }
@@ -106,7 +99,7 @@ fn a_database_from_before_checksums_keeps_working_and_gets_them() {
     for kind in backends() {
         let db = TestDb::new(kind);
         // Exactly what pactum's migration runner did before it kept checksums, plus some data.
-        block_on(async {
+        runtime().block_on(async {
             let mut conn = Conn::open(&db, kind).await;
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS pactum_migrations (version BIGINT PRIMARY KEY, \
@@ -164,7 +157,7 @@ fn an_applied_migration_that_changed_is_refused_at_start_naming_it() {
         };
         // The same as a build whose 0001_init.sql differs from the one that was applied.
         let other = "0".repeat(64);
-        block_on(async {
+        runtime().block_on(async {
             let mut conn = Conn::open(&db, kind).await;
             conn.execute(&format!(
                 "UPDATE pactum_migrations SET checksum = '{other}' WHERE version = 1"
@@ -350,7 +343,7 @@ fn sqlite_and_postgresql_schemas_define_the_same_tables_columns_and_indexes() {
             let db = TestDb::new(kind);
             // Migrated by a broker, as in production.
             drop(TestBroker::start(&db));
-            block_on(async { schema(&mut Conn::open(&db, kind).await).await })
+            runtime().block_on(async { schema(&mut Conn::open(&db, kind).await).await })
         })
         .collect();
     let (sqlite, postgres) = (&schemas[0], &schemas[1]);

@@ -2,13 +2,14 @@
 //! whole provider loop through it: `pactum verify --broker-url … --publish` and the official
 //! `pact verifier` (npm pact-cli 18.1.2), on SQLite and PostgreSQL.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::{Value, json};
 
-use crate::broker_harness::{TestBroker, TestDb, backends, pact};
-use crate::interop::{clients, pact_cli};
-use crate::provider::{self, Breakage};
+use crate::support::broker::{Kind, TestBroker, TestDb, backends, pact};
+use crate::support::clients::OfficialClients;
+use crate::support::provider::{self, Breakage};
+use crate::support::{ScratchDir, pactum, port_of, repo_path, run, snapshot_filters, text};
 
 /// `(consumer, versions, reasons)` of a pacts-for-verification answer, sorted.
 fn selected(answer: &Value) -> Vec<(String, Vec<String>)> {
@@ -160,6 +161,11 @@ fn selectors_pick_consumer_versions_and_squash_identical_content() {
             ]
         );
         // The broker's defaults: main branch, deployed, released.
+        let _filters = snapshot_filters();
+        insta::assert_json_snapshot!(
+            "hal_pacts_for_verification_defaults",
+            for_verification(&broker, json!({"consumerVersionSelectors": []}))
+        );
         assert_eq!(
             pick(json!([])),
             [
@@ -174,6 +180,7 @@ fn selectors_pick_consumer_versions_and_squash_identical_content() {
             &broker,
             json!({"consumerVersionSelectors": [{"mainBranch": true}, {"branch": "main"}]}),
         );
+        insta::assert_json_snapshot!("hal_pacts_for_verification_squashed", answer);
         let pacts = answer["_embedded"]["pacts"].as_array().unwrap();
         assert_eq!(pacts.len(), 1, "{answer}");
         let notice = pacts[0]["verificationProperties"]["notices"][0]["text"]
@@ -218,7 +225,7 @@ fn selectors_pick_consumer_versions_and_squash_identical_content() {
 
 #[test]
 fn invalid_selectors_get_a_400_naming_the_selector() {
-    let db = TestDb::new(crate::broker_harness::Kind::Sqlite);
+    let db = TestDb::new(Kind::Sqlite);
     let broker = TestBroker::start(&db);
     seed(&broker);
     for (selectors, extra, expected) in [
@@ -312,6 +319,8 @@ fn pending_until_the_provider_branch_verifies_and_wip_for_unselected_heads() {
             )
         };
         let answer = ask("main");
+        let _filters = snapshot_filters();
+        insta::assert_json_snapshot!("hal_pacts_for_verification_pending_and_wip", answer);
         let pacts = answer["_embedded"]["pacts"].as_array().unwrap();
         // web 4 (main) is selected; web 3 (feat/x) and mobile 7 (release, prod) are newest on
         // their branches/tags and unverified: work in progress. web 1 is the head of tag prod.
@@ -475,31 +484,15 @@ fn web_shop_deployable(broker: &TestBroker) -> Value {
         .clone()
 }
 
+/// `pactum verify args`.
 fn pactum_verify(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pactum"))
-        .arg("verify")
-        .args(args)
-        .env_remove("PACT_BROKER_BASE_URL")
-        .output()
-        .unwrap()
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
+    pactum(&[&["verify"], args].concat())
 }
 
 /// The catalogue contract the test provider serves, as consumer `web-shop` publishes it.
 fn catalogue() -> Value {
     serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/contracts/web-shop-catalogue.json"
-        ))
-        .unwrap(),
+        &std::fs::read_to_string(repo_path("contracts/web-shop-catalogue.json")).unwrap(),
     )
     .unwrap()
 }
@@ -588,9 +581,11 @@ fn pactum_verify_fetches_from_the_broker_and_publishes_results() {
         );
         // A local contract for another provider is left out, and does not shift which result
         // goes to which broker contract.
-        let other =
-            std::env::temp_dir().join(format!("pactum-other-provider-{}.json", std::process::id()));
-        std::fs::write(&other, pact("web-shop", "someone-else", &["x"]).to_string()).unwrap();
+        let dir = ScratchDir::new("other-provider");
+        let other = dir.write(
+            "other-provider.json",
+            pact("web-shop", "someone-else", &["x"]).to_string(),
+        );
         args.extend(["--contract".to_owned(), other.display().to_string()]);
         let out = pactum_verify(&args.iter().map(String::as_str).collect::<Vec<_>>());
         let output = text(&out);
@@ -707,7 +702,9 @@ fn pactum_verify_fetches_from_the_broker_and_publishes_results() {
 
 #[test]
 fn the_official_verifier_fetches_from_pactum_broker_and_publishes() {
-    let Some(dir) = clients() else { return };
+    let Some(clients) = OfficialClients::find() else {
+        return;
+    };
     for kind in backends() {
         let db = TestDb::new(kind);
         let broker = TestBroker::start(&db);
@@ -727,41 +724,38 @@ fn the_official_verifier_fetches_from_pactum_broker_and_publishes() {
                 .0,
             200
         );
-        let run = |provider_url: &str, version: &str| {
-            pact_cli(&dir)
-                .args([
-                    "verifier",
-                    "--broker-url",
-                    &broker.url,
-                    "--provider-name",
-                    "catalogue",
-                    "--hostname",
-                    "127.0.0.1",
-                    "--port",
-                    provider_url.rsplit(':').next().unwrap(),
-                    "--state-change-url",
-                    &format!("{provider_url}/_pact/state"),
-                    "--consumer-version-selectors",
-                    r#"{"mainBranch": true}"#,
-                    "--enable-pending",
-                    "--include-wip-pacts-since",
-                    "2020-01-01",
-                    "--provider-branch",
-                    "main",
-                    "--publish",
-                    "--provider-version",
-                    version,
-                    "--retries",
-                    "0",
-                ])
-                .output()
-                .unwrap()
+        let verify = |provider_url: &str, version: &str| {
+            run(clients.pact().args([
+                "verifier",
+                "--broker-url",
+                &broker.url,
+                "--provider-name",
+                "catalogue",
+                "--hostname",
+                "127.0.0.1",
+                "--port",
+                &port_of(provider_url).to_string(),
+                "--state-change-url",
+                &format!("{provider_url}/_pact/state"),
+                "--consumer-version-selectors",
+                r#"{"mainBranch": true}"#,
+                "--enable-pending",
+                "--include-wip-pacts-since",
+                "2020-01-01",
+                "--provider-branch",
+                "main",
+                "--publish",
+                "--provider-version",
+                version,
+                "--retries",
+                "0",
+            ]))
         };
         deploy_catalogue_to_production(&broker, "9.0.0");
         let deployable = || web_shop_deployable(&broker);
         assert_eq!(deployable(), Value::Null, "unverified: unknown");
         let broken = provider::start(Breakage::ChangedType);
-        let out = run(&broken.url, "9.0.0-broken");
+        let out = verify(&broken.url, "9.0.0-broken");
         let output = text(&out);
         // Both contracts are pending (never verified on main): the official verifier reports
         // the failures and still succeeds.
@@ -786,7 +780,7 @@ fn the_official_verifier_fetches_from_pactum_broker_and_publishes() {
             (Some(true), Some("9.0.0-broken"))
         );
         let good = provider::start(Breakage::None);
-        let out = run(&good.url, "9.0.0");
+        let out = verify(&good.url, "9.0.0");
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
         // The WIP contract is verified on main now, so only the main-branch one is fetched.
         assert_eq!(broker.count("verificationResults"), 3, "{}", text(&out));

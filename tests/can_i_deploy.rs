@@ -4,35 +4,18 @@
 //! Rust `pact broker can-i-deploy` (pact-cli 18.1.2) and the Ruby `pact-broker can-i-deploy`
 //! (pact-cli 16.1.7) must give the same answer.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use serde_json::{Value, json};
 
-use crate::broker_harness::{TestBroker, TestDb, backends, pact};
-use crate::interop::{clients, pact_cli};
-
-fn pactum(args: &[&str], broker: &TestBroker) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pactum"))
-        .args(args)
-        .env("PACT_BROKER_BASE_URL", &broker.url)
-        .env_remove("PACT_BROKER_TOKEN")
-        .output()
-        .unwrap()
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
+use crate::support::broker::{Kind, TestBroker, TestDb, backends, pact};
+use crate::support::clients::OfficialClients;
+use crate::support::{pactum, run, snapshot_filters, text};
 
 struct Gate<'a> {
     writer: &'a TestBroker,
     reader: &'a TestBroker,
-    official: Option<PathBuf>,
+    official: Option<OfficialClients>,
 }
 
 impl Gate<'_> {
@@ -60,7 +43,7 @@ impl Gate<'_> {
             args.extend(["--ignore", ignore]);
         }
         let exit = if expected == Some(true) { 0 } else { 1 };
-        let out = pactum(&args, self.reader);
+        let out = self.reader.pactum(&args);
         assert_eq!(
             out.status.code(),
             Some(exit),
@@ -68,6 +51,9 @@ impl Gate<'_> {
             text(&out)
         );
         let said = text(&out);
+        let _filters = snapshot_filters();
+        let snapshot = format!("can_i_deploy_{}", step.replace(' ', "_"));
+        insta::assert_snapshot!(format!("{snapshot}_text"), said);
         match expected {
             Some(true) => assert!(said.contains("Computer says yes"), "{step}: {said}"),
             Some(false) => assert!(said.contains("Computer says no ¯"), "{step}: {said}"),
@@ -75,8 +61,8 @@ impl Gate<'_> {
         }
         let mut json_args = args.clone();
         json_args.extend(["--output", "json"]);
-        let answer: Value =
-            serde_json::from_slice(&pactum(&json_args, self.reader).stdout).unwrap();
+        let answer: Value = serde_json::from_slice(&self.reader.pactum(&json_args).stdout).unwrap();
+        insta::assert_json_snapshot!(format!("{snapshot}_json"), answer);
         assert_eq!(
             answer["summary"]["deployable"],
             json!(expected),
@@ -90,27 +76,22 @@ impl Gate<'_> {
                 "{step}: /can-i-deploy {direct}"
             );
         }
-        if let Some(dir) = &self.official {
-            let mut rust = pact_cli(dir);
-            rust.args(["broker"]).args(&args).args([
+        if let Some(clients) = &self.official {
+            let out = run(clients.pact().args(["broker"]).args(&args).args([
                 "--broker-base-url",
                 &self.reader.url,
                 "--retries",
                 "0",
-            ]);
-            let out = rust.output().unwrap();
+            ]));
             assert_eq!(
                 out.status.code(),
                 Some(exit),
                 "{step}: official Rust can-i-deploy\n{}",
                 text(&out)
             );
-            let ruby = dir.join("ruby-cli/node_modules/.bin/pact-broker");
-            let out = Command::new(ruby)
+            let out = run(Command::new(clients.ruby_broker_client())
                 .args(&args)
-                .args(["--broker-base-url", &self.reader.url])
-                .output()
-                .unwrap();
+                .args(["--broker-base-url", &self.reader.url]));
             assert_eq!(
                 out.status.code(),
                 Some(exit),
@@ -160,7 +141,7 @@ impl Gate<'_> {
 
 #[test]
 fn can_i_deploy_through_a_release_cycle_agrees_with_the_official_clients() {
-    let official = clients();
+    let official = OfficialClients::find();
     for kind in backends() {
         let db = TestDb::new(kind);
         let writer = TestBroker::start(&db);
@@ -362,24 +343,21 @@ fn can_i_deploy_through_a_release_cycle_agrees_with_the_official_clients() {
         // 8b. `--version` right after `--ignore` narrows what is ignored: production runs
         // catalogue 2, which never verified web-shop 2's contract.
         let ignoring = |version: &str| {
-            pactum(
-                &[
-                    "can-i-deploy",
-                    "--pacticipant",
-                    "web-shop",
-                    "--version",
-                    "2",
-                    "--ignore",
-                    "catalogue",
-                    "--version",
-                    version,
-                    "--to-environment",
-                    "production",
-                    "--output",
-                    "json",
-                ],
-                &reader,
-            )
+            reader.pactum(&[
+                "can-i-deploy",
+                "--pacticipant",
+                "web-shop",
+                "--version",
+                "2",
+                "--ignore",
+                "catalogue",
+                "--version",
+                version,
+                "--to-environment",
+                "production",
+                "--output",
+                "json",
+            ])
         };
         let out = ignoring("2");
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
@@ -390,20 +368,17 @@ fn can_i_deploy_through_a_release_cycle_agrees_with_the_official_clients() {
         );
         assert_eq!(ignoring("3").status.code(), Some(1));
         // Each pacticipant names its version; --main-branch may repeat.
-        let out = pactum(
-            &[
-                "can-i-deploy",
-                "--pacticipant",
-                "web-shop",
-                "--main-branch",
-                "--pacticipant",
-                "catalogue",
-                "--main-branch",
-                "--output",
-                "json",
-            ],
-            &reader,
-        );
+        let out = reader.pactum(&[
+            "can-i-deploy",
+            "--pacticipant",
+            "web-shop",
+            "--main-branch",
+            "--pacticipant",
+            "catalogue",
+            "--main-branch",
+            "--output",
+            "json",
+        ]);
         let answer: Value =
             serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", text(&out)));
         assert_eq!(
@@ -427,31 +402,27 @@ fn can_i_deploy_through_a_release_cycle_agrees_with_the_official_clients() {
             "--version",
             "2",
         ];
-        let out = pactum(&pair, &reader);
+        let out = reader.pactum(&pair);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-        let out = pactum(
+        let out = reader.pactum(
             &[
                 &pair[..],
                 &["--pacticipant", "catalogue", "--version", "1"][..],
             ]
             .concat(),
-            &reader,
         );
         assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-        if let Some(dir) = &official {
-            let out = pact_cli(dir)
-                .arg("broker")
-                .args(pair)
-                .args(["--broker-base-url", &reader.url, "--retries", "0"])
-                .output()
-                .unwrap();
+        if let Some(clients) = &official {
+            let out = run(clients.pact().arg("broker").args(pair).args([
+                "--broker-base-url",
+                &reader.url,
+                "--retries",
+                "0",
+            ]));
             assert_eq!(out.status.code(), Some(0), "official Rust: {}", text(&out));
-            let ruby = dir.join("ruby-cli/node_modules/.bin/pact-broker");
-            let out = Command::new(ruby)
+            let out = run(Command::new(clients.ruby_broker_client())
                 .args(pair)
-                .args(["--broker-base-url", &reader.url])
-                .output()
-                .unwrap();
+                .args(["--broker-base-url", &reader.url]));
             assert_eq!(out.status.code(), Some(0), "official Ruby: {}", text(&out));
         }
     }
@@ -459,92 +430,65 @@ fn can_i_deploy_through_a_release_cycle_agrees_with_the_official_clients() {
 
 #[test]
 fn can_i_deploy_usage_and_connection_errors_exit_two() {
-    let db = TestDb::new(crate::broker_harness::Kind::Sqlite);
+    let db = TestDb::new(Kind::Sqlite);
     let broker = TestBroker::start(&db);
     broker.put("/pacticipants/web/versions/1", &json!({}));
-    let out = pactum(
-        &[
-            "can-i-deploy",
-            "--pacticipant",
-            "web",
-            "--version",
-            "1",
-            "--to-environment",
-            "nowhere",
-        ],
-        &broker,
-    );
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(
-        text(&out).contains("no environment named `nowhere`"),
-        "{}",
-        text(&out)
-    );
-    let out = pactum(
-        &[
-            "can-i-deploy",
-            "--pacticipant",
-            "ghost",
-            "--version",
-            "1",
-            "--to-environment",
-            "x",
-        ],
-        &broker,
-    );
-    assert_eq!(out.status.code(), Some(2));
-    let out = pactum(
-        &[
-            "can-i-deploy",
-            "--pacticipant",
-            "web",
-            "--version",
-            "1",
-            "--pacticipant",
-            "api",
-            "--to-environment",
-            "x",
-        ],
-        &broker,
-    );
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out).contains("say which version of api"),
-        "{}",
-        text(&out)
-    );
-    let out = pactum(
-        &[
-            "can-i-deploy",
-            "--pacticipant",
-            "web",
-            "--to-environment",
-            "x",
-        ],
-        &broker,
-    );
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out).contains("say which version of web"),
-        "{}",
-        text(&out)
-    );
-    let out = Command::new(env!("CARGO_BIN_EXE_pactum"))
-        .args([
-            "can-i-deploy",
-            "--pacticipant",
-            "web",
-            "--version",
-            "1",
-            "--broker-base-url",
-            "http://127.0.0.1:9",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out).contains("cannot reach the broker"),
-        "{}",
-        text(&out)
-    );
+    let asking = |who: &[&str], to: &str| {
+        let args = [&["can-i-deploy"], who, &["--to-environment", to]].concat();
+        broker.pactum(&args)
+    };
+    // (the broker's answer, what it must say, snapshot)
+    let cases = [
+        (
+            asking(&["--pacticipant", "web", "--version", "1"], "nowhere"),
+            Some("no environment named `nowhere`"),
+            "can_i_deploy_error_unknown_environment",
+        ),
+        (
+            asking(&["--pacticipant", "ghost", "--version", "1"], "x"),
+            None,
+            "can_i_deploy_error_unknown_pacticipant",
+        ),
+        (
+            asking(
+                &[
+                    "--pacticipant",
+                    "web",
+                    "--version",
+                    "1",
+                    "--pacticipant",
+                    "api",
+                ],
+                "x",
+            ),
+            Some("say which version of api"),
+            "can_i_deploy_error_second_version_missing",
+        ),
+        (
+            asking(&["--pacticipant", "web"], "x"),
+            Some("say which version of web"),
+            "can_i_deploy_error_version_missing",
+        ),
+        (
+            pactum(&[
+                "can-i-deploy",
+                "--pacticipant",
+                "web",
+                "--version",
+                "1",
+                "--broker-base-url",
+                "http://127.0.0.1:9",
+            ]),
+            Some("cannot reach the broker"),
+            "can_i_deploy_error_broker_down",
+        ),
+    ];
+    let _filters = snapshot_filters();
+    for (out, needle, snapshot) in cases {
+        assert_eq!(out.status.code(), Some(2), "{snapshot}: {}", text(&out));
+        if let Some(needle) = needle {
+            assert!(text(&out).contains(needle), "{snapshot}: {}", text(&out));
+        }
+        insta::assert_snapshot!(snapshot, text(&out));
+    }
 }

@@ -1,27 +1,8 @@
 //! The `pactum` binary as a user runs it: output and exit codes.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-fn pactum(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pactum"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the pactum binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn scratch(name: &str, content: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("pactum-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, content).unwrap();
-    path
-}
+use crate::support::{ScratchDir, pactum, serve_pactum, snapshot_filters, stderr, stdout};
 
 const EXPECTED: &str = "contracts/match/expected-response.json";
 
@@ -35,8 +16,8 @@ fn match_exits_zero_when_the_response_matches() {
         "-a",
         "contracts/match/actual-response.json",
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), "match: no mismatches\n");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "match: no mismatches\n");
 }
 
 #[test]
@@ -50,7 +31,7 @@ fn match_exits_one_and_lists_every_mismatch() {
         "contracts/match/actual-response-broken.json",
     ]);
     assert_eq!(out.status.code(), Some(1));
-    let stdout = text(&out.stdout);
+    let stdout = stdout(&out);
     for needle in [
         "mismatch: 5 differences found",
         "body $.id: expected an integer but got \"42\" (string)",
@@ -61,6 +42,8 @@ fn match_exits_one_and_lists_every_mismatch() {
     ] {
         assert!(stdout.contains(needle), "missing {needle:?} in:\n{stdout}");
     }
+    let _filters = snapshot_filters();
+    insta::assert_snapshot!("match_mismatches_text", stdout);
 }
 
 #[test]
@@ -84,27 +67,33 @@ fn match_json_output_is_structured() {
     assert_eq!(first["rule"], "integer");
     assert_eq!(first["expected"], "10");
     assert_eq!(first["actual"], "\"42\"");
+    let _filters = snapshot_filters();
+    insta::assert_json_snapshot!("match_mismatches_json", report);
 }
 
 #[test]
 fn bad_input_exits_two_with_a_precise_message() {
-    let broken_json = scratch("broken.json", "{\"status\": 200,\n \"body\": ");
-    let bad_rule = scratch(
+    let dir = ScratchDir::new("cli-bad-input");
+    let broken_json = dir.write("broken.json", "{\"status\": 200,\n \"body\": ");
+    let bad_rule = dir.write(
         "bad-rule.json",
         r#"{"status": 200, "matchingRules": {"body": {"$.x": {"matchers": [{"match": "sometimes"}]}}}}"#,
     );
-    let cases: [(&Path, &str); 3] = [
-        (&broken_json, "broken.json:2:"),
+    let cases: [(&Path, &str, &str); 3] = [
+        (&broken_json, "broken.json:2:", "match_error_invalid_json"),
         (
             &bad_rule,
             "$.matchingRules.body['$.x'].matchers[0].match: unknown matcher 'sometimes'",
+            "match_error_unknown_matcher",
         ),
         (
             Path::new("does/not/exist.json"),
             "cannot read does/not/exist.json",
+            "match_error_missing_file",
         ),
     ];
-    for (file, needle) in cases {
+    let _filters = snapshot_filters();
+    for (file, needle, snapshot) in cases {
         let out = pactum(&[
             "match",
             "response",
@@ -114,69 +103,90 @@ fn bad_input_exits_two_with_a_precise_message() {
             EXPECTED,
         ]);
         assert_eq!(out.status.code(), Some(2), "{}", file.display());
-        let stderr = text(&out.stderr);
+        let stderr = stderr(&out);
         assert!(stderr.contains(needle), "missing {needle:?} in: {stderr}");
+        insta::assert_snapshot!(snapshot, stderr);
     }
 }
 
 #[test]
-fn usage_errors_exit_two_and_help_exits_zero() {
-    assert_eq!(
-        pactum(&["match", "teapot", "-e", "a", "-a", "b"])
-            .status
-            .code(),
-        Some(2)
+fn a_file_of_another_part_is_named_as_such() {
+    let out = pactum(&[
+        "match",
+        "request",
+        "-e",
+        "contracts/match/expected-response.json",
+        "-a",
+        "contracts/match/actual-response.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let said = stderr(&out);
+    assert!(
+        said.contains("holds a response (it has `status`), not a request"),
+        "{said}"
     );
+    insta::assert_snapshot!("match_error_response_given_as_request", said);
+}
+
+#[test]
+fn usage_errors_exit_two_and_help_exits_zero() {
+    let _filters = snapshot_filters();
+    let teapot = pactum(&["match", "teapot", "-e", "a", "-a", "b"]);
+    assert_eq!(teapot.status.code(), Some(2));
+    insta::assert_snapshot!("usage_error_unknown_value", stderr(&teapot));
+    let unknown_flag = pactum(&["verify", "--no-such-flag"]);
+    assert_eq!(unknown_flag.status.code(), Some(2));
+    insta::assert_snapshot!("usage_error_unknown_flag", stderr(&unknown_flag));
     assert_eq!(pactum(&["--help"]).status.code(), Some(0));
+    // Server limits are checked when the arguments are parsed, before anything starts.
+    for (args, snapshot) in [
+        (
+            &["broker", "--host", "localhost"][..],
+            "usage_error_host_not_an_ip",
+        ),
+        (
+            &["broker", "--max-body-size", "lots"][..],
+            "usage_error_bad_size",
+        ),
+        (
+            &["broker", "--log-level", "pactum=loud"][..],
+            "usage_error_bad_log_filter",
+        ),
+        (
+            &["stub", "--contract", "x.json", "--header-read-timeout", "0"][..],
+            "usage_error_zero_timeout",
+        ),
+    ] {
+        let out = pactum(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        insta::assert_snapshot!(snapshot, stderr(&out));
+    }
     let version = pactum(&["--version"]);
-    assert!(text(&version.stdout).starts_with("pactum "));
+    assert!(stdout(&version).starts_with("pactum "));
 }
 
 #[test]
 fn broker_serves_until_sigterm_then_exits_zero() {
-    use std::io::{BufRead, BufReader};
-    let dir = std::env::temp_dir().join(format!("pactum-cli-broker-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = ScratchDir::new("cli-broker");
     let database = dir.join("broker.sqlite");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pactum"))
-        .args(["broker", "--port", "0", "--database-url"])
-        .arg(&database)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first_line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first_line)
-        .unwrap();
+    let mut broker = serve_pactum(&[
+        "broker",
+        "--port",
+        "0",
+        "--database-url",
+        database.to_str().unwrap(),
+    ]);
+    let first_line = &broker.first_line;
     assert!(
         first_line.starts_with("pactum broker listening on http://127.0.0.1:"),
         "{first_line}"
     );
     assert!(first_line.contains("authentication off"), "{first_line}");
-    let url = first_line.split_whitespace().nth(4).unwrap();
-    let health = reqwest::blocking::get(format!("{url}/diagnostic/status/heartbeat")).unwrap();
+    let health =
+        reqwest::blocking::get(format!("{}/diagnostic/status/heartbeat", broker.url)).unwrap();
     assert_eq!(health.status(), 200);
     assert!(database.exists(), "the SQLite file is created");
-
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the broker did not stop on SIGTERM"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    };
-    assert_eq!(status.code(), Some(0));
-    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(broker.process.terminate().code(), Some(0));
 }
 
 #[test]
@@ -189,10 +199,12 @@ fn broker_setup_errors_exit_two_and_say_what_to_do() {
         "mysql://db/broker",
     ]);
     assert_eq!(output.status.code(), Some(2));
+    let _filters = snapshot_filters();
+    insta::assert_snapshot!("broker_error_unsupported_database", stderr(&output));
     assert!(
-        text(&output.stderr).contains("unsupported database URL `mysql://db/broker`"),
+        stderr(&output).contains("unsupported database URL `mysql://db/broker`"),
         "{}",
-        text(&output.stderr)
+        stderr(&output)
     );
 
     let output = pactum(&[
@@ -205,7 +217,8 @@ fn broker_setup_errors_exit_two_and_say_what_to_do() {
         "sqlite::memory:",
     ]);
     assert_eq!(output.status.code(), Some(2));
-    let stderr = text(&output.stderr);
+    let stderr = stderr(&output);
+    insta::assert_snapshot!("broker_error_public_without_auth", stderr);
     assert!(
         stderr.contains("refusing to serve without authentication") && stderr.contains("--token"),
         "{stderr}"
@@ -221,7 +234,8 @@ fn broker_setup_errors_exit_two_and_say_what_to_do() {
         "sqlite::memory:",
     ]);
     assert_eq!(output.status.code(), Some(2));
-    let stderr = text(&output.stderr);
+    let stderr = crate::support::stderr(&output);
+    insta::assert_snapshot!("broker_error_unknown_role", stderr);
     assert!(
         stderr.contains("unknown role `root`") && !stderr.contains("abc"),
         "{stderr}"

@@ -2,7 +2,8 @@
 //!
 //! The cases live outside the repository (upstream pact-foundation/pact-specification, one
 //! folder per version); `PACTUM_SPEC_CASES` points at the folder holding `v1`, `v1.1`, `v2`,
-//! `v3` and `v4`. Without it, `../shared/pact-spec` next to the checkout is used when present.
+//! `v3` and `v4`. Without it, `../shared/pact-spec` next to the checkout is used. Without
+//! either the test fails, unless `PACTUM_SKIP_SPEC_CASES` is set.
 
 use std::path::{Path, PathBuf};
 
@@ -26,20 +27,6 @@ pub const DEVIATIONS: &[(&str, &str, bool, &str)] = &[
         "a trailing '&' adds no parameter once the query is parsed (as the reference implementation does)",
     ),
 ];
-
-fn cases_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("PACTUM_SPEC_CASES") {
-        let dir = PathBuf::from(dir);
-        assert!(
-            dir.join("v1").is_dir(),
-            "PACTUM_SPEC_CASES={} has no v1 folder",
-            dir.display()
-        );
-        return Some(dir);
-    }
-    let fallback = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/pact-spec");
-    fallback.join("v1").is_dir().then_some(fallback)
-}
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
@@ -84,8 +71,7 @@ fn run_case(
 
 #[test]
 fn every_specification_case_gets_the_expected_verdict() {
-    let Some(root) = cases_dir() else {
-        eprintln!("skipped: set PACTUM_SPEC_CASES to the pact-spec test cases folder");
+    let Some(root) = crate::support::prerequisites::spec_cases() else {
         return;
     };
     let mut failures = Vec::new();

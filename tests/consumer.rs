@@ -1,32 +1,15 @@
 //! The consumer side as a Rust consumer test uses it: declare interactions, call the mock
 //! server over real HTTP, and check the contract file written (or not written).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use pactum::consumer::*;
 use pactum::contract::{InteractionKind, Pact, SpecVersion};
 use pactum::pattern;
 use serde_json::{Value, json};
 
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
-
-/// A fresh directory for one test's contracts.
-fn scratch_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "pactum-consumer-{}-{}-{name}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn client() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::new()
-}
+use crate::support::{ScratchDir, http};
 
 fn catalogue_pact(dir: &Path) -> PactBuilder {
     let mut pact = PactBuilder::new("web-shop", "catalogue").output_dir(dir);
@@ -58,9 +41,9 @@ fn catalogue_pact(dir: &Path) -> PactBuilder {
 
 #[test]
 fn a_passing_test_writes_a_v4_contract() {
-    let dir = scratch_dir("passing");
+    let dir = ScratchDir::new("passing");
     let server = catalogue_pact(&dir).start_mock_server().unwrap();
-    let response = client()
+    let response = http()
         .get(server.path("/products/10?fields=all"))
         .header("Accept", "application/json")
         .send()
@@ -70,7 +53,7 @@ fn a_passing_test_writes_a_v4_contract() {
     assert_eq!(body["id"], 10);
     assert_eq!(body["tags"], json!(["hardware"]));
     assert_eq!(
-        client()
+        http()
             .get(server.path("/search/gizmos"))
             .send()
             .unwrap()
@@ -113,17 +96,17 @@ fn a_passing_test_writes_a_v4_contract() {
 
 #[test]
 fn v3_is_written_on_request() {
-    let dir = scratch_dir("v3");
+    let dir = ScratchDir::new("v3");
     let server = catalogue_pact(&dir)
         .specification(SpecVersion::V3)
         .start_mock_server()
         .unwrap();
-    client()
+    http()
         .get(server.path("/products/10?fields=all"))
         .header("Accept", "application/json")
         .send()
         .unwrap();
-    client().get(server.path("/search/x")).send().unwrap();
+    http().get(server.path("/search/x")).send().unwrap();
     let written: Value =
         serde_json::from_str(&std::fs::read_to_string(server.finish().unwrap()).unwrap()).unwrap();
     assert_eq!(written["metadata"]["pactSpecification"]["version"], "3.0.0");
@@ -135,9 +118,9 @@ fn v3_is_written_on_request() {
 
 #[test]
 fn an_unexpected_request_gets_a_500_explaining_the_closest_interaction_and_no_contract() {
-    let dir = scratch_dir("unexpected");
+    let dir = ScratchDir::new("unexpected");
     let server = catalogue_pact(&dir).start_mock_server().unwrap();
-    let response = client()
+    let response = http()
         .get(server.path("/products/11?fields=all"))
         .header("Accept", "application/json")
         .send()
@@ -171,7 +154,7 @@ fn an_unexpected_request_gets_a_500_explaining_the_closest_interaction_and_no_co
 
 #[test]
 fn a_request_with_a_wrong_body_field_is_reported_with_the_field() {
-    let dir = scratch_dir("body");
+    let dir = ScratchDir::new("body");
     let mut pact = PactBuilder::new("web-shop", "orders").output_dir(&dir);
     pact.interaction("creating an order", |i| {
         i.with_request(|r| {
@@ -182,7 +165,7 @@ fn a_request_with_a_wrong_body_field_is_reported_with_the_field() {
     })
     .unwrap();
     let server = pact.start_mock_server().unwrap();
-    let response = client()
+    let response = http()
         .post(server.path("/orders"))
         .header("Content-Type", "application/json")
         .body(r#"{"productId": "10", "quantity": 1}"#)
@@ -198,7 +181,7 @@ fn a_request_with_a_wrong_body_field_is_reported_with_the_field() {
 
 #[test]
 fn dropping_an_unsatisfied_mock_server_fails_the_test() {
-    let dir = scratch_dir("drop");
+    let dir = ScratchDir::new("drop");
     let result = std::panic::catch_unwind(|| {
         let server = catalogue_pact(&dir).start_mock_server().unwrap();
         drop(server);
@@ -245,7 +228,7 @@ fn examples_that_break_their_own_matcher_are_rejected_when_declared() {
 
 #[test]
 fn cors_preflight_is_answered() {
-    let dir = scratch_dir("cors");
+    let dir = ScratchDir::new("cors");
     let mut pact = PactBuilder::new("browser-app", "api").output_dir(&dir);
     pact.interaction("a list", |i| {
         i.with_request(|r| r.get("/list"))
@@ -253,7 +236,7 @@ fn cors_preflight_is_answered() {
     })
     .unwrap();
     let server = pact.start_mock_server().unwrap();
-    let preflight = client()
+    let preflight = http()
         .request(reqwest::Method::OPTIONS, server.path("/list"))
         .header("Origin", "http://localhost:3000")
         .header("Access-Control-Request-Method", "GET")
@@ -264,7 +247,7 @@ fn cors_preflight_is_answered() {
         preflight.headers()["access-control-allow-origin"],
         "http://localhost:3000"
     );
-    let response = client()
+    let response = http()
         .get(server.path("/list"))
         .header("Origin", "http://localhost:3000")
         .send()
@@ -278,7 +261,7 @@ fn cors_preflight_is_answered() {
 
 #[test]
 fn generators_run_in_mock_responses() {
-    let dir = scratch_dir("generators");
+    let dir = ScratchDir::new("generators");
     let mut pact = PactBuilder::new("c", "links").output_dir(&dir);
     pact.interaction("an item with links", |i| {
         i.with_request(|r| r.get("/items/1"))
@@ -291,7 +274,7 @@ fn generators_run_in_mock_responses() {
     })
     .unwrap();
     let server = pact.start_mock_server().unwrap();
-    let body: Value = client()
+    let body: Value = http()
         .get(server.path("/items/1"))
         .send()
         .unwrap()
@@ -304,7 +287,7 @@ fn generators_run_in_mock_responses() {
 
 #[test]
 fn messages_are_handed_to_the_handler_and_recorded() {
-    let dir = scratch_dir("messages");
+    let dir = ScratchDir::new("messages");
     let mut pact = PactBuilder::new("invoicing", "orders").output_dir(&dir);
     let mut seen = Vec::new();
     pact.message(
@@ -369,10 +352,10 @@ fn messages_are_handed_to_the_handler_and_recorded() {
 
 #[test]
 fn parallel_tests_merge_into_one_contract_and_conflicts_are_errors() {
-    let dir = scratch_dir("parallel");
+    let dir = ScratchDir::new("parallel");
     let threads: Vec<_> = (0..8)
         .map(|n| {
-            let dir = dir.clone();
+            let dir = dir.to_path_buf();
             std::thread::spawn(move || {
                 let mut pact = PactBuilder::new("app", "api").output_dir(&dir);
                 pact.interaction(&format!("request {n}"), |i| {
@@ -382,7 +365,7 @@ fn parallel_tests_merge_into_one_contract_and_conflicts_are_errors() {
                 .unwrap();
                 let server = pact.start_mock_server().unwrap();
                 assert_eq!(
-                    client()
+                    http()
                         .get(server.path(&format!("/things/{n}")))
                         .send()
                         .unwrap()
@@ -415,7 +398,7 @@ fn parallel_tests_merge_into_one_contract_and_conflicts_are_errors() {
     })
     .unwrap();
     let server = pact.start_mock_server().unwrap();
-    client().get(server.path("/things/3")).send().unwrap();
+    http().get(server.path("/things/3")).send().unwrap();
     let err = server.finish().unwrap_err().to_string();
     assert!(
         err.contains("interaction 'request 3' is declared twice with different content"),
@@ -451,7 +434,7 @@ fn writer_process() {
     }
     let server = pact.start_mock_server().unwrap();
     for k in 0..5 {
-        client()
+        http()
             .get(server.path(&format!("/p/{n}/{k}")))
             .send()
             .unwrap();
@@ -479,7 +462,7 @@ fn run_writers(dir: &Path, run_id: &str, ids: std::ops::Range<usize>) {
 
 #[test]
 fn separate_processes_merge_into_one_contract_and_a_new_run_starts_afresh() {
-    let dir = scratch_dir("processes");
+    let dir = ScratchDir::new("processes");
     run_writers(&dir, "run-1", 0..4);
     let written = Pact::load(&dir.join("multi-process.json")).unwrap();
     assert_eq!(
@@ -505,7 +488,7 @@ fn separate_processes_merge_into_one_contract_and_a_new_run_starts_afresh() {
 
 #[test]
 fn a_test_that_fails_after_its_requests_writes_no_contract() {
-    let dir = scratch_dir("failing-test");
+    let dir = ScratchDir::new("failing-test");
     let result = std::panic::catch_unwind(|| {
         let mut pact = PactBuilder::new("c", "p").output_dir(&dir);
         pact.interaction("x", |i| {
@@ -514,7 +497,7 @@ fn a_test_that_fails_after_its_requests_writes_no_contract() {
         })
         .unwrap();
         let server = pact.start_mock_server().unwrap();
-        let status = client().get(server.path("/x")).send().unwrap().status();
+        let status = http().get(server.path("/x")).send().unwrap().status();
         assert_eq!(status, 201, "the consumer's own assertion fails");
         drop(server);
     });
@@ -527,7 +510,7 @@ fn a_test_that_fails_after_its_requests_writes_no_contract() {
 
 #[test]
 fn the_same_request_under_two_provider_states_is_served_once_each() {
-    let dir = scratch_dir("same-request");
+    let dir = ScratchDir::new("same-request");
     let mut pact = PactBuilder::new("c", "users").output_dir(&dir);
     pact.interaction("get user", |i| {
         i.given("user exists")
@@ -542,15 +525,15 @@ fn the_same_request_under_two_provider_states_is_served_once_each() {
     })
     .unwrap();
     let server = pact.start_mock_server().unwrap();
-    let first = client().get(server.path("/u/1")).send().unwrap().status();
-    let second = client().get(server.path("/u/1")).send().unwrap().status();
+    let first = http().get(server.path("/u/1")).send().unwrap().status();
+    let second = http().get(server.path("/u/1")).send().unwrap().status();
     assert_eq!((first.as_u16(), second.as_u16()), (200, 404));
     server.finish().unwrap();
 }
 
 #[test]
 fn an_array_or_null_alternative() {
-    let dir = scratch_dir("or");
+    let dir = ScratchDir::new("or");
     let mut pact = PactBuilder::new("c", "p").output_dir(&dir);
     pact.interaction("maybe items", |i| {
         i.with_request(|r| r.get("/items"))
@@ -576,13 +559,13 @@ fn an_array_or_null_alternative() {
         !pactum::matching::match_response(response, &actual(json!({"items": "no"}))).is_empty()
     );
     let server = pact.start_mock_server().unwrap();
-    client().get(server.path("/items")).send().unwrap();
+    http().get(server.path("/items")).send().unwrap();
     server.finish().unwrap();
 }
 
 #[test]
 fn pairs_whose_names_share_a_file_name_are_not_merged() {
-    let dir = scratch_dir("names");
+    let dir = ScratchDir::new("names");
     for (consumer, provider) in [("a-b", "c"), ("a", "b-c")] {
         let mut pact = PactBuilder::new(consumer, provider).output_dir(&dir);
         pact.interaction("x", |i| {
@@ -591,7 +574,7 @@ fn pairs_whose_names_share_a_file_name_are_not_merged() {
         })
         .unwrap();
         let server = pact.start_mock_server().unwrap();
-        client().get(server.path("/x")).send().unwrap();
+        http().get(server.path("/x")).send().unwrap();
         let result = server.finish();
         if consumer == "a" {
             let err = result.unwrap_err().to_string();

@@ -1,17 +1,12 @@
 //! Pact files: reading every version, writing V3 and V4, and what survives a round trip.
 
-use std::path::Path;
-
 use pactum::contract::{BodyContent, InteractionKind, LoadError, Pact, SpecVersion, WriteError};
 use serde_json::{Value, json};
 
+use crate::support::{ScratchDir, repo_path};
+
 fn example(name: &str) -> Pact {
-    Pact::load(
-        &Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("contracts/examples")
-            .join(name),
-    )
-    .unwrap()
+    Pact::load(&repo_path("contracts/examples").join(name)).unwrap()
 }
 
 fn round_trip(pact: &Pact, version: SpecVersion) -> Pact {
@@ -168,8 +163,7 @@ fn content_hash_is_the_same_after_a_round_trip_and_differs_between_contracts() {
 
 #[test]
 fn load_errors_name_the_file_and_place() {
-    let dir = std::env::temp_dir().join(format!("pactum-contracts-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = ScratchDir::new("contracts");
     let cases: [(&str, Value, &str); 3] = [
         (
             "no-consumer.json",
@@ -188,19 +182,16 @@ fn load_errors_name_the_file_and_place() {
         ),
     ];
     for (name, content, needle) in cases {
-        let file = dir.join(name);
-        std::fs::write(&file, content.to_string()).unwrap();
+        let file = dir.write(name, content.to_string());
         let err = Pact::load(&file).unwrap_err();
         assert!(matches!(err, LoadError::Contract { .. }));
         let text = err.to_string();
         assert!(text.contains(name) && text.contains(needle), "{text}");
     }
-    let bom = dir.join("bom.json");
-    std::fs::write(
-        &bom,
+    let bom = dir.write(
+        "bom.json",
         b"\xEF\xBB\xBF{\"consumer\": {\"name\": \"c\"}, \"provider\": {\"name\": \"p\"}}",
-    )
-    .unwrap();
+    );
     assert!(
         Pact::load(&bom).is_ok(),
         "a UTF-8 byte-order mark is tolerated"

@@ -9,8 +9,9 @@
 //! * `generators` — every generator, checked against the matcher it pairs with, both directions.
 //! * `stub` — `pactum stub` serving contracts over real HTTP.
 //! * `interop` — the official Pact CLI and pact-js against pactum (clients from npm).
-//! * `verifier` — `pactum verify` and the `Verifier` API against `provider`, a real test app.
-//! * `broker` — the broker's HTTP API on SQLite and PostgreSQL (`broker_harness` runs them).
+//! * `verifier` — `pactum verify` and the `Verifier` API against `support::provider`, a real
+//!   test app.
+//! * `broker` — the broker's HTTP API on SQLite and PostgreSQL (`support::broker` runs them).
 //! * `broker_migrations` — schema migrations: older databases, changed migrations refused, the
 //!   same schema on both backends.
 //! * `broker_interop` — the official Rust and Ruby broker clients against pactum's broker.
@@ -18,9 +19,14 @@
 //!   official verifier fetching from and publishing to pactum's broker.
 //! * `can_i_deploy` — the release gate through a release cycle, agreeing with the official clients.
 //! * `cli` — the `pactum` binary: output and exit codes.
+//! * `hardening` — regression tests for the adversarial review: hosts a contract cannot reach,
+//!   limits a request cannot exceed.
+//!
+//! `support` holds what they share (running the binary, scratch directories, servers, brokers,
+//! the test provider, the official clients, snapshot filters, the skip policy for missing
+//! prerequisites). Snapshots of rendered output are in `snapshots/` (insta).
 
 mod broker;
-mod broker_harness;
 mod broker_interop;
 mod broker_migrations;
 mod broker_verification;
@@ -30,9 +36,10 @@ mod conformance;
 mod consumer;
 mod contracts;
 mod generators;
+mod hardening;
 mod interop;
 mod matchers;
 mod properties;
-mod provider;
 mod stub;
+mod support;
 mod verifier;

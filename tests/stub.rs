@@ -1,49 +1,18 @@
 //! `pactum stub` as a user runs it: the real binary on a free port, real HTTP requests.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-
 use serde_json::Value;
 
-/// A running `pactum stub`; killed when dropped.
-pub struct Stub {
-    child: Child,
-    pub url: String,
-}
+use crate::support::{
+    ScratchDir, Served, http, pactum, repo_path, serve_pactum, snapshot_filters, stderr,
+};
 
-impl Drop for Stub {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts `pactum stub` with `args` on a free port and waits for its address.
-pub fn start(args: &[&str]) -> Stub {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pactum"))
-        .arg("stub")
-        .args(["--port", "0", "--log-level", "warn"])
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("pactum runs");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_string();
-    Stub { child, url }
+/// Starts `pactum stub` with `args` on a free port.
+pub fn start(args: &[&str]) -> Served {
+    serve_pactum(&[&["stub", "--port", "0"], args].concat())
 }
 
 fn get(url: &str) -> reqwest::blocking::Response {
-    reqwest::blocking::Client::new()
+    http()
         .get(url)
         .header("Accept", "application/json")
         .send()
@@ -110,7 +79,7 @@ fn serves_every_contract_in_a_directory_and_filters_by_state() {
 #[test]
 fn cors_on_request() {
     let stub = start(&["--contract", "contracts/examples/v2-http.json", "--cors"]);
-    let preflight = reqwest::blocking::Client::new()
+    let preflight = http()
         .request(reqwest::Method::OPTIONS, format!("{}/products", stub.url))
         .header("Origin", "http://localhost:5173")
         .header("Access-Control-Request-Method", "GET")
@@ -126,19 +95,14 @@ fn cors_on_request() {
 #[test]
 fn loads_contracts_from_urls() {
     // One stub serves a contract file as the body of a response; a second loads it by URL.
-    let dir = std::env::temp_dir().join(format!("pactum-stub-url-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let contract = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("contracts/examples/v2-http.json"),
-    )
-    .unwrap();
+    let dir = ScratchDir::new("stub-url");
+    let contract = std::fs::read_to_string(repo_path("contracts/examples/v2-http.json")).unwrap();
     let serving = serde_json::json!({
         "consumer": {"name": "x"}, "provider": {"name": "files"},
         "interactions": [{"description": "the contract", "request": {"method": "GET", "path": "/pact.json"},
             "response": {"status": 200, "headers": {"Content-Type": "application/json"}, "body": serde_json::from_str::<Value>(&contract).unwrap()}}]
     });
-    let file = dir.join("serving.json");
-    std::fs::write(&file, serving.to_string()).unwrap();
+    let file = dir.write("serving.json", serving.to_string());
     let files = start(&["--contract", file.to_str().unwrap()]);
     let stub = start(&["--contract", &format!("{}/pact.json", files.url)]);
     assert_eq!(
@@ -149,46 +113,56 @@ fn loads_contracts_from_urls() {
 
 #[test]
 fn bad_contracts_exit_two_with_a_precise_message() {
-    let dir = std::env::temp_dir().join(format!("pactum-stub-bad-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let invalid_json = dir.join("invalid.json");
-    std::fs::write(
-        &invalid_json,
+    let dir = ScratchDir::new("stub-bad");
+    let invalid_json = dir.write(
+        "invalid.json",
         "{\"consumer\": {\"name\": \"c\"},\n  \"provider\": ",
-    )
-    .unwrap();
-    let bad_rule = dir.join("bad-rule.json");
-    std::fs::write(
-        &bad_rule,
+    );
+    let bad_rule = dir.write(
+        "bad-rule.json",
         r#"{"consumer": {"name": "c"}, "provider": {"name": "p"}, "interactions": [{"description": "d",
             "request": {"method": "GET", "path": "/", "matchingRules": {"path": {"matchers": [{"match": "regex", "regex": "["}]}}},
             "response": {"status": 200}}]}"#,
-    )
-    .unwrap();
+    );
     let empty = dir.join("empty");
     std::fs::create_dir_all(&empty).unwrap();
     let cases = [
-        (invalid_json.to_str().unwrap().to_string(), "invalid.json:2:".to_string()),
         (
-            bad_rule.to_str().unwrap().to_string(),
-            "$.interactions[0].request.matchingRules.path.matchers[0].regex: invalid regular expression '['".to_string(),
+            invalid_json.to_str().unwrap(),
+            "invalid.json:2:",
+            "stub_error_invalid_json",
         ),
-        ("no/such/file.json".to_string(), "cannot read no/such/file.json".to_string()),
-        (empty.to_str().unwrap().to_string(), "contains no .json contract files".to_string()),
-        ("contracts/examples/v3-message.json".to_string(), "the contracts have no HTTP interactions".to_string()),
+        (
+            bad_rule.to_str().unwrap(),
+            "$.interactions[0].request.matchingRules.path.matchers[0].regex: invalid regular expression '['",
+            "stub_error_invalid_regex",
+        ),
+        (
+            "no/such/file.json",
+            "cannot read no/such/file.json",
+            "stub_error_missing_file",
+        ),
+        (
+            empty.to_str().unwrap(),
+            "contains no .json contract files",
+            "stub_error_empty_directory",
+        ),
+        (
+            "contracts/examples/v3-message.json",
+            "the contracts have no HTTP interactions",
+            "stub_error_no_http_interactions",
+        ),
     ];
-    for (contract, needle) in cases {
-        let out = Command::new(env!("CARGO_BIN_EXE_pactum"))
-            .args(["stub", "--port", "0", "--contract", &contract])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .output()
-            .unwrap();
+    let _filters = snapshot_filters();
+    for (contract, needle, snapshot) in cases {
+        let out = pactum(&["stub", "--port", "0", "--contract", contract]);
         assert_eq!(out.status.code(), Some(2), "{contract}");
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stderr = stderr(&out);
         assert!(
-            stderr.contains(&needle),
+            stderr.contains(needle),
             "{contract}: missing {needle:?} in {stderr}"
         );
+        insta::assert_snapshot!(snapshot, stderr);
     }
 }
 
@@ -196,7 +170,7 @@ fn bad_contracts_exit_two_with_a_precise_message() {
 fn oversized_bodies_get_413_and_sigterm_stops_the_stub() {
     let mut stub = start(&["--contract", "contracts/examples/v2-http.json"]);
     let body = vec![b'x'; 17 * 1024 * 1024];
-    let response = reqwest::blocking::Client::new()
+    let response = http()
         .post(format!("{}/products", stub.url))
         .body(body)
         .send()
@@ -209,24 +183,6 @@ fn oversized_bodies_get_413_and_sigterm_stops_the_stub() {
             .contains("over the stub's limit of 16777216 bytes")
     );
 
-    let pid = stub.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        if let Some(status) = stub.child.try_wait().unwrap() {
-            assert!(status.success(), "a clean exit on SIGTERM: {status}");
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the stub did not stop on SIGTERM"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    let status = stub.process.terminate();
+    assert!(status.success(), "a clean exit on SIGTERM: {status}");
 }

@@ -1,7 +1,7 @@
 //! `pactum verify` and the `Verifier` library API against a real provider (see `provider`).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use pactum::consumer::*;
 use pactum::contract::{Body, Message, Pact, SpecVersion};
@@ -10,17 +10,17 @@ use pactum::sources::Loaded;
 use pactum::verifier::{Options, Outcome, StateAction, Verifier};
 use serde_json::{Value, json};
 
-use crate::provider::{self, Breakage};
+use crate::support::provider::{self, Breakage};
+use crate::support::{
+    ScratchDir, http, pactum, pactum_command, run, runtime, serve_router, snapshot_filters, stderr,
+    stdout, unused_address,
+};
 
 const CATALOGUE: &str = "contracts/web-shop-catalogue.json";
 
+/// `pactum verify args`.
 fn verify(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pactum"))
-        .arg("verify")
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
+    pactum(&[&["verify"], args].concat())
 }
 
 /// `pactum verify` of one contract with the test provider's state and message endpoints.
@@ -37,17 +37,6 @@ fn verify_with_hooks(contract: &Path, provider_url: &str) -> Output {
     ])
 }
 
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("pactum-verify-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[test]
 fn a_correct_provider_passes() {
     let provider = provider::start(Breakage::None);
@@ -60,16 +49,13 @@ fn a_correct_provider_passes() {
         &format!("{}/_pact/state", provider.url),
     ]);
     let text = stdout(&out);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
     assert!(
         text.contains("2 interactions: 2 passed, 0 failed, 0 errors"),
         "{text}"
     );
+    let _filters = snapshot_filters();
+    insta::assert_snapshot!("verify_passed_text", text);
     // States were set up before and torn down after each interaction.
     let calls = provider.app.state_calls.lock().unwrap().clone();
     assert!(
@@ -88,18 +74,26 @@ fn each_broken_provider_fails_naming_the_field() {
         (
             Breakage::ChangedType,
             "body $.id: expected an integer but got \"10\" (string)",
+            "verify_changed_type_text",
         ),
         (
             Breakage::MissingField,
             "body $.price: expected key 'price' but it was missing",
+            "verify_missing_field_text",
         ),
         (
             Breakage::WrongStatus,
             "status: expected status 200 but got 500",
+            "verify_wrong_status_text",
         ),
-        (Breakage::WrongHeader, "header 'Content-Type'"),
+        (
+            Breakage::WrongHeader,
+            "header 'Content-Type'",
+            "verify_wrong_header_text",
+        ),
     ];
-    for (breakage, needle) in cases {
+    let _filters = snapshot_filters();
+    for (breakage, needle, snapshot) in cases {
         let provider = provider::start(breakage);
         let out = verify(&[
             "--contract",
@@ -114,13 +108,15 @@ fn each_broken_provider_fails_naming_the_field() {
             "{breakage:?}: missing {needle:?} in\n{text}"
         );
         assert!(text.contains("1 failed"), "{breakage:?}: {text}");
+        insta::assert_snapshot!(snapshot, text);
     }
 }
 
 #[test]
 fn json_and_junit_reports() {
     let provider = provider::start(Breakage::ChangedType);
-    let junit = scratch("junit").join("report.xml");
+    let dir = ScratchDir::new("junit");
+    let junit = dir.join("report.xml");
     let out = verify(&[
         "--contract",
         CATALOGUE,
@@ -145,6 +141,9 @@ fn json_and_junit_reports() {
     assert_eq!(failed["mismatches"][0]["location"], "$.id");
     assert_eq!(failed["mismatches"][0]["rule"], "integer");
     let xml = std::fs::read_to_string(junit).unwrap();
+    let _filters = snapshot_filters();
+    insta::assert_json_snapshot!("verify_report_json", report);
+    insta::assert_snapshot!("verify_report_junit", xml);
     assert!(
         xml.contains(
             "<testsuite name=\"web-shop -&gt; catalogue\" tests=\"2\" failures=\"1\" errors=\"0\""
@@ -159,56 +158,55 @@ fn json_and_junit_reports() {
 
 #[test]
 fn setup_errors_exit_two_with_what_to_do() {
-    let unused = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    let out = verify(&[
-        "--contract",
-        CATALOGUE,
-        "--provider-base-url",
-        &format!("http://{unused}"),
-    ]);
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.contains("cannot connect to the provider") && stderr.contains("start the provider"),
-        "{stderr}"
-    );
-
-    let out = verify(&[
-        "--contract",
-        "no/such.json",
-        "--provider-base-url",
-        "http://127.0.0.1:1",
-    ]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read no/such.json"));
-
-    let out = verify(&[
-        "--contract",
-        CATALOGUE,
-        "--provider-base-url",
-        "http://127.0.0.1:1",
-        "--provider",
-        "someone-else",
-    ]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&out.stderr)
-            .contains("none of the contracts is for provider 'someone-else'")
-    );
-
-    let out = verify(&[
-        "--contract",
-        CATALOGUE,
-        "--provider-base-url",
-        "http://127.0.0.1:1",
-        "--header",
-        "nocolon",
-    ]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid --header 'nocolon'"));
+    let nobody = format!("http://{}", unused_address());
+    // (the arguments after `--contract`, what stderr must say, snapshot)
+    let cases: [(&[&str], &[&str], &str); 4] = [
+        (
+            &[CATALOGUE, "--provider-base-url", &nobody],
+            &["cannot connect to the provider", "start the provider"],
+            "verify_error_provider_down",
+        ),
+        (
+            &["no/such.json", "--provider-base-url", "http://127.0.0.1:1"],
+            &["cannot read no/such.json"],
+            "verify_error_missing_contract",
+        ),
+        (
+            &[
+                CATALOGUE,
+                "--provider-base-url",
+                "http://127.0.0.1:1",
+                "--provider",
+                "someone-else",
+            ],
+            &["none of the contracts is for provider 'someone-else'"],
+            "verify_error_no_contract_for_provider",
+        ),
+        (
+            &[
+                CATALOGUE,
+                "--provider-base-url",
+                "http://127.0.0.1:1",
+                "--header",
+                "nocolon",
+            ],
+            &["invalid --header 'nocolon'"],
+            "verify_error_invalid_header",
+        ),
+    ];
+    let _filters = snapshot_filters();
+    for (args, needles, snapshot) in cases {
+        let out = verify(&[&["--contract"], args].concat());
+        let said = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{snapshot}: {said}");
+        for needle in needles {
+            assert!(
+                said.contains(needle),
+                "{snapshot}: missing {needle:?} in {said}"
+            );
+        }
+        insta::assert_snapshot!(snapshot, said);
+    }
 }
 
 #[test]
@@ -227,7 +225,7 @@ fn filters_select_interactions() {
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("1 interactions: 1 passed"), "{text}");
     assert!(text.contains("skipped"), "{text}");
-    let out = Command::new(env!("CARGO_BIN_EXE_pactum"))
+    let out = run(pactum_command()
         .args([
             "verify",
             "--contract",
@@ -235,10 +233,7 @@ fn filters_select_interactions() {
             "--provider-base-url",
             &provider.url,
         ])
-        .env("PACT_PROVIDER_STATE", "no product 99")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
+        .env("PACT_PROVIDER_STATE", "no product 99"));
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }
 
@@ -275,7 +270,7 @@ fn contract_with_states_and_messages(dir: &Path) -> PathBuf {
     )
     .unwrap();
     let server = pact.start_mock_server().unwrap();
-    let http = reqwest::blocking::Client::new();
+    let http = http();
     http.get(server.path("/items/1")).send().unwrap();
     http.get(server.path("/products/11"))
         .header("Accept", "application/json")
@@ -286,7 +281,7 @@ fn contract_with_states_and_messages(dir: &Path) -> PathBuf {
 
 #[test]
 fn states_messages_and_pending_over_http() {
-    let dir = scratch("states");
+    let dir = ScratchDir::new("states");
     let contract = contract_with_states_and_messages(&dir);
     let provider = provider::start(Breakage::None);
     let out = verify_with_hooks(&contract, &provider.url);
@@ -310,7 +305,7 @@ fn states_messages_and_pending_over_http() {
 
 #[test]
 fn a_failing_state_change_is_an_error_that_says_why() {
-    let dir = scratch("broken-state");
+    let dir = ScratchDir::new("broken-state");
     let mut pact = PactBuilder::new("x", "catalogue").output_dir(&dir);
     pact.interaction("needs a broken state", |i| {
         i.given("a broken state")
@@ -341,13 +336,10 @@ fn a_failing_state_change_is_an_error_that_says_why() {
 
 #[test]
 fn in_process_router_with_rust_state_handlers_and_message_closures() {
-    let dir = scratch("in-process");
+    let dir = ScratchDir::new("in-process");
     let contract = contract_with_states_and_messages(&dir);
     let (router, _app) = provider::router(Breakage::None);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = runtime();
     let calls = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen = std::sync::Arc::clone(&calls);
     let verifier = Verifier::service(router)
@@ -415,7 +407,7 @@ fn in_process_router_with_rust_state_handlers_and_message_closures() {
 
 #[test]
 fn parallel_verification_gives_the_same_results() {
-    let dir = scratch("parallel");
+    let dir = ScratchDir::new("parallel");
     let mut pact = PactBuilder::new("many", "catalogue")
         .output_dir(&dir)
         .specification(SpecVersion::V4);
@@ -470,16 +462,11 @@ fn parallel_verification_gives_the_same_results() {
 }
 
 /// Serves `CATALOGUE` at `/pact.json` to requests with the right credentials only.
-fn contract_server() -> (
-    String,
-    std::thread::JoinHandle<()>,
-    tokio::sync::oneshot::Sender<()>,
-) {
+fn contract_router() -> axum::Router {
     use axum::http::{HeaderMap, StatusCode};
     use axum::response::IntoResponse;
-    let contract =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(CATALOGUE)).unwrap();
-    let app = axum::Router::new().route(
+    let contract = std::fs::read_to_string(crate::support::repo_path(CATALOGUE)).unwrap();
+    axum::Router::new().route(
         "/pact.json",
         axum::routing::get(move |headers: HeaderMap| {
             let contract = contract.clone();
@@ -496,31 +483,13 @@ fn contract_server() -> (
                 }
             }
         }),
-    );
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let url = format!("http://{}/pact.json", listener.local_addr().unwrap());
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let thread = std::thread::spawn(move || {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-                let _ = axum::serve(listener, app)
-                    .with_graceful_shutdown(async {
-                        let _ = rx.await;
-                    })
-                    .await;
-            });
-    });
-    (url, thread, tx)
+    )
 }
 
 #[test]
 fn contracts_from_urls_with_basic_and_bearer_auth() {
-    let (url, thread, stop) = contract_server();
+    let server = serve_router(contract_router());
+    let url = format!("{}/pact.json", server.url);
     let provider = provider::start(Breakage::None);
     let basic = verify(&[
         "--url",
@@ -537,7 +506,7 @@ fn contracts_from_urls_with_basic_and_bearer_auth() {
         Some(0),
         "{}{}",
         stdout(&basic),
-        String::from_utf8_lossy(&basic.stderr)
+        stderr(&basic)
     );
     let bearer = verify(&[
         "--url",
@@ -547,12 +516,7 @@ fn contracts_from_urls_with_basic_and_bearer_auth() {
         "--token",
         "t0ken",
     ]);
-    assert_eq!(
-        bearer.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&bearer.stderr)
-    );
+    assert_eq!(bearer.status.code(), Some(0), "{}", stderr(&bearer));
     let refused = verify(&[
         "--url",
         &url,
@@ -562,20 +526,18 @@ fn contracts_from_urls_with_basic_and_bearer_auth() {
         "wrong",
     ]);
     assert_eq!(refused.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&refused.stderr);
+    let said = stderr(&refused);
     assert!(
-        stderr.contains(&format!(
+        said.contains(&format!(
             "cannot load the contract at {url}: the server answered 401"
         )),
-        "{stderr}"
+        "{said}"
     );
-    let _ = stop.send(());
-    thread.join().unwrap();
 }
 
 #[test]
 fn a_panicking_interaction_is_reported_in_parallel_runs() {
-    let dir = scratch("panic");
+    let dir = ScratchDir::new("panic");
     let contract = contract_with_states_and_messages(&dir);
     let (router, _) = provider::router(Breakage::None);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -611,7 +573,7 @@ fn a_panicking_interaction_is_reported_in_parallel_runs() {
 
 #[test]
 fn framing_headers_in_contracts_do_not_corrupt_requests() {
-    let dir = scratch("framing");
+    let dir = ScratchDir::new("framing");
     // Recorded contracts carry stale framing headers: a Content-Length of 3 for the request
     // body, and (in the stubbed copy) one of 100 for an 8-byte response body.
     let contract = |response_length: Option<&str>| {
@@ -629,8 +591,7 @@ fn framing_headers_in_contracts_do_not_corrupt_requests() {
             "metadata": {"pactSpecification": {"version": "3.0.0"}}
         })
     };
-    let file = dir.join("framing.json");
-    std::fs::write(&file, contract(None).to_string()).unwrap();
+    let file = dir.write("framing.json", contract(None).to_string());
     let provider = provider::start(Breakage::None);
     // The provider answers 400 to a truncated body, so passing shows the body arrived whole.
     let out = verify(&[
@@ -640,11 +601,10 @@ fn framing_headers_in_contracts_do_not_corrupt_requests() {
         &provider.url,
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    let file = dir.join("framing-stub.json");
-    std::fs::write(&file, contract(Some("100")).to_string()).unwrap();
+    let file = dir.write("framing-stub.json", contract(Some("100")).to_string());
     // And served by the stub, the response body arrives whole.
     let stub = crate::stub::start(&["--contract", file.to_str().unwrap()]);
-    let response = reqwest::blocking::Client::new()
+    let response = http()
         .post(format!("{}/orders", stub.url))
         .header("Content-Type", "application/json")
         .body(r#"{"productId": 10, "quantity": 2}"#)
@@ -657,10 +617,7 @@ fn framing_headers_in_contracts_do_not_corrupt_requests() {
 #[test]
 fn contracts_the_broker_marks_pending_or_work_in_progress_do_not_fail() {
     let (router, _app) = provider::router(Breakage::ChangedType);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = runtime();
     let verifier = Verifier::service(router).state("a product exists", |_params, _action| async {
         Ok(serde_json::Map::new())
     });

@@ -222,6 +222,35 @@ fn items_case(name: &'static str, count: u64) -> Case {
     }
 }
 
+/// The whole-process case: an expected V4 response whose example body holds `count` elements
+/// (as a consumer's recorded example does) with the [`item_rules`], and an actual V4 response
+/// with `count` other elements that satisfy them — the two files `pactum match response --spec
+/// v4` and the peer's harness read.
+pub fn whole_process_case(count: u64) -> (Value, Value) {
+    let mut rules = Map::new();
+    item_rules("$", &mut rules);
+    let v4 = |items: Vec<Value>, rules: Option<Map<String, Value>>| {
+        let mut response = json!({
+            "status": STATUS,
+            "headers": {"Content-Type": [CONTENT_TYPE]},
+            "body": {"content": {"items": items}, "contentType": CONTENT_TYPE, "encoded": false},
+        });
+        if let Some(rules) = rules {
+            response["matchingRules"] = json!({"body": rules});
+        }
+        response
+    };
+    let mut expected_rng = Lcg(0xE4_0000 ^ count);
+    let mut actual_rng = Lcg(0xAC_0000 ^ count);
+    let expected = (0..count)
+        .map(|i| actual_item(i, &mut expected_rng))
+        .collect();
+    let actual = (0..count)
+        .map(|i| actual_item(i, &mut actual_rng))
+        .collect();
+    (v4(expected, Some(rules)), v4(actual, None))
+}
+
 /// An order: one top-level field per rule kind, plus a short `items` array.
 ///
 /// Top-level rules, in addition to [`item_rules`]:

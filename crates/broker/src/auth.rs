@@ -230,7 +230,8 @@ pub fn required_role(method: &Method, path: &str) -> Role {
 
 /// Paths anyone may read: health checks for load balancers.
 fn is_public(method: &Method, path: &str) -> bool {
-    *method == Method::GET && matches!(path, "/diagnostic/status/heartbeat" | "/health")
+    matches!(*method, Method::GET | Method::HEAD)
+        && matches!(path, "/diagnostic/status/heartbeat" | "/health")
 }
 
 /// The middleware: 401 without a valid credential, 403 with one whose role is too low.

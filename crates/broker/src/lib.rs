@@ -52,6 +52,9 @@ pub struct BrokerConfig {
     pub allow_public_without_auth: bool,
     /// Database connections per instance.
     pub max_connections: u32,
+    /// Limits on client connections: how many may be open, how long one may take to send a
+    /// request head (or sit idle between requests).
+    pub http: pactum_http::Limits,
 }
 
 impl BrokerConfig {
@@ -67,6 +70,7 @@ impl BrokerConfig {
             credentials: Credentials::default(),
             allow_public_without_auth: false,
             max_connections: 10,
+            http: pactum_http::Limits::default(),
         }
     }
 
@@ -109,6 +113,7 @@ pub struct Broker {
     listener: TcpListener,
     router: Router,
     store: Store,
+    limits: pactum_http::Limits,
 }
 
 impl Broker {
@@ -127,6 +132,7 @@ impl Broker {
         let listener = TcpListener::bind(&address)
             .await
             .map_err(|source| BrokerError::Bind { address, source })?;
+        let limits = config.http;
         let router = router(AppState {
             store: store.clone(),
             config: Arc::new(config),
@@ -135,6 +141,7 @@ impl Broker {
             listener,
             router,
             store,
+            limits,
         })
     }
 
@@ -155,10 +162,9 @@ impl Broker {
             listener,
             router,
             store,
+            limits,
         } = self;
-        axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        pactum_http::serve(listener, router, limits, shutdown).await?;
         store.db().close().await;
         Ok(())
     }

@@ -23,31 +23,9 @@ fn credentials(args: &BrokerArgs) -> Result<Credentials, CliError> {
     Ok(credentials)
 }
 
-/// Parses `16777216`, `512k`, `16m`, `1g` (binary multiples).
-fn parse_size(text: &str) -> Result<usize, String> {
-    let text = text.trim().to_ascii_lowercase();
-    let (digits, multiplier) = match text.strip_suffix(['k', 'm', 'g']) {
-        Some(digits) => (
-            digits,
-            match text.as_bytes()[text.len() - 1] {
-                b'k' => 1 << 10,
-                b'm' => 1 << 20,
-                _ => 1 << 30,
-            },
-        ),
-        None => (text.as_str(), 1),
-    };
-    digits
-        .parse::<usize>()
-        .ok()
-        .and_then(|n| n.checked_mul(multiplier))
-        .filter(|n| *n > 0)
-        .ok_or_else(|| format!("invalid size `{text}`: use bytes or a k/m/g suffix, e.g. 16m"))
-}
-
 pub(super) fn run(args: &BrokerArgs) -> Result<Outcome, CliError> {
-    let filter = tracing_subscriber::EnvFilter::try_new(&args.log_level)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Checked when the arguments were parsed.
+    let filter = tracing_subscriber::EnvFilter::new(&args.log_level);
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -57,16 +35,14 @@ pub(super) fn run(args: &BrokerArgs) -> Result<Outcome, CliError> {
     };
 
     let mut config = BrokerConfig::new(args.database_url.clone());
-    config.host = args
-        .host
-        .parse()
-        .map_err(|_| CliError::Usage(format!("--host: `{}` is not an IP address", args.host)))?;
+    config.host = args.host;
     config.port = args.port;
     config.public_base_url = args.public_base_url.clone();
-    config.max_body_bytes = parse_size(&args.max_body_size).map_err(CliError::Usage)?;
+    config.max_body_bytes = args.max_body_size;
     config.credentials = credentials(args)?;
     config.allow_public_without_auth = args.allow_public_without_auth;
     config.max_connections = args.max_connections;
+    config.http = args.connections.limits();
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -117,15 +93,6 @@ fn redact_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes_with_suffixes() {
-        assert_eq!(parse_size("1024"), Ok(1024));
-        assert_eq!(parse_size("16m"), Ok(16 << 20));
-        assert_eq!(parse_size("2K"), Ok(2048));
-        assert!(parse_size("0").is_err());
-        assert!(parse_size("lots").is_err());
-    }
 
     #[test]
     fn database_passwords_are_not_shown() {

@@ -95,9 +95,9 @@ enum Command {
 
 #[derive(Debug, clap::Args)]
 struct BrokerArgs {
-    /// Address to listen on.
+    /// IP address to listen on.
     #[arg(long, default_value = "127.0.0.1", env = "PACTUM_HOST")]
-    host: String,
+    host: std::net::IpAddr,
     /// Port to listen on (0: any free port).
     #[arg(long, short = 'p', default_value_t = 9292, env = "PACTUM_PORT")]
     port: u16,
@@ -109,8 +109,8 @@ struct BrokerArgs {
     #[arg(long, value_name = "URL", env = "PACTUM_PUBLIC_BASE_URL")]
     public_base_url: Option<String>,
     /// Largest accepted request body (bytes, or with a k/m/g suffix).
-    #[arg(long, default_value = "16m", env = "PACTUM_MAX_BODY_SIZE")]
-    max_body_size: String,
+    #[arg(long, value_name = "SIZE", default_value = "16m", env = "PACTUM_MAX_BODY_SIZE", value_parser = parse_size)]
+    max_body_size: usize,
     /// A bearer token with its role: read, write or admin (repeatable; the environment variable
     /// takes a comma-separated list).
     #[arg(
@@ -150,11 +150,36 @@ struct BrokerArgs {
     #[arg(long, default_value_t = 10, env = "PACTUM_MAX_CONNECTIONS")]
     max_connections: u32,
     /// Log filter (tracing env-filter syntax), e.g. info or pactum=debug.
-    #[arg(long, default_value = "info", env = "PACTUM_LOG")]
+    #[arg(long, default_value = "info", env = "PACTUM_LOG", value_parser = parse_log_filter)]
     log_level: String,
+    #[command(flatten)]
+    connections: ConnectionArgs,
     /// Log format: text for people, json (one object per line) for log collectors.
     #[arg(long, value_enum, default_value = "text", env = "PACTUM_LOG_FORMAT")]
     log_format: LogFormat,
+}
+
+/// Limits on client connections, for the servers (`broker`, `stub`).
+#[derive(Debug, clap::Args)]
+struct ConnectionArgs {
+    /// Seconds a client may take to send a request's headers, or keep an idle connection open
+    /// between requests, before the server closes it.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, env = "PACTUM_HEADER_READ_TIMEOUT",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    header_read_timeout: u64,
+    /// Client connections open at once; beyond it new clients wait to be accepted.
+    #[arg(long, value_name = "N", default_value_t = 1024, env = "PACTUM_MAX_OPEN_CONNECTIONS",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    max_open_connections: u64,
+}
+
+impl ConnectionArgs {
+    fn limits(&self) -> pactum_http::Limits {
+        pactum_http::Limits {
+            header_read_timeout: std::time::Duration::from_secs(self.header_read_timeout),
+            max_connections: usize::try_from(self.max_open_connections).unwrap_or(usize::MAX),
+        }
+    }
 }
 
 /// How the broker writes its log.
@@ -202,6 +227,10 @@ struct VerifyArgs {
     /// Per-request timeout in milliseconds.
     #[arg(long, default_value_t = 30_000, value_name = "MS")]
     timeout_ms: u64,
+    /// Largest response body read from the provider (bytes, or with a k/m/g suffix); a larger
+    /// one makes the interaction an error.
+    #[arg(long, value_name = "SIZE", default_value = "16m", value_parser = parse_size)]
+    max_response_body_size: usize,
     /// Only interactions whose description matches this regular expression.
     #[arg(long, value_name = "REGEX", env = "PACT_DESCRIPTION")]
     filter_description: Option<String>,
@@ -293,22 +322,50 @@ struct StubArgs {
     /// Port to listen on (0: any free port; the address is printed).
     #[arg(long, short = 'p', default_value_t = 8080, env = "PACTUM_STUB_PORT")]
     port: u16,
-    /// Address to listen on.
+    /// IP address to listen on.
     #[arg(long, default_value = "127.0.0.1", env = "PACTUM_STUB_HOST")]
-    host: String,
+    host: std::net::IpAddr,
     /// Serve only interactions with a provider state of this name (a regular expression).
     #[arg(long, value_name = "NAME")]
     state: Option<String>,
     /// Answer CORS pre-flight requests and allow any origin.
     #[arg(long)]
     cors: bool,
+    #[command(flatten)]
+    connections: ConnectionArgs,
     /// Log level for the per-request log on stderr (error, warn, info, debug, trace).
-    #[arg(long, default_value = "info", env = "PACTUM_LOG")]
+    #[arg(long, default_value = "info", env = "PACTUM_LOG", value_parser = parse_log_filter)]
     log_level: String,
 }
 
+/// Parses a byte size: `16777216`, `512k`, `16m`, `1g` (binary multiples).
+fn parse_size(text: &str) -> Result<usize, String> {
+    let lower = text.trim().to_ascii_lowercase();
+    let (digits, multiplier) = match lower.as_bytes().last() {
+        Some(b'k') => (&lower[..lower.len() - 1], 1 << 10),
+        Some(b'm') => (&lower[..lower.len() - 1], 1 << 20),
+        Some(b'g') => (&lower[..lower.len() - 1], 1 << 30),
+        _ => (lower.as_str(), 1),
+    };
+    digits
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(multiplier))
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("`{text}` is not a size: use bytes or a k/m/g suffix, e.g. 16m"))
+}
+
+/// Checks a log filter (tracing's env-filter syntax) when the arguments are parsed.
+fn parse_log_filter(text: &str) -> Result<String, String> {
+    tracing_subscriber::EnvFilter::try_new(text)
+        .map(|_| text.to_owned())
+        .map_err(|error| {
+            format!("`{text}` is not a log filter ({error}); use a level such as info or debug, or directives such as pactum=debug")
+        })
+}
+
 /// What is being matched.
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Part {
     Request,
     Response,
@@ -400,6 +457,25 @@ pub enum CliError {
     Output(#[from] std::io::Error),
 }
 
+/// Renders an error for people: its message, each cause that the message does not already
+/// include, and what to do where the CLI knows a flag that helps.
+pub fn render_error(error: &CliError) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let line = cause.to_string();
+        if !text.contains(&line) {
+            text.push_str("\n  caused by: ");
+            text.push_str(&line);
+        }
+        source = cause.source();
+    }
+    if let CliError::Verify(pactum_verifier::VerifyError::ProviderUnreachable(_)) = error {
+        text.push_str("\n  hint: start the provider, or point --provider-base-url at it");
+    }
+    text
+}
+
 /// What a command produced: text for stdout and an exit code.
 #[derive(Debug)]
 pub struct Outcome {
@@ -480,8 +556,31 @@ pub fn main() -> u8 {
             if e.use_stderr() { EXIT_ERROR } else { EXIT_OK }
         }
         Err(CliOrUsage::Failed(e)) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", render_error(&e));
             EXIT_ERROR
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_with_suffixes() {
+        assert_eq!(parse_size("1024"), Ok(1024));
+        assert_eq!(parse_size("16m"), Ok(16 << 20));
+        assert_eq!(parse_size("2K"), Ok(2048));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("").is_err());
+        assert!(parse_size("99999999999g").is_err());
+    }
+
+    #[test]
+    fn log_filters_are_checked_when_parsed() {
+        assert!(parse_log_filter("info").is_ok());
+        assert!(parse_log_filter("pactum=debug,tower=warn").is_ok());
+        assert!(parse_log_filter("pactum=loud").is_err());
     }
 }

@@ -9,13 +9,26 @@ use pactum_core::contract::{
     ContractError, LoadError, Message, Request, Response, SpecVersion, parse_json_file,
 };
 use pactum_core::matching::{self, Mismatch};
+use pactum_core::printable::printable;
 
 fn load<T>(
     file: &Path,
+    part: Part,
     spec: SpecVersion,
     read: impl Fn(&serde_json::Value, SpecVersion, &str) -> Result<T, ContractError>,
 ) -> Result<T, CliError> {
     let value = parse_json_file(file)?;
+    if let Some(other) = looks_like_another_part(&value, part) {
+        return Err(CliError::Usage(format!(
+            "{} holds {} (it has `{}`), not {}; use `pactum match {}`, or pass {} file",
+            file.display(),
+            other.article(),
+            other.telltale(),
+            part.article(),
+            other.command(),
+            part.article(),
+        )));
+    }
     read(&value, spec, "$").map_err(|source| {
         CliError::Load(LoadError::Contract {
             file: file.to_path_buf(),
@@ -24,20 +37,63 @@ fn load<T>(
     })
 }
 
+/// Which other part an object is, when its keys say so unmistakably: a request has a
+/// `method`, a response a `status`, a message `contents` and neither of the others.
+fn looks_like_another_part(value: &serde_json::Value, part: Part) -> Option<Part> {
+    let has = |key: &str| value.get(key).is_some();
+    let shape = if has("method") && !has("status") {
+        Part::Request
+    } else if has("status") && !has("method") {
+        Part::Response
+    } else if has("contents") && !has("method") && !has("status") {
+        Part::Message
+    } else {
+        return None;
+    };
+    (shape != part).then_some(shape)
+}
+
+impl Part {
+    fn command(self) -> &'static str {
+        match self {
+            Part::Request => "request",
+            Part::Response => "response",
+            Part::Message => "message",
+        }
+    }
+
+    fn article(self) -> &'static str {
+        match self {
+            Part::Request => "a request",
+            Part::Response => "a response",
+            Part::Message => "a message",
+        }
+    }
+
+    fn telltale(self) -> &'static str {
+        match self {
+            Part::Request => "method",
+            Part::Response => "status",
+            Part::Message => "contents",
+        }
+    }
+}
+
 pub(super) fn run(args: &MatchArgs) -> Result<Outcome, CliError> {
     let spec = SpecVersion::from(args.spec);
-    let mismatches: Vec<Mismatch> = match args.part {
+    let (part, expected, actual) = (args.part, &args.expected, &args.actual);
+    let mismatches: Vec<Mismatch> = match part {
         Part::Request => matching::match_request(
-            &load(&args.expected, spec, Request::from_json)?,
-            &load(&args.actual, spec, Request::from_json)?,
+            &load(expected, part, spec, Request::from_json)?,
+            &load(actual, part, spec, Request::from_json)?,
         ),
         Part::Response => matching::match_response(
-            &load(&args.expected, spec, Response::from_json)?,
-            &load(&args.actual, spec, Response::from_json)?,
+            &load(expected, part, spec, Response::from_json)?,
+            &load(actual, part, spec, Response::from_json)?,
         ),
         Part::Message => matching::match_message(
-            &load(&args.expected, spec, Message::from_json)?,
-            &load(&args.actual, spec, Message::from_json)?,
+            &load(expected, part, spec, Message::from_json)?,
+            &load(actual, part, spec, Message::from_json)?,
         ),
     };
     let code = if mismatches.is_empty() {
@@ -61,12 +117,16 @@ pub(super) fn run(args: &MatchArgs) -> Result<Outcome, CliError> {
                 if mismatches.len() == 1 { "" } else { "s" }
             );
             for m in &mismatches {
-                out.push_str(&format!("  - {m}\n"));
+                out.push_str(&format!("  - {}\n", printable(&m.to_string())));
                 if let (Some(e), Some(a)) = (&m.expected, &m.actual) {
-                    out.push_str(&format!("      expected: {e}\n      actual:   {a}\n"));
+                    out.push_str(&format!(
+                        "      expected: {}\n      actual:   {}\n",
+                        printable(e),
+                        printable(a)
+                    ));
                 }
                 if let Some(rule) = &m.rule {
-                    out.push_str(&format!("      rule:     {rule}\n"));
+                    out.push_str(&format!("      rule:     {}\n", printable(rule)));
                 }
             }
             out

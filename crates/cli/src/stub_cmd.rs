@@ -7,8 +7,8 @@ use pactum_client::sources::{Auth, Loaded, Source, load_all};
 use pactum_consumer::stub;
 
 pub(super) fn run(args: &StubArgs) -> Result<Outcome, CliError> {
-    let filter = tracing_subscriber::EnvFilter::try_new(&args.log_level)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Checked when the arguments were parsed.
+    let filter = tracing_subscriber::EnvFilter::new(&args.log_level);
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::stderr().is_terminal())
@@ -40,9 +40,9 @@ pub(super) fn run(args: &StubArgs) -> Result<Outcome, CliError> {
         };
         stub::serve(
             interactions,
-            &args.host,
-            args.port,
+            std::net::SocketAddr::new(args.host, args.port),
             args.cors,
+            args.connections.limits(),
             on_ready,
             crate::signal::shutdown(),
         )

@@ -63,6 +63,7 @@ pub(super) fn run(args: &VerifyArgs) -> Result<Outcome, CliError> {
         provider_name: args.provider.clone(),
         headers: headers(&args.headers)?,
         timeout: Duration::from_millis(args.timeout_ms),
+        max_response_body: args.max_response_body_size,
         state_change_url: args.state_change_url.clone(),
         message_path: args.message_path.clone(),
         filter: Filter {
@@ -104,7 +105,7 @@ pub(super) fn run(args: &VerifyArgs) -> Result<Outcome, CliError> {
             }
             contracts.extend(selected);
         }
-        let mut verifier = Verifier::http(&args.provider_base_url).options(options);
+        let mut verifier = Verifier::http(&args.provider_base_url)?.options(options);
         // A progress bar on a terminal when there is enough to wait for; never in pipes or CI logs.
         let total: usize = contracts.iter().map(|c| c.pact.interactions.len()).sum();
         let bar = (std::io::stderr().is_terminal() && total >= 20).then(|| {

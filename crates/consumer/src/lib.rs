@@ -44,7 +44,11 @@ pub use pattern::*;
 use pactum_core::matching::Mismatch;
 
 /// What can go wrong on the consumer side.
-#[derive(Debug, thiserror::Error)]
+///
+/// Its `Debug` is the same readable report as its `Display`: a test returning
+/// `Result<(), Box<dyn Error>>` prints an error with `Debug`, and a dump of internal structs
+/// would bury what was missing and why a request did not match.
+#[derive(thiserror::Error)]
 pub enum ConsumerError {
     /// A matcher in a pattern is invalid (bad regex, bad date format).
     #[error("interaction '{interaction}': {source}")]
@@ -97,6 +101,18 @@ pub enum ConsumerError {
     /// The contract file could not be written.
     #[error(transparent)]
     File(#[from] PactFileError),
+}
+
+impl std::fmt::Debug for ConsumerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)?;
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            write!(f, "\n  caused by: {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
 }
 
 fn list(mismatches: &[Mismatch]) -> String {

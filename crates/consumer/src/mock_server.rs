@@ -39,7 +39,13 @@ struct Shared {
 struct Log {
     received: Vec<usize>,
     unexpected: Vec<Unexpected>,
+    /// Unexpected requests beyond those kept.
+    more_unexpected: usize,
 }
+
+/// Unexpected requests kept for the report; a client looping on a wrong URL must not grow the
+/// test's memory without bound, and the first few say what went wrong.
+const UNEXPECTED_KEPT: usize = 20;
 
 /// A request that matched no interaction.
 #[derive(Debug, Clone)]
@@ -57,8 +63,10 @@ pub struct MockServerReport {
     pub pact: (String, String),
     /// Interactions never received as declared: (description, request line).
     pub missing: Vec<(String, String)>,
-    /// Requests that matched nothing.
+    /// Requests that matched nothing (the first few).
     pub unexpected: Vec<Unexpected>,
+    /// How many more requests matched nothing.
+    pub more_unexpected: usize,
 }
 
 impl fmt::Display for MockServerReport {
@@ -84,6 +92,13 @@ impl fmt::Display for MockServerReport {
                 }
             }
         }
+        if self.more_unexpected > 0 {
+            writeln!(
+                f,
+                "  - ... and {} more unexpected requests",
+                self.more_unexpected
+            )?;
+        }
         Ok(())
     }
 }
@@ -105,6 +120,7 @@ impl MockServer {
             log: Mutex::new(Log {
                 received: vec![0; requests.len()],
                 unexpected: Vec::new(),
+                more_unexpected: 0,
             }),
             requests,
             responses,
@@ -118,7 +134,8 @@ impl MockServer {
             let shared = Arc::clone(&handler_state);
             async move { handle(&shared, request).await }
         });
-        let server = ServerThread::start("127.0.0.1", 0, router).map_err(ConsumerError::Server)?;
+        let server = ServerThread::start("127.0.0.1", 0, router, pactum_http::Limits::default())
+            .map_err(ConsumerError::Server)?;
         let url = format!("http://{}", server.addr);
         let _ = shared.url.set(url.clone());
         Ok(MockServer {
@@ -163,7 +180,7 @@ impl MockServer {
                 )
             })
             .collect();
-        if !missing.is_empty() || !log.unexpected.is_empty() {
+        if !missing.is_empty() || !log.unexpected.is_empty() || log.more_unexpected > 0 {
             return Err(ConsumerError::Expectations(Box::new(MockServerReport {
                 pact: (
                     builder.pact.consumer.name.clone(),
@@ -171,6 +188,7 @@ impl MockServer {
                 ),
                 missing,
                 unexpected: log.unexpected.clone(),
+                more_unexpected: log.more_unexpected,
             })));
         }
         drop(log);
@@ -262,10 +280,14 @@ async fn handle(shared: &Shared, request: axum::extract::Request) -> axum::respo
                 })).collect::<Vec<_>>(),
             });
             if let Ok(mut log) = shared.log.lock() {
-                log.unexpected.push(Unexpected {
-                    request: serve::describe(&actual),
-                    closest,
-                });
+                if log.unexpected.len() < UNEXPECTED_KEPT {
+                    log.unexpected.push(Unexpected {
+                        request: serve::describe(&actual),
+                        closest,
+                    });
+                } else {
+                    log.more_unexpected += 1;
+                }
             }
             let mut response =
                 (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response();

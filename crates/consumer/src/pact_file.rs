@@ -6,7 +6,8 @@
 //! file atomically (write a temporary file, rename). A file left by an *earlier* `cargo test`
 //! run is replaced rather than merged, so interactions deleted from the tests disappear from
 //! the contract: the lock file records which run last wrote (the parent process — `cargo` —
-//! and its start time; override with `PACTUM_PACT_RUN_ID`).
+//! and its start time; override with `PACTUM_PACT_RUN_ID`). Where the platform cannot name the
+//! parent process (not Unix) and `PACTUM_PACT_RUN_ID` is unset, files are always merged.
 //!
 //! Where files go: the builder's `output_dir`, else `$PACTUM_PACT_DIR`, else `target/pacts`
 //! under the current directory (cargo runs tests from the package root).
@@ -91,13 +92,21 @@ pub fn file_name(pact: &Pact) -> String {
     )
 }
 
-/// Identifies this test run: the same for every test binary `cargo test` starts.
-fn run_id() -> String {
+/// Identifies this test run: the same for every test binary `cargo test` starts. `None` where
+/// the platform gives no way to tell (then files are always merged, never replaced: stale
+/// interactions may stay, but nothing a concurrent binary wrote is lost).
+fn run_id() -> Option<String> {
     if let Ok(id) = std::env::var("PACTUM_PACT_RUN_ID") {
-        return id;
+        return Some(id);
     }
+    parent_run_id()
+}
+
+/// The parent process (`cargo`) and, where `/proc` has it, its start time, which tells a reused
+/// process id from the same process.
+#[cfg(unix)]
+fn parent_run_id() -> Option<String> {
     let parent = std::os::unix::process::parent_id();
-    // The parent's start time tells a reused process id from the same process.
     let started = fs::read_to_string(format!("/proc/{parent}/stat"))
         .ok()
         .and_then(|stat| {
@@ -105,7 +114,13 @@ fn run_id() -> String {
             after_name.split_whitespace().nth(19).map(str::to_string)
         })
         .unwrap_or_default();
-    format!("{parent}:{started}")
+    Some(format!("{parent}:{started}"))
+}
+
+/// The standard library has no portable parent process id.
+#[cfg(not(unix))]
+fn parent_run_id() -> Option<String> {
+    None
 }
 
 fn io(file: &Path) -> impl Fn(std::io::Error) -> PactFileError + '_ {
@@ -138,8 +153,9 @@ fn write_locked(pact: &Pact, file: &Path, lock: &mut File) -> Result<PathBuf, Pa
     let mut previous_run = String::new();
     lock.read_to_string(&mut previous_run).map_err(io(file))?;
     let run = run_id();
+    let same_run = run.as_deref().is_none_or(|run| previous_run.trim() == run);
     let mut merged = pact.clone();
-    if previous_run.trim() == run && file.exists() {
+    if same_run && file.exists() {
         let existing = Pact::load(file)?;
         if existing.consumer.name != pact.consumer.name
             || existing.provider.name != pact.provider.name
@@ -174,7 +190,8 @@ fn write_locked(pact: &Pact, file: &Path, lock: &mut File) -> Result<PathBuf, Pa
 
     lock.set_len(0).map_err(io(file))?;
     lock.seek(SeekFrom::Start(0)).map_err(io(file))?;
-    lock.write_all(run.as_bytes()).map_err(io(file))?;
+    lock.write_all(run.unwrap_or_default().as_bytes())
+        .map_err(io(file))?;
     Ok(file.to_path_buf())
 }
 

@@ -98,8 +98,8 @@ pub(crate) fn preflight(request: &Request) -> Option<axum::response::Response> {
             "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS",
         ),
         ("access-control-allow-headers", allow_headers),
-        ("access-control-allow-credentials", "true"),
         ("access-control-max-age", "600"),
+        ("vary", "Origin"),
     ];
     for (name, value) in pairs {
         if let Ok(value) = HeaderValue::try_from(value) {
@@ -109,18 +109,18 @@ pub(crate) fn preflight(request: &Request) -> Option<axum::response::Response> {
     Some((StatusCode::NO_CONTENT, headers).into_response())
 }
 
-/// Adds `Access-Control-Allow-Origin` (echoing the request's origin) to a response.
+/// Adds `Access-Control-Allow-Origin` (echoing the request's origin) to a response. Credentials
+/// are never allowed: with any origin echoed, allowing them would let every web page a
+/// developer visits make credentialed calls to the server.
 pub(crate) fn allow_origin(response: &mut axum::response::Response, request: &Request) {
     let origin = request.headers.first("origin").unwrap_or("*");
     if let Ok(value) = HeaderValue::try_from(origin) {
-        response.headers_mut().insert(
+        let headers = response.headers_mut();
+        headers.insert(
             HeaderName::from_static("access-control-allow-origin"),
             value,
         );
-        response.headers_mut().insert(
-            HeaderName::from_static("access-control-allow-credentials"),
-            HeaderValue::from_static("true"),
-        );
+        headers.append(axum::http::header::VARY, HeaderValue::from_static("Origin"));
     }
 }
 
@@ -132,6 +132,12 @@ pub(crate) struct Index {
     by_method: HashMap<String, Vec<usize>>,
     /// Interactions whose method itself is a matcher.
     any: Vec<usize>,
+    /// Literal path → positions of every interaction with it, for explaining a miss.
+    same_path: HashMap<String, Vec<usize>>,
+    /// upper-case method → positions of every interaction with it, for explaining a miss.
+    same_method: HashMap<String, Vec<usize>>,
+    /// How many interactions are indexed.
+    len: usize,
 }
 
 impl Index {
@@ -141,9 +147,19 @@ impl Index {
             literal: HashMap::new(),
             by_method: HashMap::new(),
             any: Vec::new(),
+            same_path: HashMap::new(),
+            same_method: HashMap::new(),
+            len: 0,
         };
         for (i, request) in requests.into_iter().enumerate() {
+            index.len = i + 1;
             let method = request.method.to_ascii_uppercase();
+            index.same_method.entry(method.clone()).or_default().push(i);
+            index
+                .same_path
+                .entry(request.path.clone())
+                .or_default()
+                .push(i);
             if request.matching_rules.method.is_some() {
                 index.any.push(i);
             } else if request.matching_rules.path.is_some() || request.generators.path.is_some() {
@@ -174,7 +190,33 @@ impl Index {
         out.extend(&self.any);
         out
     }
+
+    /// Up to `limit` positions worth comparing with a request nothing matched: the candidates,
+    /// then the other interactions with its path, then those with its method, then the rest —
+    /// each in declaration order.
+    fn closest_candidates(&self, request: &Request, limit: usize) -> Vec<usize> {
+        let mut seen = std::collections::HashSet::new();
+        let same_path = self.same_path.get(&request.path).into_iter().flatten();
+        let same_method = self
+            .same_method
+            .get(&request.method.to_ascii_uppercase())
+            .into_iter()
+            .flatten()
+            .copied();
+        self.candidates(request)
+            .into_iter()
+            .chain(same_path.copied())
+            .chain(same_method)
+            .chain(0..self.len)
+            .filter(|i| seen.insert(*i))
+            .take(limit)
+            .collect()
+    }
 }
+
+/// How many interactions a request nothing matched is compared with to name the closest: the
+/// explanation stays useful, and a 100,000-interaction stub answers a miss as fast as a hit.
+const CLOSEST_COMPARED: usize = 64;
 
 /// The result of looking for the interaction that serves a request.
 pub(crate) enum Dispatch {
@@ -185,8 +227,9 @@ pub(crate) enum Dispatch {
 }
 
 /// Finds the first interaction (in declaration order) whose request matches. When none does,
-/// compares the request with every interaction (this is the error path, so the cost is
-/// acceptable) and returns up to three with the fewest mismatches, so the caller can explain.
+/// compares the request with the most likely interactions (same method and path first, at most
+/// [`CLOSEST_COMPARED`]) and returns up to three with the fewest mismatches, so the caller can
+/// explain.
 pub(crate) fn dispatch(index: &Index, expected: &[&Request], actual: &Request) -> Dispatch {
     dispatch_preferring(index, expected, actual, |_| true)
 }
@@ -211,20 +254,21 @@ pub(crate) fn dispatch_preferring(
     if let Some(i) = first {
         return Dispatch::Matched(i);
     }
-    let mut near: Vec<(usize, Vec<Mismatch>)> = expected
-        .iter()
-        .enumerate()
-        .map(|(i, request)| (i, match_request(request, actual)))
+    let mut near: Vec<(usize, Vec<Mismatch>)> = index
+        .closest_candidates(actual, CLOSEST_COMPARED)
+        .into_iter()
+        .map(|i| (i, match_request(expected[i], actual)))
         .collect();
     near.sort_by_key(|(i, m)| (m.len(), *i));
     near.truncate(3);
     Dispatch::Unmatched(near)
 }
 
-/// A short description of a request for logs and reports: `GET /items?page=2`.
+/// A short description of a request for logs and reports: `GET /items?page=2` (shortened
+/// when very long).
 pub(crate) fn describe(request: &Request) -> String {
     let query = pactum_core::contract::render_query_string(&request.query);
-    if query.is_empty() {
+    let line = if query.is_empty() {
         format!("{} {}", request.method.to_ascii_uppercase(), request.path)
     } else {
         format!(
@@ -232,10 +276,26 @@ pub(crate) fn describe(request: &Request) -> String {
             request.method.to_ascii_uppercase(),
             request.path
         )
-    }
+    };
+    pactum_core::printable::printable_line(&shortened(&line)).into_owned()
 }
 
-/// The request as JSON, for error bodies.
+/// How much of a request's body and path an error answer repeats.
+const ECHOED_BYTES: usize = 2048;
+
+/// `text` cut to at most [`ECHOED_BYTES`] (on a character boundary), saying how long it was.
+fn shortened(text: &str) -> String {
+    if text.len() <= ECHOED_BYTES {
+        return text.to_owned();
+    }
+    let mut end = ECHOED_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes in all)", &text[..end], text.len())
+}
+
+/// The request as JSON, for error bodies; long paths and bodies are shortened.
 pub(crate) fn request_json(request: &Request) -> serde_json::Value {
     let headers: serde_json::Map<String, serde_json::Value> = request
         .headers
@@ -244,10 +304,10 @@ pub(crate) fn request_json(request: &Request) -> serde_json::Value {
         .collect();
     serde_json::json!({
         "method": request.method,
-        "path": request.path,
+        "path": shortened(&request.path),
         "query": request.query,
         "headers": headers,
-        "body": request.body.display_text(),
+        "body": shortened(&request.body.display_text()),
     })
 }
 
@@ -261,7 +321,12 @@ pub(crate) struct ServerThread {
 
 impl ServerThread {
     /// Binds `host:port` (port 0: any free port) and serves `router` until stopped.
-    pub(crate) fn start(host: &str, port: u16, router: axum::Router) -> std::io::Result<Self> {
+    pub(crate) fn start(
+        host: &str,
+        port: u16,
+        router: axum::Router,
+        limits: pactum_http::Limits,
+    ) -> std::io::Result<Self> {
         let listener = std::net::TcpListener::bind((host, port))?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
@@ -276,15 +341,10 @@ impl ServerThread {
                     let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
                         return;
                     };
-                    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-                        // Without this, a delayed ACK can stall each small response by 40 ms.
-                        let _ = tcp.set_nodelay(true);
-                    });
-                    let _ = axum::serve(listener, router)
-                        .with_graceful_shutdown(async {
-                            let _ = rx.await;
-                        })
-                        .await;
+                    let stopped = async {
+                        let _ = rx.await;
+                    };
+                    let _ = pactum_http::serve(listener, router, limits, stopped).await;
                 });
             })?;
         Ok(ServerThread {
@@ -308,5 +368,59 @@ impl ServerThread {
 impl Drop for ServerThread {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn get(path: &str) -> Request {
+        Request {
+            method: "GET".into(),
+            path: path.into(),
+            ..Request::default()
+        }
+    }
+
+    #[test]
+    fn a_miss_is_compared_with_a_bounded_number_of_likely_interactions() {
+        let mut requests: Vec<Request> = (0..1000).map(|i| get(&format!("/items/{i}"))).collect();
+        requests.push(Request {
+            method: "POST".into(),
+            ..get("/items/7")
+        });
+        requests.push(Request {
+            method: "PUT".into(),
+            ..get("/items/7")
+        });
+        requests.push(Request {
+            method: "POST".into(),
+            ..get("/other")
+        });
+        let index = Index::new(&requests);
+        let miss = Request {
+            method: "POST".into(),
+            ..get("/items/7")
+        };
+        let picked = index.closest_candidates(&miss, CLOSEST_COMPARED);
+        assert_eq!(picked.len(), CLOSEST_COMPARED);
+        // The same method and path first, then the same path, then the same method.
+        assert_eq!(picked[..4], [1000, 7, 1001, 1002]);
+        let expected: Vec<&Request> = requests.iter().collect();
+        let Dispatch::Unmatched(closest) = dispatch(
+            &index,
+            &expected,
+            &Request {
+                method: "DELETE".into(),
+                ..get("/items/7")
+            },
+        ) else {
+            panic!("nothing should match a DELETE");
+        };
+        // The interactions on the same path differ only by method: the closest, found though
+        // they come last among a thousand.
+        let found: Vec<usize> = closest.iter().map(|(i, _)| *i).collect();
+        assert_eq!(found, [7, 1000, 1001]);
     }
 }

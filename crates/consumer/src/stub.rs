@@ -17,8 +17,10 @@ use regex::Regex;
 
 use pactum_core::contract::{InteractionKind, Pact, Request, Response};
 use pactum_core::generate::{GeneratorContext, generate_response};
+use pactum_core::printable::printable_line;
 
 use crate::serve::{self, Dispatch, Index};
+pub use pactum_http::Limits;
 
 /// Why contracts could not be loaded or served.
 #[derive(Debug, thiserror::Error)]
@@ -130,33 +132,27 @@ pub fn router(interactions: Vec<StubInteraction>, cors: bool, base_url: String) 
     })
 }
 
-/// Serves until `shutdown` completes, finishing requests in flight. `on_ready` receives the
-/// bound address (useful with port 0).
+/// Serves until `shutdown` completes, finishing requests in flight, holding at most as many
+/// connections as `limits` allows. `on_ready` receives the bound address (useful with port 0).
 pub async fn serve(
     interactions: Vec<StubInteraction>,
-    host: &str,
-    port: u16,
+    addr: SocketAddr,
     cors: bool,
+    limits: pactum_http::Limits,
     on_ready: impl FnOnce(SocketAddr),
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StubError> {
-    let addr = format!("{host}:{port}");
-    let listener = tokio::net::TcpListener::bind(&addr)
+    let bind_error = |source| StubError::Bind {
+        addr: addr.to_string(),
+        source,
+    };
+    let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|source| StubError::Bind {
-            addr: addr.clone(),
-            source,
-        })?;
-    let local = listener
-        .local_addr()
-        .map_err(|source| StubError::Bind { addr, source })?;
+        .map_err(bind_error)?;
+    let local = listener.local_addr().map_err(bind_error)?;
     let app = router(interactions, cors, format!("http://{local}"));
     on_ready(local);
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
+    pactum_http::serve(listener, app, limits, shutdown)
         .await
         .map_err(|source| StubError::Bind {
             addr: local.to_string(),
@@ -183,8 +179,8 @@ async fn handle(stub: &Stub, request: axum::extract::Request) -> axum::response:
             let interaction = &stub.interactions[i];
             tracing::info!(
                 request = %serve::describe(&actual),
-                interaction = %interaction.description,
-                contract = %interaction.origin,
+                interaction = %printable_line(&interaction.description),
+                contract = %printable_line(&interaction.origin),
                 "served"
             );
             let mut response = match generate_response(
@@ -193,7 +189,7 @@ async fn handle(stub: &Stub, request: axum::extract::Request) -> axum::response:
             ) {
                 Ok(generated) => serve::to_http(&generated),
                 Err(e) => {
-                    tracing::warn!(interaction = %interaction.description, error = %e, "cannot generate the response");
+                    tracing::warn!(interaction = %printable_line(&interaction.description), error = %printable_line(&e.to_string()), "cannot generate the response");
                     serve::to_http(&interaction.response)
                 }
             };

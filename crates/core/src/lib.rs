@@ -7,6 +7,7 @@
 //! * [`generate`] — apply generators (random values, dates, provider-state values, mock server
 //!   URLs) to requests, responses and messages.
 //! * [`datetime`] — Java-style date/time patterns used by date matchers and generators.
+//! * [`printable`] — text from contracts and brokers made safe to print to a terminal.
 //!
 //! This crate does no network IO and needs no async runtime: every other pactum crate builds on
 //! it, including the consumer crate that consumer teams compile into their tests.
@@ -16,3 +17,4 @@ pub mod contract;
 pub mod datetime;
 pub mod generate;
 pub mod matching;
+pub mod printable;

@@ -22,7 +22,7 @@ use regex::Regex;
 use serde_json::{Map, Value};
 
 pub use provider::ProviderService;
-use provider::{CallError, Provider};
+use provider::{CallError, Limits, Provider};
 pub use report::{ContractResult, InteractionResult, Outcome, Report, Summary};
 
 use pactum_client::sources::Loaded;
@@ -94,6 +94,9 @@ pub struct Options {
     pub headers: Vec<(String, String)>,
     /// Per-request timeout.
     pub timeout: Duration,
+    /// The largest response body read from the provider (bytes); a larger one makes the
+    /// interaction an error.
+    pub max_response_body: usize,
     /// URL that sets up and tears down provider states.
     pub state_change_url: Option<String>,
     /// Path of the provider's message endpoint (HTTP providers).
@@ -106,12 +109,16 @@ pub struct Options {
     pub parallel_with_states: bool,
 }
 
+/// The default for [`Options::max_response_body`]: 16 MiB.
+pub const DEFAULT_MAX_RESPONSE_BODY: usize = 16 * 1024 * 1024;
+
 impl Default for Options {
     fn default() -> Self {
         Options {
             provider_name: None,
             headers: Vec::new(),
             timeout: Duration::from_secs(30),
+            max_response_body: DEFAULT_MAX_RESPONSE_BODY,
             state_change_url: None,
             message_path: "/".into(),
             filter: Filter::default(),
@@ -125,8 +132,17 @@ impl Default for Options {
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
     /// The provider does not answer.
-    #[error("{0}; start the provider or check --provider-base-url")]
+    #[error("{0}")]
     ProviderUnreachable(String),
+    /// The provider's base URL cannot be used.
+    #[error("the provider base URL `{url}` is not an http or https URL with a host")]
+    InvalidBaseUrl {
+        /// The URL as given.
+        url: String,
+        /// Why it does not parse, when it does not.
+        #[source]
+        source: Option<url::ParseError>,
+    },
     /// No contract is for this provider.
     #[error("no contract to verify{0}")]
     NothingToVerify(String),
@@ -150,17 +166,25 @@ pub struct Verifier {
 }
 
 impl Verifier {
-    /// Verifies a provider running at `base_url`.
-    pub fn http(base_url: &str) -> Self {
+    /// Verifies a provider running at `base_url` (http or https; a path in it is kept as a
+    /// prefix of every contract path). Redirects are not followed: a redirect is a response to
+    /// match like any other, and following one would carry the run's headers elsewhere.
+    pub fn http(base_url: &str) -> Result<Self, VerifyError> {
+        let invalid = |source| VerifyError::InvalidBaseUrl {
+            url: base_url.to_owned(),
+            source,
+        };
+        let base = reqwest::Url::parse(base_url).map_err(|e| invalid(Some(e)))?;
+        if !matches!(base.scheme(), "http" | "https") || base.host().is_none() {
+            return Err(invalid(None));
+        }
         let client = reqwest::Client::builder()
             .tcp_nodelay(true)
             .pool_max_idle_per_host(64)
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_default();
-        Verifier::new(Provider::Http {
-            client,
-            base_url: base_url.trim_end_matches('/').to_string(),
-        })
+        Ok(Verifier::new(Provider::Http { client, base }))
     }
 
     /// Verifies an in-process provider, e.g. an axum `Router`: no network, no port.
@@ -435,7 +459,7 @@ impl Verifier {
                 if let Some(filter) = &self.request_filter {
                     filter(&mut request);
                 }
-                let actual = self.provider.send(&request, self.options.timeout).await?;
+                let actual = self.provider.send(&request, self.limits()).await?;
                 Ok(outcome(match_response(response, &actual)))
             }
             InteractionKind::AsyncMessage(expected) => {
@@ -452,6 +476,13 @@ impl Verifier {
         }
     }
 
+    fn limits(&self) -> Limits {
+        Limits {
+            timeout: self.options.timeout,
+            max_body: self.options.max_response_body,
+        }
+    }
+
     async fn produce_message(&self, interaction: &Interaction) -> Result<Message, CallError> {
         match self.messages.get(&interaction.description) {
             Some(produce) => produce(&interaction.provider_states).map_err(CallError::Other),
@@ -461,7 +492,7 @@ impl Verifier {
                         &self.options.message_path,
                         &interaction.description,
                         &interaction.provider_states,
-                        self.options.timeout,
+                        self.limits(),
                     )
                     .await
             }

@@ -6,12 +6,11 @@ use std::time::Duration;
 use axum::body::Body as HttpBody;
 use axum::http::{HeaderName, HeaderValue, Method};
 use base64::Engine as _;
+use http_body_util::BodyExt as _;
+use reqwest::Url;
 use serde_json::{Map, Value};
 use tower::ServiceExt;
 use tower::util::BoxCloneSyncService;
-
-/// The largest response body read from an in-process provider (bytes).
-const MAX_RESPONSE_BODY: usize = 16 * 1024 * 1024;
 
 use pactum_core::contract::{
     Body, Headers, Message, ProviderState, Request, Response, render_query_string,
@@ -27,11 +26,10 @@ pub type ProviderService = BoxCloneSyncService<
 /// Where requests go.
 #[derive(Clone)]
 pub(crate) enum Provider {
-    /// A running provider at a base URL.
-    Http {
-        client: reqwest::Client,
-        base_url: String,
-    },
+    /// A running provider at a base URL (http or https, with a host). Requests go to its
+    /// scheme, host and port; a contract only supplies the path below the base's path and the
+    /// query.
+    Http { client: reqwest::Client, base: Url },
     /// A service called in process.
     Service(ProviderService),
 }
@@ -45,9 +43,25 @@ pub(crate) enum CallError {
     /// The request did not complete in time.
     #[error("the provider did not answer within {0:?}")]
     Timeout(Duration),
+    /// The contract's path cannot be sent: it must start with `/`, or it could change the host
+    /// the request goes to (`:9000/x`, `@elsewhere/x` appended to a base URL).
+    #[error(
+        "the request path `{0}` does not start with `/`; a contract's path is relative to the provider's base URL and must begin with `/`"
+    )]
+    RelativePath(String),
+    /// The response body is larger than the verifier reads.
+    #[error("the provider's response body is larger than the verifier's limit of {0} bytes")]
+    BodyTooLarge(usize),
     /// Anything else (invalid header, protocol error).
     #[error("{0}")]
     Other(String),
+}
+
+/// What one call may take: time, and bytes of response body.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub(crate) timeout: Duration,
+    pub(crate) max_body: usize,
 }
 
 /// Encodes a decoded path for a URL, keeping `/` separators.
@@ -66,18 +80,54 @@ fn encode_path(path: &str) -> String {
     percent_encoding::utf8_percent_encode(path, SEGMENT).to_string()
 }
 
-fn target(base_url: &str, request: &Request) -> String {
-    let mut url = format!(
-        "{}{}",
-        base_url.trim_end_matches('/'),
-        encode_path(&request.path)
-    );
+/// The path and query of `request`, percent-encoded (`/items/a%20b?x=1`). Refuses a path
+/// without a leading `/`.
+fn path_and_query(request: &Request) -> Result<String, CallError> {
+    let path = match request.path.as_str() {
+        "" => "/",
+        path if path.starts_with('/') => path,
+        path => return Err(CallError::RelativePath(path.to_owned())),
+    };
+    let mut target = encode_path(path);
     let query = render_query_string(&request.query);
     if !query.is_empty() {
-        url.push('?');
-        url.push_str(&query);
+        target.push('?');
+        target.push_str(&query);
     }
-    url
+    Ok(target)
+}
+
+/// The URL for `request` on the provider at `base`: the base's scheme, host and port are kept
+/// whatever the contract says; the contract's path goes below the base's own path.
+fn target(base: &Url, request: &Request) -> Result<Url, CallError> {
+    let below = path_and_query(request)?;
+    let (path, query) = below.split_once('?').unwrap_or((&below, ""));
+    let mut url = base.clone();
+    url.set_path(&format!("{}{path}", base.path().trim_end_matches('/')));
+    url.set_query((!query.is_empty()).then_some(query));
+    url.set_fragment(None);
+    Ok(url)
+}
+
+/// Reads a response body up to `limit` bytes.
+async fn read_limited(
+    mut response: reqwest::Response,
+    limit: usize,
+    base: &Url,
+    timeout: Duration,
+) -> Result<Vec<u8>, CallError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| classify(e, base, timeout))?
+    {
+        if bytes.len() + chunk.len() > limit {
+            return Err(CallError::BodyTooLarge(limit));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
 }
 
 fn body_and_type(request_headers: &Headers, body: &Body) -> (Vec<u8>, Option<String>) {
@@ -95,16 +145,17 @@ impl Provider {
     pub(crate) async fn send(
         &self,
         request: &Request,
-        timeout: Duration,
+        limits: Limits,
     ) -> Result<Response, CallError> {
+        let Limits { timeout, max_body } = limits;
         match self {
-            Provider::Http { client, base_url } => {
-                let url = target(base_url, request);
+            Provider::Http { client, base } => {
+                let url = target(base, request)?;
                 let method = Method::from_bytes(request.method.to_ascii_uppercase().as_bytes())
                     .map_err(|e| {
                         CallError::Other(format!("invalid method '{}': {e}", request.method))
                     })?;
-                let mut builder = client.request(method, &url).timeout(timeout);
+                let mut builder = client.request(method, url).timeout(timeout);
                 for (name, values) in request.headers.iter() {
                     if pactum_core::contract::is_framing_header(name) {
                         continue;
@@ -123,7 +174,7 @@ impl Provider {
                 let response = builder
                     .send()
                     .await
-                    .map_err(|e| classify(e, base_url, timeout))?;
+                    .map_err(|e| classify(e, base, timeout))?;
                 let status = response.status().as_u16();
                 let mut headers = Headers::new();
                 for (name, value) in response.headers() {
@@ -132,10 +183,7 @@ impl Provider {
                         String::from_utf8_lossy(value.as_bytes()).into_owned(),
                     );
                 }
-                let bytes = response
-                    .bytes()
-                    .await
-                    .map_err(|e| classify(e, base_url, timeout))?;
+                let bytes = read_limited(response, max_body, base, timeout).await?;
                 Ok(Response {
                     status,
                     headers,
@@ -146,7 +194,7 @@ impl Provider {
             Provider::Service(service) => {
                 let mut builder = axum::http::Request::builder()
                     .method(request.method.to_ascii_uppercase().as_str())
-                    .uri(target("", request));
+                    .uri(path_and_query(request)?);
                 for (name, values) in request.headers.iter() {
                     if pactum_core::contract::is_framing_header(name) {
                         continue;
@@ -173,11 +221,17 @@ impl Provider {
                         Err(never) => match never {},
                     };
                     let (parts, body) = response.into_parts();
-                    let bytes = axum::body::to_bytes(body, MAX_RESPONSE_BODY)
+                    let bytes = http_body_util::Limited::new(body, max_body)
+                        .collect()
                         .await
                         .map_err(|e| {
-                            CallError::Other(format!("cannot read the response body: {e}"))
-                        })?;
+                            if e.is::<http_body_util::LengthLimitError>() {
+                                CallError::BodyTooLarge(max_body)
+                            } else {
+                                CallError::Other(format!("cannot read the response body: {e}"))
+                            }
+                        })?
+                        .to_bytes();
                     Ok::<_, CallError>((parts, bytes))
                 };
                 // The deadline covers the whole response, body included.
@@ -210,7 +264,7 @@ impl Provider {
         path: &str,
         description: &str,
         states: &[ProviderState],
-        timeout: Duration,
+        limits: Limits,
     ) -> Result<Message, CallError> {
         let payload = serde_json::json!({
             "description": description,
@@ -223,7 +277,7 @@ impl Provider {
             ..Request::default()
         };
         request.headers.add("Content-Type", "application/json");
-        let response = self.send(&request, timeout).await?;
+        let response = self.send(&request, limits).await?;
         if !(200..300).contains(&response.status) {
             return Err(CallError::Other(format!(
                 "the provider's message endpoint {path} answered {} for '{description}'",
@@ -261,12 +315,12 @@ impl Provider {
     }
 }
 
-fn classify(error: reqwest::Error, base_url: &str, timeout: Duration) -> CallError {
+fn classify(error: reqwest::Error, base: &Url, timeout: Duration) -> CallError {
     if error.is_timeout() {
         CallError::Timeout(timeout)
     } else if error.is_connect() {
         CallError::Unreachable {
-            url: base_url.to_string(),
+            url: base.as_str().trim_end_matches('/').to_owned(),
             message: pactum_client::sources::innermost_cause(&error),
         }
     } else {

@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use pactum_core::matching::Mismatch;
+use pactum_core::printable::{printable, printable_line as line};
 
 /// How one interaction went.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -147,10 +148,12 @@ impl Report {
             let _ = writeln!(
                 out,
                 "\nVerifying a pact between {} and {} ({})",
-                contract.consumer, contract.provider, contract.source
+                line(&contract.consumer),
+                line(&contract.provider),
+                line(&contract.source)
             );
             for notice in &contract.notices {
-                let _ = writeln!(out, "  {}", paint("2", notice));
+                let _ = writeln!(out, "  {}", paint("2", &printable(notice)));
             }
             for result in &contract.interactions {
                 let pending = if result.pending { " [pending]" } else { "" };
@@ -163,10 +166,11 @@ impl Report {
                 let _ = writeln!(
                     out,
                     "  {}{pending} ... {status} ({} ms)",
-                    result.description, result.duration_ms
+                    line(&result.description),
+                    result.duration_ms
                 );
                 for state in &result.provider_states {
-                    let _ = writeln!(out, "    given {state}");
+                    let _ = writeln!(out, "    given {}", line(state));
                 }
                 if matches!(
                     result.outcome,
@@ -188,25 +192,25 @@ impl Report {
                     out,
                     "\n{}) {} -> {}: {}{pending}",
                     n + 1,
-                    contract.consumer,
-                    contract.provider,
-                    result.description
+                    line(&contract.consumer),
+                    line(&contract.provider),
+                    line(&result.description)
                 );
                 match &result.outcome {
                     Outcome::Failed { mismatches } => {
                         for m in mismatches {
-                            let _ = writeln!(out, "    {m}");
+                            let _ = writeln!(out, "    {}", printable(&m.to_string()));
                             if let (Some(e), Some(a)) = (&m.expected, &m.actual) {
-                                let _ = writeln!(out, "        expected: {e}");
-                                let _ = writeln!(out, "        actual:   {a}");
+                                let _ = writeln!(out, "        expected: {}", printable(e));
+                                let _ = writeln!(out, "        actual:   {}", printable(a));
                             }
                             if let Some(rule) = &m.rule {
-                                let _ = writeln!(out, "        rule:     {rule}");
+                                let _ = writeln!(out, "        rule:     {}", printable(rule));
                             }
                         }
                     }
                     Outcome::Error { message } => {
-                        let _ = writeln!(out, "    {message}");
+                        let _ = writeln!(out, "    {}", printable(message));
                     }
                     _ => {}
                 }

@@ -1,4 +1,4 @@
-//! A small real provider for verifier tests: an axum app on 127.0.0.1 (or called in process)
+//! A small real provider for verifier and interoperability tests: an axum app on 127.0.0.1 (or called in process)
 //! serving the catalogue API of `contracts/web-shop-catalogue.json`, a provider-state endpoint
 //! and a message endpoint. `Breakage` makes it wrong in one specific way.
 
@@ -11,6 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine as _;
 use serde_json::{Value, json};
+
+use super::{ServedRouter, serve_router};
 
 /// One way for the provider to break the contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +30,7 @@ pub enum Breakage {
     WrongMetadata,
 }
 
+/// The provider's state, shared with the test.
 #[derive(Clone)]
 pub struct App {
     pub breakage: Breakage,
@@ -35,6 +38,7 @@ pub struct App {
     pub state_calls: Arc<Mutex<Vec<(String, String)>>>,
 }
 
+/// The provider as an axum app (for in-process verification), with its state.
 pub fn router(breakage: Breakage) -> (axum::Router, App) {
     let app = App {
         breakage,
@@ -65,7 +69,7 @@ async fn product(State(app): State<App>, Path(id): Path<i64>, headers: HeaderMap
     if !accept.contains("json") {
         return StatusCode::NOT_ACCEPTABLE.into_response();
     }
-    let mut body = json!({
+    let body = json!({
         "id": 10,
         "name": "Widget deluxe",
         "price": 12.75,
@@ -74,19 +78,7 @@ async fn product(State(app): State<App>, Path(id): Path<i64>, headers: HeaderMap
         "updatedAt": "2025-01-02T03:04:05",
         "self": "http://catalogue.internal/products/10",
     });
-    match app.breakage {
-        Breakage::ChangedType => body["id"] = json!("10"),
-        Breakage::MissingField => {
-            body.as_object_mut().unwrap().remove("price");
-        }
-        _ => {}
-    }
-    let content_type = if app.breakage == Breakage::WrongHeader {
-        "text/plain"
-    } else {
-        "application/json"
-    };
-    ([("content-type", content_type)], body.to_string()).into_response()
+    broken_json(app.breakage, body, "price")
 }
 
 /// The users API of the pact-js contracts (`tests/interop/pact-js-provider-contracts.cjs`).
@@ -97,16 +89,22 @@ async fn user(State(app): State<App>, Path(id): Path<i64>) -> Response {
     if app.breakage == Breakage::WrongStatus {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     }
-    let mut body = json!({"id": 1, "name": "Ann Smith", "email": "ann@example.com", "roles": ["admin", "dev"],
+    let body = json!({"id": 1, "name": "Ann Smith", "email": "ann@example.com", "roles": ["admin", "dev"],
         "active": true, "created": "2025-03-04T05:06:07"});
-    match app.breakage {
-        Breakage::ChangedType => body["id"] = json!("1"),
+    broken_json(app.breakage, body, "email")
+}
+
+/// The JSON `body` answered as `breakage` says: its `id` as a string, its field `droppable`
+/// left out, or with the wrong content type.
+fn broken_json(breakage: Breakage, mut body: Value, droppable: &str) -> Response {
+    match breakage {
+        Breakage::ChangedType => body["id"] = json!(body["id"].to_string()),
         Breakage::MissingField => {
-            body.as_object_mut().unwrap().remove("email");
+            body.as_object_mut().unwrap().remove(droppable);
         }
         _ => {}
     }
-    let content_type = if app.breakage == Breakage::WrongHeader {
+    let content_type = if breakage == Breakage::WrongHeader {
         "text/plain"
     } else {
         "application/json"
@@ -167,52 +165,20 @@ async fn message(State(app): State<App>, Json(body): Json<Value>) -> Response {
         .into_response()
 }
 
-/// The provider running on its own thread; stopped when dropped.
+/// The provider serving on 127.0.0.1; stopped when dropped.
 pub struct Running {
     pub url: String,
     pub app: App,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _server: ServedRouter,
 }
 
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
+/// Starts the provider, broken in the way `breakage` says.
 pub fn start(breakage: Breakage) -> Running {
     let (router, app) = router(breakage);
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let thread = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-                let _ = tcp.set_nodelay(true);
-            });
-            let _ = axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await;
-        });
-    });
+    let server = serve_router(router);
     Running {
-        url,
+        url: server.url.clone(),
         app,
-        shutdown: Some(tx),
-        thread: Some(thread),
+        _server: server,
     }
 }

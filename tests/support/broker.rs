@@ -1,19 +1,20 @@
 //! Real brokers for tests: each runs in-process on 127.0.0.1:0 with its own runtime thread,
 //! on a fresh SQLite file or a fresh PostgreSQL database.
 //!
-//! Every broker test runs on each backend [`backends`] returns: SQLite always, PostgreSQL when
-//! `PACTUM_TEST_DATABASE_URL` names a server (any database on it; the tests create and drop
-//! their own). With `PACTUM_REQUIRE_POSTGRES` set, as CI does, a missing URL is a failure
-//! rather than a skip.
+//! Every broker test runs on each backend [`backends`] returns: SQLite always, and PostgreSQL
+//! on the server `PACTUM_TEST_DATABASE_URL` names (any database on it; the tests create and
+//! drop their own). Without that URL the tests fail unless `PACTUM_SKIP_POSTGRES` is set (see
+//! [`super::prerequisites`]).
 
-use std::path::PathBuf;
+use std::process::Output;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::thread::JoinHandle;
 
 use pactum::broker::{Broker, BrokerConfig};
 use reqwest::Method;
 use reqwest::blocking::Client;
 use serde_json::{Value, json};
+
+use super::{ScratchDir, ServerThread, pactum_command, prerequisites, run, runtime, test_log};
 
 /// Which database a test broker uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,43 +26,25 @@ pub enum Kind {
 /// The backends broker tests run on.
 pub fn backends() -> Vec<Kind> {
     let mut kinds = vec![Kind::Sqlite];
-    match std::env::var("PACTUM_TEST_DATABASE_URL") {
-        Ok(url) if !url.is_empty() => kinds.push(Kind::Postgres),
-        _ if std::env::var_os("PACTUM_REQUIRE_POSTGRES").is_some() => {
-            panic!("PACTUM_REQUIRE_POSTGRES is set but PACTUM_TEST_DATABASE_URL is not")
-        }
-        _ => eprintln!("PostgreSQL broker tests skipped: PACTUM_TEST_DATABASE_URL is not set"),
+    if prerequisites::postgres_url().is_some() {
+        kinds.push(Kind::Postgres);
     }
     kinds
-}
-
-static COUNTER: AtomicU32 = AtomicU32::new(0);
-
-fn unique(prefix: &str) -> String {
-    format!(
-        "{prefix}_{}_{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
 }
 
 /// A fresh, empty database, removed on drop.
 pub struct TestDb {
     pub url: String,
-    cleanup: Cleanup,
+    /// The SQLite file's directory, removed on drop.
+    _scratch: Option<ScratchDir>,
+    /// The PostgreSQL database, dropped on drop.
+    _database: Option<ScratchDatabase>,
 }
 
-enum Cleanup {
-    Dir(PathBuf),
-    Database { admin_url: String, name: String },
-}
-
-fn block_on<F: Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(future)
+/// A database created on the PostgreSQL server for one test.
+struct ScratchDatabase {
+    admin_url: String,
+    name: String,
 }
 
 async fn admin_execute(admin_url: &str, sql: String) {
@@ -79,17 +62,23 @@ impl TestDb {
     pub fn new(kind: Kind) -> TestDb {
         match kind {
             Kind::Sqlite => {
-                let dir = std::env::temp_dir().join(unique("pactum-broker"));
-                std::fs::create_dir_all(&dir).unwrap();
+                let dir = ScratchDir::new("broker");
                 TestDb {
                     url: dir.join("broker.sqlite").display().to_string(),
-                    cleanup: Cleanup::Dir(dir),
+                    _scratch: Some(dir),
+                    _database: None,
                 }
             }
             Kind::Postgres => {
-                let admin_url = std::env::var("PACTUM_TEST_DATABASE_URL").unwrap();
-                let name = unique("pactum_test");
-                block_on(admin_execute(&admin_url, format!("CREATE DATABASE {name}")));
+                static COUNTER: AtomicU32 = AtomicU32::new(0);
+                let admin_url = prerequisites::postgres_url()
+                    .expect("PostgreSQL is one of the backends only when it is not skipped");
+                let name = format!(
+                    "pactum_test_{}_{}",
+                    std::process::id(),
+                    COUNTER.fetch_add(1, Ordering::Relaxed)
+                );
+                runtime().block_on(admin_execute(&admin_url, format!("CREATE DATABASE {name}")));
                 let url = match admin_url.rfind('/') {
                     Some(slash) if slash > admin_url.find("://").unwrap() + 2 => {
                         let (head, tail) = admin_url.split_at(slash);
@@ -100,26 +89,35 @@ impl TestDb {
                 };
                 TestDb {
                     url,
-                    cleanup: Cleanup::Database { admin_url, name },
+                    _scratch: None,
+                    _database: Some(ScratchDatabase { admin_url, name }),
                 }
             }
         }
     }
 }
 
-impl Drop for TestDb {
+impl Drop for ScratchDatabase {
     fn drop(&mut self) {
-        match &self.cleanup {
-            Cleanup::Dir(dir) => {
-                let _ = std::fs::remove_dir_all(dir);
-            }
-            Cleanup::Database { admin_url, name } => {
-                let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                let admin_url = admin_url.clone();
-                // Dropping may run while a test unwinds; never panic twice.
-                let _ = std::thread::spawn(move || block_on(admin_execute(&admin_url, sql))).join();
-            }
-        }
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        let admin_url = self.admin_url.clone();
+        // Dropping may run while a test unwinds; never panic twice.
+        let _ =
+            std::thread::spawn(move || runtime().block_on(admin_execute(&admin_url, sql))).join();
+    }
+}
+
+/// Sends the in-process brokers' logs to the test output, once, when `TEST_LOG` is set.
+fn init_logs() {
+    static INIT: std::sync::Once = std::sync::Once::new();
+    if let Some(filter) = test_log() {
+        INIT.call_once(|| {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .with_test_writer()
+                .with_ansi(false)
+                .try_init();
+        });
     }
 }
 
@@ -128,8 +126,8 @@ pub struct TestBroker {
     pub url: String,
     pub client: Client,
     auth: Option<String>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    /// `None` for the copies [`TestBroker::with_auth`] makes.
+    _server: Option<ServerThread>,
 }
 
 impl TestBroker {
@@ -138,12 +136,12 @@ impl TestBroker {
     }
 
     pub fn start_with(db: &TestDb, configure: impl FnOnce(&mut BrokerConfig)) -> TestBroker {
+        init_logs();
         let mut config = BrokerConfig::new(db.url.clone());
         config.port = 0;
         configure(&mut config);
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
+        let server = ServerThread::spawn(move |stop| {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
                 .enable_all()
@@ -160,7 +158,7 @@ impl TestBroker {
                 ready_tx.send(Ok(broker.local_addr())).unwrap();
                 broker
                     .serve(async {
-                        let _ = shutdown_rx.await;
+                        let _ = stop.await;
                     })
                     .await
                     .unwrap();
@@ -174,8 +172,7 @@ impl TestBroker {
             url: format!("http://{addr}"),
             client: Client::builder().build().unwrap(),
             auth: None,
-            shutdown: Some(shutdown_tx),
-            thread: Some(thread),
+            _server: Some(server),
         }
     }
 
@@ -185,8 +182,7 @@ impl TestBroker {
             url: self.url.clone(),
             client: self.client.clone(),
             auth: Some(authorization.to_owned()),
-            shutdown: None,
-            thread: None,
+            _server: None,
         }
     }
 
@@ -254,6 +250,17 @@ impl TestBroker {
             .unwrap_or_else(|| panic!("no metric {what}"))
     }
 
+    /// Runs `pactum args` against this broker (`PACT_BROKER_BASE_URL`), with its bearer token
+    /// (`PACT_BROKER_TOKEN`) when it has one.
+    pub fn pactum(&self, args: &[&str]) -> Output {
+        let mut command = pactum_command();
+        command.args(args).env("PACT_BROKER_BASE_URL", &self.url);
+        if let Some(token) = self.auth.as_deref().and_then(|a| a.strip_prefix("Bearer ")) {
+            command.env("PACT_BROKER_TOKEN", token);
+        }
+        run(&mut command)
+    }
+
     /// Publishes contracts through `/contracts/publish`.
     pub fn publish(
         &self,
@@ -267,17 +274,6 @@ impl TestBroker {
             "/contracts/publish",
             &publish_body(consumer, version, branch, tags, contracts, None),
         )
-    }
-}
-
-impl Drop for TestBroker {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 

@@ -1,0 +1,148 @@
+//! The mock server and the stub keep bounded state for requests nothing matches, echo bounded
+//! text, and never allow credentials to an echoed origin.
+
+use std::net::SocketAddr;
+
+use pactum::consumer::*;
+use pactum::contract::Pact;
+use serde_json::json;
+
+use crate::support::{ScratchDir, ServerThread, http, runtime};
+
+fn mock(dir: &ScratchDir) -> MockServer {
+    let mut pact = PactBuilder::new("hardening-consumer", "hardening-provider")
+        .cors(true)
+        .output_dir(dir.to_path_buf());
+    pact.interaction("a list", |i| {
+        i.with_request(|r| r.get("/list"))
+            .will_respond_with(|r| r.json_body(json!([])))
+    })
+    .unwrap();
+    pact.start_mock_server().unwrap()
+}
+
+#[test]
+fn the_mock_server_keeps_the_first_unexpected_requests_and_counts_the_rest() {
+    let dir = ScratchDir::new("pacts");
+    let server = mock(&dir);
+    let long_path = format!("/{}", "x".repeat(8 * 1024));
+    for _ in 0..100 {
+        let response = http().get(server.path(&long_path)).send().unwrap();
+        assert_eq!(response.status(), 500);
+        // The answer repeats the request only shortened.
+        let answer: serde_json::Value = response.json().unwrap();
+        let echoed = answer["request"]["path"].as_str().unwrap();
+        assert!(echoed.ends_with("(8193 bytes in all)"), "{echoed:.100}");
+    }
+    http().get(server.path("/list")).send().unwrap();
+    let error = server.finish().unwrap_err();
+    let report = error.to_string();
+    assert_eq!(
+        report.matches("unexpected request:").count(),
+        20,
+        "{report}"
+    );
+    assert!(
+        report.contains("... and 80 more unexpected requests"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_consumer_error_debug_prints_the_readable_report() {
+    let dir = ScratchDir::new("pacts");
+    let server = mock(&dir);
+    http().get(server.path("/nope")).send().unwrap();
+    let error = server.finish().unwrap_err();
+    let debug = format!("{error:?}");
+    assert_eq!(debug, error.to_string());
+    assert!(debug.contains("never received: 'a list'"), "{debug}");
+    assert!(!debug.contains("MockServerReport {"), "{debug}");
+}
+
+#[test]
+fn cors_answers_echo_the_origin_without_allowing_credentials() {
+    let dir = ScratchDir::new("pacts");
+    let server = mock(&dir);
+    let preflight = http()
+        .request(reqwest::Method::OPTIONS, server.path("/list"))
+        .header("Origin", "https://evil.example")
+        .header("Access-Control-Request-Method", "GET")
+        .send()
+        .unwrap();
+    let response = http()
+        .get(server.path("/list"))
+        .header("Origin", "https://evil.example")
+        .send()
+        .unwrap();
+    for answer in [&preflight, &response] {
+        assert_eq!(
+            answer.headers()["access-control-allow-origin"],
+            "https://evil.example"
+        );
+        assert!(
+            answer
+                .headers()
+                .get("access-control-allow-credentials")
+                .is_none(),
+            "{:?}",
+            answer.headers()
+        );
+    }
+    server.finish().unwrap();
+}
+
+/// A stub serving `count` interactions `GET /items/{i}` on 127.0.0.1, until dropped.
+fn stub(count: usize) -> (SocketAddr, ServerThread) {
+    let interactions: Vec<_> = (0..count)
+        .map(|i| {
+            json!({
+                "description": format!("item {i}"),
+                "request": {"method": "GET", "path": format!("/items/{i}")},
+                "response": {"status": 200, "body": {"id": i}},
+            })
+        })
+        .collect();
+    let pact = Pact::from_json(&json!({
+        "consumer": {"name": "c"},
+        "provider": {"name": "p"},
+        "interactions": interactions,
+        "metadata": {"pactSpecification": {"version": "3.0.0"}},
+    }))
+    .unwrap();
+    let selected = pactum::stub::select([("memory".to_owned(), pact)], None).unwrap();
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let server = ServerThread::spawn(move |stop| {
+        runtime()
+            .block_on(pactum::stub::serve(
+                selected,
+                "127.0.0.1:0".parse().unwrap(),
+                false,
+                pactum::stub::Limits::default(),
+                |addr| ready_tx.send(addr).unwrap(),
+                async {
+                    let _ = stop.await;
+                },
+            ))
+            .unwrap();
+    });
+    (ready_rx.recv().unwrap(), server)
+}
+
+#[test]
+fn the_stub_explains_a_miss_with_a_bounded_answer() {
+    let (addr, _server) = stub(20_000);
+    let body = "y".repeat(1 << 20);
+    let response = http()
+        .post(format!("http://{addr}/items/7"))
+        .body(body)
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    let answer: serde_json::Value = response.json().unwrap();
+    let closest = answer["closest"].as_array().unwrap();
+    assert!(!closest.is_empty() && closest.len() <= 3, "{answer}");
+    let echoed = answer["request"]["body"].as_str().unwrap();
+    assert!(echoed.len() < 4096, "echoed {} bytes", echoed.len());
+    assert!(echoed.ends_with("(1048576 bytes in all)"), "{echoed:.100}");
+}

@@ -1,0 +1,146 @@
+//! What some suites need from the machine — the Pact specification's test cases, the official
+//! Pact clients, a PostgreSQL server, a browser — and what happens when it is missing.
+//!
+//! A green run must mean that everything ran. So a missing prerequisite fails the tests that
+//! need it, with a message saying how to provide it and which `PACTUM_SKIP_*` variable skips
+//! them instead. When that variable is set (to anything but `0`; its value may say why, and
+//! `scripts/test` puts the reason there), those tests skip — even where the prerequisite is
+//! present — and say so. `scripts/test` sets a variable only for what the machine cannot
+//! provide and lists them in its summary; CI sets none.
+//!
+//! Locating each prerequisite is here too, so the rule is applied the same way everywhere; what
+//! a suite does with it is not.
+
+use std::path::{Path, PathBuf};
+
+/// Something a suite needs that the repository does not contain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prerequisite {
+    /// The Pact specification's test cases (`PACTUM_SPEC_CASES`).
+    SpecCases,
+    /// The official Pact clients from npm (`PACTUM_PACT_CLIENTS`).
+    OfficialClients,
+    /// A PostgreSQL server for the broker tests (`PACTUM_TEST_DATABASE_URL`).
+    Postgres,
+    /// A browser, for the browser tests to come.
+    #[allow(dead_code, reason = "reserved for the browser tests")]
+    Browser,
+}
+
+impl Prerequisite {
+    /// The variable that skips the tests needing it.
+    pub fn skip_variable(self) -> &'static str {
+        match self {
+            Prerequisite::SpecCases => "PACTUM_SKIP_SPEC_CASES",
+            Prerequisite::OfficialClients => "PACTUM_SKIP_INTEROP",
+            Prerequisite::Postgres => "PACTUM_SKIP_POSTGRES",
+            Prerequisite::Browser => "PACTUM_SKIP_BROWSER",
+        }
+    }
+
+    /// What the tests needing it cover, for the skip notice.
+    fn tests(self) -> &'static str {
+        match self {
+            Prerequisite::SpecCases => "the Pact specification conformance cases",
+            Prerequisite::OfficialClients => "the tests against the official Pact clients",
+            Prerequisite::Postgres => "the broker tests on PostgreSQL",
+            Prerequisite::Browser => "the browser tests",
+        }
+    }
+
+    /// Whether its skip variable is set; if so, says that the tests are skipped and why.
+    pub fn skipped(self) -> bool {
+        let variable = self.skip_variable();
+        match std::env::var(variable) {
+            Ok(value) if !value.is_empty() && value != "0" => {
+                eprintln!("skipped: {} ({variable}={value})", self.tests());
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Fails the test: the prerequisite is missing (`problem`) and was not to be skipped.
+    /// `remedy` says how to provide it.
+    pub fn missing(self, problem: &str, remedy: &str) -> ! {
+        panic!(
+            "{problem}.\nTo run {tests}: {remedy} (scripts/test does this).\nTo skip them: set {variable}=1.",
+            tests = self.tests(),
+            variable = self.skip_variable(),
+        )
+    }
+}
+
+/// The folder holding the specification's cases (`v1` … `v4`): `PACTUM_SPEC_CASES`, else
+/// `../shared/pact-spec` beside the checkout. `None` when they are to be skipped.
+pub fn spec_cases() -> Option<PathBuf> {
+    let need = Prerequisite::SpecCases;
+    if need.skipped() {
+        return None;
+    }
+    let remedy =
+        "set PACTUM_SPEC_CASES to the folder holding v1 … v4 of pact-foundation/pact-specification";
+    if let Some(dir) = std::env::var_os("PACTUM_SPEC_CASES") {
+        let dir = PathBuf::from(dir);
+        if !dir.join("v1").is_dir() {
+            need.missing(
+                &format!("PACTUM_SPEC_CASES={} has no v1 folder", dir.display()),
+                remedy,
+            );
+        }
+        return Some(dir);
+    }
+    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/pact-spec");
+    if !beside.join("v1").is_dir() {
+        need.missing(
+            &format!(
+                "the Pact specification's test cases are not in {} and PACTUM_SPEC_CASES is not set",
+                beside.display()
+            ),
+            remedy,
+        );
+    }
+    Some(beside)
+}
+
+/// The folder holding `node_modules` with the official clients: `PACTUM_PACT_CLIENTS`, else
+/// `.cache/pact-clients` in the checkout. `None` when they are to be skipped. Every file in
+/// `required` (relative to that folder) must exist.
+pub fn official_clients(required: &[&str]) -> Option<PathBuf> {
+    let need = Prerequisite::OfficialClients;
+    if need.skipped() {
+        return None;
+    }
+    let dir = std::env::var_os("PACTUM_PACT_CLIENTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".cache/pact-clients"));
+    for file in required {
+        if !dir.join(file).exists() {
+            need.missing(
+                &format!(
+                    "the official Pact clients are not installed in {} (no {file})",
+                    dir.display()
+                ),
+                "install them with scripts/install-pact-clients.sh, and set PACTUM_PACT_CLIENTS \
+                 to that folder if it is not .cache/pact-clients",
+            );
+        }
+    }
+    Some(dir)
+}
+
+/// The URL of a PostgreSQL server for broker tests (`PACTUM_TEST_DATABASE_URL`; the tests
+/// create and drop their own databases on it). `None` when PostgreSQL is to be skipped.
+pub fn postgres_url() -> Option<String> {
+    let need = Prerequisite::Postgres;
+    if need.skipped() {
+        return None;
+    }
+    match std::env::var("PACTUM_TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => need.missing(
+            "PACTUM_TEST_DATABASE_URL is not set",
+            "point it at a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres",
+        ),
+    }
+}
