@@ -1283,6 +1283,62 @@ fn concurrent_publishes_of_different_content_for_one_version_keep_exactly_one() 
 }
 
 #[test]
+fn concurrent_merges_into_one_contract_lose_no_interaction() {
+    for kind in backends() {
+        let db = TestDb::new(kind);
+        let broker = TestBroker::start_with(&db, |config| config.max_connections = 8);
+        let (status, _) = broker.publish("web", "1", None, &[], &[pact("web", "api", &["base"])]);
+        assert_eq!(status, 200);
+        const MERGES: usize = 8;
+        let statuses: Vec<u16> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..MERGES)
+                .map(|n| {
+                    let broker = &broker;
+                    scope.spawn(move || {
+                        let addition = pact("web", "api", &["base", &format!("added {n}")]);
+                        broker
+                            .post(
+                                "/contracts/publish",
+                                &publish_body(
+                                    "web",
+                                    "1",
+                                    None,
+                                    &[],
+                                    &[addition],
+                                    Some(OnConflict::Merge),
+                                ),
+                            )
+                            .0
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(statuses.iter().all(|s| *s == 200), "{kind:?}: {statuses:?}");
+        let merged = broker.ok("/pacts/provider/api/consumer/web/version/1");
+        let descriptions: BTreeSet<&str> = merged["interactions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["description"].as_str().unwrap())
+            .collect();
+        let mut expected = BTreeSet::from(["base".to_owned()]);
+        expected.extend((0..MERGES).map(|n| format!("added {n}")));
+        assert_eq!(
+            descriptions,
+            expected.iter().map(String::as_str).collect(),
+            "{kind:?}"
+        );
+        // Each merge is one revision on top of the first publication.
+        assert_eq!(
+            broker.count("pactPublications"),
+            MERGES as i64 + 1,
+            "{kind:?}"
+        );
+    }
+}
+
+#[test]
 fn several_instances_start_together_on_one_database_and_share_state() {
     for kind in backends() {
         let db = TestDb::new(kind);
@@ -1337,4 +1393,116 @@ fn several_instances_start_together_on_one_database_and_share_state() {
         let again = TestBroker::start(&db);
         assert_eq!(again.count("pactPublications"), 1);
     }
+}
+
+fn as_refs(names: &[String]) -> Vec<&str> {
+    names.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn a_big_merge_does_not_hold_up_other_writes_to_the_version() {
+    // Quadratic merging took minutes at this size, and held the write lock all along.
+    const SIZE: usize = 8_000;
+    let descriptions =
+        |prefix: &str| -> Vec<String> { (0..SIZE).map(|n| format!("{prefix} {n}")).collect() };
+    let (first, second) = (descriptions("first"), descriptions("second"));
+    for kind in backends() {
+        let db = TestDb::new(kind);
+        let broker = TestBroker::start(&db);
+        let (status, body) = broker.publish(
+            "web",
+            "1",
+            None,
+            &[],
+            &[pact("web", "api", &as_refs(&first))],
+        );
+        assert_eq!(status, 200, "{body}");
+        let addition = pact("web", "api", &as_refs(&second));
+        let merging = std::sync::atomic::AtomicBool::new(true);
+        let ((status, merged, took), tag_latencies) = std::thread::scope(|scope| {
+            let merge = scope.spawn(|| {
+                let started = std::time::Instant::now();
+                let (status, body) =
+                    broker.patch("/pacts/provider/api/consumer/web/version/1", &addition);
+                merging.store(false, std::sync::atomic::Ordering::SeqCst);
+                let merged = body["interactions"].as_array().map_or(0, Vec::len);
+                (status, merged, started.elapsed())
+            });
+            // Tag the version being merged into, again and again, while the merge runs.
+            let tags = scope.spawn(|| {
+                let mut latencies = Vec::new();
+                while merging.load(std::sync::atomic::Ordering::SeqCst) {
+                    let started = std::time::Instant::now();
+                    let path = format!("/pacticipants/web/versions/1/tags/t{}", latencies.len());
+                    let (status, body) = broker.put(&path, &json!({}));
+                    assert_eq!(status, 201, "{path}: {body}");
+                    latencies.push(started.elapsed());
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                latencies
+            });
+            (merge.join().unwrap(), tags.join().unwrap())
+        });
+        assert_eq!(status, 200, "{kind:?}");
+        assert_eq!(merged, 2 * SIZE, "{kind:?}");
+        let slowest = tag_latencies.iter().max().copied().unwrap_or_default();
+        eprintln!(
+            "{kind:?}: merge {took:?}, {} tag PUTs meanwhile, slowest {slowest:?}",
+            tag_latencies.len()
+        );
+        assert!(
+            tag_latencies.len() >= 5,
+            "{kind:?}: {tag_latencies:?} during {took:?}"
+        );
+        assert!(
+            slowest < took / 4,
+            "{kind:?}: a tag PUT waited {slowest:?} during a merge of {took:?}"
+        );
+        assert_eq!(
+            broker.ok("/pacticipants/web/versions/1")["_embedded"]["tags"]
+                .as_array()
+                .unwrap()
+                .len(),
+            tag_latencies.len()
+        );
+    }
+}
+
+#[test]
+fn matrix_selectors_name_versions_by_number_latest_branch_tag_and_main_branch() {
+    on_each_backend(|broker, kind| {
+        // web 1 (main, prod), 2 (main), 3 (feat/x, prod), 4 (no branch or tag).
+        for (version, branch, tags) in [
+            ("1", Some("main"), &["prod"][..]),
+            ("2", Some("main"), &[]),
+            ("3", Some("feat/x"), &["prod"]),
+            ("4", None, &[]),
+        ] {
+            let (status, body) =
+                broker.publish("web", version, branch, tags, &[pact("web", "api", &["a"])]);
+            assert_eq!(status, 200, "{body}");
+        }
+        let check = |selector: &str, expected: &[&str]| {
+            let answer = broker.ok(&format!("/matrix?q[][pacticipant]=web{selector}"));
+            let numbers: Vec<&str> = answer["matrix"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{selector}: {answer}"))
+                .iter()
+                .map(|row| row["consumer"]["version"]["number"].as_str().unwrap())
+                .collect();
+            assert_eq!(numbers, expected, "{kind:?}: {selector}");
+        };
+        check("&q[][version]=2", &["2"]);
+        check("&q[][latest]=true", &["4"]);
+        check("", &["4", "3", "2", "1"]);
+        check("&q[][branch]=main&q[][latest]=true", &["2"]);
+        check("&q[][branch]=main", &["2", "1"]);
+        check("&q[][branch]=feat%2Fx", &["3"]);
+        // `main` became web's main branch when it first appeared.
+        check("&q[][mainBranch]=true", &["2"]);
+        check("&q[][tag]=prod&q[][latest]=true", &["3"]);
+        check("&q[][tag]=prod", &["3", "1"]);
+        check("&q[][tag]=none", &[]);
+        check("&q[][version]=9", &[]);
+    });
 }

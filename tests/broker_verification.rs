@@ -419,6 +419,44 @@ fn pending_until_the_provider_branch_verifies_and_wip_for_unselected_heads() {
     }
 }
 
+#[test]
+fn pending_by_provider_tags_takes_more_tags_than_sql_can_bind_one_by_one() {
+    // SQLite binds at most 32,766 values per statement, PostgreSQL 65,535: a list is one value.
+    const TAGS: usize = 70_000;
+    for kind in backends() {
+        let db = TestDb::new(kind);
+        let broker = TestBroker::start(&db);
+        seed(&broker);
+        let ask = |tags: &[String]| {
+            let body = json!({
+                "consumerVersionSelectors": [{"mainBranch": true}],
+                "providerVersionTags": tags,
+                "includePendingStatus": true,
+            });
+            let (status, answer) = broker.post("/pacts/provider/api/for-verification", &body);
+            assert_eq!(
+                status,
+                200,
+                "{kind:?}, {} provider tags: {answer}",
+                tags.len()
+            );
+            answer["_embedded"]["pacts"][0]["verificationProperties"]["pending"].clone()
+        };
+        let mut tags: Vec<String> = (0..TAGS).map(|n| format!("tag-{n}")).collect();
+        let main_pact = for_verification(
+            &broker,
+            json!({"consumerVersionSelectors": [{"mainBranch": true}]}),
+        )["_embedded"]["pacts"][0]
+            .clone();
+        assert_eq!(ask(&tags), json!(true), "{kind:?}: nothing verified yet");
+        broker.put("/pacticipants/api/versions/100/tags/prod", &json!({}));
+        verify_content(&broker, &main_pact, "100", true);
+        assert_eq!(ask(&tags), json!(true), "{kind:?}: prod is not asked for");
+        tags.push("prod".to_owned());
+        assert_eq!(ask(&tags), json!(false), "{kind:?}: verified with tag prod");
+    }
+}
+
 /// Records catalogue `version` as deployed to a new `production` environment, unverified.
 fn deploy_catalogue_to_production(broker: &TestBroker, version: &str) {
     let (_, environment) = broker.post(

@@ -12,6 +12,8 @@
 //! * `verifier` — `pactum verify` and the `Verifier` API against `support::provider`, a real
 //!   test app.
 //! * `broker` — the broker's HTTP API on SQLite and PostgreSQL (`support::broker` runs them).
+//! * `broker_migrations` — schema migrations: older databases, changed migrations refused, the
+//!   same schema on both backends.
 //! * `broker_interop` — the official Rust and Ruby broker clients against pactum's broker.
 //! * `broker_wire` — the broker serves exactly the typed wire resources and names the member of
 //!   a request that does not read; pactum's broker commands read another broker's minimal answers.
@@ -28,6 +30,7 @@
 
 mod broker;
 mod broker_interop;
+mod broker_migrations;
 mod broker_verification;
 mod broker_wire;
 mod can_i_deploy;

@@ -2,9 +2,11 @@
 //!
 //! Store code writes each statement once, with `$1`-style placeholders (both drivers accept
 //! them), binds [`Arg`]s and reads [`Row`] columns by index. The few places where the dialects
-//! differ ask the transaction ([`Tx::for_update`]). Every operation runs in a transaction:
-//! writes through [`Db::write`], which retries when a concurrent writer got in first, reads
-//! through [`Db::read`], which sees one consistent snapshot.
+//! differ ask the transaction ([`Tx::for_update`], [`Tx::in_list`]). Every operation runs in a transaction:
+//! writes through `write_tx!`, which retries when a concurrent writer got in first, reads
+//! through `read_tx!`, which sees one consistent snapshot.
+
+mod migrate;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -36,6 +38,38 @@ pub enum DbError {
         name: &'static str,
         /// The driver's error.
         source: sqlx::Error,
+    },
+    /// A migration applied to this database has changed since; nothing was migrated.
+    #[error(
+        "migration {name} (number {version}) was changed after it was applied to this database \
+         (checksum then {recorded}, in this build {embedded}): an applied migration must never \
+         change; restore {name} as it was and put the change in a new migration, or run the \
+         pactum version that applied it"
+    )]
+    MigrationChanged {
+        /// The migration's number.
+        version: i64,
+        /// Its file name.
+        name: &'static str,
+        /// The checksum recorded when it was applied.
+        recorded: String,
+        /// The checksum of this build's file.
+        embedded: String,
+    },
+    /// A migration is missing from this database although a later one was applied; nothing
+    /// was migrated.
+    #[error(
+        "migration {name} (number {version}) was never applied to this database, which already \
+         has migration {latest_applied}: migrations only run in order; renumber it above \
+         {latest_applied}"
+    )]
+    MigrationOutOfOrder {
+        /// The migration's number.
+        version: i64,
+        /// Its file name.
+        name: &'static str,
+        /// The newest migration the database has.
+        latest_applied: i64,
     },
 }
 
@@ -100,6 +134,10 @@ pub enum Arg {
     Text(Option<String>),
     /// A boolean.
     Bool(Option<bool>),
+    /// A list of texts, bound as one value whatever its length (a placeholder per item would
+    /// meet the drivers' limit on bound values: 32,766 on SQLite, 65,535 on PostgreSQL); match
+    /// against it with [`Tx::in_list`].
+    TextList(Vec<String>),
 }
 
 impl From<i64> for Arg {
@@ -229,18 +267,29 @@ enum TxInner {
     Postgres(Transaction<'static, Postgres>),
 }
 
+// `$list` turns a text list into what the backend binds: a JSON array for SQLite (read with
+// `json_each`), a `text[]` for PostgreSQL.
 macro_rules! bind_all {
-    ($query:expr, $args:expr) => {{
+    ($query:expr, $args:expr, $list:expr) => {{
         let mut query = $query;
         for arg in $args {
             query = match arg {
                 Arg::Int(value) => query.bind(value),
                 Arg::Text(value) => query.bind(value),
                 Arg::Bool(value) => query.bind(value),
+                Arg::TextList(values) => query.bind($list(values)),
             };
         }
         query
     }};
+}
+
+fn sqlite_list(values: Vec<String>) -> String {
+    serde_json::Value::from(values).to_string()
+}
+
+fn postgres_list(values: Vec<String>) -> Vec<String> {
+    values
 }
 
 impl Tx {
@@ -261,15 +310,24 @@ impl Tx {
         }
     }
 
+    /// A subquery yielding the items of the [`Arg::TextList`] bound to `placeholder` (`$3`),
+    /// for `column IN (…)`.
+    pub fn in_list(&self, placeholder: &str) -> String {
+        match self.inner {
+            TxInner::Sqlite(_) => format!("(SELECT value FROM json_each({placeholder}))"),
+            TxInner::Postgres(_) => format!("(SELECT unnest({placeholder}::text[]))"),
+        }
+    }
+
     /// Runs a statement; returns the number of rows it changed.
     pub async fn execute(&mut self, sql: &str, args: Vec<Arg>) -> Result<u64, DbError> {
         let sql = AssertSqlSafe(sql.to_owned());
         Ok(match &mut self.inner {
-            TxInner::Sqlite(tx) => bind_all!(sqlx::query(sql), args)
+            TxInner::Sqlite(tx) => bind_all!(sqlx::query(sql), args, sqlite_list)
                 .execute(&mut **tx)
                 .await?
                 .rows_affected(),
-            TxInner::Postgres(tx) => bind_all!(sqlx::query(sql), args)
+            TxInner::Postgres(tx) => bind_all!(sqlx::query(sql), args, postgres_list)
                 .execute(&mut **tx)
                 .await?
                 .rows_affected(),
@@ -280,13 +338,13 @@ impl Tx {
     pub async fn rows(&mut self, sql: &str, args: Vec<Arg>) -> Result<Vec<Row>, DbError> {
         let sql = AssertSqlSafe(sql.to_owned());
         Ok(match &mut self.inner {
-            TxInner::Sqlite(tx) => bind_all!(sqlx::query(sql), args)
+            TxInner::Sqlite(tx) => bind_all!(sqlx::query(sql), args, sqlite_list)
                 .fetch_all(&mut **tx)
                 .await?
                 .into_iter()
                 .map(Row::Sqlite)
                 .collect(),
-            TxInner::Postgres(tx) => bind_all!(sqlx::query(sql), args)
+            TxInner::Postgres(tx) => bind_all!(sqlx::query(sql), args, postgres_list)
                 .fetch_all(&mut **tx)
                 .await?
                 .into_iter()
@@ -299,11 +357,11 @@ impl Tx {
     pub async fn row(&mut self, sql: &str, args: Vec<Arg>) -> Result<Option<Row>, DbError> {
         let sql = AssertSqlSafe(sql.to_owned());
         Ok(match &mut self.inner {
-            TxInner::Sqlite(tx) => bind_all!(sqlx::query(sql), args)
+            TxInner::Sqlite(tx) => bind_all!(sqlx::query(sql), args, sqlite_list)
                 .fetch_optional(&mut **tx)
                 .await?
                 .map(Row::Sqlite),
-            TxInner::Postgres(tx) => bind_all!(sqlx::query(sql), args)
+            TxInner::Postgres(tx) => bind_all!(sqlx::query(sql), args, postgres_list)
                 .fetch_optional(&mut **tx)
                 .await?
                 .map(Row::Postgres),
@@ -502,48 +560,15 @@ impl Db {
         })
     }
 
-    /// Brings the schema up to date. Safe when several brokers start at once: on PostgreSQL the
-    /// migrations run under an advisory transaction lock, on SQLite under the write lock, and
-    /// each migration is applied with its bookkeeping row in the same transaction.
+    /// Brings the schema up to date (see `db/migrate.rs`). Safe when several brokers start at once.
+    /// Refuses, changing nothing, when a migration already applied to this database differs
+    /// from this build's.
     pub async fn migrate(&self) -> Result<(), DbError> {
         let migrations = match self.backend() {
-            Backend::Sqlite => SQLITE_MIGRATIONS,
-            Backend::Postgres => POSTGRES_MIGRATIONS,
+            Backend::Sqlite => migrate::SQLITE,
+            Backend::Postgres => migrate::POSTGRES,
         };
-        let mut tx = self.begin(true).await?;
-        if tx.backend() == Backend::Postgres {
-            // Any constant works as long as every pactum broker uses the same one.
-            tx.execute("SELECT pg_advisory_xact_lock(7261746375)", vec![])
-                .await?;
-        }
-        tx.execute(
-            "CREATE TABLE IF NOT EXISTS pactum_migrations (version BIGINT PRIMARY KEY, \
-             name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
-            vec![],
-        )
-        .await?;
-        let applied = tx
-            .int("SELECT MAX(version) FROM pactum_migrations", vec![])
-            .await?
-            .unwrap_or(0);
-        for &(version, name, script) in migrations {
-            if version <= applied {
-                continue;
-            }
-            tx.execute_script(script)
-                .await
-                .map_err(|source| DbError::Migration {
-                    version,
-                    name,
-                    source,
-                })?;
-            tx.execute(
-                "INSERT INTO pactum_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-                args![version, name, super::store::now()],
-            )
-            .await?;
-        }
-        tx.commit().await
+        migrate::run(self, migrations).await
     }
 }
 
@@ -558,17 +583,3 @@ impl AsTransient for DbError {
         DbError::is_transient(self)
     }
 }
-
-type Migration = (i64, &'static str, &'static str);
-
-const SQLITE_MIGRATIONS: &[Migration] = &[(
-    1,
-    "0001_init.sql",
-    include_str!("migrations/sqlite/0001_init.sql"),
-)];
-
-const POSTGRES_MIGRATIONS: &[Migration] = &[(
-    1,
-    "0001_init.sql",
-    include_str!("migrations/postgres/0001_init.sql"),
-)];

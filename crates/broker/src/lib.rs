@@ -16,6 +16,7 @@ pub mod matrix;
 pub mod query;
 pub mod selection;
 pub mod store;
+mod timestamp;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;

@@ -19,8 +19,7 @@
 
 use std::collections::BTreeMap;
 
-use super::db::{Tx, args, read_tx};
-use super::store::{Store, StoreError, Version, load_version};
+use super::store::{Among, Snapshot, Store, StoreError, Version, VersionRef, snapshot};
 
 /// One pacticipant version (or set of versions) named in a matrix question.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -121,118 +120,71 @@ pub struct MatrixAnswer {
     pub ignored: Option<usize>,
 }
 
-async fn pacticipant_id(tx: &mut Tx, name: &str, field: &str) -> Result<i64, StoreError> {
-    tx.int("SELECT id FROM pacticipants WHERE name = $1", args![name])
+async fn pacticipant_id(tx: &mut Snapshot, name: &str, field: &str) -> Result<i64, StoreError> {
+    tx.pacticipant_id(name)
         .await?
         .ok_or_else(|| invalid(field, format!("no pacticipant named `{name}`")))
 }
 
 /// The version ids a selector names (newest first).
 async fn resolve(
-    tx: &mut Tx,
+    tx: &mut Snapshot,
     id: i64,
     selector: &MatrixSelector,
     limit: usize,
 ) -> Result<Vec<i64>, StoreError> {
-    let one = |v: Option<i64>| v.into_iter().collect::<Vec<_>>();
-    let limit = limit as i64;
-    Ok(if let Some(number) = &selector.version {
-        one(tx
-            .int(
-                "SELECT id FROM versions WHERE pacticipant_id = $1 AND number = $2",
-                args![id, number],
-            )
-            .await?)
+    let which = if let Some(number) = &selector.version {
+        VersionRef::Number(number)
     } else if let Some(branch) = &selector.branch {
         if selector.latest {
-            one(tx
-                .int(
-                    "SELECT h.version_id FROM branch_heads h JOIN branches b ON b.id = h.branch_id \
-                     WHERE b.pacticipant_id = $1 AND b.name = $2",
-                    args![id, branch],
-                )
-                .await?)
+            VersionRef::LatestOnBranch(branch)
         } else {
-            ids(tx, "SELECT bv.version_id FROM branch_versions bv JOIN branches b ON b.id = bv.branch_id \
-                     WHERE b.pacticipant_id = $1 AND b.name = $2 ORDER BY bv.version_id DESC LIMIT $3", args![id, branch, limit]).await?
+            VersionRef::OnBranch(branch)
         }
     } else if selector.main_branch {
-        one(main_branch_head(tx, id).await?)
+        VersionRef::LatestOnMainBranch
     } else if let Some(tag) = &selector.tag {
         if selector.latest {
-            one(tx
-                .int(
-                    "SELECT version_id FROM tag_heads WHERE pacticipant_id = $1 AND name = $2",
-                    args![id, tag],
-                )
-                .await?)
+            VersionRef::LatestTagged(tag)
         } else {
-            ids(tx, "SELECT t.version_id FROM tags t JOIN versions v ON v.id = t.version_id \
-                     WHERE v.pacticipant_id = $1 AND t.name = $2 ORDER BY t.version_id DESC LIMIT $3", args![id, tag, limit]).await?
+            VersionRef::Tagged(tag)
         }
     } else if selector.latest {
-        one(tx
-            .int(
-                "SELECT MAX(id) FROM versions WHERE pacticipant_id = $1",
-                args![id],
-            )
-            .await?)
+        VersionRef::Latest
     } else {
-        ids(
-            tx,
-            "SELECT id FROM versions WHERE pacticipant_id = $1 ORDER BY id DESC LIMIT $2",
-            args![id, limit],
-        )
-        .await?
-    })
+        VersionRef::All
+    };
+    versions_of(tx, id, &which, Some(limit)).await
 }
 
-async fn ids(tx: &mut Tx, sql: &str, args: Vec<super::db::Arg>) -> Result<Vec<i64>, StoreError> {
-    Ok(tx.rows(sql, args).await?.iter().map(|r| r.int(0)).collect())
+async fn versions_of(
+    tx: &mut Snapshot,
+    pacticipant_id: i64,
+    which: &VersionRef<'_>,
+    limit: Option<usize>,
+) -> Result<Vec<i64>, StoreError> {
+    let found = tx
+        .resolve(Among::VersionsOf(pacticipant_id), which, limit)
+        .await?;
+    Ok(found
+        .into_iter()
+        .map(|version| version.version_id)
+        .collect())
 }
 
-async fn main_branch_head(tx: &mut Tx, pacticipant_id: i64) -> Result<Option<i64>, StoreError> {
-    Ok(tx
-        .int(
-            "SELECT h.version_id FROM branch_heads h JOIN branches b ON b.id = h.branch_id \
-             JOIN pacticipants p ON p.id = b.pacticipant_id AND p.main_branch = b.name \
-             WHERE p.id = $1",
-            args![pacticipant_id],
-        )
-        .await?)
-}
-
-/// The versions of `pacticipant_id` at the destination, and how to describe them.
+/// The versions of `pacticipant_id` at the destination.
 async fn at_destination(
-    tx: &mut Tx,
+    tx: &mut Snapshot,
     pacticipant_id: i64,
     destination: &Destination,
 ) -> Result<Vec<i64>, StoreError> {
-    Ok(match destination {
-        Destination::Environment(name) => {
-            ids(
-                tx,
-                "SELECT d.version_id FROM deployed_versions d JOIN environments e ON e.id = d.environment_id \
-                 WHERE d.pacticipant_id = $1 AND e.name = $2 AND d.currently_deployed \
-                 UNION SELECT r.version_id FROM released_versions r JOIN environments e ON e.id = r.environment_id \
-                 WHERE r.pacticipant_id = $1 AND e.name = $2 AND r.currently_supported \
-                 ORDER BY 1 DESC",
-                args![pacticipant_id, name],
-            )
-            .await?
-        }
-        Destination::Tag(tag) => tx
-            .int("SELECT version_id FROM tag_heads WHERE pacticipant_id = $1 AND name = $2", args![pacticipant_id, tag])
-            .await?
-            .into_iter()
-            .collect(),
-        Destination::MainBranch => main_branch_head(tx, pacticipant_id).await?.into_iter().collect(),
-        Destination::Latest => tx
-            .int("SELECT MAX(id) FROM versions WHERE pacticipant_id = $1", args![pacticipant_id])
-            .await?
-            .into_iter()
-            .collect(),
-    })
+    let which = match destination {
+        Destination::Environment(name) => VersionRef::DeployedOrReleased(Some(name)),
+        Destination::Tag(tag) => VersionRef::LatestTagged(tag),
+        Destination::MainBranch => VersionRef::LatestOnMainBranch,
+        Destination::Latest => VersionRef::Latest,
+    };
+    versions_of(tx, pacticipant_id, &which, None).await
 }
 
 fn describe_destination(destination: &Destination) -> String {
@@ -247,46 +199,36 @@ fn describe_destination(destination: &Destination) -> String {
 /// The contract consumer version `cv` published for provider `provider_id`: (content id, sha,
 /// published at).
 async fn contract_of(
-    tx: &mut Tx,
+    tx: &mut Snapshot,
     cv: i64,
     provider_id: i64,
 ) -> Result<Option<(i64, String, i64)>, StoreError> {
     Ok(tx
-        .row(
-            "SELECT l.pact_version_id, pv.sha, l.created_at FROM latest_pact_publications l \
-             JOIN pact_versions pv ON pv.id = l.pact_version_id \
-             WHERE l.consumer_version_id = $1 AND l.provider_id = $2",
-            args![cv, provider_id],
-        )
+        .published_contract(cv, provider_id)
         .await?
-        .map(|r| (r.int(0), r.text(1), r.int(2))))
+        .map(|found| (found.content_id, found.sha, found.published_at)))
 }
 
 async fn verification_of(
-    tx: &mut Tx,
+    tx: &mut Snapshot,
     pact_version_id: i64,
     provider_version_id: i64,
 ) -> Result<Option<(i64, bool, i64)>, StoreError> {
     Ok(tx
-        .row(
-            "SELECT lv.verification_id, lv.success, v.created_at FROM latest_verifications lv \
-             JOIN verifications v ON v.id = lv.verification_id \
-             WHERE lv.pact_version_id = $1 AND lv.provider_version_id = $2",
-            args![pact_version_id, provider_version_id],
-        )
+        .latest_verification(pact_version_id, provider_version_id)
         .await?
-        .map(|r| (r.int(0), r.bool(1), r.int(2))))
+        .map(|found| (found.id, found.success, found.created_at)))
 }
 
 /// Caches loaded versions: a matrix names the same versions in many rows.
 struct Versions(BTreeMap<i64, Version>);
 
 impl Versions {
-    async fn get(&mut self, tx: &mut Tx, id: i64) -> Result<Version, StoreError> {
+    async fn get(&mut self, tx: &mut Snapshot, id: i64) -> Result<Version, StoreError> {
         if let Some(v) = self.0.get(&id) {
             return Ok(v.clone());
         }
-        let v = load_version(tx, id).await?;
+        let v = tx.version(id).await?;
         self.0.insert(id, v.clone());
         Ok(v)
     }
@@ -299,14 +241,14 @@ fn label(version: &Version) -> String {
 impl Store {
     /// Answers a matrix question.
     pub async fn matrix(&self, query: &MatrixQuery) -> Result<MatrixAnswer, StoreError> {
-        read_tx!(self.db(), tx => {
+        snapshot!(self, tx => {
             let mut notices: Vec<(NoticeKind, String)> = Vec::new();
             let mut rows: Vec<Row> = Vec::new();
             let mut missing: Vec<String> = Vec::new();
             let mut not_found = false;
             let mut versions = Versions(BTreeMap::new());
             if let Some(Destination::Environment(env)) = &query.destination
-                && tx.int("SELECT id FROM environments WHERE name = $1", args![env]).await?.is_none() {
+                && !tx.environment_exists(env).await? {
                     return Err(invalid("environment", format!("no environment named `{env}`")));
                 }
             let mut specified: Vec<(i64, String, Vec<i64>)> = Vec::new();
@@ -334,15 +276,8 @@ impl Store {
             for (id, name, version_ids) in &specified {
                 for &vid in version_ids {
                     // As consumer: each provider of this version's contracts.
-                    let providers = tx
-                        .rows(
-                            "SELECT l.provider_id, p.name FROM latest_pact_publications l \
-                             JOIN pacticipants p ON p.id = l.provider_id WHERE l.consumer_version_id = $1 ORDER BY p.name",
-                            args![vid],
-                        )
-                        .await?;
-                    for provider in providers {
-                        let (provider_id, provider_name) = (provider.int(0), provider.text(1));
+                    let providers = tx.providers_of(vid).await?;
+                    for (provider_id, provider_name) in providers {
                         let Some((content, sha, published)) = contract_of(tx, vid, provider_id).await? else {
                             continue;
                         };
@@ -372,13 +307,7 @@ impl Store {
                                 // No destination: every provider version that verified the content
                                 // (only the newest with latestby=cvp).
                                 let limit = if query.latest_by.as_deref() == Some("cvp") { 1 } else { limit };
-                                let verified = ids(
-                                    tx,
-                                    "SELECT provider_version_id FROM latest_verifications WHERE pact_version_id = $1 \
-                                     ORDER BY provider_version_id DESC LIMIT $2",
-                                    args![content, limit as i64],
-                                )
-                                .await?;
+                                let verified = tx.verifiers_of(content, limit).await?;
                                 if verified.is_empty() {
                                     rows.push(Row {
                                         consumer: consumer.clone(),
@@ -414,29 +343,14 @@ impl Store {
                         continue;
                     }
                     let provider_version = versions.get(tx, vid).await?;
-                    let consumers = tx
-                        .rows(
-                            "SELECT i.consumer_id, p.name FROM integrations i JOIN pacticipants p ON p.id = i.consumer_id \
-                             WHERE i.provider_id = $1 ORDER BY p.name",
-                            args![*id],
-                        )
-                        .await?;
-                    for consumer in consumers {
-                        let (consumer_id, consumer_name) = (consumer.int(0), consumer.text(1));
+                    let consumers = tx.consumers_of(*id).await?;
+                    for (consumer_id, consumer_name) in consumers {
                         if specified_ids.contains(&consumer_id) {
                             continue; // covered from the consumer's side
                         }
                         let consumer_versions = match &query.destination {
                             Some(destination) => at_destination(tx, consumer_id, destination).await?,
-                            None => ids(
-                                tx,
-                                "SELECT l.consumer_version_id FROM latest_verifications lv \
-                                 JOIN latest_pact_publications l ON l.pact_version_id = lv.pact_version_id \
-                                 WHERE lv.provider_version_id = $1 AND l.consumer_id = $2 \
-                                 ORDER BY l.consumer_version_id DESC LIMIT $3",
-                                args![vid, consumer_id, limit as i64],
-                            )
-                            .await?,
+                            None => tx.consumer_versions_verified_by(vid, consumer_id, limit).await?,
                         };
                         for cvid in consumer_versions {
                             let Some((content, sha, published)) = contract_of(tx, cvid, *id).await? else {

@@ -20,8 +20,7 @@
 
 use std::collections::BTreeMap;
 
-use super::db::{Arg, Tx, args, read_tx};
-use super::store::{Store, StoreError};
+use super::store::{Among, CountedVerifiers, Snapshot, Store, StoreError, VersionRef, snapshot};
 
 /// One consumer version selector.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -94,75 +93,45 @@ enum Pick {
     LatestOnMainBranch,
     LatestTagged(String),
     AllTagged(String),
-    Deployed(Option<i64>),
-    Released(Option<i64>),
+    Deployed(Option<String>),
+    Released(Option<String>),
 }
 
-const PICK_BASE: &str =
-    "FROM latest_pact_publications l JOIN pacticipants c ON c.id = l.consumer_id";
-
 impl Pick {
-    /// `(consumer_id, consumer_version_id)` rows; `$1` provider id, `$2` consumer name or NULL.
+    /// The consumer versions this pick selects among those that published a contract for the
+    /// provider (only `consumer`'s, when given): `(consumer id, consumer version id)`, oldest
+    /// first.
     async fn run(
         &self,
-        tx: &mut Tx,
+        tx: &mut Snapshot,
         provider_id: i64,
         consumer: Option<&str>,
     ) -> Result<Vec<(i64, i64)>, StoreError> {
-        let scope = "l.provider_id = $1 AND ($2 IS NULL OR c.name = $2)";
-        let latest = "SELECT l.consumer_id, MAX(l.consumer_version_id)";
-        let all = "SELECT DISTINCT l.consumer_id, l.consumer_version_id";
-        let mut args: Vec<Arg> = args![provider_id, consumer];
-        let sql = match self {
-            Pick::Latest => format!("{latest} {PICK_BASE} WHERE {scope} GROUP BY l.consumer_id"),
-            Pick::LatestOnBranch(branch) => {
-                args.push(branch.into());
-                format!(
-                    "{latest} {PICK_BASE} JOIN branch_versions bv ON bv.version_id = l.consumer_version_id \
-                     JOIN branches b ON b.id = bv.branch_id WHERE {scope} AND b.name = $3 GROUP BY l.consumer_id"
-                )
-            }
-            Pick::LatestOnMainBranch => format!(
-                "{latest} {PICK_BASE} JOIN branch_versions bv ON bv.version_id = l.consumer_version_id \
-                 JOIN branches b ON b.id = bv.branch_id WHERE {scope} AND b.name = c.main_branch GROUP BY l.consumer_id"
-            ),
-            Pick::LatestTagged(tag) | Pick::AllTagged(tag) => {
-                args.push(tag.into());
-                let head = if matches!(self, Pick::LatestTagged(_)) {
-                    latest
-                } else {
-                    all
-                };
-                let group = if matches!(self, Pick::LatestTagged(_)) {
-                    " GROUP BY l.consumer_id"
-                } else {
-                    ""
-                };
-                format!(
-                    "{head} {PICK_BASE} JOIN tags t ON t.version_id = l.consumer_version_id \
-                     WHERE {scope} AND t.name = $3{group}"
-                )
-            }
-            Pick::Deployed(environment) => {
-                args.push((*environment).into());
-                format!(
-                    "{all} {PICK_BASE} JOIN deployed_versions d ON d.version_id = l.consumer_version_id \
-                     WHERE {scope} AND d.currently_deployed AND ($3 IS NULL OR d.environment_id = $3)"
-                )
-            }
-            Pick::Released(environment) => {
-                args.push((*environment).into());
-                format!(
-                    "{all} {PICK_BASE} JOIN released_versions d ON d.version_id = l.consumer_version_id \
-                     WHERE {scope} AND d.currently_supported AND ($3 IS NULL OR d.environment_id = $3)"
-                )
-            }
+        let consumer_id = match consumer {
+            Some(name) => match tx.pacticipant_id(name).await? {
+                Some(id) => Some(id),
+                None => return Ok(Vec::new()),
+            },
+            None => None,
         };
-        Ok(tx
-            .rows(&sql, args)
-            .await?
-            .iter()
-            .map(|row| (row.int(0), row.int(1)))
+        let which = match self {
+            Pick::Latest => VersionRef::Latest,
+            Pick::LatestOnBranch(branch) => VersionRef::LatestOnBranch(branch),
+            Pick::LatestOnMainBranch => VersionRef::LatestOnMainBranch,
+            Pick::LatestTagged(tag) => VersionRef::LatestTagged(tag),
+            Pick::AllTagged(tag) => VersionRef::Tagged(tag),
+            Pick::Deployed(environment) => VersionRef::Deployed(environment.as_deref()),
+            Pick::Released(environment) => VersionRef::Released(environment.as_deref()),
+        };
+        let among = Among::PublishersFor {
+            provider_id,
+            consumer_id,
+        };
+        let found = tx.resolve(among, &which, None).await?;
+        Ok(found
+            .into_iter()
+            .rev()
+            .map(|version| (version.pacticipant_id, version.version_id))
             .collect())
     }
 }
@@ -186,26 +155,27 @@ fn describe(pick: &Pick, environment: Option<&str>) -> String {
     }
 }
 
-async fn environment_id(tx: &mut Tx, index: usize, name: &str) -> Result<i64, StoreError> {
-    tx.int("SELECT id FROM environments WHERE name = $1", args![name])
-        .await?
-        .ok_or_else(|| {
-            invalid(
-                index,
-                format!("no environment named `{name}`; create it first"),
-            )
-        })
+/// The environment a selector names, checked to exist.
+async fn environment(tx: &mut Snapshot, index: usize, name: &str) -> Result<String, StoreError> {
+    if tx.environment_exists(name).await? {
+        Ok(name.to_owned())
+    } else {
+        Err(invalid(
+            index,
+            format!("no environment named `{name}`; create it first"),
+        ))
+    }
 }
 
 /// Expands one selector into picks, each with a fallback pick and its description.
 async fn expand(
-    tx: &mut Tx,
+    tx: &mut Snapshot,
     index: usize,
     selector: &Selector,
     provider_branch: Option<&str>,
 ) -> Result<Vec<(Pick, Option<Pick>, String)>, StoreError> {
     let environment = match &selector.environment {
-        Some(name) => Some(environment_id(tx, index, name).await?),
+        Some(name) => Some(environment(tx, index, name).await?),
         None => None,
     };
     let env_name = selector.environment.as_deref();
@@ -240,7 +210,7 @@ async fn expand(
     } else if selector.released {
         push(Pick::Released(environment), None);
     } else if selector.deployed_or_released || environment.is_some() {
-        push(Pick::Deployed(environment), None);
+        push(Pick::Deployed(environment.clone()), None);
         push(Pick::Released(environment), None);
     } else {
         push(Pick::Latest, None);
@@ -251,65 +221,40 @@ async fn expand(
 /// Whether content `pact_version_id` was verified successfully by a provider version that
 /// counts for this query's branch or tags.
 async fn verified(
-    tx: &mut Tx,
+    tx: &mut Snapshot,
     pact_version_id: i64,
     provider_id: i64,
     query: &VerificationQuery,
 ) -> Result<bool, StoreError> {
-    let found = if let Some(branch) = &query.provider_branch {
-        // A branch inherits the successful verifications other branches made before it was
-        // created (a new feature branch does not make everything pending again); what other
-        // branches verify later does not count for it. A branch that does not exist yet will
-        // be created after every verification so far.
-        tx.int(
-            "SELECT 1 FROM verifications v \
-             JOIN branch_versions bv ON bv.version_id = v.provider_version_id \
-             JOIN branches b ON b.id = bv.branch_id \
-             WHERE v.pact_version_id = $1 AND v.success AND b.pacticipant_id = $2 \
-             AND (b.name = $3 OR v.created_at < COALESCE( \
-                 (SELECT created_at FROM branches WHERE pacticipant_id = $2 AND name = $3), $4)) \
-             LIMIT 1",
-            args![pact_version_id, provider_id, branch, i64::MAX],
-        )
-        .await?
+    let counted = if let Some(branch) = &query.provider_branch {
+        CountedVerifiers::Branch(branch)
     } else if !query.provider_tags.is_empty() {
-        let placeholders: Vec<String> = (0..query.provider_tags.len())
-            .map(|i| format!("${}", i + 2))
-            .collect();
-        let sql = format!(
-            "SELECT 1 FROM verifications v JOIN tags t ON t.version_id = v.provider_version_id \
-             WHERE v.pact_version_id = $1 AND v.success AND t.name IN ({}) LIMIT 1",
-            placeholders.join(", ")
-        );
-        let mut args = args![pact_version_id];
-        args.extend(query.provider_tags.iter().map(Arg::from));
-        tx.int(&sql, args).await?
+        CountedVerifiers::Tags(&query.provider_tags)
     } else {
-        tx.int(
-            "SELECT 1 FROM verifications v WHERE v.pact_version_id = $1 AND v.success LIMIT 1",
-            args![pact_version_id],
-        )
-        .await?
+        CountedVerifiers::Any
     };
-    Ok(found.is_some())
+    tx.verified_successfully(pact_version_id, provider_id, counted)
+        .await
 }
 
-/// The publication details of `(consumer_id, consumer_version_id)` rows.
+/// The publication details of a consumer version's contract for the provider: consumer,
+/// version number, content id and hash.
 async fn publication(
-    tx: &mut Tx,
+    tx: &mut Snapshot,
     provider_id: i64,
     consumer_version_id: i64,
 ) -> Result<Option<(String, String, i64, String)>, StoreError> {
     Ok(tx
-        .row(
-            "SELECT c.name, v.number, pv.id, pv.sha FROM latest_pact_publications l \
-             JOIN pacticipants c ON c.id = l.consumer_id JOIN versions v ON v.id = l.consumer_version_id \
-             JOIN pact_versions pv ON pv.id = l.pact_version_id \
-             WHERE l.consumer_version_id = $1 AND l.provider_id = $2",
-            args![consumer_version_id, provider_id],
-        )
+        .published_contract(consumer_version_id, provider_id)
         .await?
-        .map(|row| (row.text(0), row.text(1), row.int(2), row.text(3))))
+        .map(|found| {
+            (
+                found.consumer,
+                found.consumer_version,
+                found.content_id,
+                found.sha,
+            )
+        }))
 }
 
 impl Store {
@@ -319,9 +264,9 @@ impl Store {
         provider: &str,
         query: &VerificationQuery,
     ) -> Result<Vec<VerifiablePact>, StoreError> {
-        read_tx!(self.db(), tx => {
+        snapshot!(self, tx => {
             let provider_id = tx
-                .int("SELECT id FROM pacticipants WHERE name = $1", args![provider])
+                .pacticipant_id(provider)
                 .await?
                 .ok_or_else(|| StoreError::NotFound(format!("no pacticipant named `{provider}`")))?;
             // (consumer, content id) → entry; BTreeMap keeps the output ordered.
@@ -366,19 +311,8 @@ impl Store {
                 }
             }
             if let Some(since) = query.include_wip_since {
-                let heads = tx
-                    .rows(
-                        "SELECT MAX(l.consumer_version_id) FROM latest_pact_publications l \
-                         JOIN branch_versions bv ON bv.version_id = l.consumer_version_id \
-                         WHERE l.provider_id = $1 AND l.created_at >= $2 GROUP BY l.consumer_id, bv.branch_id \
-                         UNION SELECT MAX(l.consumer_version_id) FROM latest_pact_publications l \
-                         JOIN tags t ON t.version_id = l.consumer_version_id \
-                         WHERE l.provider_id = $1 AND l.created_at >= $2 GROUP BY l.consumer_id, t.name",
-                        args![provider_id, since],
-                    )
-                    .await?;
-                for head in heads {
-                    let version_id = head.int(0);
+                let heads = tx.recent_branch_and_tag_heads(provider_id, since).await?;
+                for version_id in heads {
                     let Some((consumer, number, pact_version_id, sha)) = publication(tx, provider_id, version_id).await? else {
                         continue;
                     };

@@ -16,7 +16,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use pactum_core::contract::{Interaction, LoadError, Pact, WriteError};
+use pactum_core::contract::{Interaction, LoadError, Pact, WriteError, merge_interactions};
 
 /// Why a contract file could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -166,7 +166,13 @@ fn write_locked(pact: &Pact, file: &Path, lock: &mut File) -> Result<PathBuf, Pa
                 existing_provider: existing.provider.name,
             });
         }
-        merged.interactions = merge(existing.interactions, &pact.interactions, file)?;
+        merged.interactions =
+            merge_interactions(existing.interactions, pact.interactions.iter().cloned()).map_err(
+                |conflict| PactFileError::Conflict {
+                    description: conflict.identity.description,
+                    file: file.to_path_buf(),
+                },
+            )?;
     }
     merged.interactions.sort_by_cached_key(|i| {
         (
@@ -197,46 +203,4 @@ fn states_json(
         .iter()
         .map(|s| (s.name.clone(), s.params.clone()))
         .collect()
-}
-
-/// Adds `new` interactions to `existing`; the same description and provider states must mean
-/// the same interaction.
-fn merge(
-    mut existing: Vec<Interaction>,
-    new: &[Interaction],
-    file: &Path,
-) -> Result<Vec<Interaction>, PactFileError> {
-    for interaction in new {
-        match existing.iter().find(|e| {
-            e.description == interaction.description
-                && e.provider_states == interaction.provider_states
-        }) {
-            Some(e) if same(e, interaction) => {}
-            Some(_) => {
-                return Err(PactFileError::Conflict {
-                    description: interaction.description.clone(),
-                    file: file.to_path_buf(),
-                });
-            }
-            None => existing.push(interaction.clone()),
-        }
-    }
-    Ok(existing)
-}
-
-/// Compares interactions by what a contract file records (a re-read interaction may differ
-/// in representation, e.g. a declared content type, but not in content).
-fn same(a: &Interaction, b: &Interaction) -> bool {
-    let as_written = |i: &Interaction| {
-        let mut pact = Pact::from_json(
-            &serde_json::json!({"consumer": {"name": "c"}, "provider": {"name": "p"}}),
-        )
-        .ok();
-        if let Some(p) = pact.as_mut() {
-            p.interactions = vec![i.clone()];
-        }
-        pact.and_then(|p| p.to_json(pactum_core::contract::SpecVersion::V4).ok())
-            .map(|v| v["interactions"].clone())
-    };
-    as_written(a) == as_written(b)
 }

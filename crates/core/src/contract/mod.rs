@@ -9,6 +9,7 @@
 mod body;
 pub mod generators;
 mod hash;
+mod merge;
 pub mod path;
 mod read;
 pub mod rules;
@@ -25,6 +26,7 @@ pub use body::{
 };
 pub use generators::{Generator, Generators};
 pub use hash::ContentHash;
+pub use merge::{InteractionIdentity, MergeConflict, Mergeable, merge_interactions};
 pub use rules::{MatchingRule, MatchingRules, RuleList};
 
 /// A version of the Pact specification.

@@ -308,7 +308,7 @@ fn interaction(
     })
 }
 
-fn provider_states(
+pub(super) fn provider_states(
     obj: &Map<String, Value>,
     at: &str,
 ) -> Result<Vec<ProviderState>, ContractError> {

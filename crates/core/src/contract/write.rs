@@ -74,7 +74,7 @@ pub(super) fn pact(pact: &Pact, version: SpecVersion) -> Result<Value, WriteErro
     Ok(Value::Object(obj))
 }
 
-fn states_json(states: &[ProviderState]) -> Value {
+pub(super) fn states_json(states: &[ProviderState]) -> Value {
     Value::Array(
         states
             .iter()

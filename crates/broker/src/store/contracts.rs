@@ -1,0 +1,873 @@
+//! Contracts: publishing (content stored once per hash, a publication per consumer version and
+//! provider, conflicts rejected, overwritten or merged) and reading them back.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::environments::{ENVIRONMENT_COLUMNS, Environment, environment};
+use super::pacticipants::{Pacticipant, ensure_pacticipant, find_pacticipant, require_pacticipant};
+use super::resolve::{Among, VersionRef, require_version_id, resolve};
+use super::versions::{Version, add_tag, add_to_branch, ensure_version, load_version};
+use super::{Result, Snapshot, Store, StoreError, find_or_insert, now};
+use crate::db::{AsTransient, Backend, DbError, Row, Tx, args, read_tx, write_tx};
+use pactum_core::contract::{Mergeable, Pact, merge_interactions};
+
+/// A stored contract publication.
+#[derive(Debug, Clone)]
+pub struct StoredPact {
+    /// The consumer.
+    pub consumer: String,
+    /// The provider.
+    pub provider: String,
+    /// The consumer version that published it.
+    pub consumer_version: String,
+    /// The content hash.
+    pub sha: String,
+    /// The contract JSON, with broker-assigned interaction `_id`s.
+    pub content: String,
+    /// When this revision was published.
+    pub created_at: i64,
+}
+
+/// What to do when a consumer version publishes different content for a provider it has
+/// already published for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnConflict {
+    /// Refuse (409): a version's contract should not change.
+    Reject,
+    /// Replace the stored content with the new one.
+    Overwrite,
+    /// Add the new interactions to the stored ones.
+    Merge,
+}
+
+/// One contract to publish.
+#[derive(Debug, Clone)]
+pub struct NewContract {
+    /// The provider's name.
+    pub provider: String,
+    /// The contract JSON.
+    pub content: Value,
+    /// Conflict handling.
+    pub on_conflict: OnConflict,
+}
+
+/// What happened to one published contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublishOutcome {
+    /// First publication for this version and provider.
+    Created,
+    /// The same content was published again; nothing changed.
+    Unchanged,
+    /// Different content replaced the previous one.
+    Overwritten,
+    /// Interactions were merged into the previous content.
+    Merged,
+}
+
+/// A publication request: one consumer version with its branch, tags and contracts.
+#[derive(Debug, Clone)]
+pub struct Publication {
+    /// The consumer.
+    pub consumer: String,
+    /// Its version number.
+    pub version: String,
+    /// Branch of the version.
+    pub branch: Option<String>,
+    /// Tags for the version.
+    pub tags: Vec<String>,
+    /// CI build URL.
+    pub build_url: Option<String>,
+    /// The contracts.
+    pub contracts: Vec<NewContract>,
+}
+
+/// The result of a publication.
+#[derive(Debug, Clone)]
+pub struct Published {
+    /// The consumer version after the publication.
+    pub version: Version,
+    /// Whether the version was created by it.
+    pub version_created: bool,
+    /// One outcome per contract, in request order.
+    pub contracts: Vec<(String, PublishOutcome)>,
+    /// The consumer after the publication.
+    pub pacticipant: Pacticipant,
+    /// Every environment (the version resource links to recording a deployment to each).
+    pub environments: Vec<Environment>,
+}
+
+/// Prepares contract JSON for storage: checks it is a valid pact, removes interaction ids a
+/// client may have downloaded with it, and returns the content hash, the compact JSON with
+/// fresh `_id`s, and the content with ids removed (for merging).
+fn prepare_content(mut content: Value, field: &str) -> Result<(String, String, Value)> {
+    let Some(object) = content.as_object_mut() else {
+        return Err(StoreError::invalid(
+            field,
+            "the contract must be a JSON object",
+        ));
+    };
+    // What a broker adds when serving a contract is not part of it (clients republish
+    // downloaded contracts).
+    object.remove("_links");
+    object.remove("createdAt");
+    for key in ["interactions", "messages"] {
+        if let Some(Value::Array(items)) = object.get_mut(key) {
+            for item in items.iter_mut().filter_map(Value::as_object_mut) {
+                item.remove("_id");
+            }
+        }
+    }
+    let pact = Pact::from_json(&content)
+        .map_err(|error| StoreError::invalid(field, format!("not a valid pact: {error}")))?;
+    let sha = pact.content_hash().to_string();
+    let mut stored = content.clone();
+    for key in ["interactions", "messages"] {
+        if let Some(Value::Array(items)) = stored.get_mut(key) {
+            for item in items.iter_mut().filter_map(Value::as_object_mut) {
+                let digest = Sha256::digest(Value::Object(item.clone()).to_string().as_bytes());
+                let id: String = digest[..20].iter().map(|b| format!("{b:02x}")).collect();
+                item.insert("_id".into(), Value::String(id));
+            }
+        }
+    }
+    Ok((sha, stored.to_string(), content))
+}
+
+/// An interaction as published: without the `_id` the broker adds when storing it.
+pub(crate) fn without_id(interaction: &Value) -> Value {
+    let mut interaction = interaction.clone();
+    if let Some(object) = interaction.as_object_mut() {
+        object.remove("_id");
+    }
+    interaction
+}
+
+/// What identifies an interaction within a contract: its description, and its provider states
+/// as JSON (empty without states), whatever the specification version's spelling.
+pub(crate) fn interaction_identity(interaction: &Value) -> (String, String) {
+    let identity = Mergeable::identity(interaction);
+    (identity.description, identity.provider_states)
+}
+
+/// Merges the interactions of `new` (as published, without ids) into the stored contract
+/// `old`: new ones are added, identical ones kept once, and a changed interaction is a
+/// conflict.
+fn merge_contents(mut old: Value, new: &Value) -> Result<Value> {
+    let Some(stored) = old.as_object_mut() else {
+        return Err(StoreError::Conflict(
+            "cannot merge: the stored contract is not a JSON object".into(),
+        ));
+    };
+    for key in ["interactions", "messages"] {
+        let Some(Value::Array(additions)) = new.get(key) else {
+            continue;
+        };
+        let existing = match stored.remove(key) {
+            Some(Value::Array(items)) => items,
+            None => Vec::new(),
+            Some(other) => {
+                stored.insert(key.into(), other);
+                continue;
+            }
+        };
+        let merged = merge_interactions(existing, additions.iter().cloned()).map_err(|conflict| {
+            StoreError::Conflict(format!(
+                "cannot merge: {conflict}; publish the change under a new consumer version number, \
+                 or ask to overwrite"
+            ))
+        })?;
+        stored.insert(key.into(), Value::Array(merged));
+    }
+    Ok(old)
+}
+
+/// A contract checked and hashed before its transaction starts (the parsing is the slow part,
+/// and SQLite has one writer at a time): hash, stored JSON, and the JSON without ids.
+struct Prepared {
+    sha: String,
+    stored: String,
+    plain: Value,
+}
+
+impl Prepared {
+    fn new(content: Value, field: &str) -> Result<Prepared> {
+        let (sha, stored, plain) = prepare_content(content, field)?;
+        Ok(Prepared { sha, stored, plain })
+    }
+}
+
+/// Checks and hashes every contract of a publication.
+fn prepare_all(consumer: &str, contracts: &[NewContract]) -> Result<Vec<Prepared>> {
+    contracts
+        .iter()
+        .enumerate()
+        .map(|(index, contract)| {
+            let field = contract_field(index);
+            check_names(&contract.content, consumer, &contract.provider, &field)?;
+            Prepared::new(contract.content.clone(), &field)
+        })
+        .collect()
+}
+
+fn contract_field(index: usize) -> String {
+    format!("contracts[{index}].content")
+}
+
+/// `new` merged into the stored contract `old`, checked and hashed.
+fn merge_prepared(old: &str, new: &Prepared, field: &str) -> Result<Prepared> {
+    let old: Value = serde_json::from_str(old)
+        .map_err(|e| StoreError::Conflict(format!("stored contract unreadable: {e}")))?;
+    Prepared::new(merge_contents(old, &new.plain)?, field)
+}
+
+/// A merge computed before the write transaction, against the stored content `base` (a hash).
+struct Premerged {
+    base: String,
+    merged: Prepared,
+}
+
+/// How many times a publication computes its merges outside the write transaction before it
+/// merges inside it (when other publications keep changing the contracts it merges into).
+const MERGE_ATTEMPTS: u32 = 3;
+
+/// Why an attempt at a publication's write transaction ended without committing.
+enum Abort {
+    /// The publication fails.
+    Failed(StoreError),
+    /// A contract to merge into changed after its merge was computed: compute it again.
+    Stale,
+}
+
+impl From<StoreError> for Abort {
+    fn from(error: StoreError) -> Self {
+        Abort::Failed(error)
+    }
+}
+
+impl From<DbError> for Abort {
+    fn from(error: DbError) -> Self {
+        Abort::Failed(error.into())
+    }
+}
+
+impl AsTransient for Abort {
+    fn is_transient(&self) -> bool {
+        matches!(self, Abort::Failed(error) if error.is_transient())
+    }
+}
+
+/// Runs CPU-heavy work (parsing, hashing and merging big contracts) on the runtime's blocking
+/// threads, so it holds up neither the requests sharing this worker nor any database lock.
+async fn on_blocking_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(value) => value,
+        Err(error) => match error.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(_) => panic!("the runtime shut down during a publication"),
+        },
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn store_contract(
+    tx: &mut Tx,
+    consumer_id: i64,
+    consumer_version_id: i64,
+    provider_id: i64,
+    contract: &NewContract,
+    prepared: &Prepared,
+    premerged: Option<&Premerged>,
+    merge_inside: bool,
+    field: &str,
+) -> Result<PublishOutcome, Abort> {
+    // Lock the consumer version so concurrent publications for it take turns (SQLite's write
+    // transactions are already serialised, so there is nothing to do there).
+    if tx.backend() == Backend::Postgres {
+        let lock = format!("SELECT id FROM versions WHERE id = $1{}", tx.for_update());
+        tx.execute(&lock, args![consumer_version_id]).await?;
+    }
+    let current = tx
+        .row(
+            "SELECT pp.revision, pv.sha, pv.id FROM latest_pact_publications l \
+             JOIN pact_publications pp ON pp.id = l.pact_publication_id \
+             JOIN pact_versions pv ON pv.id = l.pact_version_id \
+             WHERE l.consumer_version_id = $1 AND l.provider_id = $2",
+            args![consumer_version_id, provider_id],
+        )
+        .await?;
+    let merged_inside;
+    let (sha, stored, outcome, revision) = match current {
+        None => (&prepared.sha, &prepared.stored, PublishOutcome::Created, 1),
+        Some(row) => {
+            let (revision, old_sha, old_id) = (row.int(0), row.text(1), row.int(2));
+            let sha = &prepared.sha;
+            if *sha == old_sha {
+                return Ok(PublishOutcome::Unchanged);
+            }
+            match contract.on_conflict {
+                OnConflict::Reject => {
+                    return Err(StoreError::Conflict(format!(
+                        "this version already published a different contract for this provider \
+                         (content {old_sha}, new content {sha}); publish under a new version number, \
+                         or ask to overwrite or merge"
+                    ))
+                    .into());
+                }
+                OnConflict::Overwrite => (
+                    sha,
+                    &prepared.stored,
+                    PublishOutcome::Overwritten,
+                    revision + 1,
+                ),
+                OnConflict::Merge => {
+                    let merged = match premerged {
+                        Some(premerged) if premerged.base == old_sha => &premerged.merged,
+                        // Others keep changing this contract: merge here, holding the lock.
+                        _ if merge_inside => {
+                            let old_content = tx
+                                .row(
+                                    "SELECT content FROM pact_versions WHERE id = $1",
+                                    args![old_id],
+                                )
+                                .await?
+                                .expect("the latest publication's content exists")
+                                .text(0);
+                            merged_inside = merge_prepared(&old_content, prepared, field)?;
+                            &merged_inside
+                        }
+                        _ => return Err(Abort::Stale),
+                    };
+                    if merged.sha == old_sha {
+                        return Ok(PublishOutcome::Unchanged);
+                    }
+                    (
+                        &merged.sha,
+                        &merged.stored,
+                        PublishOutcome::Merged,
+                        revision + 1,
+                    )
+                }
+            }
+        }
+    };
+    let now = now();
+    let (pact_version_id, _) = find_or_insert(
+        tx,
+        "SELECT id FROM pact_versions WHERE consumer_id = $1 AND provider_id = $2 AND sha = $3",
+        args![consumer_id, provider_id, sha],
+        "INSERT INTO pact_versions (consumer_id, provider_id, sha, content, created_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (consumer_id, provider_id, sha) DO NOTHING \
+         RETURNING id",
+        args![consumer_id, provider_id, sha, stored, now],
+        false,
+    )
+    .await?;
+    let publication_id = tx
+        .int(
+            "INSERT INTO pact_publications (consumer_version_id, consumer_id, provider_id, \
+             revision, pact_version_id, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            args![
+                consumer_version_id,
+                consumer_id,
+                provider_id,
+                revision,
+                pact_version_id,
+                now
+            ],
+        )
+        .await?
+        .expect("RETURNING gives the id");
+    tx.execute(
+        "INSERT INTO latest_pact_publications (consumer_version_id, provider_id, consumer_id, \
+         pact_publication_id, pact_version_id, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (consumer_version_id, provider_id) DO UPDATE SET \
+         pact_publication_id = excluded.pact_publication_id, \
+         pact_version_id = excluded.pact_version_id, created_at = excluded.created_at \
+         WHERE excluded.pact_publication_id > latest_pact_publications.pact_publication_id",
+        args![
+            consumer_version_id,
+            provider_id,
+            consumer_id,
+            publication_id,
+            pact_version_id,
+            now
+        ],
+    )
+    .await?;
+    tx.execute(
+        "INSERT INTO integrations (consumer_id, provider_id, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (consumer_id, provider_id) DO NOTHING",
+        args![consumer_id, provider_id, now],
+    )
+    .await?;
+    Ok(outcome)
+}
+
+/// Checks that a contract names the expected consumer and provider.
+fn check_names(content: &Value, consumer: &str, provider: &str, field: &str) -> Result<()> {
+    let name = |side: &str| {
+        content
+            .get(side)
+            .and_then(|p| p.get("name"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    match name("consumer") {
+        Some(name) if name == consumer => {}
+        other => {
+            return Err(StoreError::invalid(
+                field,
+                format!(
+                    "the contract's consumer.name is {} but the request publishes for consumer `{consumer}`",
+                    other.map_or("missing".into(), |n| format!("`{n}`"))
+                ),
+            ));
+        }
+    }
+    match name("provider") {
+        Some(name) if name == provider => Ok(()),
+        other => Err(StoreError::invalid(
+            field,
+            format!(
+                "the contract's provider.name is {} but the request publishes for provider `{provider}`",
+                other.map_or("missing".into(), |n| format!("`{n}`"))
+            ),
+        )),
+    }
+}
+
+impl Store {
+    /// Publishes contracts for one consumer version, with its branch and tags, in one
+    /// transaction: all of it is stored, or nothing.
+    ///
+    /// Checking, hashing and merging contracts is the slow part, so it happens before the write
+    /// transaction, on a blocking thread: a merge is computed against the stored content read
+    /// first, and the transaction stores it only if that content is still the current one
+    /// (otherwise the merge is computed again).
+    pub async fn publish(&self, publication: &Publication) -> Result<Published> {
+        let (consumer, contracts) = (publication.consumer.clone(), publication.contracts.clone());
+        let prepared =
+            Arc::new(on_blocking_thread(move || prepare_all(&consumer, &contracts)).await?);
+        let mut attempt = 1;
+        loop {
+            let premerged = self.premerge(publication, &prepared).await?;
+            let merge_inside = attempt == MERGE_ATTEMPTS;
+            match self
+                .write_publication(publication, &prepared, &premerged, merge_inside)
+                .await
+            {
+                Ok(published) => return Ok(published),
+                Err(Abort::Failed(error)) => return Err(error),
+                Err(Abort::Stale) => attempt += 1,
+            }
+        }
+    }
+
+    /// The merges a publication asks for, computed against the contracts stored now: one entry
+    /// per contract, `None` when it asks for no merge or there is nothing to merge into.
+    async fn premerge(
+        &self,
+        publication: &Publication,
+        prepared: &Arc<Vec<Prepared>>,
+    ) -> Result<Vec<Option<Premerged>>> {
+        let mut stored = Vec::with_capacity(publication.contracts.len());
+        if publication
+            .contracts
+            .iter()
+            .any(|c| c.on_conflict == OnConflict::Merge)
+        {
+            read_tx!(self.db, tx => {
+                for (contract, prepared) in publication.contracts.iter().zip(prepared.iter()) {
+                    let current = match contract.on_conflict {
+                        OnConflict::Merge => current_content(tx, &publication.consumer, &publication.version, &contract.provider).await?,
+                        OnConflict::Reject | OnConflict::Overwrite => None,
+                    };
+                    // Publishing what is stored again changes nothing: no merge to compute.
+                    stored.push(current.filter(|(sha, _)| *sha != prepared.sha));
+                }
+                Ok::<_, StoreError>(())
+            })?;
+        }
+        if stored.iter().all(Option::is_none) {
+            return Ok(publication.contracts.iter().map(|_| None).collect());
+        }
+        let prepared = Arc::clone(prepared);
+        on_blocking_thread(move || {
+            stored
+                .into_iter()
+                .enumerate()
+                .map(|(index, current)| {
+                    let Some((base, content)) = current else {
+                        return Ok(None);
+                    };
+                    let merged =
+                        merge_prepared(&content, &prepared[index], &contract_field(index))?;
+                    Ok(Some(Premerged { base, merged }))
+                })
+                .collect()
+        })
+        .await
+    }
+
+    /// One attempt at a publication's write transaction.
+    async fn write_publication(
+        &self,
+        publication: &Publication,
+        prepared: &[Prepared],
+        premerged: &[Option<Premerged>],
+        merge_inside: bool,
+    ) -> Result<Published, Abort> {
+        write_tx!(self.db, tx => {
+            let consumer_id = ensure_pacticipant(tx, &publication.consumer).await?;
+            let (version_id, version_created) =
+                ensure_version(tx, consumer_id, &publication.version).await?;
+            if let Some(build_url) = &publication.build_url {
+                tx.execute(
+                    "UPDATE versions SET build_url = $2 WHERE id = $1",
+                    args![version_id, build_url],
+                )
+                .await?;
+            }
+            if let Some(branch) = &publication.branch {
+                add_to_branch(tx, consumer_id, version_id, branch).await?;
+            }
+            for tag in &publication.tags {
+                add_tag(tx, consumer_id, version_id, tag).await?;
+            }
+            let mut outcomes = Vec::with_capacity(publication.contracts.len());
+            for (index, contract) in publication.contracts.iter().enumerate() {
+                let provider_id = ensure_pacticipant(tx, &contract.provider).await?;
+                let outcome = store_contract(
+                    tx,
+                    consumer_id,
+                    version_id,
+                    provider_id,
+                    contract,
+                    &prepared[index],
+                    premerged[index].as_ref(),
+                    merge_inside,
+                    &contract_field(index),
+                )
+                .await?;
+                outcomes.push((contract.provider.clone(), outcome));
+            }
+            let environments = tx
+                .rows(&format!("SELECT {ENVIRONMENT_COLUMNS} FROM environments ORDER BY name"), args![])
+                .await?
+                .iter()
+                .map(environment)
+                .collect();
+            Ok(Published {
+                version: load_version(tx, version_id).await?,
+                version_created,
+                contracts: outcomes,
+                pacticipant: require_pacticipant(tx, &publication.consumer).await?,
+                environments,
+            })
+        })
+    }
+}
+
+/// The hash and text of the contract version `number` of `consumer` currently has for
+/// `provider`.
+async fn current_content(
+    tx: &mut Tx,
+    consumer: &str,
+    number: &str,
+    provider: &str,
+) -> Result<Option<(String, String)>> {
+    Ok(tx
+        .row(
+            "SELECT pv.sha, pv.content FROM latest_pact_publications l \
+             JOIN pact_versions pv ON pv.id = l.pact_version_id \
+             JOIN versions v ON v.id = l.consumer_version_id \
+             JOIN pacticipants c ON c.id = v.pacticipant_id \
+             JOIN pacticipants p ON p.id = l.provider_id \
+             WHERE c.name = $1 AND v.number = $2 AND p.name = $3",
+            args![consumer, number, provider],
+        )
+        .await?
+        .map(|row| (row.text(0), row.text(1))))
+}
+
+/// Which publication of a consumer/provider pair a request names.
+#[derive(Debug, Clone)]
+pub enum PactRef<'a> {
+    /// The one published by a consumer version.
+    Version(&'a str),
+    /// The latest publication.
+    Latest,
+    /// The latest from a consumer version with a tag.
+    LatestTagged(&'a str),
+    /// The latest from a consumer version on a branch.
+    LatestOnBranch(&'a str),
+    /// By content hash (the newest publication of that content).
+    Sha(&'a str),
+}
+
+const PACT_SELECT: &str = "SELECT c.name, pr.name, v.number, pv.sha, pv.content, pp.created_at \
+     FROM latest_pact_publications l \
+     JOIN pact_publications pp ON pp.id = l.pact_publication_id \
+     JOIN pact_versions pv ON pv.id = l.pact_version_id \
+     JOIN versions v ON v.id = l.consumer_version_id \
+     JOIN pacticipants c ON c.id = l.consumer_id \
+     JOIN pacticipants pr ON pr.id = l.provider_id";
+
+fn stored_pact(row: &Row) -> StoredPact {
+    StoredPact {
+        consumer: row.text(0),
+        provider: row.text(1),
+        consumer_version: row.text(2),
+        sha: row.text(3),
+        content: row.text(4),
+        created_at: row.int(5),
+    }
+}
+
+/// The current contract consumer version `consumer_version_id` published for `provider_id`.
+async fn current_pact(
+    tx: &mut Tx,
+    consumer_version_id: i64,
+    provider_id: i64,
+) -> Result<Option<StoredPact>> {
+    let sql = format!("{PACT_SELECT} WHERE l.consumer_version_id = $1 AND l.provider_id = $2");
+    Ok(tx
+        .row(&sql, args![consumer_version_id, provider_id])
+        .await?
+        .map(|row| stored_pact(&row)))
+}
+
+impl Store {
+    /// The contract a reference names.
+    pub async fn pact(
+        &self,
+        provider: &str,
+        consumer: &str,
+        which: PactRef<'_>,
+    ) -> Result<Option<StoredPact>> {
+        read_tx!(self.db, tx => {
+            let (Some(provider), Some(consumer)) = (
+                find_pacticipant(tx, provider).await?,
+                find_pacticipant(tx, consumer).await?,
+            ) else {
+                return Ok(None);
+            };
+            let version = match which {
+                PactRef::Version(number) => VersionRef::Number(number),
+                PactRef::Latest => VersionRef::Latest,
+                PactRef::LatestTagged(tag) => VersionRef::LatestTagged(tag),
+                PactRef::LatestOnBranch(branch) => VersionRef::LatestOnBranch(branch),
+                PactRef::Sha(sha) => {
+                    let newest = tx
+                        .int(
+                            "SELECT MAX(l.consumer_version_id) FROM latest_pact_publications l \
+                             JOIN pact_versions pv ON pv.id = l.pact_version_id \
+                             WHERE pv.consumer_id = $1 AND pv.provider_id = $2 AND pv.sha = $3",
+                            args![consumer.id, provider.id, sha],
+                        )
+                        .await?;
+                    return match newest {
+                        Some(version_id) => current_pact(tx, version_id, provider.id).await,
+                        None => Ok(None),
+                    };
+                }
+            };
+            let among = Among::PublishersFor { provider_id: provider.id, consumer_id: Some(consumer.id) };
+            match resolve(tx, among, &version, Some(1)).await?.first() {
+                Some(found) => current_pact(tx, found.version_id, provider.id).await,
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// The latest contract of each consumer of `provider` (optionally only from consumer
+    /// versions with a tag), by consumer name.
+    pub async fn latest_pacts_for_provider(
+        &self,
+        provider: &str,
+        tag: Option<&str>,
+    ) -> Result<Vec<StoredPact>> {
+        let which = match tag {
+            Some(tag) => VersionRef::LatestTagged(tag),
+            None => VersionRef::Latest,
+        };
+        read_tx!(self.db, tx => {
+            let provider = require_pacticipant(tx, provider).await?;
+            let among = Among::PublishersFor { provider_id: provider.id, consumer_id: None };
+            let mut pacts = Vec::new();
+            for found in resolve(tx, among, &which, None).await? {
+                pacts.extend(current_pact(tx, found.version_id, provider.id).await?);
+            }
+            pacts.sort_by(|a, b| a.consumer.cmp(&b.consumer));
+            Ok(pacts)
+        })
+    }
+
+    /// The contract published before `consumer_version`'s whose content differs from it.
+    pub async fn previous_distinct_pact(
+        &self,
+        provider: &str,
+        consumer: &str,
+        consumer_version: &str,
+    ) -> Result<Option<StoredPact>> {
+        let sql = format!(
+            "{PACT_SELECT} WHERE pr.name = $1 AND c.name = $2 AND l.consumer_version_id < $3 \
+             AND l.pact_version_id <> $4 ORDER BY l.consumer_version_id DESC LIMIT 1"
+        );
+        read_tx!(self.db, tx => {
+            let version_id = require_version_id(tx, consumer, consumer_version).await?;
+            let row = tx
+                .row(
+                    "SELECT l.pact_version_id FROM latest_pact_publications l \
+                     JOIN pacticipants pr ON pr.id = l.provider_id \
+                     WHERE l.consumer_version_id = $1 AND pr.name = $2",
+                    args![version_id, provider],
+                )
+                .await?
+                .ok_or_else(|| {
+                    StoreError::NotFound(format!(
+                        "version `{consumer_version}` of `{consumer}` published no contract for `{provider}`"
+                    ))
+                })?;
+            Ok(tx
+                .row(&sql, args![provider, consumer, version_id, row.int(0)])
+                .await?
+                .map(|row| stored_pact(&row)))
+        })
+    }
+
+    /// Deletes the contract a consumer version published for a provider (every revision).
+    pub async fn delete_pact(
+        &self,
+        provider: &str,
+        consumer: &str,
+        consumer_version: &str,
+    ) -> Result<()> {
+        write_tx!(self.db, tx => {
+            let version_id = require_version_id(tx, consumer, consumer_version).await?;
+            let provider = require_pacticipant(tx, provider).await?;
+            let gone = tx
+                .execute(
+                    "DELETE FROM pact_publications WHERE consumer_version_id = $1 AND provider_id = $2",
+                    args![version_id, provider.id],
+                )
+                .await?;
+            if gone == 0 {
+                return Err(StoreError::NotFound(format!(
+                    "version `{consumer_version}` of `{consumer}` published no contract for `{}`",
+                    provider.name
+                )));
+            }
+            Ok(())
+        })
+    }
+}
+
+/// The contract a consumer version currently has for a provider, without its content.
+#[derive(Debug, Clone)]
+pub(crate) struct PublishedContract {
+    /// The consumer's name.
+    pub consumer: String,
+    /// The consumer version's number.
+    pub consumer_version: String,
+    /// The content's id (`pact_versions`).
+    pub content_id: i64,
+    /// The content hash.
+    pub sha: String,
+    /// When this consumer version published it.
+    pub published_at: i64,
+}
+
+impl Snapshot {
+    /// The contract consumer version `consumer_version_id` currently has for `provider_id`.
+    pub(crate) async fn published_contract(
+        &mut self,
+        consumer_version_id: i64,
+        provider_id: i64,
+    ) -> Result<Option<PublishedContract>> {
+        Ok(self
+            .tx
+            .row(
+                "SELECT c.name, v.number, pv.id, pv.sha, l.created_at \
+                 FROM latest_pact_publications l \
+                 JOIN pacticipants c ON c.id = l.consumer_id \
+                 JOIN versions v ON v.id = l.consumer_version_id \
+                 JOIN pact_versions pv ON pv.id = l.pact_version_id \
+                 WHERE l.consumer_version_id = $1 AND l.provider_id = $2",
+                args![consumer_version_id, provider_id],
+            )
+            .await?
+            .map(|row| PublishedContract {
+                consumer: row.text(0),
+                consumer_version: row.text(1),
+                content_id: row.int(2),
+                sha: row.text(3),
+                published_at: row.int(4),
+            }))
+    }
+
+    /// The providers consumer version `consumer_version_id` has contracts with: (id, name), by
+    /// name.
+    pub(crate) async fn providers_of(
+        &mut self,
+        consumer_version_id: i64,
+    ) -> Result<Vec<(i64, String)>> {
+        Ok(self
+            .tx
+            .rows(
+                "SELECT l.provider_id, p.name FROM latest_pact_publications l \
+                 JOIN pacticipants p ON p.id = l.provider_id \
+                 WHERE l.consumer_version_id = $1 ORDER BY p.name",
+                args![consumer_version_id],
+            )
+            .await?
+            .iter()
+            .map(|row| (row.int(0), row.text(1)))
+            .collect())
+    }
+
+    /// The consumers that ever published a contract for `provider_id`: (id, name), by name.
+    pub(crate) async fn consumers_of(&mut self, provider_id: i64) -> Result<Vec<(i64, String)>> {
+        Ok(self
+            .tx
+            .rows(
+                "SELECT i.consumer_id, p.name FROM integrations i \
+                 JOIN pacticipants p ON p.id = i.consumer_id \
+                 WHERE i.provider_id = $1 ORDER BY p.name",
+                args![provider_id],
+            )
+            .await?
+            .iter()
+            .map(|row| (row.int(0), row.text(1)))
+            .collect())
+    }
+
+    /// The newest consumer version of each consumer branch and of each consumer tag that
+    /// published a contract for `provider_id` at or after `since` (microseconds): the
+    /// candidates for work-in-progress contracts.
+    pub(crate) async fn recent_branch_and_tag_heads(
+        &mut self,
+        provider_id: i64,
+        since: i64,
+    ) -> Result<Vec<i64>> {
+        Ok(self
+            .tx
+            .rows(
+                "SELECT MAX(l.consumer_version_id) FROM latest_pact_publications l \
+                 JOIN branch_versions bv ON bv.version_id = l.consumer_version_id \
+                 WHERE l.provider_id = $1 AND l.created_at >= $2 \
+                 GROUP BY l.consumer_id, bv.branch_id \
+                 UNION SELECT MAX(l.consumer_version_id) FROM latest_pact_publications l \
+                 JOIN tags t ON t.version_id = l.consumer_version_id \
+                 WHERE l.provider_id = $1 AND l.created_at >= $2 GROUP BY l.consumer_id, t.name",
+                args![provider_id, since],
+            )
+            .await?
+            .iter()
+            .map(|row| row.int(0))
+            .collect())
+    }
+}

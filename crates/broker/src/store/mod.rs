@@ -1,0 +1,193 @@
+//! What the broker stores, as operations: every public function is one transaction, and this
+//! module (with [`crate::db`]) is the only place that knows SQL.
+//!
+//! Writes go through `write_tx!`, so a publication, a version with its branch and tags, a
+//! deployment and the head rows they move are committed together or not at all, and retried as
+//! a whole when a concurrent writer got in first. The head tables (`branch_heads`, `tag_heads`,
+//! `latest_pact_publications`, `latest_verifications`) only ever move to a higher id, so
+//! concurrent writers agree on them whatever order they commit in.
+//!
+//! One file per kind of thing: `pacticipants`, `versions` (with branches and tags),
+//! `environments` (with deployments and releases), `contracts`, `verifications`, and
+//! `resolve`, the one place where "latest", "latest with a tag", "the main branch's head",
+//! "deployed in an environment"… become version ids. Answers that take many queries read one
+//! `Snapshot`, whose typed methods sit beside the tables they read.
+//!
+//! Not here: HTTP and JSON resources (`api`), which contracts a provider should verify
+//! ([`crate::selection`]) and what can be deployed ([`crate::matrix`]) — those decide, and ask
+//! this module for rows.
+
+mod contracts;
+mod environments;
+mod pacticipants;
+mod resolve;
+mod verifications;
+mod versions;
+
+pub use crate::timestamp::{now, rfc3339};
+pub use contracts::{
+    NewContract, OnConflict, PactRef, Publication, PublishOutcome, Published, StoredPact,
+};
+pub(crate) use contracts::{interaction_identity, without_id};
+pub use environments::{Deployment, DeploymentKind, Environment, EnvironmentFields};
+pub use pacticipants::{Pacticipant, PacticipantFields};
+pub(crate) use resolve::Among;
+pub use resolve::VersionRef;
+pub(crate) use verifications::CountedVerifiers;
+pub use verifications::{NewVerification, Verification};
+pub use versions::{Branch, Tag, Version};
+
+use crate::db::{Arg, AsTransient, Db, DbError, Tx, args, read_tx};
+
+/// Why a broker operation failed; each maps to one HTTP status.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database failed (500).
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// Something named in the request does not exist (404).
+    #[error("{0}")]
+    NotFound(String),
+    /// The request conflicts with what is stored (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// The request is invalid: field → messages (400).
+    #[error("invalid request")]
+    Invalid(Vec<(String, String)>),
+}
+
+impl AsTransient for StoreError {
+    fn is_transient(&self) -> bool {
+        matches!(self, StoreError::Db(error) if error.is_transient())
+    }
+}
+
+impl StoreError {
+    /// A validation error on one field.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        StoreError::Invalid(vec![(field.into(), message.into())])
+    }
+}
+
+type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The id of the row `select` finds, inserted by `insert` (an `INSERT … ON CONFLICT DO NOTHING
+/// RETURNING id`) when missing, and whether it was inserted. It tries the likelier statement
+/// first, so the common case is one statement; a concurrent insert between the two is found by
+/// the final select.
+async fn find_or_insert(
+    tx: &mut Tx,
+    select: &str,
+    select_args: Vec<Arg>,
+    insert: &str,
+    insert_args: Vec<Arg>,
+    likely_new: bool,
+) -> Result<(i64, bool)> {
+    if !likely_new && let Some(id) = tx.int(select, select_args.clone()).await? {
+        return Ok((id, false));
+    }
+    if let Some(id) = tx.int(insert, insert_args).await? {
+        return Ok((id, true));
+    }
+    let id = tx
+        .int(select, select_args)
+        .await?
+        .expect("the row exists: the insert found it there");
+    Ok((id, false))
+}
+
+/// One consistent read of the broker's data, for answers that take many queries (the matrix,
+/// pacts for verification). Each query is a typed method, defined beside the tables it reads.
+/// Made by the `snapshot!` macro, which ends it.
+pub(crate) struct Snapshot {
+    tx: Tx,
+}
+
+/// Runs a block with one [`Snapshot`] of the store (PostgreSQL: `REPEATABLE READ`), given to
+/// it as `$snapshot: &mut Snapshot`, then ends the snapshot. `?` and `return` in the block leave
+/// the block, not the enclosing function.
+macro_rules! snapshot {
+    ($store:expr, $snapshot:ident => $body:expr) => {{
+        let mut owned = $store.snapshot().await?;
+        let outcome = {
+            let $snapshot = &mut owned;
+            async { $body }.await
+        };
+        owned.end().await;
+        outcome
+    }};
+}
+pub(crate) use snapshot;
+
+impl Snapshot {
+    /// Ends the snapshot (it only read, so there is nothing to commit).
+    pub(crate) async fn end(self) {
+        // A failed rollback closes the connection; the reads are done either way.
+        let _ = self.tx.rollback().await;
+    }
+}
+
+/// The broker's storage: typed operations over a [`Db`].
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: Db,
+}
+
+impl Store {
+    /// Wraps a migrated database.
+    pub fn new(db: Db) -> Self {
+        Store { db }
+    }
+
+    /// The database.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Starts a [`Snapshot`]; callers use the [`snapshot!`] macro, which ends it.
+    pub(crate) async fn snapshot(&self) -> Result<Snapshot> {
+        Ok(Snapshot {
+            tx: self.db.begin(false).await?,
+        })
+    }
+
+    /// How many of each thing the broker holds (the `/metrics` resource).
+    pub async fn counts(&self) -> Result<Vec<(&'static str, i64)>> {
+        const COUNTS: &[(&str, &str)] = &[
+            ("pacticipants", "SELECT COUNT(*) FROM pacticipants"),
+            ("versions", "SELECT COUNT(*) FROM versions"),
+            ("branches", "SELECT COUNT(*) FROM branches"),
+            ("tags", "SELECT COUNT(*) FROM tags"),
+            ("pactVersions", "SELECT COUNT(*) FROM pact_versions"),
+            ("pactPublications", "SELECT COUNT(*) FROM pact_publications"),
+            ("integrations", "SELECT COUNT(*) FROM integrations"),
+            ("verificationResults", "SELECT COUNT(*) FROM verifications"),
+            ("environments", "SELECT COUNT(*) FROM environments"),
+            ("deployedVersions", "SELECT COUNT(*) FROM deployed_versions"),
+            (
+                "currentlyDeployedVersions",
+                "SELECT COUNT(*) FROM deployed_versions WHERE currently_deployed",
+            ),
+            ("releasedVersions", "SELECT COUNT(*) FROM released_versions"),
+            (
+                "currentlySupportedReleasedVersions",
+                "SELECT COUNT(*) FROM released_versions WHERE currently_supported",
+            ),
+        ];
+        read_tx!(self.db, tx => {
+            let mut out = Vec::with_capacity(COUNTS.len());
+            for (name, sql) in COUNTS {
+                out.push((*name, tx.int(sql, args![]).await?.unwrap_or(0)));
+            }
+            Ok(out)
+        })
+    }
+
+    /// Checks that the database answers (health endpoint).
+    pub async fn ping(&self) -> Result<()> {
+        read_tx!(self.db, tx => {
+            tx.int("SELECT 1", args![]).await?;
+            Ok(())
+        })
+    }
+}
