@@ -7,12 +7,14 @@
 //! * [`generate`] — apply generators (random values, dates, provider-state values, mock server
 //!   URLs) to requests, responses and messages.
 //! * [`datetime`] — Java-style date/time patterns used by date matchers and generators.
+//! * [`date_expression`] — relative date expressions (`+ 1 day @ midnight`) of date generators.
 //!
 //! This crate does no network IO and needs no async runtime: every other pactum crate builds on
 //! it, including the consumer crate that consumer teams compile into their tests.
 #![warn(missing_docs)]
 
 pub mod contract;
+pub mod date_expression;
 pub mod datetime;
 pub mod generate;
 pub mod matching;

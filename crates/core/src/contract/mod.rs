@@ -16,6 +16,7 @@ mod write;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -88,13 +89,18 @@ impl fmt::Display for SpecVersion {
 }
 
 /// Something wrong with the content of a contract, located by JSON path.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{path}: {message}")]
+///
+/// When the problem was found by another parser (a regular expression, a date pattern, a date
+/// expression), that parser's error is kept as the [`std::error::Error::source`] (and its text
+/// is the message).
+#[derive(Debug, Clone)]
 pub struct ContractError {
     /// JSON path of the offending value, e.g. `$.interactions[2].request.matchingRules.body`.
     pub path: String,
     /// What is wrong and, where it helps, what is expected instead.
     pub message: String,
+    /// The error of the parser that refused the value, if one did (also the error's `source`).
+    pub cause: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
 impl ContractError {
@@ -103,9 +109,48 @@ impl ContractError {
         ContractError {
             path: path.into(),
             message: message.into(),
+            cause: None,
+        }
+    }
+
+    /// Builds an error at a JSON path from another parser's error, which is kept as the
+    /// source; the message is that error's text.
+    pub fn caused_by(
+        path: impl Into<String>,
+        cause: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        ContractError {
+            path: path.into(),
+            message: cause.to_string(),
+            cause: Some(Arc::new(cause)),
         }
     }
 }
+
+impl fmt::Display for ContractError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+impl std::error::Error for ContractError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause
+            .as_deref()
+            .map(|c| c as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl PartialEq for ContractError {
+    /// Equal when they say the same thing at the same place (a cause's text is the message).
+    fn eq(&self, other: &Self) -> bool {
+        self.path == other.path
+            && self.message == other.message
+            && self.cause.is_some() == other.cause.is_some()
+    }
+}
+
+impl Eq for ContractError {}
 
 /// Why a contract file could not be loaded.
 #[derive(Debug, thiserror::Error)]

@@ -141,14 +141,38 @@ static COMPILED: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<
     std::sync::LazyLock::new(Default::default);
 const COMPILED_LIMIT: usize = 4096;
 
+/// Why a regular expression from a contract cannot be used.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum RegexError {
+    /// The expression is not valid syntax.
+    #[error("invalid regular expression '{regex}': {source}")]
+    Syntax {
+        /// The expression as written.
+        regex: String,
+        /// What the parser said.
+        source: Box<regex_syntax::Error>,
+    },
+    /// The expression is valid but cannot be compiled (too large, for one).
+    #[error("invalid regular expression '{regex}': {source}")]
+    Compile {
+        /// The expression as written.
+        regex: String,
+        /// What the compiler said.
+        source: regex::Error,
+    },
+}
+
 impl AnchoredRegex {
     /// Validates and compiles an expression.
-    pub fn new(source: &str) -> Result<Self, String> {
+    pub fn new(source: &str) -> Result<Self, RegexError> {
         // Checking the expression on its own matters: `a)(b` is invalid, yet `^(?:a)(b)$`
         // would compile.
         regex_syntax::Parser::new()
             .parse(source)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| RegexError::Syntax {
+                regex: source.to_string(),
+                source: Box::new(e),
+            })?;
         if let Some(anchored) = COMPILED
             .lock()
             .ok()
@@ -159,7 +183,10 @@ impl AnchoredRegex {
                 anchored,
             });
         }
-        let anchored = Regex::new(&format!("^(?:{source})$")).map_err(|e| e.to_string())?;
+        let anchored = Regex::new(&format!("^(?:{source})$")).map_err(|e| RegexError::Compile {
+            regex: source.to_string(),
+            source: e,
+        })?;
         if let Ok(mut cache) = COMPILED.lock()
             && cache.len() < COMPILED_LIMIT
         {
@@ -331,12 +358,8 @@ impl MatchingRule {
             "equality" => MatchingRule::Equality,
             "regex" => {
                 let source = text("regex")?;
-                let pattern = AnchoredRegex::new(&source).map_err(|e| {
-                    ContractError::new(
-                        format!("{at}.regex"),
-                        format!("invalid regular expression '{source}': {e}"),
-                    )
-                })?;
+                let pattern = AnchoredRegex::new(&source)
+                    .map_err(|e| ContractError::caused_by(format!("{at}.regex"), e))?;
                 MatchingRule::Regex(pattern)
             }
             "type" | "min" | "max" | "min-type" | "max-type" | "minType" | "maxType" => {
@@ -515,7 +538,7 @@ fn read_format(
             Some(Value::String(s)) if s.is_empty() => return Ok(DateFormat(None)),
             Some(Value::String(s)) => {
                 let pattern = DateTimePattern::parse(s)
-                    .map_err(|e| ContractError::new(format!("{at}.{key}"), e.to_string()))?;
+                    .map_err(|e| ContractError::caused_by(format!("{at}.{key}"), e))?;
                 return Ok(DateFormat(Some(pattern)));
             }
             Some(Value::Null) | None => continue,
