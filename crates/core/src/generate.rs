@@ -6,6 +6,9 @@
 //! values ([`generate_value`]) and applies them to a whole [`Request`], [`Response`] or
 //! [`Message`] ([`generate_request`], [`generate_response`], [`generate_message`]), returning a
 //! copy with the generated values in place. The copy keeps its matching rules and generators.
+//! Contracts are input, so output is bounded: one generator produces at most
+//! [`MAX_GENERATED_LEN`] bytes, and the generators of one request, response or message at most
+//! [`MAX_GENERATED_TOTAL`] together.
 //!
 //! Which generators run depends on who is replaying ([`Mode`]): `ProviderState` generators run
 //! only for the provider verifier (only it has provider-state values), `MockServerURL` only for the
@@ -39,6 +42,12 @@ use crate::contract::{
 };
 use crate::date_expression::{DateExpression, DateExpressionError};
 use crate::datetime::DateTimePattern;
+
+/// The most bytes (about, written as JSON) the generators of one request, response or message
+/// may produce together. Each generator is limited to [`MAX_GENERATED_LEN`], but a contract can
+/// hold hundreds of them, or one on a wildcard path over a large array; past this total the
+/// whole generation is refused rather than building a body of gigabytes.
+pub const MAX_GENERATED_TOTAL: usize = 16 << 20;
 
 /// How many samples a `Regex` generator draws before giving up on finding one that matches the
 /// whole expression (only anchors or word boundaries in the middle of an expression need more
@@ -152,6 +161,16 @@ pub enum GenerateError {
         regex: String,
         /// The example it was applied to.
         example: String,
+    },
+    /// The generated values of one request, response or message add up to more than
+    /// [`MAX_GENERATED_TOTAL`] bytes.
+    #[error(
+        "the generated values add up to more than the limit of {limit} bytes for one request, \
+         response or message"
+    )]
+    TooMuch {
+        /// The limit, in bytes.
+        limit: usize,
     },
     /// A status generator produced something other than an HTTP status code.
     #[error("the status generator produced {value}, which is not an HTTP status code (100-599)")]
@@ -611,17 +630,66 @@ fn date_like(
 // ---------------------------------------------------------------------------------------------
 // Applying generators to requests, responses and messages
 
-/// A generated value as text (for headers, query parameters, the path and the method).
-fn generate_text(
-    generator: &Generator,
-    example: &str,
-    ctx: &GeneratorContext,
-    clock: Clock,
-) -> Result<Option<String>, GenerateError> {
-    Ok(
-        value_with_clock(generator, &Value::String(example.to_string()), ctx, clock)?
-            .map(|v| text_of(&v)),
-    )
+/// One pass of generators over a request, response or message: who is replaying, the clock,
+/// and how many bytes have been generated so far (see [`MAX_GENERATED_TOTAL`]).
+struct Run<'a, 'c> {
+    ctx: &'a GeneratorContext<'c>,
+    clock: Clock<'a>,
+    generated: usize,
+}
+
+impl<'a, 'c> Run<'a, 'c> {
+    fn new(ctx: &'a GeneratorContext<'c>, clock: Clock<'a>) -> Self {
+        Run {
+            ctx,
+            clock,
+            generated: 0,
+        }
+    }
+
+    /// A generated value, counted against the total.
+    fn value(
+        &mut self,
+        generator: &Generator,
+        example: &Value,
+    ) -> Result<Option<Value>, GenerateError> {
+        let value = value_with_clock(generator, example, self.ctx, self.clock)?;
+        if let Some(v) = &value {
+            self.generated = self.generated.saturating_add(json_size(v));
+            if self.generated > MAX_GENERATED_TOTAL {
+                return Err(GenerateError::TooMuch {
+                    limit: MAX_GENERATED_TOTAL,
+                });
+            }
+        }
+        Ok(value)
+    }
+
+    /// A generated value as text (for headers, query parameters, the path and the method).
+    fn text(
+        &mut self,
+        generator: &Generator,
+        example: &str,
+    ) -> Result<Option<String>, GenerateError> {
+        Ok(self
+            .value(generator, &Value::String(example.to_string()))?
+            .map(|v| text_of(&v)))
+    }
+}
+
+/// About how many bytes a value takes written as JSON (strings by their length, numbers at
+/// most 24), without writing it.
+fn json_size(value: &Value) -> usize {
+    match value {
+        Value::Null | Value::Bool(_) => 5,
+        Value::Number(_) => 24,
+        Value::String(s) => s.len() + 2,
+        Value::Array(items) => items.iter().map(json_size).fold(2, usize::saturating_add),
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| (k.len() + 3).saturating_add(json_size(v)))
+            .fold(2, usize::saturating_add),
+    }
 }
 
 fn request_with_clock(
@@ -629,23 +697,24 @@ fn request_with_clock(
     ctx: &GeneratorContext,
     clock: Clock,
 ) -> Result<Request, GenerateError> {
+    let run = &mut Run::new(ctx, clock);
     let mut out = request.clone();
     let generators = &request.generators;
     if let Some(g) = &generators.method
-        && let Some(method) =
-            generate_text(g, &out.method, ctx, clock).map_err(|e| e.at("method"))?
+        && let Some(method) = run.text(g, &out.method).map_err(|e| e.at("method"))?
     {
         out.method = method;
     }
     if let Some(g) = &generators.path
-        && let Some(path) = generate_text(g, &out.path, ctx, clock).map_err(|e| e.at("path"))?
+        && let Some(path) = run.text(g, &out.path).map_err(|e| e.at("path"))?
     {
         out.path = path;
     }
     for (name, g) in &generators.query {
         if let Some(values) = out.query.get_mut(name) {
             for value in values.iter_mut() {
-                if let Some(new) = generate_text(g, value, ctx, clock)
+                if let Some(new) = run
+                    .text(g, value)
                     .map_err(|e| e.at(format!("query parameter '{name}'")))?
                 {
                     *value = new;
@@ -653,9 +722,9 @@ fn request_with_clock(
             }
         }
     }
-    apply_headers(&mut out.headers, generators, ctx, clock)?;
+    apply_headers(&mut out.headers, generators, run)?;
     let headers = out.headers.clone();
-    apply_body(&mut out.body, &headers, generators, ctx, clock)?;
+    apply_body(&mut out.body, &headers, generators, run)?;
     Ok(out)
 }
 
@@ -664,17 +733,19 @@ fn response_with_clock(
     ctx: &GeneratorContext,
     clock: Clock,
 ) -> Result<Response, GenerateError> {
+    let run = &mut Run::new(ctx, clock);
     let mut out = response.clone();
     let generators = &response.generators;
     if let Some(g) = &generators.status
-        && let Some(value) =
-            value_with_clock(g, &json!(out.status), ctx, clock).map_err(|e| e.at("status"))?
+        && let Some(value) = run
+            .value(g, &json!(out.status))
+            .map_err(|e| e.at("status"))?
     {
         out.status = status_code(&value).map_err(|e| e.at("status"))?;
     }
-    apply_headers(&mut out.headers, generators, ctx, clock)?;
+    apply_headers(&mut out.headers, generators, run)?;
     let headers = out.headers.clone();
-    apply_body(&mut out.body, &headers, generators, ctx, clock)?;
+    apply_body(&mut out.body, &headers, generators, run)?;
     Ok(out)
 }
 
@@ -683,11 +754,13 @@ fn message_with_clock(
     ctx: &GeneratorContext,
     clock: Clock,
 ) -> Result<Message, GenerateError> {
+    let run = &mut Run::new(ctx, clock);
     let mut out = message.clone();
     let generators = &message.generators;
     for (key, g) in &generators.metadata {
         if let Some(value) = out.metadata.get_mut(key)
-            && let Some(new) = value_with_clock(g, value, ctx, clock)
+            && let Some(new) = run
+                .value(g, value)
                 .map_err(|e| e.at(format!("metadata '{key}'")))?
         {
             *value = new;
@@ -697,7 +770,7 @@ fn message_with_clock(
     if let Some(ct) = message.content_type() {
         headers.add("Content-Type", ct);
     }
-    apply_body(&mut out.contents, &headers, generators, ctx, clock)?;
+    apply_body(&mut out.contents, &headers, generators, run)?;
     Ok(out)
 }
 
@@ -717,8 +790,7 @@ fn status_code(value: &Value) -> Result<u16, GenerateError> {
 fn apply_headers(
     headers: &mut Headers,
     generators: &Generators,
-    ctx: &GeneratorContext,
-    clock: Clock,
+    run: &mut Run,
 ) -> Result<(), GenerateError> {
     for (name, g) in &generators.header {
         let Some(values) = headers.get(name) else {
@@ -727,7 +799,8 @@ fn apply_headers(
         let mut new_values = Vec::with_capacity(values.len());
         let mut changed = false;
         for value in values {
-            match generate_text(g, value, ctx, clock)
+            match run
+                .text(g, value)
                 .map_err(|e| e.at(format!("header '{name}'")))?
             {
                 Some(new) => {
@@ -748,8 +821,7 @@ fn apply_body(
     body: &mut Body,
     headers: &Headers,
     generators: &Generators,
-    ctx: &GeneratorContext,
-    clock: Clock,
+    run: &mut Run,
 ) -> Result<(), GenerateError> {
     if generators.body.is_empty() {
         return Ok(());
@@ -765,9 +837,7 @@ fn apply_body(
                         continue;
                     };
                     let rendered = || format!("body {}", render(&location));
-                    if let Some(new) =
-                        value_with_clock(g, node, ctx, clock).map_err(|e| e.at(rendered()))?
-                    {
+                    if let Some(new) = run.value(g, node).map_err(|e| e.at(rendered()))? {
                         *node = new;
                     }
                 }
@@ -783,7 +853,7 @@ fn apply_body(
                 if !path.is_root() {
                     continue;
                 }
-                if let Some(new) = generate_text(g, text, ctx, clock).map_err(|e| e.at("body $"))? {
+                if let Some(new) = run.text(g, text).map_err(|e| e.at("body $"))? {
                     *text = new;
                 }
             }
@@ -1136,6 +1206,84 @@ mod tests {
                 .unwrap()
                 .unwrap()
                 .is_i64()
+        );
+    }
+
+    #[test]
+    fn generated_output_is_capped_per_response() {
+        // Provider-state values of 1 MiB stand in for `RandomString`s of 1 MiB: the total is
+        // the same, and copying is fast where drawing 16 MiB of random text in a debug build
+        // is not.
+        let mut state = Map::new();
+        state.insert("big".into(), json!("x".repeat(MAX_GENERATED_LEN)));
+        let ctx = GeneratorContext::provider(&state);
+        let mib = json!({"type": "ProviderState", "expression": "${big}"});
+        let response = |fields: usize| {
+            let body: Map<String, Value> =
+                (0..fields).map(|i| (format!("f{i}"), json!(""))).collect();
+            let generators: Map<String, Value> = (0..fields)
+                .map(|i| (format!("$.f{i}"), mib.clone()))
+                .collect();
+            Response::from_json(
+                &json!({"status": 200, "body": body, "generators": {"body": generators}}),
+                SpecVersion::V3,
+                "$",
+            )
+            .unwrap()
+        };
+        // Under the total: every field is generated in full.
+        let fine = generate_response(&response(15), &ctx).unwrap();
+        let BodyContent::Json(doc) = &fine.body.content else {
+            panic!("not JSON: {:?}", fine.body.content);
+        };
+        for i in 0..15 {
+            assert_eq!(
+                doc[format!("f{i}")].as_str().map(str::len),
+                Some(MAX_GENERATED_LEN)
+            );
+        }
+        // Each value within its own limit, but together over the total.
+        let err = generate_response(&response(500), &ctx).unwrap_err();
+        assert!(
+            matches!(err.innermost(), GenerateError::TooMuch { limit } if *limit == MAX_GENERATED_TOTAL),
+            "{err}"
+        );
+        assert!(err.to_string().starts_with("body $.f"), "{err}");
+        // One generator on a wildcard over a large array counts every element.
+        let items = vec![json!("x"); 40];
+        let wildcard = Response::from_json(
+            &json!({"status": 200, "body": {"items": items},
+                    "generators": {"body": {"$.items[*]": mib}}}),
+            SpecVersion::V3,
+            "$",
+        )
+        .unwrap();
+        let err = generate_response(&wildcard, &ctx).unwrap_err();
+        assert!(
+            matches!(err.innermost(), GenerateError::TooMuch { .. }),
+            "{err}"
+        );
+        // Headers count toward the same total as the body.
+        let mut request = Request::from_json(
+            &json!({"method": "GET", "path": "/", "headers": {"X-A": "a"},
+                    "body": {"f": ""},
+                    "generators": {"header": {"X-A": mib}, "body": {"$.f": mib}}}),
+            SpecVersion::V3,
+            "$",
+        )
+        .unwrap();
+        assert!(generate_request(&request, &ctx).is_ok());
+        for i in 0..15 {
+            request.headers.add(&format!("X-{i}"), "v");
+            request
+                .generators
+                .header
+                .insert(format!("X-{i}"), Generator::from_json(&mib, "$").unwrap());
+        }
+        let err = generate_request(&request, &ctx).unwrap_err();
+        assert!(
+            matches!(err.innermost(), GenerateError::TooMuch { .. }),
+            "{err}"
         );
     }
 

@@ -5,8 +5,10 @@
 //! bad regex, a bad date pattern or an unknown matcher is an error naming where it was found, so
 //! matching never meets an invalid rule. Applying rules is [`crate::matching`]'s job.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::LazyLock;
 
 use regex::Regex;
 use serde_json::{Map, Value, json};
@@ -714,9 +716,28 @@ fn write_rule_list(list: &RuleList) -> Value {
 }
 
 /// Rules keyed by path expression: the body category (and message contents).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct PathRules {
     entries: Vec<(PathExpr, RuleList)>,
+    /// Entry positions by the hash of their path's tokens, so that adding a path is one lookup
+    /// rather than a pass over every entry (contracts with tens of thousands of rule paths
+    /// exist). A hash names the first entry that had it; entries whose hash collides with an
+    /// earlier one are found by a scan, which 64-bit hashes make rare.
+    by_hash: HashMap<u64, usize>,
+}
+
+/// Hashes path tokens; the keys are per process so that contracts cannot be written to collide.
+static PATH_HASHER: LazyLock<RandomState> = LazyLock::new(RandomState::new);
+
+fn path_hash(path: &PathExpr) -> u64 {
+    PATH_HASHER.hash_one(path.tokens())
+}
+
+impl PartialEq for PathRules {
+    /// Equal when the entries are (the hash index follows from them).
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries
+    }
 }
 
 impl PathRules {
@@ -727,15 +748,27 @@ impl PathRules {
 
     /// Adds rules for a path, merging with rules already there.
     pub fn add(&mut self, path: PathExpr, list: RuleList) {
-        if let Some((_, existing)) = self.entries.iter_mut().find(|(p, _)| *p == path) {
-            // An OR list added where rules already are makes them alternatives too
-            // (`each_like(..).or(null())`: an array of these, or null).
-            if list.combine == Combine::Or {
-                existing.combine = Combine::Or;
+        let hash = path_hash(&path);
+        let existing = match self.by_hash.get(&hash) {
+            Some(&i) if self.entries[i].0 == path => Some(i),
+            // Another path with the same hash: the rare case, a scan.
+            Some(_) => self.entries.iter().position(|(p, _)| *p == path),
+            None => None,
+        };
+        match existing {
+            Some(i) => {
+                let existing = &mut self.entries[i].1;
+                // An OR list added where rules already are makes them alternatives too
+                // (`each_like(..).or(null())`: an array of these, or null).
+                if list.combine == Combine::Or {
+                    existing.combine = Combine::Or;
+                }
+                existing.rules.extend(list.rules);
             }
-            existing.rules.extend(list.rules);
-        } else {
-            self.entries.push((path, list));
+            None => {
+                self.by_hash.entry(hash).or_insert(self.entries.len());
+                self.entries.push((path, list));
+            }
         }
     }
 
@@ -1106,6 +1139,37 @@ mod tests {
             assert_eq!(err.path, path, "{input}");
             assert!(err.message.contains(text), "{input}: {}", err.message);
         }
+    }
+
+    #[test]
+    fn rules_for_one_path_merge_however_the_path_is_spelled() {
+        let mut rules = PathRules::default();
+        let parse = |p: &str| PathExpr::parse(p).unwrap();
+        rules.add(parse("$.a.b"), RuleList::single(MatchingRule::Integer));
+        rules.add(parse("$.c"), RuleList::single(MatchingRule::Null));
+        rules.add(
+            parse("$['a']['b']"),
+            RuleList {
+                rules: vec![MatchingRule::Null],
+                combine: Combine::Or,
+            },
+        );
+        assert_eq!(rules.entries().len(), 2);
+        let (path, merged) = &rules.entries()[0];
+        assert_eq!(path.as_str(), "$.a.b");
+        assert_eq!(merged.rules, [MatchingRule::Integer, MatchingRule::Null]);
+        assert_eq!(merged.combine, Combine::Or);
+        // Equality ignores how the entries were indexed.
+        let mut again = PathRules::default();
+        again.add(
+            parse("$.a.b"),
+            RuleList {
+                rules: vec![MatchingRule::Integer, MatchingRule::Null],
+                combine: Combine::Or,
+            },
+        );
+        again.add(parse("$.c"), RuleList::single(MatchingRule::Null));
+        assert_eq!(rules, again);
     }
 
     #[test]
