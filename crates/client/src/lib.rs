@@ -377,7 +377,7 @@ impl BrokerClient {
                     .collect(),
             };
             let document = self.expect(Method::GET, href, None).await?;
-            let pact = Pact::from_json(&document).map_err(|e| ClientError::Contract {
+            let pact = Pact::from_value(document).map_err(|e| ClientError::Contract {
                 url: href.to_owned(),
                 message: e.to_string(),
             })?;

@@ -401,15 +401,22 @@ pub struct Pact {
 }
 
 impl Pact {
-    /// Reads a pact from its JSON form.
+    /// Reads a pact from its JSON form (a copy of it: prefer [`Pact::from_value`] when the
+    /// JSON is not needed afterwards).
     pub fn from_json(value: &Value) -> Result<Self, ContractError> {
+        read::pact(value.clone())
+    }
+
+    /// Reads a pact from its JSON form, moving bodies, metadata and unknown fields out of it
+    /// rather than copying them.
+    pub fn from_value(value: Value) -> Result<Self, ContractError> {
         read::pact(value)
     }
 
     /// Reads a pact file.
     pub fn load(file: &Path) -> Result<Self, LoadError> {
         let value = parse_json_file(file)?;
-        Pact::from_json(&value).map_err(|source| LoadError::Contract {
+        Pact::from_value(value).map_err(|source| LoadError::Contract {
             file: file.to_path_buf(),
             source,
         })
@@ -442,8 +449,14 @@ pub enum WriteError {
 }
 
 impl Request {
-    /// Reads a request object as it appears in a pact file of `spec`.
+    /// Reads a request object as it appears in a pact file of `spec` (a copy of it: prefer
+    /// [`Request::from_value`] when the JSON is not needed afterwards).
     pub fn from_json(value: &Value, spec: SpecVersion, at: &str) -> Result<Self, ContractError> {
+        read::request(value.clone(), spec, at)
+    }
+
+    /// Reads a request object, moving its body and unknown fields out of it.
+    pub fn from_value(value: Value, spec: SpecVersion, at: &str) -> Result<Self, ContractError> {
         read::request(value, spec, at)
     }
 
@@ -454,8 +467,14 @@ impl Request {
 }
 
 impl Response {
-    /// Reads a response object as it appears in a pact file of `spec`.
+    /// Reads a response object as it appears in a pact file of `spec` (a copy of it: prefer
+    /// [`Response::from_value`] when the JSON is not needed afterwards).
     pub fn from_json(value: &Value, spec: SpecVersion, at: &str) -> Result<Self, ContractError> {
+        read::response(value.clone(), spec, at)
+    }
+
+    /// Reads a response object, moving its body and unknown fields out of it.
+    pub fn from_value(value: Value, spec: SpecVersion, at: &str) -> Result<Self, ContractError> {
         read::response(value, spec, at)
     }
 
@@ -467,8 +486,14 @@ impl Response {
 
 impl Message {
     /// Reads a message as it appears in a pact file of `spec` (V3 `contents` + `metaData`, or
-    /// V4 wrapped `contents` + `metadata`).
+    /// V4 wrapped `contents` + `metadata`); a copy of it: prefer [`Message::from_value`] when
+    /// the JSON is not needed afterwards.
     pub fn from_json(value: &Value, spec: SpecVersion, at: &str) -> Result<Self, ContractError> {
+        read::message(value.clone(), spec, at)
+    }
+
+    /// Reads a message, moving its contents, metadata and unknown fields out of it.
+    pub fn from_value(value: Value, spec: SpecVersion, at: &str) -> Result<Self, ContractError> {
         read::message(value, spec, at)
     }
 
