@@ -6,7 +6,7 @@
 //! deliberately different rule, generation is an error (missing provider-state key, impossible
 //! status), or the generator does not run in that mode and the input comes back unchanged.
 
-use pactum::contract::{Message, Request, Response, SpecVersion};
+use pactum::contract::{ContractError, Message, Request, Response, SpecVersion};
 use pactum::generate::{
     GenerateError, GeneratorContext, Mode, generate_message, generate_request, generate_response,
     generate_value,
@@ -51,6 +51,10 @@ enum Expect {
     Equals(Value),
     /// Generation fails; the error's text contains every one of these.
     Fails(&'static [&'static str]),
+    /// The contract is refused when read, at this JSON path (the generator sits at `$.g`
+    /// relative to its part, so only the end of the path is given), and the error's text
+    /// contains every one of these.
+    Refused(&'static str, &'static [&'static str]),
     /// Nothing is generated: the output equals the input.
     Unchanged,
 }
@@ -176,17 +180,17 @@ enum Interaction {
 }
 
 impl Interaction {
-    fn read(part: Part, doc: &Value) -> Interaction {
+    fn read(part: Part, doc: &Value) -> Result<Interaction, ContractError> {
         let spec = SpecVersion::V4;
-        match part {
+        Ok(match part {
             Body(_) | TextBody | Status => {
-                Interaction::Response(Response::from_json(doc, spec, "$").unwrap())
+                Interaction::Response(Response::from_json(doc, spec, "$")?)
             }
             FormBody | Header | Query | Path | Method => {
-                Interaction::Request(Request::from_json(doc, spec, "$").unwrap())
+                Interaction::Request(Request::from_json(doc, spec, "$")?)
             }
-            Metadata => Interaction::Message(Message::from_json(doc, spec, "$").unwrap()),
-        }
+            Metadata => Interaction::Message(Message::from_json(doc, spec, "$")?),
+        })
     }
 
     fn generate(&self, ctx: &GeneratorContext) -> Result<Interaction, GenerateError> {
@@ -240,10 +244,30 @@ fn check(case: &Case) -> Result<(), String> {
         Satisfies(rule) | Violates(rule) => Some(rule),
         _ => None,
     };
-    let input = Interaction::read(
+    let read = Interaction::read(
         case.part,
         &document(case.part, &case.generator, &case.example, rule),
     );
+    let input = match (&case.expect, read) {
+        (Refused(path_end, needles), Err(e)) => {
+            let text = e.to_string();
+            if !e.path.ends_with(path_end) {
+                return Err(format!(
+                    "the error '{text}' is not at a path ending '{path_end}'"
+                ));
+            }
+            if std::error::Error::source(&e).is_none() {
+                return Err(format!("the error '{text}' does not keep its cause"));
+            }
+            return match needles.iter().find(|n| !text.contains(**n)) {
+                None => Ok(()),
+                Some(n) => Err(format!("the error '{text}' does not mention '{n}'")),
+            };
+        }
+        (Refused(..), Ok(_)) => return Err("expected the contract to be refused when read".into()),
+        (_, Err(e)) => return Err(format!("the contract was refused: {e}")),
+        (_, Ok(input)) => input,
+    };
     // The example must start on the other side of the rule, so that the verdict on the
     // generated value proves something was generated.
     let example_ok = input.mismatches(&input).is_empty();
@@ -269,6 +293,7 @@ fn check(case: &Case) -> Result<(), String> {
             "expected an error, generated {}",
             out.value(case.part)
         )),
+        (Refused(..), _) => unreachable!("refused cases return once read"),
         (_, Err(e)) => Err(format!("generation failed: {e}")),
         (Unchanged, Ok(out)) if out == input => Ok(()),
         (Unchanged, Ok(out)) => Err(format!(
@@ -364,6 +389,9 @@ fn cases() -> Vec<Case> {
         // Regex
         case("Regex satisfies its own regex", value, pattern.clone(), json!("x"), Consumer, Satisfies(regex(r"^\d{3}-[A-Z]{2}$"))),
         case("Regex does not satisfy another", value, pattern.clone(), json!("1234-AB"), Consumer, Violates(regex(r"\d{4}-[A-Z]{2}"))),
+        case("Regex with invalid syntax", value, json!({"type": "Regex", "regex": "[a-"}), json!("x"), Consumer, Refused("generators.body['$.value'].regex", &["invalid regular expression '[a-'"])),
+        case("Regex that can be too long", Query, json!({"type": "Regex", "regex": "x{2000000}"}), json!("x"), Provider, Refused(".query['value'].regex", &["longer than the limit"])),
+        case("Regex that matches nothing", Method, json!({"type": "Regex", "regex": "[^\\s\\S]"}), json!("GET"), Provider, Refused(".method.regex", &["unsatisfiable"])),
         case("Regex generates a path", Path, json!({"type": "Regex", "regex": r"/items/\d{1,5}"}), json!("/x"), Provider, Satisfies(regex(r"/items/\d+"))),
         case("Regex path is not another path", Path, json!({"type": "Regex", "regex": r"/items/\d{1,5}"}), json!("/orders/1"), Provider, Violates(regex(r"/orders/\d+"))),
         case("Regex generates a method", Method, json!({"type": "Regex", "regex": "GET|POST"}), json!("PUT"), Provider, Satisfies(regex("GET|POST"))),
@@ -393,7 +421,10 @@ fn cases() -> Vec<Case> {
         case("DateTime not in another format", value, midnight.clone(), json!("2000-01-01 10:00"), Consumer, Violates(json!({"match": "datetime", "format": "yyyy-MM-dd HH:mm"}))),
         case("DateTime without a format is ISO", value, json!({"type": "DateTime", "expression": "today + 2 hours"}), json!(""), Consumer, Satisfies(json!({"match": "datetime"}))),
         case("DateTime is not a bare date", value, json!({"type": "DateTime"}), json!("2000-01-01"), Consumer, Violates(json!({"match": "date"}))),
-        case("Date with a bad expression", value, json!({"type": "Date", "expression": "next blursday"}), json!(""), Consumer, Fails(&["body $.value", "invalid date expression 'next blursday'", "'blursday'"])),
+        case("Date with a bad expression", value, json!({"type": "Date", "expression": "next blursday"}), json!(""), Consumer, Refused("generators.body['$.value'].expression", &["invalid date expression 'next blursday'", "'blursday'"])),
+        case("Date out of range", value, json!({"type": "Date", "expression": "+ 100000 years"}), json!(""), Consumer, Fails(&["body $.value", "out of range"])),
+        case("Date with a bad format", Header, json!({"type": "Date", "format": "yyyy-MM-dd B"}), json!("x"), Provider, Refused(".header['x-value'].format", &["invalid date/time pattern 'yyyy-MM-dd B'"])),
+        case("Time with a bad expression after @", Metadata, json!({"type": "Time", "expression": "@ tomorrow"}), json!("x"), Consumer, Refused(".metadata['value'].expression", &["'tomorrow' is a date"])),
         // RandomBoolean
         case("RandomBoolean is a boolean", value, json!({"type": "RandomBoolean"}), json!(0), Consumer, Satisfies(json!({"match": "boolean"}))),
         case("RandomBoolean is not an integer", value, json!({"type": "RandomBoolean"}), json!(0), Consumer, Violates(json!({"match": "integer"}))),
@@ -407,7 +438,8 @@ fn cases() -> Vec<Case> {
         case("ProviderState DECIMAL", value, typed("${price}", "DECIMAL"), json!(1), Provider, Satisfies(json!({"match": "decimal"}))),
         case("ProviderState BOOLEAN", value, typed("${flag}", "BOOLEAN"), json!(false), Provider, Equals(json!(true))),
         case("ProviderState INTEGER of a decimal string", value, typed("${price}", "INTEGER"), json!(1), Provider, Fails(&["cannot convert \"10.50\" to INTEGER"])),
-        case("ProviderState unknown dataType", value, typed("${id}", "MONEY"), json!(1), Provider, Fails(&["unknown dataType 'MONEY'"])),
+        case("ProviderState unknown dataType", value, typed("${id}", "MONEY"), json!(1), Provider, Refused("generators.body['$.value'].dataType", &["unknown dataType 'MONEY'"])),
+        case("ProviderState dataType in lower case", value, typed("${price}", "integer"), json!(1), Provider, Fails(&["cannot convert \"10.50\" to INTEGER"])),
         case("ProviderState missing key", value, state("/items/${missing}"), json!("/items/1"), Provider, Fails(&["body $.value", "'missing'", "available: code, flag, id, method, name, price"])),
         case("ProviderState unterminated", value, state("/items/${id"), json!("/items/1"), Provider, Fails(&["unterminated"])),
         case("ProviderState does not run for the consumer", value, state("${id}"), json!(1), Consumer, Unchanged),
@@ -429,6 +461,7 @@ fn cases() -> Vec<Case> {
         case("MockServerURL is not the example's host", value, mock.clone(), json!("http://localhost:8080/orders/1"), Consumer, Violates(regex(r"http://localhost:8080/.*"))),
         case("MockServerURL keeps the example's own path", Header, mock.clone(), json!("http://localhost:8080/orders/99"), Consumer, Equals(json!(format!("{MOCK_URL}/orders/99")))),
         case("MockServerURL does not run for the provider", value, mock.clone(), json!("http://localhost:8080/orders/1"), Provider, Unchanged),
+        case("MockServerURL with an invalid regex", Status, json!({"type": "MockServerURL", "example": "http://x/1", "regex": "(/1"}), json!(200), Consumer, Refused(".status.regex", &["invalid regular expression '(/1'"])),
         case("MockServerURL regex without a match", value, json!({"type": "MockServerURL", "example": "nothing", "regex": r".*(/orders/\d+)$"}), json!("nothing here"), Consumer, Fails(&["has no first group matching 'nothing here'"])),
         // Status
         case("RandomInt status is a status", Status, json!({"type": "RandomInt", "min": 200, "max": 299}), json!(500), Consumer, Satisfies(json!({"match": "statusCode", "status": "success"}))),
@@ -488,7 +521,7 @@ fn generate_value_reports_mode_filtering_as_none() {
     };
     let url = pactum::contract::Generator::MockServerUrl {
         example: "http://x/a".into(),
-        regex: ".*(/a)$".into(),
+        regex: pactum::contract::generators::MockServerUrlRegex::new(".*(/a)$").unwrap(),
     };
     assert_eq!(
         generate_value(&ps, &json!(0), &provider).unwrap(),

@@ -414,7 +414,7 @@ impl BrokerClient {
             };
             // The contract is the consumer's document, not a broker resource: read as JSON.
             let document: Value = self.get(href).await?;
-            let pact = Pact::from_json(&document).map_err(|e| ClientError::Contract {
+            let pact = Pact::from_value(document).map_err(|e| ClientError::Contract {
                 url: href.to_owned(),
                 message: e.to_string(),
             })?;

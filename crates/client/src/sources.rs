@@ -188,7 +188,7 @@ async fn fetch(url: &str, auth: &Auth) -> Result<Pact, SourceError> {
         bytes.extend_from_slice(&chunk);
     }
     let json = parse_json_bytes(&bytes).map_err(|e| fail(format!("invalid JSON: {e}")))?;
-    Pact::from_json(&json).map_err(|e| fail(e.to_string()))
+    Pact::from_value(json).map_err(|e| fail(e.to_string()))
 }
 
 /// The innermost cause of an error ("Connection refused" rather than "error sending request").

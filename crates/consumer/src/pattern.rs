@@ -18,7 +18,7 @@
 
 use serde_json::{Map, Value};
 
-use pactum_core::contract::generators::UuidFormat;
+use pactum_core::contract::generators::{MockServerUrlRegex, UuidFormat};
 use pactum_core::contract::path::{PathExpr, PathToken};
 use pactum_core::contract::rules::{
     AnchoredRegex as Regex, ArrayContainsVariant, Combine, DateFormat, MatchingRule, PathRules,
@@ -319,10 +319,16 @@ pub fn from_provider_state(expression: &str, example: impl Into<Pattern>) -> Pat
 /// A URL pointing at the mock server: the mock server rewrites the example's base URL to its
 /// own. `regex` must match the example and capture the part after the base URL in group 1.
 pub fn mock_server_url(regex_: &str, example: &str) -> Pattern {
-    regex(regex_, example).generated_by(Generator::MockServerUrl {
-        example: example.to_string(),
-        regex: regex_.to_string(),
-    })
+    let pattern = regex(regex_, example);
+    match MockServerUrlRegex::new(regex_) {
+        Ok(compiled) => pattern.generated_by(Generator::MockServerUrl {
+            example: example.to_string(),
+            regex: compiled,
+        }),
+        // The same expression is the pattern's regex rule, which reports it, with the
+        // interaction's name, when the interaction is declared.
+        Err(_) => pattern,
+    }
 }
 
 /// Status classes for responses; see [`crate::ResponseBuilder::status_class`].
@@ -534,10 +540,9 @@ fn error(at: &PathExpr, message: String) -> PatternError {
 fn build_rule(rule: &Rule, at: &PathExpr) -> Result<MatchingRule, PatternError> {
     Ok(match rule {
         Rule::Ready(rule) => rule.clone(),
-        Rule::Regex(source) => MatchingRule::Regex(
-            Regex::new(source)
-                .map_err(|e| error(at, format!("invalid regular expression '{source}': {e}")))?,
-        ),
+        Rule::Regex(source) => {
+            MatchingRule::Regex(Regex::new(source).map_err(|e| error(at, e.to_string()))?)
+        }
         Rule::DateTime { kind, format } => {
             let pattern = DateTimePattern::parse(format).map_err(|e| error(at, e.to_string()))?;
             let format = DateFormat(Some(pattern));

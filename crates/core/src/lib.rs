@@ -7,6 +7,7 @@
 //! * [`generate`] — apply generators (random values, dates, provider-state values, mock server
 //!   URLs) to requests, responses and messages.
 //! * [`datetime`] — Java-style date/time patterns used by date matchers and generators.
+//! * [`date_expression`] — relative date expressions (`+ 1 day @ midnight`) of date generators.
 //! * [`printable`] — text from contracts and brokers made safe to print to a terminal.
 //!
 //! This crate does no network IO and needs no async runtime: every other pactum crate builds on
@@ -14,6 +15,7 @@
 #![warn(missing_docs)]
 
 pub mod contract;
+pub mod date_expression;
 pub mod datetime;
 pub mod generate;
 pub mod matching;

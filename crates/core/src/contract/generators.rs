@@ -2,16 +2,309 @@
 //!
 //! A generator turns the example in a contract into a fresh value when the interaction is
 //! played: a random id, today's date, a value from the provider state, the mock server's URL.
-//! This module reads and writes their JSON and validates them (a `Regex` generator with a bad
-//! expression is an error when the contract is read). Producing values is [`crate::generate`]'s
-//! job.
+//! This module reads and writes their JSON and validates them fully when the contract is read:
+//! a `Regex` generator's expression is compiled for sampling, date formats and date expressions
+//! are parsed, a `ProviderState` generator's `dataType` and a `MockServerURL` generator's regex
+//! are checked, and anything invalid is an error naming its JSON path. Generating a value then
+//! never re-parses anything. The typed forms keep their text, so a contract is written back as
+//! it was read. Producing values is [`crate::generate`]'s job.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
 
+use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange};
+use regex_syntax::hir::{Hir, HirKind};
 use serde_json::{Map, Value, json};
 
 use super::ContractError;
 use super::path::{PathExpr, PathToken};
+use super::rules::{AnchoredRegex, DateFormat, RegexError};
+use crate::date_expression::DateExpression;
+use crate::datetime::DateTimePattern;
+
+/// The longest value (in characters or bytes) one generator is allowed to produce. Contracts
+/// are input: a `RandomString` of a billion characters is refused rather than attempted.
+pub const MAX_GENERATED_LEN: usize = 1 << 20;
+
+/// How many extra repetitions `*`, `+`, `{n,}` (and large `{n,m}`) may produce in a `Regex`
+/// generator.
+pub const MAX_REGEX_REPEAT: u32 = 8;
+
+/// A `Regex` generator's expression, compiled for sampling when the contract is read.
+///
+/// Samples are drawn from a simplified form of the expression (anchors and word boundaries
+/// dropped, classes narrowed to printable ASCII where that leaves something, repetitions
+/// bounded by [`MAX_REGEX_REPEAT`]) and kept only if the whole expression matches them. Equal
+/// when written the same; clones share the compiled forms.
+#[derive(Debug, Clone)]
+pub struct GeneratorRegex {
+    /// The whole expression, anchored: what a sample must match. Keeps the text.
+    whole: AnchoredRegex,
+    sampler: Arc<rand_regex::Regex>,
+}
+
+/// Why a `Regex` generator's expression cannot be used.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum GeneratorRegexError {
+    /// It is not a valid regular expression.
+    #[error(transparent)]
+    Invalid(#[from] RegexError),
+    /// Values matching it can be longer than [`MAX_GENERATED_LEN`].
+    #[error(
+        "regular expression '{regex}' can match values longer than the limit of {MAX_GENERATED_LEN} bytes"
+    )]
+    TooLong {
+        /// The expression as written.
+        regex: String,
+    },
+    /// No sampler can be built for it (it can never match, for one).
+    #[error("cannot generate values from regular expression '{regex}': {source}")]
+    Sampler {
+        /// The expression as written.
+        regex: String,
+        /// What the sampler said.
+        source: rand_regex::Error,
+    },
+}
+
+impl GeneratorRegex {
+    /// Validates and compiles an expression for sampling.
+    pub fn new(regex: &str) -> Result<Self, GeneratorRegexError> {
+        let hir = regex_syntax::Parser::new()
+            .parse(regex)
+            .map_err(|e| RegexError::Syntax {
+                regex: regex.to_string(),
+                source: Box::new(e),
+            })?;
+        let hir = simplify_hir(hir);
+        if hir.properties().minimum_len().is_none() {
+            // Nothing matches it at all (`[^\s\S]`): say so rather than "too long".
+            return Err(GeneratorRegexError::Sampler {
+                regex: regex.to_string(),
+                source: rand_regex::Error::Unsatisfiable,
+            });
+        }
+        match hir.properties().maximum_len() {
+            Some(n) if n <= MAX_GENERATED_LEN => {}
+            _ => {
+                return Err(GeneratorRegexError::TooLong {
+                    regex: regex.to_string(),
+                });
+            }
+        }
+        let sampler = rand_regex::Regex::with_hir(hir, MAX_REGEX_REPEAT).map_err(|source| {
+            GeneratorRegexError::Sampler {
+                regex: regex.to_string(),
+                source,
+            }
+        })?;
+        // Compiled last: an expression that is too long for sampling is better reported as
+        // such than as too large for the regex compiler.
+        let whole = AnchoredRegex::new(regex)?;
+        Ok(GeneratorRegex {
+            whole,
+            sampler: Arc::new(sampler),
+        })
+    }
+
+    /// The expression as written.
+    pub fn as_str(&self) -> &str {
+        self.whole.as_str()
+    }
+
+    /// The sampler (its samples still have to pass [`GeneratorRegex::matches_whole`]).
+    pub fn sampler(&self) -> &rand_regex::Regex {
+        &self.sampler
+    }
+
+    /// True if the whole expression matches `value`.
+    pub fn matches_whole(&self, value: &str) -> bool {
+        self.whole.matches(value)
+    }
+}
+
+impl PartialEq for GeneratorRegex {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+/// Prepares a parsed expression for sampling: anchors and boundaries become empty (samples are
+/// checked against the real expression afterwards), classes are narrowed to printable ASCII
+/// where that leaves something, and every repetition gets an upper bound.
+fn simplify_hir(hir: Hir) -> Hir {
+    match hir.into_kind() {
+        HirKind::Empty | HirKind::Look(_) => Hir::empty(),
+        HirKind::Literal(lit) => Hir::literal(lit.0),
+        HirKind::Class(Class::Unicode(class)) => {
+            let mut printable = ClassUnicode::new([ClassUnicodeRange::new(' ', '~')]);
+            printable.intersect(&class);
+            if printable.ranges().is_empty() {
+                Hir::class(Class::Unicode(class))
+            } else {
+                Hir::class(Class::Unicode(printable))
+            }
+        }
+        HirKind::Class(Class::Bytes(class)) => {
+            let mut printable = ClassBytes::new([ClassBytesRange::new(b' ', b'~')]);
+            printable.intersect(&class);
+            if printable.ranges().is_empty() {
+                Hir::class(Class::Bytes(class))
+            } else {
+                Hir::class(Class::Bytes(printable))
+            }
+        }
+        HirKind::Repetition(mut rep) => {
+            let cap = rep.min.saturating_add(MAX_REGEX_REPEAT);
+            rep.max = Some(rep.max.map_or(cap, |m| m.min(cap)));
+            rep.sub = Box::new(simplify_hir(*rep.sub));
+            Hir::repetition(rep)
+        }
+        HirKind::Capture(mut cap) => {
+            cap.sub = Box::new(simplify_hir(*cap.sub));
+            Hir::capture(cap)
+        }
+        HirKind::Concat(subs) => Hir::concat(subs.into_iter().map(simplify_hir).collect()),
+        HirKind::Alternation(subs) => {
+            Hir::alternation(subs.into_iter().map(simplify_hir).collect())
+        }
+    }
+}
+
+/// A `MockServerURL` generator's regex, compiled when the contract is read: searched (not
+/// anchored) in the example URL, its first group is the part kept after the mock server's base
+/// URL. Equal when written the same.
+#[derive(Debug, Clone)]
+pub struct MockServerUrlRegex(regex::Regex);
+
+impl MockServerUrlRegex {
+    /// Compiles the expression.
+    pub fn new(regex: &str) -> Result<Self, RegexError> {
+        regex::Regex::new(regex)
+            .map(MockServerUrlRegex)
+            .map_err(|source| RegexError::Compile {
+                regex: regex.to_string(),
+                source,
+            })
+    }
+
+    /// The expression as written.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    /// The text of the first group where the expression matches `text`, if it does.
+    pub fn first_group<'t>(&self, text: &'t str) -> Option<&'t str> {
+        self.0
+            .captures(text)
+            .and_then(|c| c.get(1))
+            .map(|m| m.as_str())
+    }
+}
+
+impl PartialEq for MockServerUrlRegex {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+/// What a `ProviderState` generator converts its result to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataTypeKind {
+    /// Text: strings as they are, anything else as JSON.
+    String,
+    /// An integer (decimals truncated toward zero).
+    Integer,
+    /// A decimal number.
+    Decimal,
+    /// A floating-point number (the same as `Decimal` in JSON).
+    Float,
+    /// `true` or `false`.
+    Boolean,
+    /// The value unchanged.
+    Raw,
+}
+
+/// A `ProviderState` generator's `dataType`: the conversion, with the spelling it was written
+/// in (any case, surrounding spaces allowed) so that the contract is written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataType {
+    kind: DataTypeKind,
+    written: String,
+}
+
+/// A `dataType` pactum does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown dataType '{data_type}'; expected STRING, INTEGER, DECIMAL, FLOAT, BOOLEAN or RAW")]
+pub struct UnknownDataType {
+    /// The type as written.
+    pub data_type: String,
+}
+
+impl DataType {
+    /// Reads a `dataType` (`STRING`, `INTEGER`, `DECIMAL`, `FLOAT`, `BOOLEAN` or `RAW`, in any
+    /// case).
+    pub fn parse(written: &str) -> Result<Self, UnknownDataType> {
+        let kind = match written.trim().to_ascii_uppercase().as_str() {
+            "STRING" => DataTypeKind::String,
+            "INTEGER" => DataTypeKind::Integer,
+            "DECIMAL" => DataTypeKind::Decimal,
+            "FLOAT" => DataTypeKind::Float,
+            "BOOLEAN" => DataTypeKind::Boolean,
+            "RAW" => DataTypeKind::Raw,
+            _ => {
+                return Err(UnknownDataType {
+                    data_type: written.to_string(),
+                });
+            }
+        };
+        Ok(DataType {
+            kind,
+            written: written.to_string(),
+        })
+    }
+
+    /// The conversion.
+    pub fn kind(&self) -> DataTypeKind {
+        self.kind
+    }
+
+    /// The type as written.
+    pub fn as_str(&self) -> &str {
+        &self.written
+    }
+
+    /// The canonical name (`INTEGER`, ...), for messages.
+    pub fn name(&self) -> &'static str {
+        match self.kind {
+            DataTypeKind::String => "STRING",
+            DataTypeKind::Integer => "INTEGER",
+            DataTypeKind::Decimal => "DECIMAL",
+            DataTypeKind::Float => "FLOAT",
+            DataTypeKind::Boolean => "BOOLEAN",
+            DataTypeKind::Raw => "RAW",
+        }
+    }
+}
+
+impl From<DataTypeKind> for DataType {
+    /// The type spelled canonically (`INTEGER`, ...).
+    fn from(kind: DataTypeKind) -> Self {
+        let mut data_type = DataType {
+            kind,
+            written: String::new(),
+        };
+        data_type.written = data_type.name().to_string();
+        data_type
+    }
+}
+
+impl fmt::Display for DataType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// How a generated UUID is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -65,8 +358,8 @@ pub enum Generator {
     },
     /// A random string matching the regular expression.
     Regex {
-        /// The expression.
-        regex: String,
+        /// The expression, compiled for sampling.
+        regex: GeneratorRegex,
     },
     /// A random UUID.
     Uuid {
@@ -76,23 +369,23 @@ pub enum Generator {
     /// The current (or an expression-relative) date.
     Date {
         /// Java-style format; ISO 8601 when absent.
-        format: Option<String>,
+        format: DateFormat,
         /// Relative expression such as `+ 1 day`.
-        expression: Option<String>,
+        expression: Option<DateExpression>,
     },
     /// The current time.
     Time {
         /// Java-style format; ISO 8601 when absent.
-        format: Option<String>,
+        format: DateFormat,
         /// Relative expression such as `+ 1 hour`.
-        expression: Option<String>,
+        expression: Option<DateExpression>,
     },
     /// The current date-time.
     DateTime {
         /// Java-style format; ISO 8601 when absent.
-        format: Option<String>,
+        format: DateFormat,
         /// Relative expression such as `+ 1 day @ midnight`.
-        expression: Option<String>,
+        expression: Option<DateExpression>,
     },
     /// `true` or `false` at random.
     RandomBoolean,
@@ -101,14 +394,14 @@ pub enum Generator {
         /// Expression such as `/items/${id}`.
         expression: String,
         /// Type to convert the result to (`STRING`, `INTEGER`, …), if any.
-        data_type: Option<String>,
+        data_type: Option<DataType>,
     },
     /// The example URL re-pointed at the running mock server. Consumer side only.
     MockServerUrl {
         /// The example URL.
         example: String,
         /// A regex whose first group is the part after the base URL.
-        regex: String,
+        regex: MockServerUrlRegex,
     },
 }
 
@@ -193,13 +486,8 @@ impl Generator {
                 size: size("size", 10)?,
             },
             "Regex" => {
-                let regex = required("regex")?;
-                if let Err(e) = regex_syntax::Parser::new().parse(&regex) {
-                    return Err(ContractError::new(
-                        format!("{at}.regex"),
-                        format!("invalid regular expression '{regex}': {e}"),
-                    ));
-                }
+                let regex = GeneratorRegex::new(&required("regex")?)
+                    .map_err(|e| ContractError::caused_by(format!("{at}.regex"), e))?;
                 Generator::Regex { regex }
             }
             "Uuid" => {
@@ -221,12 +509,21 @@ impl Generator {
                 Generator::Uuid { format }
             }
             "Date" | "Time" | "DateTime" => {
-                let format = text("format");
-                if let Some(pattern) = &format {
-                    crate::datetime::DateTimePattern::parse(pattern)
-                        .map_err(|e| ContractError::new(format!("{at}.format"), e.to_string()))?;
-                }
-                let expression = text("expression");
+                let format = match text("format") {
+                    Some(pattern) => {
+                        DateFormat(Some(DateTimePattern::parse(&pattern).map_err(|e| {
+                            ContractError::caused_by(format!("{at}.format"), e)
+                        })?))
+                    }
+                    None => DateFormat(None),
+                };
+                let expression = match text("expression") {
+                    Some(expression) => Some(
+                        DateExpression::parse(&expression)
+                            .map_err(|e| ContractError::caused_by(format!("{at}.expression"), e))?,
+                    ),
+                    None => None,
+                };
                 match kind {
                     "Date" => Generator::Date { format, expression },
                     "Time" => Generator::Time { format, expression },
@@ -236,11 +533,18 @@ impl Generator {
             "RandomBoolean" => Generator::RandomBoolean,
             "ProviderState" => Generator::ProviderState {
                 expression: required("expression")?,
-                data_type: text("dataType"),
+                data_type: match text("dataType") {
+                    Some(t) => Some(
+                        DataType::parse(&t)
+                            .map_err(|e| ContractError::caused_by(format!("{at}.dataType"), e))?,
+                    ),
+                    None => None,
+                },
             },
             "MockServerURL" => Generator::MockServerUrl {
                 example: required("example")?,
-                regex: required("regex")?,
+                regex: MockServerUrlRegex::new(&required("regex")?)
+                    .map_err(|e| ContractError::caused_by(format!("{at}.regex"), e))?,
             },
             other => {
                 return Err(ContractError::new(
@@ -272,16 +576,16 @@ impl Generator {
                 put("digits", json!(digits))
             }
             Generator::RandomString { size } => put("size", json!(size)),
-            Generator::Regex { regex } => put("regex", json!(regex)),
+            Generator::Regex { regex } => put("regex", json!(regex.as_str())),
             Generator::Uuid { format } => put("format", json!(format.as_str())),
             Generator::Date { format, expression }
             | Generator::Time { format, expression }
             | Generator::DateTime { format, expression } => {
-                if let Some(f) = format {
+                if let Some(f) = format.as_str() {
                     put("format", json!(f));
                 }
                 if let Some(e) = expression {
-                    put("expression", json!(e));
+                    put("expression", json!(e.as_str()));
                 }
             }
             Generator::RandomBoolean => {}
@@ -291,12 +595,12 @@ impl Generator {
             } => {
                 put("expression", json!(expression));
                 if let Some(t) = data_type {
-                    put("dataType", json!(t));
+                    put("dataType", json!(t.as_str()));
                 }
             }
             Generator::MockServerUrl { example, regex } => {
                 put("example", json!(example));
-                put("regex", json!(regex));
+                put("regex", json!(regex.as_str()));
             }
         }
         Value::Object(obj)
@@ -487,6 +791,87 @@ mod tests {
         for (input, path) in cases {
             let err = Generator::from_json(&input, "$.g").unwrap_err();
             assert_eq!(err.path, path, "{input}: {err}");
+        }
+    }
+
+    /// Every part of a generator that used to be parsed when a value was generated is refused
+    /// when the contract is read, at its path, with the parser's error kept as the cause.
+    #[test]
+    fn unusable_generator_settings_are_load_errors_with_causes() {
+        let cases = [
+            (
+                json!({"type": "Regex", "regex": "a)(b"}),
+                "$.g.regex",
+                "invalid regular expression 'a)(b'",
+            ),
+            (
+                json!({"type": "Regex", "regex": "a{2000000}"}),
+                "$.g.regex",
+                "longer than the limit",
+            ),
+            (
+                json!({"type": "Regex", "regex": "((a{1000}){1000}){10}"}),
+                "$.g.regex",
+                "longer than the limit",
+            ),
+            (
+                json!({"type": "Regex", "regex": "[^\\s\\S]"}),
+                "$.g.regex",
+                "'[^\\s\\S]': regex is unsatisfiable",
+            ),
+            (
+                json!({"type": "Date", "format": "yyyy-MM-dd B"}),
+                "$.g.format",
+                "invalid date/time pattern",
+            ),
+            (
+                json!({"type": "Time", "expression": "next blursday"}),
+                "$.g.expression",
+                "invalid date expression 'next blursday' at character 5",
+            ),
+            (
+                json!({"type": "DateTime", "format": "HH", "expression": "+ 1 fortnite"}),
+                "$.g.expression",
+                "expected a unit",
+            ),
+            (
+                json!({"type": "ProviderState", "expression": "${id}", "dataType": "MONEY"}),
+                "$.g.dataType",
+                "unknown dataType 'MONEY'",
+            ),
+            (
+                json!({"type": "MockServerURL", "example": "http://x/a", "regex": "(/a"}),
+                "$.g.regex",
+                "invalid regular expression '(/a'",
+            ),
+        ];
+        for (input, path, text) in cases {
+            let err = Generator::from_json(&input, "$.g").unwrap_err();
+            assert_eq!(err.path, path, "{input}: {err}");
+            assert!(err.to_string().contains(text), "{input}: {err}");
+            let cause = std::error::Error::source(&err)
+                .unwrap_or_else(|| panic!("{input}: {err} has no cause"));
+            assert!(err.message.contains(&cause.to_string()), "{input}: {err}");
+        }
+    }
+
+    #[test]
+    fn data_types_keep_their_spelling() {
+        for written in ["integer", " Boolean ", "RAW"] {
+            let input = json!({"type": "ProviderState", "expression": "${x}", "dataType": written});
+            let g = Generator::from_json(&input, "$.g").unwrap();
+            assert_eq!(g.to_json(), input);
+        }
+        let g = Generator::from_json(
+            &json!({"type": "ProviderState", "expression": "${x}", "dataType": "decimal"}),
+            "$.g",
+        )
+        .unwrap();
+        match g {
+            Generator::ProviderState {
+                data_type: Some(t), ..
+            } => assert_eq!(t.kind(), DataTypeKind::Decimal),
+            other => panic!("{other:?}"),
         }
     }
 

@@ -17,6 +17,7 @@ mod write;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -90,13 +91,18 @@ impl fmt::Display for SpecVersion {
 }
 
 /// Something wrong with the content of a contract, located by JSON path.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{path}: {message}")]
+///
+/// When the problem was found by another parser (a regular expression, a date pattern, a date
+/// expression), that parser's error is kept as the [`std::error::Error::source`] (and its text
+/// is the message).
+#[derive(Debug, Clone)]
 pub struct ContractError {
     /// JSON path of the offending value, e.g. `$.interactions[2].request.matchingRules.body`.
     pub path: String,
     /// What is wrong and, where it helps, what is expected instead.
     pub message: String,
+    /// The error of the parser that refused the value, if one did (also the error's `source`).
+    pub cause: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
 impl ContractError {
@@ -105,9 +111,48 @@ impl ContractError {
         ContractError {
             path: path.into(),
             message: message.into(),
+            cause: None,
+        }
+    }
+
+    /// Builds an error at a JSON path from another parser's error, which is kept as the
+    /// source; the message is that error's text.
+    pub fn caused_by(
+        path: impl Into<String>,
+        cause: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        ContractError {
+            path: path.into(),
+            message: cause.to_string(),
+            cause: Some(Arc::new(cause)),
         }
     }
 }
+
+impl fmt::Display for ContractError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+impl std::error::Error for ContractError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause
+            .as_deref()
+            .map(|c| c as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl PartialEq for ContractError {
+    /// Equal when they say the same thing at the same place (a cause's text is the message).
+    fn eq(&self, other: &Self) -> bool {
+        self.path == other.path
+            && self.message == other.message
+            && self.cause.is_some() == other.cause.is_some()
+    }
+}
+
+impl Eq for ContractError {}
 
 /// Why a contract file could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -358,15 +403,22 @@ pub struct Pact {
 }
 
 impl Pact {
-    /// Reads a pact from its JSON form.
+    /// Reads a pact from its JSON form (a copy of it: prefer [`Pact::from_value`] when the
+    /// JSON is not needed afterwards).
     pub fn from_json(value: &Value) -> Result<Self, ContractError> {
+        read::pact(value.clone())
+    }
+
+    /// Reads a pact from its JSON form, moving bodies, metadata and unknown fields out of it
+    /// rather than copying them.
+    pub fn from_value(value: Value) -> Result<Self, ContractError> {
         read::pact(value)
     }
 
     /// Reads a pact file.
     pub fn load(file: &Path) -> Result<Self, LoadError> {
         let value = parse_json_file(file)?;
-        Pact::from_json(&value).map_err(|source| LoadError::Contract {
+        Pact::from_value(value).map_err(|source| LoadError::Contract {
             file: file.to_path_buf(),
             source,
         })
@@ -399,8 +451,14 @@ pub enum WriteError {
 }
 
 impl Request {
-    /// Reads a request object as it appears in a pact file of `spec`.
+    /// Reads a request object as it appears in a pact file of `spec` (a copy of it: prefer
+    /// [`Request::from_value`] when the JSON is not needed afterwards).
     pub fn from_json(value: &Value, spec: SpecVersion, at: &str) -> Result<Self, ContractError> {
+        read::request(value.clone(), spec, at)
+    }
+
+    /// Reads a request object, moving its body and unknown fields out of it.
+    pub fn from_value(value: Value, spec: SpecVersion, at: &str) -> Result<Self, ContractError> {
         read::request(value, spec, at)
     }
 
@@ -411,8 +469,14 @@ impl Request {
 }
 
 impl Response {
-    /// Reads a response object as it appears in a pact file of `spec`.
+    /// Reads a response object as it appears in a pact file of `spec` (a copy of it: prefer
+    /// [`Response::from_value`] when the JSON is not needed afterwards).
     pub fn from_json(value: &Value, spec: SpecVersion, at: &str) -> Result<Self, ContractError> {
+        read::response(value.clone(), spec, at)
+    }
+
+    /// Reads a response object, moving its body and unknown fields out of it.
+    pub fn from_value(value: Value, spec: SpecVersion, at: &str) -> Result<Self, ContractError> {
         read::response(value, spec, at)
     }
 
@@ -424,8 +488,14 @@ impl Response {
 
 impl Message {
     /// Reads a message as it appears in a pact file of `spec` (V3 `contents` + `metaData`, or
-    /// V4 wrapped `contents` + `metadata`).
+    /// V4 wrapped `contents` + `metadata`); a copy of it: prefer [`Message::from_value`] when
+    /// the JSON is not needed afterwards.
     pub fn from_json(value: &Value, spec: SpecVersion, at: &str) -> Result<Self, ContractError> {
+        read::message(value.clone(), spec, at)
+    }
+
+    /// Reads a message, moving its contents, metadata and unknown fields out of it.
+    pub fn from_value(value: Value, spec: SpecVersion, at: &str) -> Result<Self, ContractError> {
         read::message(value, spec, at)
     }
 

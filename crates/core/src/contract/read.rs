@@ -1,7 +1,9 @@
 //! Reading pact JSON of every spec version into the model.
 //!
 //! Every function takes the JSON path of the value it reads (`at`) so that errors say exactly
-//! where the problem is.
+//! where the problem is. The readers take the parsed JSON by value and move its parts (bodies,
+//! metadata, unknown fields) into the model: a contract costs one parse, never a copy of its
+//! bodies.
 
 use base64::Engine as _;
 use serde_json::{Map, Value};
@@ -50,7 +52,18 @@ const REQUEST_FIELDS: &[&str] = &[
 ];
 const RESPONSE_FIELDS: &[&str] = &["status", "headers", "body", "matchingRules", "generators"];
 
-fn object<'a>(
+fn object(value: Value, at: &str, what: &str) -> Result<Map<String, Value>, ContractError> {
+    match value {
+        Value::Object(map) => Ok(map),
+        other => Err(ContractError::new(
+            at,
+            format!("{what} must be a JSON object, found {}", kind_of(&other)),
+        )),
+    }
+}
+
+/// [`object`] for a value that is only looked at.
+fn object_ref<'a>(
     value: &'a Value,
     at: &str,
     what: &str,
@@ -75,11 +88,10 @@ pub(crate) fn kind_of(value: &Value) -> &'static str {
     }
 }
 
-fn extra(obj: &Map<String, Value>, known: &[&str]) -> Map<String, Value> {
-    obj.iter()
-        .filter(|(k, _)| !known.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
+/// What is left of `obj` once the fields pactum reads are dropped.
+fn extra(mut obj: Map<String, Value>, known: &[&str]) -> Map<String, Value> {
+    obj.retain(|k, _| !known.contains(&k.as_str()));
+    obj
 }
 
 fn string_field(
@@ -124,86 +136,90 @@ fn declared_version(obj: &Map<String, Value>) -> Result<Option<SpecVersion>, Con
     Ok(None)
 }
 
-pub(super) fn pact(value: &Value) -> Result<Pact, ContractError> {
-    let obj = object(value, "$", "a pact")?;
-    let pacticipant = |key: &str| -> Result<Pacticipant, ContractError> {
-        let at = format!("$.{key}");
-        let v = obj
-            .get(key)
-            .ok_or_else(|| ContractError::new("$", format!("the pact has no \"{key}\"")))?;
-        let o = object(v, &at, &format!("\"{key}\""))?;
-        let name = string_field(o, "name", &at)?
-            .filter(|n| !n.trim().is_empty())
-            .ok_or_else(|| {
-                ContractError::new(&at, format!("the {key} needs a non-empty \"name\""))
-            })?;
-        Ok(Pacticipant {
-            name,
-            extra: extra(o, &["name"]),
-        })
-    };
-    let consumer = pacticipant("consumer")?;
-    let provider = pacticipant("provider")?;
-    let interactions_json = obj.get("interactions").or_else(|| obj.get("messages"));
-    let is_message_pact = obj.get("interactions").is_none() && obj.get("messages").is_some();
-    let items: &[Value] = match interactions_json {
-        None => &[],
-        Some(Value::Array(items)) => items,
-        Some(other) => {
-            let key = if is_message_pact {
-                "messages"
-            } else {
-                "interactions"
-            };
-            return Err(ContractError::new(
-                format!("$.{key}"),
-                format!(
-                    "expected an array of interactions, found {}",
-                    kind_of(other)
-                ),
-            ));
-        }
-    };
-    let spec = match declared_version(obj)? {
-        Some(v) => v,
-        // Undeclared: V4 interactions carry a `type`; otherwise treat as V3 (which also reads V2).
-        None if items.iter().any(|i| i.get("type").is_some()) => SpecVersion::V4,
-        None => SpecVersion::V3,
+fn pacticipant(obj: &mut Map<String, Value>, key: &str) -> Result<Pacticipant, ContractError> {
+    let at = format!("$.{key}");
+    let v = obj
+        .remove(key)
+        .ok_or_else(|| ContractError::new("$", format!("the pact has no \"{key}\"")))?;
+    let o = object(v, &at, &format!("\"{key}\""))?;
+    let name = string_field(&o, "name", &at)?
+        .filter(|n| !n.trim().is_empty())
+        .ok_or_else(|| ContractError::new(&at, format!("the {key} needs a non-empty \"name\"")))?;
+    Ok(Pacticipant {
+        name,
+        extra: extra(o, &["name"]),
+    })
+}
+
+pub(super) fn pact(value: Value) -> Result<Pact, ContractError> {
+    let mut obj = object(value, "$", "a pact")?;
+    let consumer = pacticipant(&mut obj, "consumer")?;
+    let provider = pacticipant(&mut obj, "provider")?;
+    let is_message_pact = !obj.contains_key("interactions") && obj.contains_key("messages");
+    let interactions_json = match (obj.remove("interactions"), obj.remove("messages")) {
+        (Some(interactions), _) => Some(interactions),
+        (None, messages) => messages,
     };
     let key = if is_message_pact {
         "messages"
     } else {
         "interactions"
     };
+    let items: Vec<Value> = match interactions_json {
+        None => Vec::new(),
+        Some(Value::Array(items)) => items,
+        Some(other) => {
+            return Err(ContractError::new(
+                format!("$.{key}"),
+                format!(
+                    "expected an array of interactions, found {}",
+                    kind_of(&other)
+                ),
+            ));
+        }
+    };
+    let spec = match declared_version(&obj)? {
+        Some(v) => v,
+        // Undeclared: V4 interactions carry a `type`; otherwise treat as V3 (which also reads V2).
+        None if items.iter().any(|i| i.get("type").is_some()) => SpecVersion::V4,
+        None => SpecVersion::V3,
+    };
     let interactions = items
-        .iter()
+        .into_iter()
         .enumerate()
         .map(|(i, item)| interaction(item, spec, is_message_pact, &format!("$.{key}[{i}]")))
         .collect::<Result<Vec<_>, _>>()?;
+    let metadata = match obj.remove("metadata") {
+        Some(Value::Object(metadata)) => metadata,
+        _ => Map::new(),
+    };
     Ok(Pact {
         consumer,
         provider,
         interactions,
-        metadata: obj
-            .get("metadata")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default(),
+        metadata,
         spec,
         extra: extra(obj, PACT_FIELDS),
     })
 }
 
+/// The kinds of interaction, by their V4 `type`.
+enum KindName {
+    Http,
+    AsyncMessage,
+    SyncMessage,
+}
+
 fn interaction(
-    value: &Value,
+    value: Value,
     spec: SpecVersion,
     in_message_pact: bool,
     at: &str,
 ) -> Result<Interaction, ContractError> {
-    let obj = object(value, at, "an interaction")?;
-    let description = string_field(obj, "description", at)?
+    let mut obj = object(value, at, "an interaction")?;
+    let description = string_field(&obj, "description", at)?
         .ok_or_else(|| ContractError::new(at, "the interaction has no \"description\""))?;
-    let provider_states = provider_states(obj, at)?;
+    let provider_states = provider_states(&obj, at)?;
     let kind_name = match obj.get("type") {
         Some(Value::String(t)) => Some(t.as_str()),
         Some(other) => {
@@ -215,18 +231,28 @@ fn interaction(
         None => None,
     };
     let kind_name = match kind_name {
-        Some(t) => t,
-        None if in_message_pact => "Asynchronous/Messages",
-        None if spec >= SpecVersion::V4 && obj.contains_key("contents") => "Asynchronous/Messages",
-        None => "Synchronous/HTTP",
+        Some("Synchronous/HTTP") => KindName::Http,
+        Some("Asynchronous/Messages") => KindName::AsyncMessage,
+        Some("Synchronous/Messages") => KindName::SyncMessage,
+        Some(other) => {
+            return Err(ContractError::new(
+                format!("{at}.type"),
+                format!(
+                    "unknown interaction type '{other}'; expected Synchronous/HTTP, \
+                     Asynchronous/Messages or Synchronous/Messages"
+                ),
+            ));
+        }
+        None if in_message_pact => KindName::AsyncMessage,
+        None if spec >= SpecVersion::V4 && obj.contains_key("contents") => KindName::AsyncMessage,
+        None => KindName::Http,
     };
-    let mut known: Vec<&str> = INTERACTION_FIELDS.to_vec();
     let kind = match kind_name {
-        "Synchronous/HTTP" => {
+        KindName::Http => {
             let req = obj
-                .get("request")
+                .remove("request")
                 .ok_or_else(|| ContractError::new(at, "an HTTP interaction needs a \"request\""))?;
-            let res = obj.get("response").ok_or_else(|| {
+            let res = obj.remove("response").ok_or_else(|| {
                 ContractError::new(at, "an HTTP interaction needs a \"response\"")
             })?;
             InteractionKind::Http {
@@ -234,20 +260,22 @@ fn interaction(
                 response: response(res, spec, &format!("{at}.response"))?,
             }
         }
-        "Asynchronous/Messages" => {
-            known.extend_from_slice(MESSAGE_FIELDS);
-            let mut msg = message(value, spec, at)?;
-            msg.extra = Map::new();
-            InteractionKind::AsyncMessage(msg)
+        KindName::AsyncMessage => {
+            // The message's fields sit on the interaction itself.
+            let fields: Map<String, Value> = MESSAGE_FIELDS
+                .iter()
+                .filter_map(|key| obj.remove(*key).map(|v| (key.to_string(), v)))
+                .collect();
+            InteractionKind::AsyncMessage(message(Value::Object(fields), spec, at)?)
         }
-        "Synchronous/Messages" => {
-            let req = obj.get("request").ok_or_else(|| {
+        KindName::SyncMessage => {
+            let req = obj.remove("request").ok_or_else(|| {
                 ContractError::new(at, "a synchronous message interaction needs a \"request\"")
             })?;
-            let responses = match obj.get("response") {
+            let responses = match obj.remove("response") {
                 None | Some(Value::Null) => Vec::new(),
                 Some(Value::Array(items)) => items
-                    .iter()
+                    .into_iter()
                     .enumerate()
                     .map(|(i, r)| message(r, spec, &format!("{at}.response[{i}]")))
                     .collect::<Result<Vec<_>, _>>()?,
@@ -257,7 +285,7 @@ fn interaction(
                 Some(other) => {
                     return Err(ContractError::new(
                         format!("{at}.response"),
-                        format!("expected an array of messages, found {}", kind_of(other)),
+                        format!("expected an array of messages, found {}", kind_of(&other)),
                     ));
                 }
             };
@@ -265,15 +293,6 @@ fn interaction(
                 request: message(req, spec, &format!("{at}.request"))?,
                 responses,
             }
-        }
-        other => {
-            return Err(ContractError::new(
-                format!("{at}.type"),
-                format!(
-                    "unknown interaction type '{other}'; expected Synchronous/HTTP, \
-                     Asynchronous/Messages or Synchronous/Messages"
-                ),
-            ));
         }
     };
     let pending = match obj.get("pending") {
@@ -286,25 +305,28 @@ fn interaction(
             ));
         }
     };
-    let map_field = |key: &str| -> Result<Map<String, Value>, ContractError> {
-        match obj.get(key) {
+    let key = string_field(&obj, "key", at)?;
+    let mut map_field = |key: &str| -> Result<Map<String, Value>, ContractError> {
+        match obj.remove(key) {
             None | Some(Value::Null) => Ok(Map::new()),
-            Some(Value::Object(o)) => Ok(o.clone()),
+            Some(Value::Object(o)) => Ok(o),
             Some(other) => Err(ContractError::new(
                 format!("{at}.{key}"),
-                format!("expected an object, found {}", kind_of(other)),
+                format!("expected an object, found {}", kind_of(&other)),
             )),
         }
     };
+    let comments = map_field("comments")?;
+    let plugin_configuration = map_field("pluginConfiguration")?;
     Ok(Interaction {
         description,
         provider_states,
-        key: string_field(obj, "key", at)?,
+        key,
         pending,
-        comments: map_field("comments")?,
-        plugin_configuration: map_field("pluginConfiguration")?,
+        comments,
+        plugin_configuration,
         kind,
-        extra: extra(obj, &known),
+        extra: extra(obj, INTERACTION_FIELDS),
     })
 }
 
@@ -338,7 +360,7 @@ pub(super) fn provider_states(
                         params: Map::new(),
                     });
                 }
-                let o = object(s, &at, "a provider state")?;
+                let o = object_ref(s, &at, "a provider state")?;
                 let name = string_field(o, "name", &at)?
                     .ok_or_else(|| ContractError::new(&at, "a provider state needs a \"name\""))?;
                 let params = match o.get("params") {
@@ -375,7 +397,7 @@ fn headers(value: Option<&Value>, at: &str) -> Result<Headers, ContractError> {
         return Ok(out);
     }
     let at = format!("{at}.headers");
-    for (name, v) in object(value, &at, "\"headers\"")? {
+    for (name, v) in object_ref(value, &at, "\"headers\"")? {
         let values = match v {
             Value::String(s) => vec![s.clone()],
             Value::Array(items) => items
@@ -436,7 +458,7 @@ fn query(value: Option<&Value>, at: &str) -> Result<Query, ContractError> {
 /// Reads a body. `header_type` is the `Content-Type` header (or message content type) that
 /// decides how a string body is interpreted.
 fn body(
-    value: Option<&Value>,
+    value: Option<Value>,
     spec: SpecVersion,
     header_type: Option<&str>,
     at: &str,
@@ -444,28 +466,34 @@ fn body(
     let Some(value) = value else {
         return Ok(Body::missing());
     };
-    let wrapped = spec >= SpecVersion::V4
-        && value.as_object().is_some_and(|o| {
-            o.contains_key("content") || o.contains_key("contentType") || o.contains_key("encoded")
-        });
-    if !wrapped {
-        return Ok(Body {
-            content: plain_body(value, header_type),
-            content_type: None,
-        });
-    }
-    let o = value.as_object().expect("checked above");
-    let declared = string_field(o, "contentType", at)?;
+    let mut o = match value {
+        Value::Object(o)
+            if spec >= SpecVersion::V4
+                && (o.contains_key("content")
+                    || o.contains_key("contentType")
+                    || o.contains_key("encoded")) =>
+        {
+            o
+        }
+        plain => {
+            return Ok(Body {
+                content: plain_body(plain, header_type),
+                content_type: None,
+            });
+        }
+    };
+    let declared = string_field(&o, "contentType", at)?;
     let content_type = declared.as_deref().or(header_type);
-    let content = match o.get("content") {
+    let encoded = o.remove("encoded");
+    let content = match o.remove("content") {
         None => BodyContent::Missing,
         Some(Value::Null) => BodyContent::Null,
-        Some(content) => match o.get("encoded") {
+        Some(content) => match encoded {
             None | Some(Value::Null) | Some(Value::Bool(false)) => {
                 plain_body(content, content_type)
             }
             Some(Value::String(e)) if e.eq_ignore_ascii_case("json") => match content {
-                Value::String(text) => match serde_json::from_str(text) {
+                Value::String(text) => match serde_json::from_str(&text) {
                     Ok(v) => BodyContent::Json(v),
                     Err(e) => {
                         return Err(ContractError::new(
@@ -476,12 +504,12 @@ fn body(
                         ));
                     }
                 },
-                other => BodyContent::Json(other.clone()),
+                other => BodyContent::Json(other),
             },
             Some(Value::String(e)) if e.eq_ignore_ascii_case("base64") => {
-                decode_base64(content, content_type, at)?
+                decode_base64(&content, content_type, at)?
             }
-            Some(Value::Bool(true)) => decode_base64(content, content_type, at)?,
+            Some(Value::Bool(true)) => decode_base64(&content, content_type, at)?,
             Some(other) => {
                 return Err(ContractError::new(
                     format!("{at}.encoded"),
@@ -515,18 +543,18 @@ fn decode_base64(
 
 /// A body written directly as JSON: strings are the raw body text, interpreted by content
 /// type; anything else is a JSON document.
-fn plain_body(value: &Value, content_type: Option<&str>) -> BodyContent {
+fn plain_body(value: Value, content_type: Option<&str>) -> BodyContent {
     match value {
         Value::Null => BodyContent::Null,
         Value::String(s) if s.is_empty() => BodyContent::Empty,
         Value::String(s) => match content_type.map(ContentKind::of) {
-            Some(ContentKind::Json) => match serde_json::from_str::<Value>(s) {
+            Some(ContentKind::Json) => match serde_json::from_str::<Value>(&s) {
                 Ok(v) => BodyContent::Json(v),
-                Err(_) => BodyContent::Text(s.clone()),
+                Err(_) => BodyContent::Text(s),
             },
-            _ => BodyContent::Text(s.clone()),
+            _ => BodyContent::Text(s),
         },
-        other => BodyContent::Json(other.clone()),
+        other => BodyContent::Json(other),
     }
 }
 
@@ -545,24 +573,24 @@ fn rules_and_generators(
     Ok((rules, generators))
 }
 
-pub(super) fn request(
-    value: &Value,
-    spec: SpecVersion,
-    at: &str,
-) -> Result<Request, ContractError> {
-    let obj = object(value, at, "a request")?;
+pub(super) fn request(value: Value, spec: SpecVersion, at: &str) -> Result<Request, ContractError> {
+    let mut obj = object(value, at, "a request")?;
     let headers = headers(obj.get("headers"), at)?;
-    let (matching_rules, generators) = rules_and_generators(obj, at)?;
+    let (matching_rules, generators) = rules_and_generators(&obj, at)?;
+    let method = string_field(&obj, "method", at)?.unwrap_or_else(|| "GET".into());
+    let path = string_field(&obj, "path", at)?.unwrap_or_else(|| "/".into());
+    let query = query(obj.get("query"), at)?;
+    let body = body(
+        obj.remove("body"),
+        spec,
+        headers.first("content-type"),
+        &format!("{at}.body"),
+    )?;
     Ok(Request {
-        method: string_field(obj, "method", at)?.unwrap_or_else(|| "GET".into()),
-        path: string_field(obj, "path", at)?.unwrap_or_else(|| "/".into()),
-        query: query(obj.get("query"), at)?,
-        body: body(
-            obj.get("body"),
-            spec,
-            headers.first("content-type"),
-            &format!("{at}.body"),
-        )?,
+        method,
+        path,
+        query,
+        body,
         headers,
         matching_rules,
         generators,
@@ -571,11 +599,11 @@ pub(super) fn request(
 }
 
 pub(super) fn response(
-    value: &Value,
+    value: Value,
     spec: SpecVersion,
     at: &str,
 ) -> Result<Response, ContractError> {
-    let obj = object(value, at, "a response")?;
+    let mut obj = object(value, at, "a response")?;
     let status = match obj.get("status") {
         None | Some(Value::Null) => 200,
         Some(Value::Number(n)) => n
@@ -606,15 +634,16 @@ pub(super) fn response(
         }
     };
     let headers = headers(obj.get("headers"), at)?;
-    let (matching_rules, generators) = rules_and_generators(obj, at)?;
+    let (matching_rules, generators) = rules_and_generators(&obj, at)?;
+    let body = body(
+        obj.remove("body"),
+        spec,
+        headers.first("content-type"),
+        &format!("{at}.body"),
+    )?;
     Ok(Response {
         status,
-        body: body(
-            obj.get("body"),
-            spec,
-            headers.first("content-type"),
-            &format!("{at}.body"),
-        )?,
+        body,
         headers,
         matching_rules,
         generators,
@@ -622,33 +651,30 @@ pub(super) fn response(
     })
 }
 
-pub(super) fn message(
-    value: &Value,
-    spec: SpecVersion,
-    at: &str,
-) -> Result<Message, ContractError> {
-    let obj = object(value, at, "a message")?;
-    let metadata = match obj.get("metadata").or_else(|| obj.get("metaData")) {
+pub(super) fn message(value: Value, spec: SpecVersion, at: &str) -> Result<Message, ContractError> {
+    let mut obj = object(value, at, "a message")?;
+    let metadata = match obj.remove("metadata").or_else(|| obj.remove("metaData")) {
         None | Some(Value::Null) => Map::new(),
-        Some(Value::Object(m)) => m.clone(),
+        Some(Value::Object(m)) => m,
         Some(other) => {
             return Err(ContractError::new(
                 format!("{at}.metadata"),
-                format!("expected an object, found {}", kind_of(other)),
+                format!("expected an object, found {}", kind_of(&other)),
             ));
         }
     };
     let content_type = ["contentType", "content-type", "Content-Type"]
         .iter()
         .find_map(|k| metadata.get(*k).and_then(Value::as_str));
-    let (matching_rules, generators) = rules_and_generators(obj, at)?;
+    let (matching_rules, generators) = rules_and_generators(&obj, at)?;
+    let contents = body(
+        obj.remove("contents"),
+        spec,
+        content_type,
+        &format!("{at}.contents"),
+    )?;
     Ok(Message {
-        contents: body(
-            obj.get("contents"),
-            spec,
-            content_type,
-            &format!("{at}.contents"),
-        )?,
+        contents,
         metadata,
         matching_rules,
         generators,
@@ -662,7 +688,7 @@ mod tests {
     use serde_json::json;
 
     fn req(v: Value, spec: SpecVersion) -> Request {
-        request(&v, spec, "$").unwrap()
+        request(v, spec, "$").unwrap()
     }
 
     #[test]
@@ -690,7 +716,7 @@ mod tests {
     #[test]
     fn bad_base64_is_an_error() {
         let err = request(
-            &json!({"body": {"content": "!!", "encoded": "base64"}}),
+            json!({"body": {"content": "!!", "encoded": "base64"}}),
             SpecVersion::V4,
             "$.r",
         )
@@ -706,7 +732,7 @@ mod tests {
         );
         assert_eq!(r.query["a"], ["1", "3"]);
         let i = interaction(
-            &json!({"description": "d", "providerState": "s", "request": {}, "response": {}}),
+            json!({"description": "d", "providerState": "s", "request": {}, "response": {}}),
             SpecVersion::V2,
             false,
             "$.interactions[0]",
@@ -758,7 +784,7 @@ mod tests {
             ),
         ];
         for (input, path) in cases {
-            let err = pact(&input).unwrap_err();
+            let err = pact(input.clone()).unwrap_err();
             assert_eq!(err.path, path, "{input}: {err}");
         }
     }

@@ -5,8 +5,10 @@
 //! bad regex, a bad date pattern or an unknown matcher is an error naming where it was found, so
 //! matching never meets an invalid rule. Applying rules is [`crate::matching`]'s job.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use regex::Regex;
 use serde_json::{Map, Value, json};
@@ -127,28 +129,53 @@ pub struct ArrayContainsVariant {
 /// A regular expression from a contract. It must match the *whole* value, as the
 /// specification's test cases and Pact-JVM require (`.{4}` does not match `brent`), so only an
 /// anchored form is compiled; the text is kept for writing back. Contracts repeat the same
-/// expressions across many interactions, so compiled forms are shared between equal sources
-/// (a compiled `Regex` is cheap to clone and safe to share).
+/// expressions across many interactions (and rule paths), so compiled forms are shared between
+/// equal sources. They are shared behind one `Arc` rather than as `Regex` clones: each clone of
+/// a `Regex` gets its own pool of match caches, tens of kilobytes once used, which for a
+/// contract repeating one expression on 10,000 rule paths came to 190 MB.
 #[derive(Debug, Clone)]
 pub struct AnchoredRegex {
     source: String,
-    anchored: Regex,
+    anchored: Arc<Regex>,
 }
 
 /// Compiled anchored expressions by source text, shared by every contract in the process.
 /// Bounded: past the limit new expressions are compiled without being remembered.
-static COMPILED: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<String, Regex>>> =
-    std::sync::LazyLock::new(Default::default);
+static COMPILED: LazyLock<Mutex<HashMap<String, Arc<Regex>>>> = LazyLock::new(Default::default);
 const COMPILED_LIMIT: usize = 4096;
+
+/// Why a regular expression from a contract cannot be used.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum RegexError {
+    /// The expression is not valid syntax.
+    #[error("invalid regular expression '{regex}': {source}")]
+    Syntax {
+        /// The expression as written.
+        regex: String,
+        /// What the parser said.
+        source: Box<regex_syntax::Error>,
+    },
+    /// The expression is valid but cannot be compiled (too large, for one).
+    #[error("invalid regular expression '{regex}': {source}")]
+    Compile {
+        /// The expression as written.
+        regex: String,
+        /// What the compiler said.
+        source: regex::Error,
+    },
+}
 
 impl AnchoredRegex {
     /// Validates and compiles an expression.
-    pub fn new(source: &str) -> Result<Self, String> {
+    pub fn new(source: &str) -> Result<Self, RegexError> {
         // Checking the expression on its own matters: `a)(b` is invalid, yet `^(?:a)(b)$`
         // would compile.
         regex_syntax::Parser::new()
             .parse(source)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| RegexError::Syntax {
+                regex: source.to_string(),
+                source: Box::new(e),
+            })?;
         if let Some(anchored) = COMPILED
             .lock()
             .ok()
@@ -159,7 +186,13 @@ impl AnchoredRegex {
                 anchored,
             });
         }
-        let anchored = Regex::new(&format!("^(?:{source})$")).map_err(|e| e.to_string())?;
+        let anchored =
+            Arc::new(
+                Regex::new(&format!("^(?:{source})$")).map_err(|e| RegexError::Compile {
+                    regex: source.to_string(),
+                    source: e,
+                })?,
+            );
         if let Ok(mut cache) = COMPILED.lock()
             && cache.len() < COMPILED_LIMIT
         {
@@ -331,12 +364,8 @@ impl MatchingRule {
             "equality" => MatchingRule::Equality,
             "regex" => {
                 let source = text("regex")?;
-                let pattern = AnchoredRegex::new(&source).map_err(|e| {
-                    ContractError::new(
-                        format!("{at}.regex"),
-                        format!("invalid regular expression '{source}': {e}"),
-                    )
-                })?;
+                let pattern = AnchoredRegex::new(&source)
+                    .map_err(|e| ContractError::caused_by(format!("{at}.regex"), e))?;
                 MatchingRule::Regex(pattern)
             }
             "type" | "min" | "max" | "min-type" | "max-type" | "minType" | "maxType" => {
@@ -515,7 +544,7 @@ fn read_format(
             Some(Value::String(s)) if s.is_empty() => return Ok(DateFormat(None)),
             Some(Value::String(s)) => {
                 let pattern = DateTimePattern::parse(s)
-                    .map_err(|e| ContractError::new(format!("{at}.{key}"), e.to_string()))?;
+                    .map_err(|e| ContractError::caused_by(format!("{at}.{key}"), e))?;
                 return Ok(DateFormat(Some(pattern)));
             }
             Some(Value::Null) | None => continue,
@@ -691,9 +720,28 @@ fn write_rule_list(list: &RuleList) -> Value {
 }
 
 /// Rules keyed by path expression: the body category (and message contents).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct PathRules {
     entries: Vec<(PathExpr, RuleList)>,
+    /// Entry positions by the hash of their path's tokens, so that adding a path is one lookup
+    /// rather than a pass over every entry (contracts with tens of thousands of rule paths
+    /// exist). A hash names the first entry that had it; entries whose hash collides with an
+    /// earlier one are found by a scan, which 64-bit hashes make rare.
+    by_hash: HashMap<u64, usize>,
+}
+
+/// Hashes path tokens; the keys are per process so that contracts cannot be written to collide.
+static PATH_HASHER: LazyLock<RandomState> = LazyLock::new(RandomState::new);
+
+fn path_hash(path: &PathExpr) -> u64 {
+    PATH_HASHER.hash_one(path.tokens())
+}
+
+impl PartialEq for PathRules {
+    /// Equal when the entries are (the hash index follows from them).
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries
+    }
 }
 
 impl PathRules {
@@ -704,15 +752,27 @@ impl PathRules {
 
     /// Adds rules for a path, merging with rules already there.
     pub fn add(&mut self, path: PathExpr, list: RuleList) {
-        if let Some((_, existing)) = self.entries.iter_mut().find(|(p, _)| *p == path) {
-            // An OR list added where rules already are makes them alternatives too
-            // (`each_like(..).or(null())`: an array of these, or null).
-            if list.combine == Combine::Or {
-                existing.combine = Combine::Or;
+        let hash = path_hash(&path);
+        let existing = match self.by_hash.get(&hash) {
+            Some(&i) if self.entries[i].0 == path => Some(i),
+            // Another path with the same hash: the rare case, a scan.
+            Some(_) => self.entries.iter().position(|(p, _)| *p == path),
+            None => None,
+        };
+        match existing {
+            Some(i) => {
+                let existing = &mut self.entries[i].1;
+                // An OR list added where rules already are makes them alternatives too
+                // (`each_like(..).or(null())`: an array of these, or null).
+                if list.combine == Combine::Or {
+                    existing.combine = Combine::Or;
+                }
+                existing.rules.extend(list.rules);
             }
-            existing.rules.extend(list.rules);
-        } else {
-            self.entries.push((path, list));
+            None => {
+                self.by_hash.entry(hash).or_insert(self.entries.len());
+                self.entries.push((path, list));
+            }
         }
     }
 
@@ -1083,6 +1143,37 @@ mod tests {
             assert_eq!(err.path, path, "{input}");
             assert!(err.message.contains(text), "{input}: {}", err.message);
         }
+    }
+
+    #[test]
+    fn rules_for_one_path_merge_however_the_path_is_spelled() {
+        let mut rules = PathRules::default();
+        let parse = |p: &str| PathExpr::parse(p).unwrap();
+        rules.add(parse("$.a.b"), RuleList::single(MatchingRule::Integer));
+        rules.add(parse("$.c"), RuleList::single(MatchingRule::Null));
+        rules.add(
+            parse("$['a']['b']"),
+            RuleList {
+                rules: vec![MatchingRule::Null],
+                combine: Combine::Or,
+            },
+        );
+        assert_eq!(rules.entries().len(), 2);
+        let (path, merged) = &rules.entries()[0];
+        assert_eq!(path.as_str(), "$.a.b");
+        assert_eq!(merged.rules, [MatchingRule::Integer, MatchingRule::Null]);
+        assert_eq!(merged.combine, Combine::Or);
+        // Equality ignores how the entries were indexed.
+        let mut again = PathRules::default();
+        again.add(
+            parse("$.a.b"),
+            RuleList {
+                rules: vec![MatchingRule::Integer, MatchingRule::Null],
+                combine: Combine::Or,
+            },
+        );
+        again.add(parse("$.c"), RuleList::single(MatchingRule::Null));
+        assert_eq!(rules, again);
     }
 
     #[test]
