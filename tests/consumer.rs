@@ -617,3 +617,69 @@ fn repeated_query_values_must_agree_on_their_matcher() {
     })
     .unwrap();
 }
+
+#[test]
+fn v4_key_pending_and_comments_are_written_for_every_kind_of_interaction() {
+    let dir = ScratchDir::new("v4-attributes");
+    let mut pact = PactBuilder::new("web-shop", "catalogue").output_dir(&*dir);
+    pact.interaction("an HTTP request", |i| {
+        i.key("http-1")
+            .pending(true)
+            .comment("first")
+            .comment("second")
+            .with_request(|r| r.get("/a"))
+    })
+    .unwrap();
+    pact.message(
+        "a message",
+        |m| {
+            m.key("async-1")
+                .pending(true)
+                .comment("about the message")
+                .json_contents(json!({"a": 1}))
+        },
+        |_| Ok::<_, String>(()),
+    )
+    .unwrap();
+    pact.sync_message(
+        "a synchronous message",
+        |s| {
+            s.given("a state")
+                .key("sync-1")
+                .comment("about the exchange")
+                .pending(true)
+                .request(|m| m.json_contents(json!({"q": 1})))
+                .response(|m| m.json_contents(json!({"r": 2})))
+        },
+        |_, _| Ok::<_, String>(()),
+    )
+    .unwrap();
+    let server = pact.start_mock_server().unwrap();
+    assert_eq!(http().get(server.path("/a")).send().unwrap().status(), 200);
+    let file = server.finish().unwrap();
+    let json: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let by_key = |key: &str| {
+        json["interactions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["key"] == key)
+            .unwrap_or_else(|| panic!("no interaction with key {key}: {json}"))
+            .clone()
+    };
+    let http = by_key("http-1");
+    assert_eq!(http["pending"], true);
+    assert_eq!(http["comments"], json!({"text": ["first", "second"]}));
+    let message = by_key("async-1");
+    assert_eq!(message["type"], "Asynchronous/Messages");
+    assert_eq!(message["pending"], true);
+    assert_eq!(message["comments"], json!({"text": ["about the message"]}));
+    let exchange = by_key("sync-1");
+    assert_eq!(exchange["type"], "Synchronous/Messages");
+    assert_eq!(exchange["pending"], true);
+    assert_eq!(
+        exchange["comments"],
+        json!({"text": ["about the exchange"]})
+    );
+    assert_eq!(exchange["providerStates"][0]["name"], "a state");
+}

@@ -562,3 +562,47 @@ fn errors_carry_their_location() {
         "{err:?}"
     );
 }
+
+#[test]
+fn a_generator_for_an_absent_header_or_query_parameter_produces_it() {
+    let request = Request::from_json(
+        &json!({
+            "method": "GET",
+            "path": "/",
+            "generators": {
+                "header": {"X-Test": {"type": "RandomInt", "min": 1, "max": 10}},
+                "query": {"v1": {"type": "RandomInt", "min": 1, "max": 10}}
+            }
+        }),
+        SpecVersion::V3,
+        "$",
+    )
+    .unwrap();
+    let generated = generate_request(&request, &GeneratorContext::consumer(None)).unwrap();
+    let in_range = |text: &str| text.parse::<i64>().is_ok_and(|n| (1..=10).contains(&n));
+    let header = generated
+        .headers
+        .get("X-Test")
+        .expect("the header is generated");
+    assert!(header.len() == 1 && in_range(&header[0]), "{header:?}");
+    let query = generated
+        .query
+        .get("v1")
+        .expect("the parameter is generated");
+    assert!(query.len() == 1 && in_range(&query[0]), "{query:?}");
+
+    // A generator that does not run on this side adds nothing.
+    let provider_only = Request::from_json(
+        &json!({"method": "GET", "path": "/",
+            "generators": {"header": {"X-Id": {"type": "ProviderState", "expression": "${id}"}}}}),
+        SpecVersion::V3,
+        "$",
+    )
+    .unwrap();
+    let generated = generate_request(&provider_only, &GeneratorContext::consumer(None)).unwrap();
+    assert!(
+        generated.headers.get("X-Id").is_none(),
+        "{:?}",
+        generated.headers
+    );
+}

@@ -623,3 +623,78 @@ fn form_bodies_compare_by_field() {
         1
     );
 }
+
+#[test]
+fn not_empty_requires_the_examples_type() {
+    let not_empty = json!({"match": "notEmpty"});
+    check(not_empty.clone(), json!(["b"]), json!(["c", "d"]), true);
+    check(not_empty.clone(), json!(["b"]), json!("b"), false);
+    check(not_empty.clone(), json!("a"), json!("x"), true);
+    check(not_empty.clone(), json!("a"), json!(5), false);
+    check(not_empty.clone(), json!({"k": 1}), json!(["k"]), false);
+    check(not_empty, json!("a"), json!(""), false);
+    let m = check_body(json!({"match": "notEmpty"}), json!(["b"]), json!("b"));
+    assert!(
+        m[0].message.contains("same type as [\"b\"] (array)"),
+        "{}",
+        m[0].message
+    );
+}
+
+#[test]
+fn header_rules_apply_to_each_value_of_a_repeated_header() {
+    let expected = Response::from_json(
+        &json!({"status": 200, "headers": {"X-Test": ["1"]},
+            "matchingRules": {"header": {"X-Test": {"matchers": [{"match": "regex", "regex": "\\d{1,4}"}]}}}}),
+        SpecVersion::V4,
+        "$",
+    )
+    .unwrap();
+    let actual = |values: Value| {
+        Response::from_json(
+            &json!({"status": 200, "headers": {"X-Test": values}}),
+            SpecVersion::V4,
+            "$",
+        )
+        .unwrap()
+    };
+    let good = match_response(&expected, &actual(json!(["1000", "1234", "9999"])));
+    assert!(good.is_empty(), "{good:?}");
+    let bad = match_response(&expected, &actual(json!(["1000", "12AB"])));
+    assert_eq!(bad.len(), 1, "{bad:?}");
+    assert_eq!(bad[0].actual.as_deref(), Some("12AB"), "{bad:?}");
+    assert_eq!(bad[0].location, "header 'X-Test'");
+}
+
+#[test]
+fn not_empty_or_type_on_a_whole_binary_body_accepts_other_bytes() {
+    // A 1x1 PNG and the start of a PDF, base64.
+    let png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+    let other = "JVBERi0xLjQK";
+    let body = |content: &str| json!({"content": content, "contentType": "image/png", "encoded": "base64"});
+    let expected = |rule: Option<Value>| {
+        let mut json =
+            json!({"status": 200, "headers": {"Content-Type": ["image/png"]}, "body": body(png)});
+        if let Some(rule) = rule {
+            json["matchingRules"] = json!({"body": {"$": {"matchers": [rule]}}});
+        }
+        Response::from_json(&json, SpecVersion::V4, "$").unwrap()
+    };
+    let actual = |content: &str| {
+        Response::from_json(
+            &json!({"status": 200, "headers": {"Content-Type": ["image/png"]}, "body": body(content)}),
+            SpecVersion::V4,
+            "$",
+        )
+        .unwrap()
+    };
+    for rule in [json!({"match": "notEmpty"}), json!({"match": "type"})] {
+        let m = match_response(&expected(Some(rule.clone())), &actual(other));
+        assert!(m.is_empty(), "{rule}: {m:?}");
+        let empty = match_response(&expected(Some(rule.clone())), &actual(""));
+        assert_eq!(empty.len(), 1, "{rule}: an empty body is still a mismatch");
+    }
+    // Without a rule the bytes must be equal.
+    assert_eq!(match_response(&expected(None), &actual(other)).len(), 1);
+    assert!(match_response(&expected(None), &actual(png)).is_empty());
+}

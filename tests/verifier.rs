@@ -649,3 +649,69 @@ fn contracts_the_broker_marks_pending_or_work_in_progress_do_not_fail() {
         assert_eq!(report.summary().pending_failures, 1, "{context:?}");
     }
 }
+
+#[test]
+fn comments_test_names_and_unhandled_states_are_shown_with_the_result() {
+    let dir = ScratchDir::new("comments");
+    let catalogue = std::fs::read(crate::support::repo_path(CATALOGUE)).unwrap();
+    let mut contract: Value = serde_json::from_slice(&catalogue).unwrap();
+    contract["interactions"][1]["comments"] = json!({
+        "testname": "catalogue_tests::product_10",
+        "text": ["the product page shows this", "ask the catalogue team first"]
+    });
+    let file = dir.write("commented.json", contract.to_string());
+    let provider = provider::start(Breakage::None);
+
+    // Without a state-change URL nothing sets the states up: each result says so.
+    let out = verify(&[
+        "--contract",
+        file.to_str().unwrap(),
+        "--provider-base-url",
+        &provider.url,
+        "--format",
+        "json",
+    ]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = &report["contracts"][0]["interactions"];
+    assert_eq!(results[1]["testName"], "catalogue_tests::product_10");
+    assert_eq!(
+        results[1]["comments"],
+        json!([
+            "the product page shows this",
+            "ask the catalogue team first"
+        ])
+    );
+    assert_eq!(
+        results[1]["warnings"],
+        json!([
+            "provider state 'a product exists' was not set up: no handler is registered for it and no state-change URL is configured"
+        ])
+    );
+    assert!(results[0].get("comments").is_none(), "{results}");
+
+    let out = verify(&[
+        "--contract",
+        file.to_str().unwrap(),
+        "--provider-base-url",
+        &provider.url,
+    ]);
+    let text = stdout(&out);
+    for line in [
+        "    test name: catalogue_tests::product_10",
+        "    comment: the product page shows this",
+        "    comment: ask the catalogue team first",
+        "    warning: provider state 'no product 99 exists' was not set up",
+    ] {
+        assert!(text.contains(line), "no {line:?} in:\n{text}");
+    }
+
+    // With a state-change URL the states are set up: no warning.
+    let out = verify_with_hooks(&file, &provider.url);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(!text.contains("warning:"), "{text}");
+    assert!(
+        text.contains("comment: the product page shows this"),
+        "{text}"
+    );
+}

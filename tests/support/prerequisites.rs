@@ -1,5 +1,6 @@
-//! What some suites need from the machine — the Pact specification's test cases, the official
-//! Pact clients, a PostgreSQL server, a browser — and what happens when it is missing.
+//! What some suites need from the machine — the Pact specification's test cases, the Pact
+//! compatibility suite, the official Pact clients, a PostgreSQL server, a browser — and what
+//! happens when it is missing.
 //!
 //! A green run must mean that everything ran. So a missing prerequisite fails the tests that
 //! need it, with a message saying how to provide it and which `PACTUM_SKIP_*` variable skips
@@ -18,6 +19,9 @@ use std::path::{Path, PathBuf};
 pub enum Prerequisite {
     /// The Pact specification's test cases (`PACTUM_SPEC_CASES`).
     SpecCases,
+    /// The Pact compatibility suite's features and fixtures (`PACTUM_COMPAT_SUITE`).
+    #[allow(dead_code, reason = "used by the compatibility test binary")]
+    CompatSuite,
     /// The official Pact clients from npm (`PACTUM_PACT_CLIENTS`).
     OfficialClients,
     /// A PostgreSQL server for the broker tests (`PACTUM_TEST_DATABASE_URL`).
@@ -32,6 +36,7 @@ impl Prerequisite {
     pub fn skip_variable(self) -> &'static str {
         match self {
             Prerequisite::SpecCases => "PACTUM_SKIP_SPEC_CASES",
+            Prerequisite::CompatSuite => "PACTUM_SKIP_COMPAT_SUITE",
             Prerequisite::OfficialClients => "PACTUM_SKIP_INTEROP",
             Prerequisite::Postgres => "PACTUM_SKIP_POSTGRES",
             Prerequisite::Browser => "PACTUM_SKIP_BROWSER",
@@ -42,6 +47,7 @@ impl Prerequisite {
     fn tests(self) -> &'static str {
         match self {
             Prerequisite::SpecCases => "the Pact specification conformance cases",
+            Prerequisite::CompatSuite => "the Pact compatibility suite",
             Prerequisite::OfficialClients => "the tests against the official Pact clients",
             Prerequisite::Postgres => "the broker tests on PostgreSQL",
             Prerequisite::Browser => "the browser tests",
@@ -95,6 +101,43 @@ pub fn spec_cases() -> Option<PathBuf> {
         need.missing(
             &format!(
                 "the Pact specification's test cases are not in {} and PACTUM_SPEC_CASES is not set",
+                beside.display()
+            ),
+            remedy,
+        );
+    }
+    Some(beside)
+}
+
+/// The folder of the Pact compatibility suite (holding `features` and `fixtures`):
+/// `PACTUM_COMPAT_SUITE`, else `../shared/pact-compatibility-suite` beside the checkout. `None`
+/// when it is to be skipped.
+#[allow(dead_code, reason = "used by the compatibility test binary")]
+pub fn compat_suite() -> Option<PathBuf> {
+    let need = Prerequisite::CompatSuite;
+    if need.skipped() {
+        return None;
+    }
+    let remedy = "set PACTUM_COMPAT_SUITE to the folder of pact-foundation/pact-compatibility-suite \
+                  (holding features/ and fixtures/)";
+    if let Some(dir) = std::env::var_os("PACTUM_COMPAT_SUITE") {
+        let dir = PathBuf::from(dir);
+        if !dir.join("features").is_dir() {
+            need.missing(
+                &format!(
+                    "PACTUM_COMPAT_SUITE={} has no features folder",
+                    dir.display()
+                ),
+                remedy,
+            );
+        }
+        return Some(dir);
+    }
+    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/pact-compatibility-suite");
+    if !beside.join("features").is_dir() {
+        need.missing(
+            &format!(
+                "the Pact compatibility suite is not in {} and PACTUM_COMPAT_SUITE is not set",
                 beside.display()
             ),
             remedy,

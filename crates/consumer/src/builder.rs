@@ -39,6 +39,37 @@ macro_rules! provider_state_methods {
     };
 }
 
+/// The V4 interaction attributes of interaction and message builders (both have `key`,
+/// `pending` and `comments`).
+macro_rules! v4_interaction_methods {
+    () => {
+        /// The V4 interaction key, which identifies the interaction across versions of the
+        /// contract (written as `key`).
+        pub fn key(mut self, key: &str) -> Self {
+            self.key = Some(key.to_string());
+            self
+        }
+
+        /// Marks the interaction pending (V4): its failures do not fail verification yet.
+        pub fn pending(mut self, pending: bool) -> Self {
+            self.pending = pending;
+            self
+        }
+
+        /// Adds a comment (V4 `comments.text`).
+        pub fn comment(mut self, text: &str) -> Self {
+            let entry = self
+                .comments
+                .entry("text")
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if let Value::Array(items) = entry {
+                items.push(Value::from(text));
+            }
+            self
+        }
+    };
+}
+
 /// The header and body methods of request and response builders (both have `headers` and
 /// `body` fields).
 macro_rules! http_part_methods {
@@ -165,6 +196,9 @@ impl PactBuilder {
         })?;
         self.add(Interaction {
             provider_states: builder.states,
+            key: builder.key,
+            pending: builder.pending,
+            comments: builder.comments,
             kind: InteractionKind::AsyncMessage(message),
             ..blank(description)
         })?;
@@ -196,8 +230,12 @@ impl PactBuilder {
             interaction: description.to_string(),
             message: e.to_string(),
         })?;
+        let attributes = builder.request;
         self.add(Interaction {
-            provider_states: builder.request.states,
+            provider_states: attributes.states,
+            key: attributes.key,
+            pending: attributes.pending,
+            comments: attributes.comments,
             kind: InteractionKind::SyncMessage { request, responses },
             ..blank(description)
         })?;
@@ -379,6 +417,7 @@ fn compile_headers(
 pub struct InteractionBuilder {
     description: String,
     states: Vec<ProviderState>,
+    key: Option<String>,
     pending: bool,
     comments: Map<String, Value>,
     request: RequestBuilder,
@@ -390,6 +429,7 @@ impl InteractionBuilder {
         InteractionBuilder {
             description: description.to_string(),
             states: Vec::new(),
+            key: None,
             pending: false,
             comments: Map::new(),
             request: RequestBuilder::default(),
@@ -399,23 +439,7 @@ impl InteractionBuilder {
 
     provider_state_methods!();
 
-    /// Marks the interaction pending (V4): its failures do not fail verification yet.
-    pub fn pending(mut self, pending: bool) -> Self {
-        self.pending = pending;
-        self
-    }
-
-    /// Adds a comment (V4 `comments.text`).
-    pub fn comment(mut self, text: &str) -> Self {
-        let entry = self
-            .comments
-            .entry("text")
-            .or_insert_with(|| Value::Array(Vec::new()));
-        if let Value::Array(items) = entry {
-            items.push(Value::from(text));
-        }
-        self
-    }
+    v4_interaction_methods!();
 
     /// Describes the request.
     pub fn with_request(mut self, build: impl FnOnce(RequestBuilder) -> RequestBuilder) -> Self {
@@ -439,6 +463,7 @@ impl InteractionBuilder {
         check_examples(description, &request, &response)?;
         Ok(Interaction {
             provider_states: self.states,
+            key: self.key,
             pending: self.pending,
             comments: self.comments,
             kind: InteractionKind::Http { request, response },
@@ -656,10 +681,15 @@ impl ResponseBuilder {
     }
 }
 
-/// Describes a message: provider states, contents and metadata.
+/// Describes a message: provider states, contents and metadata, and the V4 interaction
+/// attributes (key, pending, comments). In a synchronous exchange the request message's states
+/// and attributes are the interaction's; a response message's are not used.
 #[derive(Debug, Clone, Default)]
 pub struct MessageBuilder {
     states: Vec<ProviderState>,
+    key: Option<String>,
+    pending: bool,
+    comments: Map<String, Value>,
     contents: BodyPattern,
     metadata: Vec<(String, Pattern)>,
 }
@@ -670,6 +700,8 @@ impl MessageBuilder {
     }
 
     provider_state_methods!();
+
+    v4_interaction_methods!();
 
     /// JSON contents.
     pub fn json_contents(mut self, contents: impl Into<Pattern>) -> Self {
@@ -751,11 +783,32 @@ impl SyncMessageBuilder {
         self
     }
 
-    /// Describes the request message.
+    /// The V4 interaction key.
+    pub fn key(mut self, key: &str) -> Self {
+        self.request = self.request.key(key);
+        self
+    }
+
+    /// Marks the exchange pending (V4): its failures do not fail verification yet.
+    pub fn pending(mut self, pending: bool) -> Self {
+        self.request = self.request.pending(pending);
+        self
+    }
+
+    /// Adds a comment (V4 `comments.text`).
+    pub fn comment(mut self, text: &str) -> Self {
+        self.request = self.request.comment(text);
+        self
+    }
+
+    /// Describes the request message (keeping the states and attributes given so far).
     pub fn request(mut self, build: impl FnOnce(MessageBuilder) -> MessageBuilder) -> Self {
-        let states = std::mem::take(&mut self.request.states);
+        let request = std::mem::take(&mut self.request);
         self.request = build(MessageBuilder {
-            states,
+            states: request.states,
+            key: request.key,
+            pending: request.pending,
+            comments: request.comments,
             ..MessageBuilder::default()
         });
         self

@@ -711,13 +711,19 @@ fn request_with_clock(
         out.path = path;
     }
     for (name, g) in &generators.query {
-        if let Some(values) = out.query.get_mut(name) {
-            for value in values.iter_mut() {
-                if let Some(new) = run
-                    .text(g, value)
-                    .map_err(|e| e.at(format!("query parameter '{name}'")))?
-                {
-                    *value = new;
+        let at = |e: GenerateError| e.at(format!("query parameter '{name}'"));
+        match out.query.get_mut(name) {
+            Some(values) => {
+                for value in values.iter_mut() {
+                    if let Some(new) = run.text(g, value).map_err(at)? {
+                        *value = new;
+                    }
+                }
+            }
+            // A generator for a parameter the example leaves out still produces it.
+            None => {
+                if let Some(new) = run.text(g, "").map_err(at)? {
+                    out.query.insert(name.clone(), vec![new]);
                 }
             }
         }
@@ -794,6 +800,13 @@ fn apply_headers(
 ) -> Result<(), GenerateError> {
     for (name, g) in &generators.header {
         let Some(values) = headers.get(name) else {
+            // A generator for a header the example leaves out still produces it.
+            if let Some(new) = run
+                .text(g, "")
+                .map_err(|e| e.at(format!("header '{name}'")))?
+            {
+                headers.add(name, new);
+            }
             continue;
         };
         let mut new_values = Vec::with_capacity(values.len());

@@ -354,17 +354,10 @@ impl Verifier {
                     Err(e) => {
                         let i = positions[&e.id()];
                         results[i] = Some(InteractionResult {
-                            description: interactions[i].description.clone(),
-                            provider_states: interactions[i]
-                                .provider_states
-                                .iter()
-                                .map(|s| s.name.clone())
-                                .collect(),
-                            pending: interactions[i].pending,
                             outcome: Outcome::Error {
                                 message: format!("verifying this interaction panicked: {e}"),
                             },
-                            duration_ms: 0,
+                            ..InteractionResult::of(&interactions[i])
                         });
                     }
                 }
@@ -382,23 +375,14 @@ impl Verifier {
         interaction: &Interaction,
     ) -> Result<InteractionResult, VerifyError> {
         let started = Instant::now();
-        let mut result = InteractionResult {
-            description: interaction.description.clone(),
-            provider_states: interaction
-                .provider_states
-                .iter()
-                .map(|s| s.name.clone())
-                .collect(),
-            pending: interaction.pending,
-            outcome: Outcome::Skipped,
-            duration_ms: 0,
-        };
+        let mut result = InteractionResult::of(interaction);
         if !self.options.filter.keeps(consumer, interaction) {
             if let Some(progress) = &self.progress {
                 progress(&result);
             }
             return Ok(result);
         }
+        result.warnings = self.unhandled_states(&interaction.provider_states);
         result.outcome = match self.set_up(&interaction.provider_states).await {
             Err(message) => Outcome::Error { message },
             Ok(values) => {
@@ -497,6 +481,25 @@ impl Verifier {
                     .await
             }
         }
+    }
+
+    /// Warnings for provider states that nothing can set up: no Rust handler is registered
+    /// for them and no state-change URL is configured. The interaction still runs (the
+    /// provider may not need the state), but a failure is then easier to understand.
+    fn unhandled_states(&self, states: &[ProviderState]) -> Vec<String> {
+        if self.options.state_change_url.is_some() {
+            return Vec::new();
+        }
+        states
+            .iter()
+            .filter(|s| !self.states.contains_key(&s.name))
+            .map(|s| {
+                format!(
+                    "provider state '{}' was not set up: no handler is registered for it and no state-change URL is configured",
+                    s.name
+                )
+            })
+            .collect()
     }
 
     async fn set_up(&self, states: &[ProviderState]) -> Result<Map<String, Value>, String> {

@@ -5,7 +5,8 @@
 //! `{"summary": {"interactions", "passed", "failed", "errors", "pendingFailures", "success"},
 //!   "contracts": [{"consumer", "provider", "source", "interactions": [{"description",
 //!   "providerStates": [..], "pending", "status": "passed"|"failed"|"error", "durationMs",
-//!   "mismatches": [Mismatch...], "error"?}]}]}` where a Mismatch is
+//!   "testName"?, "comments"?: [..], "warnings"?: [..], "mismatches": [Mismatch...],
+//!   "error"?}]}]}` where a Mismatch is
 //! `{"kind", "location", "expected"?, "actual"?, "rule"?, "message"}`.
 
 use std::fmt::Write as _;
@@ -47,6 +48,16 @@ pub struct InteractionResult {
     pub provider_states: Vec<String>,
     /// Whether its failures are reported without failing verification.
     pub pending: bool,
+    /// The test that wrote the interaction (V4 `comments.testname`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test_name: Option<String>,
+    /// The interaction's comments (V4 `comments.text`), shown with its result.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub comments: Vec<String>,
+    /// What the verifier noticed that does not fail the interaction, such as a provider state
+    /// nothing could set up.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// What happened.
     #[serde(flatten)]
     pub outcome: Outcome,
@@ -56,6 +67,35 @@ pub struct InteractionResult {
 }
 
 impl InteractionResult {
+    /// A result for the interaction, not yet run (skipped): its description, states, pending
+    /// flag, test name and comments.
+    pub(crate) fn of(interaction: &pactum_core::contract::Interaction) -> Self {
+        let comments = &interaction.comments;
+        InteractionResult {
+            description: interaction.description.clone(),
+            provider_states: interaction
+                .provider_states
+                .iter()
+                .map(|s| s.name.clone())
+                .collect(),
+            pending: interaction.pending,
+            test_name: comments
+                .get("testname")
+                .and_then(|t| t.as_str())
+                .map(str::to_string),
+            comments: comments
+                .get("text")
+                .and_then(|t| t.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|t| t.as_str().map(str::to_string))
+                .collect(),
+            warnings: Vec::new(),
+            outcome: Outcome::Skipped,
+            duration_ms: 0,
+        }
+    }
+
     /// True if this result fails the verification (a non-pending failure or error).
     pub fn fails_verification(&self) -> bool {
         !self.pending && matches!(self.outcome, Outcome::Failed { .. } | Outcome::Error { .. })
@@ -171,6 +211,19 @@ impl Report {
                 );
                 for state in &result.provider_states {
                     let _ = writeln!(out, "    given {}", line(state));
+                }
+                if let Some(test_name) = &result.test_name {
+                    let _ = writeln!(out, "    test name: {}", line(test_name));
+                }
+                for comment in &result.comments {
+                    let _ = writeln!(out, "    comment: {}", line(comment));
+                }
+                for warning in &result.warnings {
+                    let _ = writeln!(
+                        out,
+                        "    {}",
+                        paint("33", &format!("warning: {}", line(warning)))
+                    );
                 }
                 if matches!(
                     result.outcome,

@@ -237,14 +237,27 @@ pub(crate) fn match_headers(
         };
         let actual_text = actual_values.join(", ");
         if let Some(list) = rules.header_rules(name) {
-            apply_rules(
-                MismatchKind::Header,
-                &location,
-                list,
-                &expected_text,
-                &actual_text,
-                out,
-            );
+            if actual_values.len() > 1 {
+                // A header repeated on several lines: the rules apply to each value, as they
+                // do to each value of a repeated query parameter.
+                let template = expected_values.first().map(String::as_str).unwrap_or("");
+                for (i, a) in actual_values.iter().enumerate() {
+                    let e = expected_values
+                        .get(i)
+                        .map(String::as_str)
+                        .unwrap_or(template);
+                    apply_rules(MismatchKind::Header, &location, list, e, a, out);
+                }
+            } else {
+                apply_rules(
+                    MismatchKind::Header,
+                    &location,
+                    list,
+                    &expected_text,
+                    &actual_text,
+                    out,
+                );
+            }
             continue;
         }
         let equal = if is_media_type_header(name) {

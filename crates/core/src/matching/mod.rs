@@ -448,7 +448,25 @@ fn match_body(
             }
         }
         ContentKind::Binary => {
-            if expected.to_bytes() != actual.to_bytes() {
+            // `notEmpty` or `type` on the whole body accept any content (emptiness was checked
+            // above): the bytes need not equal the example's.
+            let any_content = rules
+                .entries()
+                .iter()
+                .find(|(p, _)| p.is_root())
+                .is_some_and(|(_, list)| {
+                    list.rules.iter().all(|r| {
+                        matches!(
+                            r,
+                            MatchingRule::NotEmpty
+                                | MatchingRule::Type {
+                                    min: None,
+                                    max: None
+                                }
+                        )
+                    })
+                });
+            if !any_content && expected.to_bytes() != actual.to_bytes() {
                 out.push(Mismatch {
                     kind: MismatchKind::Body,
                     location: "$".into(),

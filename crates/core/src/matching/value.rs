@@ -127,6 +127,15 @@ pub(crate) fn check_json<A: JsonView>(
             _ => Err(format!("expected null but got {}", got())),
         },
         MatchingRule::NotEmpty => {
+            // A non-empty value of the example's type: `["b"]` is not satisfied by `"b"`.
+            if !expected.is_null() && !same_type(expected, actual) {
+                return Err(format!(
+                    "expected a non-empty value of the same type as {} ({}) but got {}",
+                    show(expected),
+                    type_name(expected),
+                    got()
+                ));
+            }
             let empty = match actual.kind() {
                 Kind::Null => true,
                 Kind::String => actual.as_str().is_some_and(str::is_empty),
