@@ -26,14 +26,6 @@ pub const DEVIATIONS: &[Deviation] = &[
         fails_with: "no body mismatch with error",
     },
     Deviation {
-        feature: "V1/http_provider.feature",
-        scenario: "Verifying an interaction with no defined provider state",
-        reason: "pactum calls the state-change endpoint only for the provider states an \
-                 interaction declares; the reference implementation also calls it, with an \
-                 empty state, for interactions without any",
-        fails_with: "no setup call before the provider was called",
-    },
-    Deviation {
         feature: "V2/http_consumer.feature",
         scenario: "Supports a regex matcher (negative case)",
         reason: "the interaction's example ('a') does not match its own regex (\\w{3}\\d{3}); \

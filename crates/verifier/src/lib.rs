@@ -502,7 +502,22 @@ impl Verifier {
             .collect()
     }
 
+    /// The states to set up and tear down for an interaction: its own, or — when it has none
+    /// and a state-change URL is configured — one unnamed state, as the official verifier
+    /// sends, so a provider can reset itself before every interaction.
+    fn states_to_change<'a>(
+        &self,
+        states: &'a [ProviderState],
+    ) -> std::borrow::Cow<'a, [ProviderState]> {
+        if states.is_empty() && self.options.state_change_url.is_some() {
+            std::borrow::Cow::Owned(vec![ProviderState::default()])
+        } else {
+            std::borrow::Cow::Borrowed(states)
+        }
+    }
+
     async fn set_up(&self, states: &[ProviderState]) -> Result<Map<String, Value>, String> {
+        let states = &*self.states_to_change(states);
         let mut values = Map::new();
         for (done, state) in states.iter().enumerate() {
             for (k, v) in &state.params {
@@ -512,7 +527,7 @@ impl Verifier {
                 Ok(more) => values.extend(more),
                 Err(e) => {
                     // Undo what was set up, so it does not leak into later interactions.
-                    let _ = self.tear_down(&states[..done]).await;
+                    let _ = self.tear_down_each(&states[..done]).await;
                     return Err(e);
                 }
             }
@@ -521,6 +536,11 @@ impl Verifier {
     }
 
     async fn tear_down(&self, states: &[ProviderState]) -> Result<(), String> {
+        self.tear_down_each(&self.states_to_change(states)).await
+    }
+
+    /// Tears down exactly `states`, last first.
+    async fn tear_down_each(&self, states: &[ProviderState]) -> Result<(), String> {
         for state in states.iter().rev() {
             self.change_state(state, StateAction::Teardown).await?;
         }
