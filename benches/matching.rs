@@ -64,5 +64,49 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// Loading a contract against its floor: a plain `serde_json::from_slice::<IgnoredAny>` of the
+/// same bytes (parsing without building anything), and a `Value` tree (what loading builds
+/// before the model takes the parts it needs).
+fn load(c: &mut Criterion) {
+    let (expected, _) = common::whole_process_case(10_000, 1);
+    let cases = [
+        (
+            "expected response, 10,000 elements",
+            serde_json::to_vec(&expected).unwrap(),
+            false,
+        ),
+        (
+            "pact, 1,000 interactions",
+            serde_json::to_vec(&common::verifier_contract(1_000)).unwrap(),
+            true,
+        ),
+    ];
+    let mut group = c.benchmark_group("pactum/load");
+    for (name, bytes, whole_pact) in &cases {
+        group.throughput(Throughput::Bytes(bytes.len() as u64));
+        group.bench_with_input(
+            BenchmarkId::new("floor: IgnoredAny", name),
+            bytes,
+            |b, bytes| b.iter(|| serde_json::from_slice::<serde::de::IgnoredAny>(bytes).unwrap()),
+        );
+        group.bench_with_input(
+            BenchmarkId::new("serde_json::Value", name),
+            bytes,
+            |b, bytes| b.iter(|| serde_json::from_slice::<serde_json::Value>(bytes).unwrap()),
+        );
+        group.bench_with_input(BenchmarkId::new("pactum", name), bytes, |b, bytes| {
+            b.iter(|| {
+                let value = pactum::contract::parse_json_bytes(bytes).unwrap();
+                if *whole_pact {
+                    drop(pactum::contract::Pact::from_value(value).unwrap());
+                } else {
+                    drop(Response::from_value(value, SpecVersion::V4, "$").unwrap());
+                }
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, load);
 criterion_main!(benches);

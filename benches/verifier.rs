@@ -5,6 +5,9 @@
 //!
 //! Run: `cargo bench --bench verifier` (needs scripts/install-pact-clients.sh and /usr/bin/time).
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -18,37 +21,8 @@ use serde_json::json;
 const PACT_BINARY: &str = "node_modules/@pact-foundation/pact-cli-linux-x64/standalone/pact";
 
 fn contract(n: usize, dir: &Path) -> PathBuf {
-    let interactions: Vec<serde_json::Value> = (0..n)
-        .map(|i| {
-            json!({
-                "type": "Synchronous/HTTP",
-                "description": format!("a request for item {i}"),
-                "request": {"method": "GET", "path": format!("/items/{i}"), "headers": {"Accept": ["application/json"]}},
-                "response": {
-                    "status": 200,
-                    "headers": {"Content-Type": ["application/json"]},
-                    "body": {"contentType": "application/json", "encoded": false, "content": {
-                        "id": i, "name": "item", "price": 9.99, "sku": "ABC-0001",
-                        "updatedAt": "2024-01-01T10:00:00", "tags": ["a"], "discontinuedAt": null}},
-                    "matchingRules": {"body": {
-                        "$.id": {"matchers": [{"match": "integer"}]},
-                        "$.name": {"matchers": [{"match": "type"}]},
-                        "$.price": {"matchers": [{"match": "decimal"}]},
-                        "$.sku": {"matchers": [{"match": "regex", "regex": "[A-Z]{3}-\\d{4}"}]},
-                        "$.updatedAt": {"matchers": [{"match": "datetime", "format": "yyyy-MM-dd'T'HH:mm:ss"}]},
-                        "$.tags": {"matchers": [{"match": "type", "min": 1}]},
-                        "$.discontinuedAt": {"matchers": [{"match": "null"}]}
-                    }}
-                }
-            })
-        })
-        .collect();
-    let pact = json!({
-        "consumer": {"name": "bench-consumer"}, "provider": {"name": "bench-provider"},
-        "interactions": interactions, "metadata": {"pactSpecification": {"version": "4.0"}}
-    });
     let file = dir.join(format!("verify-{n}.json"));
-    std::fs::write(&file, pact.to_string()).unwrap();
+    std::fs::write(&file, common::verifier_contract(n).to_string()).unwrap();
     file
 }
 

@@ -1,10 +1,12 @@
 //! Whole processes, as a user runs them: `pactum match response --spec v4` against the
 //! reference implementation's `match_response` wrapped in a small command
-//! (`benches/peer/src/bin/match-response.rs`), both loading the same two files — an expected
-//! V4 response whose example body holds 10,000 elements with type/integer/decimal/regex/
-//! datetime/null rules on every element, and an actual response of 10,000 other elements. The
-//! two commands run in turn, A B A B …, so a drift in the machine's speed hits both; the
-//! report gives each one's median wall time and peak RSS, and the ratio of the medians.
+//! (`benches/peer/src/bin/match-response.rs`), both loading the same two files: an actual V4
+//! response of 10,000 elements (1.76 MB), and an expected V4 response whose example holds one
+//! element with type/integer/decimal/regex/datetime/null rules applying to every element (the
+//! shape a consumer's contract has) — and, as a second case, an expected example that holds
+//! 10,000 elements itself (a recorded one). The two commands run in turn, A B A B …, so a drift
+//! in the machine's speed hits both; the report gives each one's median wall time, CPU time and
+//! peak RSS, and the ratio of the medians.
 //!
 //! Run: `cargo bench --bench whole_process` (builds the peer command in benches/peer on first
 //! use; needs GNU time at /usr/bin/time for peak RSS).
@@ -18,10 +20,10 @@ use std::time::{Duration, Instant};
 
 const RUNS: usize = 11;
 
-fn inputs(dir: &Path) -> (PathBuf, PathBuf) {
+fn inputs(dir: &Path, expected_elements: u64) -> (PathBuf, PathBuf) {
     std::fs::create_dir_all(dir).unwrap();
-    let (expected, actual) = common::whole_process_case(10_000);
-    let expected_file = dir.join("expected-response.json");
+    let (expected, actual) = common::whole_process_case(expected_elements, 10_000);
+    let expected_file = dir.join(format!("expected-response-{expected_elements}.json"));
     let actual_file = dir.join("actual-response.json");
     std::fs::write(&expected_file, serde_json::to_vec(&expected).unwrap()).unwrap();
     std::fs::write(&actual_file, serde_json::to_vec(&actual).unwrap()).unwrap();
@@ -46,11 +48,21 @@ fn peer_command(root: &Path) -> PathBuf {
     root.join("benches/peer/target/release/match-response")
 }
 
-/// One run under GNU time: wall time and peak RSS (KiB), after checking it matched.
-fn run(program: &Path, args: &[&Path]) -> (Duration, u64) {
+/// One run's figures.
+#[derive(Clone, Copy)]
+struct Run {
+    wall: Duration,
+    /// User + system CPU time, from GNU time: what a busy machine inflates least.
+    cpu: Duration,
+    /// Peak RSS in KiB.
+    rss: u64,
+}
+
+/// One run under GNU time, after checking it reported a match.
+fn run(program: &Path, args: &[&Path]) -> Run {
     let started = Instant::now();
     let output = Command::new("/usr/bin/time")
-        .args(["-f", "%M"])
+        .args(["-f", "%U %S %M"])
         .arg(program)
         .args(args)
         .output()
@@ -65,16 +77,25 @@ fn run(program: &Path, args: &[&Path]) -> (Duration, u64) {
         String::from_utf8_lossy(&output.stderr)
     );
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let rss = stderr
+    let figures: Vec<f64> = stderr
         .lines()
         .last()
-        .and_then(|l| l.trim().parse().ok())
-        .unwrap_or(0);
-    (wall, rss)
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    let [user, system, rss] = figures[..] else {
+        panic!("unexpected GNU time output: {stderr}");
+    };
+    Run {
+        wall,
+        cpu: Duration::from_secs_f64(user + system),
+        rss: rss as u64,
+    }
 }
 
-fn median<T: Ord + Copy>(mut values: Vec<T>) -> T {
-    values.sort();
+fn median<T: PartialOrd + Copy>(mut values: Vec<T>) -> T {
+    values.sort_by(|a, b| a.partial_cmp(b).unwrap());
     values[values.len() / 2]
 }
 
@@ -82,55 +103,61 @@ fn main() {
     // `cargo bench` passes flags such as --bench; nothing here takes arguments.
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = root.join("target/bench-whole-process");
-    let (expected, actual) = inputs(&dir);
-    let size =
-        std::fs::metadata(&expected).unwrap().len() + std::fs::metadata(&actual).unwrap().len();
     let pactum = PathBuf::from(env!("CARGO_BIN_EXE_pactum"));
     let peer = peer_command(root);
-    let pactum_args = |e: &Path, a: &Path| -> Vec<PathBuf> {
-        ["match", "response", "--spec", "v4", "--expected"]
-            .iter()
-            .map(PathBuf::from)
-            .chain([e.to_path_buf(), PathBuf::from("--actual"), a.to_path_buf()])
-            .collect()
-    };
-    let pactum_args = pactum_args(&expected, &actual);
-    let pactum_args: Vec<&Path> = pactum_args.iter().map(PathBuf::as_path).collect();
-    // Warm the page cache and check both agree that the files match.
-    run(&pactum, &pactum_args);
-    run(&peer, &[&expected, &actual]);
-
-    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-    for _ in 0..RUNS {
-        ours.push(run(&pactum, &pactum_args));
-        theirs.push(run(&peer, &[&expected, &actual]));
+    println!("whole processes, {RUNS} runs each, in turn; medians (GNU time: CPU = user + system)");
+    println!("| expected example | command | wall | CPU | peak RSS | peer/pactum (wall, CPU) |");
+    println!("|---|---|---|---|---|---|");
+    for expected_elements in [1, 10_000] {
+        let (expected, actual) = inputs(&dir, expected_elements);
+        let pactum_args: Vec<&Path> = vec![
+            Path::new("match"),
+            Path::new("response"),
+            Path::new("--spec"),
+            Path::new("v4"),
+            Path::new("--expected"),
+            &expected,
+            Path::new("--actual"),
+            &actual,
+        ];
+        let peer_args: Vec<&Path> = vec![&expected, &actual];
+        // Warm the page cache and check both agree that the files match.
+        run(&pactum, &pactum_args);
+        run(&peer, &peer_args);
+        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+        for _ in 0..RUNS {
+            ours.push(run(&pactum, &pactum_args));
+            theirs.push(run(&peer, &peer_args));
+        }
+        let ratio = |pick: fn(&Run) -> Duration| {
+            median(
+                ours.iter()
+                    .zip(&theirs)
+                    .map(|(a, b)| pick(b).as_secs_f64() / pick(a).as_secs_f64().max(1e-4))
+                    .collect(),
+            )
+        };
+        let (wall_ratio, cpu_ratio) = (ratio(|r| r.wall), ratio(|r| r.cpu));
+        let label = if expected_elements == 1 {
+            "1 element, rules on every element".to_owned()
+        } else {
+            format!("{expected_elements} elements")
+        };
+        for (name, runs) in [
+            ("pactum match response --spec v4", &ours),
+            ("pact_matching 2.1.0 match_response (peer command)", &theirs),
+        ] {
+            println!(
+                "| {label} | {name} | {:.1} ms | {:.1} ms | {:.1} MB | {} |",
+                median(runs.iter().map(|r| r.wall).collect()).as_secs_f64() * 1000.0,
+                median(runs.iter().map(|r| r.cpu).collect()).as_secs_f64() * 1000.0,
+                median(runs.iter().map(|r| r.rss).collect()) as f64 / 1024.0,
+                if runs.len() == ours.len() && std::ptr::eq(runs, &ours) {
+                    format!("{wall_ratio:.1}×, {cpu_ratio:.1}×")
+                } else {
+                    String::new()
+                }
+            );
+        }
     }
-    let wall = |runs: &[(Duration, u64)]| median(runs.iter().map(|r| r.0).collect());
-    let rss = |runs: &[(Duration, u64)]| median(runs.iter().map(|r| r.1).collect());
-    let ratios: Vec<u64> = ours
-        .iter()
-        .zip(&theirs)
-        .map(|(a, b)| (b.0.as_secs_f64() / a.0.as_secs_f64() * 10.0) as u64)
-        .collect();
-    println!(
-        "whole process, 10,000-element expected and actual bodies ({:.2} MB in two files), {RUNS} runs each, in turn:",
-        size as f64 / 1e6
-    );
-    println!("| command | median wall | peak RSS |");
-    println!("|---|---|---|");
-    println!(
-        "| pactum match response --spec v4 | {:.1} ms | {:.1} MB |",
-        wall(&ours).as_secs_f64() * 1000.0,
-        rss(&ours) as f64 / 1024.0
-    );
-    println!(
-        "| pact_matching 2.1.0 match_response (peer command) | {:.1} ms | {:.1} MB |",
-        wall(&theirs).as_secs_f64() * 1000.0,
-        rss(&theirs) as f64 / 1024.0
-    );
-    println!(
-        "pactum is {:.1}× faster (median of the pairwise ratios: {:.1}×)",
-        wall(&theirs).as_secs_f64() / wall(&ours).as_secs_f64(),
-        median(ratios) as f64 / 10.0
-    );
 }

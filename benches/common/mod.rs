@@ -222,11 +222,11 @@ fn items_case(name: &'static str, count: u64) -> Case {
     }
 }
 
-/// The whole-process case: an expected V4 response whose example body holds `count` elements
-/// (as a consumer's recorded example does) with the [`item_rules`], and an actual V4 response
-/// with `count` other elements that satisfy them — the two files `pactum match response --spec
-/// v4` and the peer's harness read.
-pub fn whole_process_case(count: u64) -> (Value, Value) {
+/// The whole-process case: an expected V4 response whose example body holds
+/// `expected_count` elements with the [`item_rules`] on every element, and an actual V4
+/// response with `count` other elements that satisfy them — the two files `pactum match
+/// response --spec v4` and the peer's harness read.
+pub fn whole_process_case(expected_count: u64, count: u64) -> (Value, Value) {
     let mut rules = Map::new();
     item_rules("$", &mut rules);
     let v4 = |items: Vec<Value>, rules: Option<Map<String, Value>>| {
@@ -242,13 +242,48 @@ pub fn whole_process_case(count: u64) -> (Value, Value) {
     };
     let mut expected_rng = Lcg(0xE4_0000 ^ count);
     let mut actual_rng = Lcg(0xAC_0000 ^ count);
-    let expected = (0..count)
+    let expected = (0..expected_count)
         .map(|i| actual_item(i, &mut expected_rng))
         .collect();
     let actual = (0..count)
         .map(|i| actual_item(i, &mut actual_rng))
         .collect();
     (v4(expected, Some(rules)), v4(actual, None))
+}
+
+/// The verifier benchmark's contract: a V4 pact of `n` HTTP interactions `GET /items/{i}`, each
+/// response with the common matchers (integer, type, decimal, regex, datetime, type with min,
+/// null).
+pub fn verifier_contract(n: usize) -> Value {
+    let interactions: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            json!({
+                "type": "Synchronous/HTTP",
+                "description": format!("a request for item {i}"),
+                "request": {"method": "GET", "path": format!("/items/{i}"), "headers": {"Accept": ["application/json"]}},
+                "response": {
+                    "status": 200,
+                    "headers": {"Content-Type": ["application/json"]},
+                    "body": {"contentType": "application/json", "encoded": false, "content": {
+                        "id": i, "name": "item", "price": 9.99, "sku": "ABC-0001",
+                        "updatedAt": "2024-01-01T10:00:00", "tags": ["a"], "discontinuedAt": null}},
+                    "matchingRules": {"body": {
+                        "$.id": {"matchers": [{"match": "integer"}]},
+                        "$.name": {"matchers": [{"match": "type"}]},
+                        "$.price": {"matchers": [{"match": "decimal"}]},
+                        "$.sku": {"matchers": [{"match": "regex", "regex": "[A-Z]{3}-\\d{4}"}]},
+                        "$.updatedAt": {"matchers": [{"match": "datetime", "format": "yyyy-MM-dd'T'HH:mm:ss"}]},
+                        "$.tags": {"matchers": [{"match": "type", "min": 1}]},
+                        "$.discontinuedAt": {"matchers": [{"match": "null"}]}
+                    }}
+                }
+            })
+        })
+        .collect();
+    json!({
+        "consumer": {"name": "bench-consumer"}, "provider": {"name": "bench-provider"},
+        "interactions": interactions, "metadata": {"pactSpecification": {"version": "4.0"}}
+    })
 }
 
 /// An order: one top-level field per rule kind, plus a short `items` array.
