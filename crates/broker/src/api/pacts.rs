@@ -13,6 +13,7 @@ use pactum_broker_api::{
     ContractToPublish, Link, Notice, PactDiff, PactLinks, PactResource, ProviderPacts,
     PublishRequest, PublishResponse, VerificationResult, VerificationResultRequest,
 };
+use pactum_core::printable::printable_line;
 use serde_json::{Map, Value};
 
 use super::repr::{self, pact_version_href, pacticipant_href, pair_href, version_href};
@@ -203,14 +204,20 @@ fn contracts(items: Vec<ContractToPublish>, consumer: &str) -> ApiResult<Vec<New
             if item.specification != "pact" {
                 return Err(ApiError::invalid(
                     &at("specification"),
-                    format!("must be \"pact\", got {:?}", item.specification),
+                    format!(
+                        "must be `pact`, got `{}`",
+                        printable_line(&item.specification)
+                    ),
                 ));
             }
             let media = item.content_type.split(';').next().unwrap_or_default();
             if media.trim() != "application/json" {
                 return Err(ApiError::invalid(
                     &at("contentType"),
-                    format!("must be \"application/json\", got {:?}", item.content_type),
+                    format!(
+                        "must be `application/json`, got `{}`",
+                        printable_line(&item.content_type)
+                    ),
                 ));
             }
             let bytes = base64::engine::general_purpose::STANDARD
