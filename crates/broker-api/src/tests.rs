@@ -74,6 +74,17 @@ fn the_brokers_answers_round_trip_unchanged() {
 }
 
 #[test]
+fn an_empty_array_of_links_reads_as_no_links() {
+    let list: ProviderPacts =
+        serde_json::from_value(json!({"_links": {"pb:pacts": [], "pacts": []}})).unwrap();
+    assert!(list.links.pacts.is_empty() && list.links.pacts_legacy.is_empty());
+    let relation: Relation = serde_json::from_value(json!([])).unwrap();
+    assert_eq!(relation, Relation::Many(Vec::new()));
+    let relation: Relation = serde_json::from_value(json!({"href": "/x"})).unwrap();
+    assert_eq!(relation.links()[0].href, "/x");
+}
+
+#[test]
 fn typed_answers_hold_what_clients_read() {
     let version: Version = serde_json::from_value(fixture("version")).unwrap();
     let environments: Vec<_> = version
