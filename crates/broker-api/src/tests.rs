@@ -459,6 +459,22 @@ fn the_pact_brokers_answers_in_the_official_clients_contracts_read() {
                     let tag: Tag = serde_json::from_value(body.clone()).expect(&at);
                     assert!(tag.links.self_.is_some(), "{at}");
                 }
+                ("GET", ["pacts", "latest"]) => {
+                    let latest: LatestPacts = serde_json::from_value(body.clone()).expect(&at);
+                    let first = &latest.pacts[0];
+                    assert_eq!(first.embedded.consumer.name, "Condor", "{at}");
+                    assert_eq!(
+                        first
+                            .embedded
+                            .consumer
+                            .embedded
+                            .as_ref()
+                            .map(|e| e.version.number.as_str()),
+                        Some("1.3.0"),
+                        "{at}"
+                    );
+                    assert_eq!(first.links.self_.len(), 2, "{at}");
+                }
                 ("GET", ["pacts", "provider", _, "latest", ..]) => {
                     let latest: ProviderPacts = serde_json::from_value(body.clone()).expect(&at);
                     assert_eq!(

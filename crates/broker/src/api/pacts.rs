@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post, put};
 use base64::Engine as _;
-use pactum_broker_api::pacts::{DiffSide, PactDiffLinks, ProviderPactsLinks};
+use pactum_broker_api::pacts::{DiffSide, PactDiffLinks};
 use pactum_broker_api::publish::{Log, PublishEmbedded, PublishLinks};
 use pactum_broker_api::verifications::VerificationResultLinks;
 use pactum_broker_api::{
@@ -603,19 +603,6 @@ async fn provider_pacts(
     tag: Option<&str>,
 ) -> ApiResult<Hal<ProviderPacts>> {
     let pacts = state.store.latest_pacts_for_provider(p, tag).await?;
-    let links: Vec<Link> = pacts
-        .iter()
-        .map(|pact| {
-            Link::named(
-                pact_href(base, pact),
-                format!(
-                    "Pact between {} ({}) and {}",
-                    pact.consumer, pact.consumer_version, pact.provider
-                ),
-                &pact.consumer,
-            )
-        })
-        .collect();
     let self_href = match tag {
         Some(tag) => format!(
             "{}/latest/{}",
@@ -624,19 +611,11 @@ async fn provider_pacts(
         ),
         None => format!("{}/latest", href(base, &["pacts", "provider", p])),
     };
-    let provider = Link::named(pacticipant_href(base, p), "Provider", p);
-    Ok(Hal::ok(ProviderPacts {
-        links: ProviderPactsLinks {
-            self_: Some(Link::titled(
-                self_href,
-                "Latest pact versions for the provider",
-            )),
-            provider: Some(provider.clone()),
-            provider_legacy: Some(provider),
-            pacts: links.clone(),
-            pacts_legacy: links,
-        },
-    }))
+    let self_link = Link::titled(self_href, "Latest pact versions for the provider");
+    let listed = pacts
+        .iter()
+        .map(|pact| (pact.consumer.as_str(), pact.consumer_version.as_str()));
+    Ok(Hal::ok(repr::provider_pacts(base, p, self_link, listed)))
 }
 
 async fn latest_provider_pacts(
