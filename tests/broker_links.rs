@@ -116,20 +116,33 @@ fn publish_the_data(broker: &TestBroker) -> String {
     uuid
 }
 
-/// The value each URL template placeholder is filled in with (`rel`, in curies, is filled in
-/// with the relations they document).
-fn template_values(environment_uuid: &str) -> BTreeMap<&'static str, String> {
-    BTreeMap::from([
-        ("pacticipant", "web".to_owned()),
-        ("consumer", "web".to_owned()),
-        ("provider", "api".to_owned()),
-        ("version", "1.0.0".to_owned()),
-        ("consumerApplicationVersion", "1.0.0".to_owned()),
-        ("tag", "prod".to_owned()),
-        ("branch", "main".to_owned()),
-        ("environment", "production".to_owned()),
-        ("uuid", environment_uuid.to_owned()),
-    ])
+/// What URL template placeholders are filled in with (`rel`, in curies, is filled in with the
+/// relations they document).
+#[derive(Default)]
+struct Values {
+    /// By placeholder name.
+    common: BTreeMap<&'static str, String>,
+    /// `{uuid}` names another kind of thing in each relation: by relation.
+    uuids: BTreeMap<&'static str, String>,
+}
+
+/// The values of the data [`publish_the_data`] publishes. A relation whose template names
+/// `{uuid}` (a webhook's, say) needs its thing published there and its uuid here; until then
+/// the walk fails naming the placeholder and the relation.
+fn template_values(environment_uuid: &str) -> Values {
+    Values {
+        common: BTreeMap::from([
+            ("pacticipant", "web".to_owned()),
+            ("consumer", "web".to_owned()),
+            ("provider", "api".to_owned()),
+            ("version", "1.0.0".to_owned()),
+            ("consumerApplicationVersion", "1.0.0".to_owned()),
+            ("tag", "prod".to_owned()),
+            ("branch", "main".to_owned()),
+            ("environment", "production".to_owned()),
+        ]),
+        uuids: BTreeMap::from([("pb:environment", environment_uuid.to_owned())]),
+    }
 }
 
 /// `template` with each `{name}` replaced by `fill(name)`, or the name nothing fills.
@@ -177,6 +190,8 @@ struct Walk {
 struct Found {
     /// The relations that led to it.
     trail: String,
+    /// Its relation.
+    rel: String,
     href: String,
     templated: bool,
     /// Values of the resource the link is in, which its template's placeholders name before
@@ -231,6 +246,7 @@ fn links_of(resource: &Value, trail: &str, out: &mut Vec<Found>) {
                         if let Some(href) = link["href"].as_str() {
                             out.push(Found {
                                 trail: format!("{trail} → {rel}"),
+                                rel: rel.clone(),
                                 href: href.to_owned(),
                                 templated: link["templated"] == true,
                                 own: own.clone(),
@@ -242,6 +258,7 @@ fn links_of(resource: &Value, trail: &str, out: &mut Vec<Found>) {
                             if curie == &prefix {
                                 out.push(Found {
                                     trail: format!("{trail} → curies[{curie}]({rel})"),
+                                    rel: "curies".to_owned(),
                                     href: href.replace("{rel}", name),
                                     templated: false,
                                     own: BTreeMap::new(),
@@ -267,7 +284,7 @@ fn links_of(resource: &Value, trail: &str, out: &mut Vec<Found>) {
 }
 
 /// Follows every link from `start`, breadth-first, each URL once.
-fn walk(broker: &TestBroker, start: &[&str], values: &BTreeMap<&str, String>) -> Walk {
+fn walk(broker: &TestBroker, start: &[&str], values: &Values) -> Walk {
     let mut walk = Walk::default();
     let mut queue: VecDeque<(String, String)> = start
         .iter()
@@ -307,13 +324,17 @@ fn walk(broker: &TestBroker, start: &[&str], values: &BTreeMap<&str, String>) ->
         links_of(&resource, &trail, &mut found);
         for Found {
             trail,
+            rel,
             href,
             templated,
             own,
         } in found
         {
             let target = if templated {
-                let value = |name: &str| own.get(name).or_else(|| values.get(name));
+                let value = |name: &str| match name {
+                    "uuid" => values.uuids.get(rel.as_str()),
+                    _ => own.get(name).or_else(|| values.common.get(name)),
+                };
                 match expand(&href, |name| value(name).map(|v| encode(v))) {
                     Ok(url) => url,
                     Err(problem) => {
@@ -384,7 +405,7 @@ fn every_link_from_the_index_resolves() {
             &values,
         );
         assert_eq!(broken.failures.len(), 1, "{:?}", broken.failures);
-        let unfilled = walk(broker, &["/"], &BTreeMap::new());
+        let unfilled = walk(broker, &["/"], &Values::default());
         assert!(
             unfilled
                 .failures
