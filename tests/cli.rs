@@ -190,6 +190,82 @@ fn broker_serves_until_sigterm_then_exits_zero() {
 }
 
 #[test]
+fn a_broker_whose_database_cannot_be_reached_says_which_and_why_within_seconds() {
+    // A port nothing listens on: bound, then released.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("postgres://pactum:s3cret@127.0.0.1:{port}/broker");
+    let started = std::time::Instant::now();
+    let output = pactum(&["broker", "--port", "0", "--database-url", &url]);
+    let elapsed = started.elapsed();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let text = stderr(&output);
+    assert!(
+        elapsed < std::time::Duration::from_secs(15),
+        "took {elapsed:?}:\n{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "connecting to postgres://pactum@127.0.0.1:{port}/broker"
+        )),
+        "the target is logged before connecting:\n{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "error: cannot connect to postgres://pactum@127.0.0.1:{port}/broker: connection refused"
+        )),
+        "{text}"
+    );
+    assert!(
+        !text.contains("s3cret"),
+        "the password is never shown:\n{text}"
+    );
+    let _filters = snapshot_filters();
+    // The operating system's error numbers differ between systems.
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r"\(os error [0-9]+\)", "(os error [n])");
+    let _os_errors = settings.bind_to_scope();
+    insta::assert_snapshot!("broker_error_postgres_refused", text);
+
+    let output = pactum(&[
+        "broker",
+        "--port",
+        "0",
+        "--database-url",
+        "/nonexistent/dir/x.sqlite",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let text = stderr(&output);
+    assert!(
+        text.contains("error: cannot open the SQLite database /nonexistent/dir/x.sqlite: ")
+            && text.contains("No such file or directory"),
+        "{text}"
+    );
+    insta::assert_snapshot!("broker_error_sqlite_missing_directory", text);
+}
+
+#[test]
+fn a_broker_names_a_missing_postgres_database() {
+    let Some(admin) = crate::support::prerequisites::postgres_url() else {
+        return;
+    };
+    let Some((server, _)) = admin.rsplit_once('/') else {
+        panic!("PACTUM_TEST_DATABASE_URL has no database: {admin}")
+    };
+    let url = format!("{server}/pactum_no_such_database");
+    let output = pactum(&["broker", "--port", "0", "--database-url", &url]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let text = stderr(&output);
+    assert!(
+        text.contains("/pactum_no_such_database: the database does not exist"),
+        "{text}"
+    );
+}
+
+#[test]
 fn broker_setup_errors_exit_two_and_say_what_to_do() {
     let output = pactum(&[
         "broker",

@@ -15,6 +15,8 @@
 //! * `broker_migrations` — schema migrations: older databases, changed migrations refused, the
 //!   same schema on both backends.
 //! * `broker_interop` — the official Rust and Ruby broker clients against pactum's broker.
+//! * `broker_links` — every link the broker advertises resolves (a walk from the index on both
+//!   backends); the lists of contracts, integrations and `/doc` pages it found missing.
 //! * `broker_wire` — the broker serves exactly the typed wire resources and names the member of
 //!   a request that does not read; pactum's broker commands read another broker's minimal answers.
 //! * `broker_verification` — pacts for verification, pending/WIP, and `pactum verify` and the
@@ -30,6 +32,7 @@
 
 mod broker;
 mod broker_interop;
+mod broker_links;
 mod broker_migrations;
 mod broker_verification;
 mod broker_wire;

@@ -72,13 +72,16 @@ pub fn href(link: Option<&Link>) -> Option<&str> {
 }
 
 /// A relation: one link, or an array of them.
+///
+/// An array is tried first: serde also reads a struct from a sequence, so `[]` would
+/// otherwise read as one empty link.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Relation {
-    /// One link.
-    One(Link),
     /// Several links, told apart by their `name`.
     Many(Vec<Link>),
+    /// One link.
+    One(Link),
 }
 
 impl Relation {

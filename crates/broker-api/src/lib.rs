@@ -8,6 +8,7 @@
 //! * [`publish`] — `POST /contracts/publish` and its answer; [`pacts`] — what the broker adds
 //!   to a served contract, a provider's latest contracts, diffs.
 //! * [`for_verification`] — pacts for verification; [`verifications`] — verification results.
+//! * [`integrations`] — the consumer/provider pairs.
 //! * [`matrix`] — the matrix and can-i-deploy questions and answer.
 //!
 //! Resources are read tolerantly, as other brokers (the Pact Broker, PactFlow) add members and
@@ -25,6 +26,7 @@ pub mod errors;
 pub mod for_verification;
 pub mod hal;
 pub mod index;
+pub mod integrations;
 pub mod matrix;
 pub mod pacticipants;
 pub mod pacts;
@@ -48,12 +50,13 @@ pub use for_verification::{
 };
 pub use hal::{Link, Links, Relation, SelfLinks};
 pub use index::{Heartbeat, Index, Metrics};
+pub use integrations::{Integration, Integrations, IntegrationsQuery};
 pub use matrix::{
     CanIDeployRequest, Matrix, MatrixPacticipant, MatrixRequest, MatrixRow, MatrixSummary,
     MatrixVersion,
 };
 pub use pacticipants::{Pacticipant, PacticipantRequest, Pacticipants};
-pub use pacts::{PactDiff, PactLinks, PactResource, ProviderPacts};
+pub use pacts::{LatestPacts, PactDiff, PactLinks, PactResource, PactVersions, ProviderPacts};
 pub use publish::{ContractToPublish, OnConflict, PublishRequest, PublishResponse};
 pub use verifications::{VerificationResult, VerificationResultRequest, VerifiedBy};
 pub use versions::{Branch, Branches, Tag, Version, VersionRequest, Versions};

@@ -74,6 +74,17 @@ fn the_brokers_answers_round_trip_unchanged() {
 }
 
 #[test]
+fn an_empty_array_of_links_reads_as_no_links() {
+    let list: ProviderPacts =
+        serde_json::from_value(json!({"_links": {"pb:pacts": [], "pacts": []}})).unwrap();
+    assert!(list.links.pacts.is_empty() && list.links.pacts_legacy.is_empty());
+    let relation: Relation = serde_json::from_value(json!([])).unwrap();
+    assert_eq!(relation, Relation::Many(Vec::new()));
+    let relation: Relation = serde_json::from_value(json!({"href": "/x"})).unwrap();
+    assert_eq!(relation.links()[0].href, "/x");
+}
+
+#[test]
 fn typed_answers_hold_what_clients_read() {
     let version: Version = serde_json::from_value(fixture("version")).unwrap();
     let environments: Vec<_> = version
@@ -447,6 +458,22 @@ fn the_pact_brokers_answers_in_the_official_clients_contracts_read() {
                 ("PUT", ["pacticipants", _, "versions", _, "tags", _]) => {
                     let tag: Tag = serde_json::from_value(body.clone()).expect(&at);
                     assert!(tag.links.self_.is_some(), "{at}");
+                }
+                ("GET", ["pacts", "latest"]) => {
+                    let latest: LatestPacts = serde_json::from_value(body.clone()).expect(&at);
+                    let first = &latest.pacts[0];
+                    assert_eq!(first.embedded.consumer.name, "Condor", "{at}");
+                    assert_eq!(
+                        first
+                            .embedded
+                            .consumer
+                            .embedded
+                            .as_ref()
+                            .map(|e| e.version.number.as_str()),
+                        Some("1.3.0"),
+                        "{at}"
+                    );
+                    assert_eq!(first.links.self_.len(), 2, "{at}");
                 }
                 ("GET", ["pacts", "provider", _, "latest", ..]) => {
                     let latest: ProviderPacts = serde_json::from_value(body.clone()).expect(&at);

@@ -31,6 +31,17 @@ pub enum Role {
     Admin,
 }
 
+/// The role's name as it is configured (`read`, `write`, `admin`).
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Role::Read => "read",
+            Role::Write => "write",
+            Role::Admin => "admin",
+        })
+    }
+}
+
 impl std::str::FromStr for Role {
     type Err = String;
 
@@ -250,11 +261,10 @@ pub(crate) async fn authorize(
         Some(role) => ApiError::with_status(
             StatusCode::FORBIDDEN,
             format!(
-                "this credential has the {role:?} role; {} {} needs {needed:?}",
+                "this credential has the {role} role; {} {} needs the {needed} role",
                 request.method(),
                 request.uri().path()
-            )
-            .to_lowercase(),
+            ),
         )
         .into_response(),
         None => {

@@ -6,8 +6,10 @@
 //! writes through `write_tx!`, which retries when a concurrent writer got in first, reads
 //! through `read_tx!`, which sees one consistent snapshot.
 
+mod connect;
 mod migrate;
 
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -17,6 +19,8 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 use sqlx::{AssertSqlSafe, Postgres, Row as _, Sqlite, Transaction};
+
+pub use connect::{ConnectFailure, FIRST_CONNECTION_TIMEOUT};
 
 /// Why the database could not do what was asked.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +33,33 @@ pub enum DbError {
     /// The driver reported an error.
     #[error("database error: {0}")]
     Sqlx(#[from] sqlx::Error),
+    /// The PostgreSQL server cannot be reached, or refuses the broker.
+    #[error("cannot connect to {target}: {failure}")]
+    Connect {
+        /// The server and database, as `postgres://user@host:port/db` (never the password).
+        target: String,
+        /// Why.
+        failure: ConnectFailure,
+        /// The driver's error; none when nothing answered in time.
+        #[source]
+        source: Option<sqlx::Error>,
+    },
+    /// The SQLite database file cannot be opened (or created) for reading and writing.
+    #[error("cannot open the SQLite database {}: {source}", path.display())]
+    SqliteFile {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// SQLite cannot use the database file.
+    #[error("cannot open the SQLite database {}", path.display())]
+    SqliteOpen {
+        /// The file.
+        path: PathBuf,
+        /// The driver's error.
+        source: sqlx::Error,
+    },
     /// A migration failed; the database is left as it was before it.
     #[error("migration {version} ({name}) failed: {source}")]
     Migration {
@@ -467,22 +498,40 @@ pub(crate) use read_tx;
 impl Db {
     /// Opens a pool for `url`: `postgres://…`/`postgresql://…`, `sqlite://FILE`, `sqlite::memory:`
     /// or a plain file path (SQLite). A SQLite file is created when missing and put in WAL mode.
+    /// Says where it connects (at info level, without the password) before trying; a
+    /// PostgreSQL server that does not accept a connection within
+    /// [`FIRST_CONNECTION_TIMEOUT`] is an error naming it and the cause.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DbError> {
         let pool = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(url)?;
-            Pool::Postgres(
-                PgPoolOptions::new()
-                    .max_connections(max_connections)
-                    .acquire_timeout(Duration::from_secs(30))
-                    .connect_with(options)
-                    .await?,
-            )
+            let target = connect::describe(&options);
+            tracing::info!("connecting to {target}");
+            connect::first_connection(&options, &target).await?;
+            let pool = PgPoolOptions::new()
+                .max_connections(max_connections)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(options)
+                .await
+                .map_err(|error| DbError::Connect {
+                    target,
+                    failure: ConnectFailure::of(&error),
+                    source: Some(error),
+                })?;
+            Pool::Postgres(pool)
         } else if url.starts_with("sqlite:") || !url.contains("://") {
             let options = if url.starts_with("sqlite:") {
                 SqliteConnectOptions::from_str(url)?
             } else {
                 SqliteConnectOptions::new().filename(url)
             };
+            let in_memory = url.contains(":memory:");
+            let path = options.get_filename().to_owned();
+            if in_memory {
+                tracing::info!("opening an in-memory SQLite database");
+            } else {
+                tracing::info!("opening SQLite database {}", path.display());
+                connect::check_sqlite_file(&path)?;
+            }
             let options = options
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
@@ -491,16 +540,15 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(30));
-            let in_memory = url.contains(":memory:");
-            Pool::Sqlite(
-                SqlitePoolOptions::new()
-                    // One connection for an in-memory database: each connection would
-                    // otherwise see its own empty database.
-                    .max_connections(if in_memory { 1 } else { max_connections })
-                    .acquire_timeout(Duration::from_secs(30))
-                    .connect_with(options)
-                    .await?,
-            )
+            let pool = SqlitePoolOptions::new()
+                // One connection for an in-memory database: each connection would
+                // otherwise see its own empty database.
+                .max_connections(if in_memory { 1 } else { max_connections })
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(options)
+                .await
+                .map_err(|source| DbError::SqliteOpen { path, source })?;
+            Pool::Sqlite(pool)
         } else {
             return Err(DbError::UnsupportedUrl(url.to_owned()));
         };

@@ -41,7 +41,7 @@ pub(crate) enum CallError {
     #[error("cannot connect to the provider at {url}: {message}")]
     Unreachable { url: String, message: String },
     /// The request did not complete in time.
-    #[error("the provider did not answer within {0:?}")]
+    #[error("the provider did not answer within {} s", .0.as_secs_f64())]
     Timeout(Duration),
     /// The contract's path cannot be sent: it must start with `/`, or it could change the host
     /// the request goes to (`:9000/x`, `@elsewhere/x` appended to a base URL).

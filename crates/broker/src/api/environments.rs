@@ -11,6 +11,7 @@ use pactum_broker_api::{
     CurrentDeploymentsQuery, DeployedVersionPatch, Environment, EnvironmentRequest, Environments,
     EnvironmentsQuery, Link, ReleasedVersionPatch, SelfLinks,
 };
+use pactum_core::printable::printable_line;
 
 use super::repr::{self, Deployment, Deployments, environment_href};
 use crate::AppState;
@@ -46,7 +47,7 @@ fn fields(request: EnvironmentRequest) -> ApiResult<EnvironmentFields> {
     if name.contains(char::is_whitespace) {
         return Err(ApiError::invalid(
             "name",
-            format!("must not contain spaces, got {name:?}"),
+            format!("must not contain spaces, got `{}`", printable_line(&name)),
         ));
     }
     let contacts = match request.contacts {

@@ -13,6 +13,7 @@ use pactum_broker_api::{
     BranchSelector, ConsumerVersionSelector, Link, PactForVerification, PactsForVerification,
     PactsForVerificationRequest, SelfLinks, VerificationNotice, VerificationProperties,
 };
+use pactum_core::printable::printable_line;
 use serde::Serialize;
 
 use super::repr::pact_version_href;
@@ -51,7 +52,10 @@ fn selector(index: usize, wire: ConsumerVersionSelector) -> ApiResult<Selector> 
         match value {
             Some(text) if text.trim().is_empty() => Err(invalid(
                 index,
-                format!("{key} must be a non-blank string, got {text:?}"),
+                format!(
+                    "{key} must be a non-blank string, got `{}`",
+                    printable_line(&text)
+                ),
             )),
             other => Ok(other),
         }
@@ -203,7 +207,7 @@ fn verification_query(request: PactsForVerificationRequest) -> ApiResult<Verific
         if tag.trim().is_empty() {
             return Err(ApiError::invalid(
                 "providerVersionTags",
-                format!("must be non-blank strings, got {tag:?}"),
+                format!("must be non-blank strings, got `{}`", printable_line(&tag)),
             ));
         }
         query.provider_tags.push(tag);
@@ -212,7 +216,10 @@ fn verification_query(request: PactsForVerificationRequest) -> ApiResult<Verific
         let since = parse_date(&text).ok_or_else(|| {
             ApiError::invalid(
                 "includeWipPactsSince",
-                format!("must be a date (2024-01-31) or an RFC 3339 time, got {text:?}"),
+                format!(
+                    "must be a date (2024-01-31) or an RFC 3339 time, got `{}`",
+                    printable_line(&text)
+                ),
             )
         })?;
         if query.provider_branch.is_none() && query.provider_tags.is_empty() {

@@ -3,10 +3,10 @@
 //! business.
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::routing::get;
-use pactum_broker_api::matrix::{MatrixPact, MatrixVerificationResult};
+use pactum_broker_api::matrix::{MatrixPact, MatrixSelectorParams, MatrixVerificationResult};
 use pactum_broker_api::versions::{BranchRef, TagRef};
 use pactum_broker_api::{
     CanIDeployRequest, Link, Matrix, MatrixPacticipant, MatrixRequest, MatrixRow, MatrixSummary,
@@ -24,6 +24,7 @@ pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/matrix", get(matrix))
         .route("/can-i-deploy", get(can_i_deploy))
+        .route("/matrix/provider/{p}/consumer/{c}", get(pair_matrix))
 }
 
 // --- the question ------------------------------------------------------------------------------
@@ -312,5 +313,23 @@ async fn can_i_deploy(
 ) -> ApiResult<Hal<Matrix>> {
     let query = can_i_deploy_query(read(parse_nested(uri.query().unwrap_or("")))?)?;
     let found = state.store.matrix(&query).await?;
+    Ok(Hal::ok(answer(&base, &found)))
+}
+
+/// `GET /matrix/provider/{p}/consumer/{c}`: every version of the consumer with the provider
+/// versions that verified its contracts (the query may add `latestby` and `limit`).
+async fn pair_matrix(
+    State(state): State<AppState>,
+    Base(base): Base,
+    Path((p, c)): Path<(String, String)>,
+    uri: Uri,
+) -> ApiResult<Hal<Matrix>> {
+    let mut request: MatrixRequest = read(parse_nested(uri.query().unwrap_or("")))?;
+    let all_versions_of = |name: &str| MatrixSelectorParams {
+        pacticipant: Some(name.to_owned()),
+        ..MatrixSelectorParams::default()
+    };
+    request.q = vec![all_versions_of(&c), all_versions_of(&p)];
+    let found = state.store.matrix(&matrix_query(request)?).await?;
     Ok(Hal::ok(answer(&base, &found)))
 }

@@ -1,9 +1,12 @@
 //! The HTTP resources, under the Pact Broker's paths (the official Rust CLI builds some of them
 //! itself, so the paths matter as much as the link relations).
 
+mod doc;
 mod environments;
 mod for_verification;
+mod integrations;
 mod matrix;
+mod pact_lists;
 mod pacticipants;
 mod pacts;
 mod repr;
@@ -28,6 +31,9 @@ pub(super) fn routes() -> Router<AppState> {
         .merge(pacts::routes())
         .merge(for_verification::routes())
         .merge(matrix::routes())
+        .merge(pact_lists::routes())
+        .merge(integrations::routes())
+        .merge(doc::routes())
         .fallback(not_found)
 }
 
@@ -89,6 +95,7 @@ const RELATIONS: &[(&str, &str, &str, bool)] = &[
         true,
     ),
     ("pb:pacticipants", "/pacticipants", "Pacticipants", false),
+    ("pb:integrations", "/integrations", "Integrations", false),
     (
         "pb:pacticipant",
         "/pacticipants/{pacticipant}",
@@ -202,12 +209,7 @@ async fn index(Base(base): Base) -> Hal<Index> {
             ((*rel).to_owned(), Relation::One(link))
         })
         .collect();
-    let curie = |name: &str| Link {
-        href: format!("{base}/doc/{{rel}}?context=index"),
-        name: Some(name.to_owned()),
-        templated: true,
-        ..Link::default()
-    };
+    let curie = |name: &str| repr::doc_curie(&base, name, "index");
     links.insert(
         "curies".into(),
         Relation::Many(vec![curie("pb"), curie("beta")]),

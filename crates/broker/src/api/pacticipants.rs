@@ -281,15 +281,13 @@ async fn found_version(
     pacticipant: &str,
     which: VersionRef<'_>,
 ) -> ApiResult<Hal<pactum_broker_api::Version>> {
-    let described = format!("{which:?}");
+    let described = which.to_string();
     let v = state
         .store
         .version(pacticipant, which)
         .await?
         .ok_or_else(|| {
-            ApiError::not_found(format!(
-                "pacticipant `{pacticipant}` has no version matching {described}"
-            ))
+            ApiError::not_found(format!("pacticipant `{pacticipant}` has no {described}"))
         })?;
     Ok(Hal::ok(render_version(state, base, &v).await?))
 }

@@ -6,13 +6,14 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post, put};
 use base64::Engine as _;
-use pactum_broker_api::pacts::{DiffSide, PactDiffLinks, ProviderPactsLinks};
+use pactum_broker_api::pacts::{DiffSide, PactDiffLinks};
 use pactum_broker_api::publish::{Log, PublishEmbedded, PublishLinks};
 use pactum_broker_api::verifications::VerificationResultLinks;
 use pactum_broker_api::{
     ContractToPublish, Link, Notice, PactDiff, PactLinks, PactResource, ProviderPacts,
     PublishRequest, PublishResponse, VerificationResult, VerificationResultRequest,
 };
+use pactum_core::printable::printable_line;
 use serde_json::{Map, Value};
 
 use super::repr::{self, pact_version_href, pacticipant_href, pair_href, version_href};
@@ -203,14 +204,20 @@ fn contracts(items: Vec<ContractToPublish>, consumer: &str) -> ApiResult<Vec<New
             if item.specification != "pact" {
                 return Err(ApiError::invalid(
                     &at("specification"),
-                    format!("must be \"pact\", got {:?}", item.specification),
+                    format!(
+                        "must be `pact`, got `{}`",
+                        printable_line(&item.specification)
+                    ),
                 ));
             }
             let media = item.content_type.split(';').next().unwrap_or_default();
             if media.trim() != "application/json" {
                 return Err(ApiError::invalid(
                     &at("contentType"),
-                    format!("must be \"application/json\", got {:?}", item.content_type),
+                    format!(
+                        "must be `application/json`, got `{}`",
+                        printable_line(&item.content_type)
+                    ),
                 ));
             }
             let bytes = base64::engine::general_purpose::STANDARD
@@ -596,19 +603,6 @@ async fn provider_pacts(
     tag: Option<&str>,
 ) -> ApiResult<Hal<ProviderPacts>> {
     let pacts = state.store.latest_pacts_for_provider(p, tag).await?;
-    let links: Vec<Link> = pacts
-        .iter()
-        .map(|pact| {
-            Link::named(
-                pact_href(base, pact),
-                format!(
-                    "Pact between {} ({}) and {}",
-                    pact.consumer, pact.consumer_version, pact.provider
-                ),
-                &pact.consumer,
-            )
-        })
-        .collect();
     let self_href = match tag {
         Some(tag) => format!(
             "{}/latest/{}",
@@ -617,19 +611,11 @@ async fn provider_pacts(
         ),
         None => format!("{}/latest", href(base, &["pacts", "provider", p])),
     };
-    let provider = Link::named(pacticipant_href(base, p), "Provider", p);
-    Ok(Hal::ok(ProviderPacts {
-        links: ProviderPactsLinks {
-            self_: Some(Link::titled(
-                self_href,
-                "Latest pact versions for the provider",
-            )),
-            provider: Some(provider.clone()),
-            provider_legacy: Some(provider),
-            pacts: links.clone(),
-            pacts_legacy: links,
-        },
-    }))
+    let self_link = Link::titled(self_href, "Latest pact versions for the provider");
+    let listed = pacts
+        .iter()
+        .map(|pact| (pact.consumer.as_str(), pact.consumer_version.as_str()));
+    Ok(Hal::ok(repr::provider_pacts(base, p, self_link, listed)))
 }
 
 async fn latest_provider_pacts(

@@ -5,13 +5,20 @@
 use pactum_broker_api::environments::{
     Contact, DeployedVersionsEmbedded, ReleasedVersionsEmbedded,
 };
+use pactum_broker_api::integrations::{IntegrationLinks, IntegrationParty};
 use pactum_broker_api::pacticipants::{
     PacticipantEmbedded, PacticipantLinks, PacticipantSummary, VersionSummary,
 };
+use pactum_broker_api::pacts::{
+    LatestPact, LatestPactEmbedded, LatestPactLinks, LatestPactsLinks, PactParty,
+    PactPartyEmbedded, PactVersionSummary, PactVersionSummaryEmbedded, PactVersionsEmbedded,
+    PactVersionsLinks, ProviderPactsLinks,
+};
 use pactum_broker_api::versions::{BranchRef, TagRef, VersionEmbedded, VersionLinks};
 use pactum_broker_api::{
-    DeployedVersion, DeployedVersions, DeploymentEmbedded, Environment, EnvironmentLinks, Link,
-    ReleasedVersion, ReleasedVersions, SelfLinks,
+    DeployedVersion, DeployedVersions, DeploymentEmbedded, Environment, EnvironmentLinks,
+    Integration, LatestPacts, Link, PactVersions, ProviderPacts, ReleasedVersion, ReleasedVersions,
+    SelfLinks,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -59,6 +66,217 @@ pub(crate) fn pact_version_href(
         out.push_str(&seg(metadata));
     }
     out
+}
+
+/// A provider's contracts as links, one per `(consumer, consumer version)`, under `self_link`
+/// (`/pacts/provider/{p}[/latest][/{tag}]`, `/pacts/provider/{p}/tag/{tag}`).
+pub(crate) fn provider_pacts<'a>(
+    base: &str,
+    provider: &str,
+    self_link: Link,
+    pacts: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> ProviderPacts {
+    let links: Vec<Link> = pacts
+        .into_iter()
+        .map(|(consumer, version)| {
+            Link::named(
+                pact_href(base, provider, consumer, version),
+                format!("Pact between {consumer} ({version}) and {provider}"),
+                consumer,
+            )
+        })
+        .collect();
+    let provider = Link::named(pacticipant_href(base, provider), "Provider", provider);
+    ProviderPacts {
+        links: ProviderPactsLinks {
+            self_: Some(self_link),
+            provider: Some(provider.clone()),
+            provider_legacy: Some(provider),
+            pacts: links.clone(),
+            pacts_legacy: links,
+        },
+    }
+}
+
+/// The latest contract of every pair (`/pacts/latest`), documented under `curies`.
+pub(crate) fn latest_pacts(base: &str, pacts: &[store::PactSummary]) -> LatestPacts {
+    let party = |name: &str, version: Option<&str>| PactParty {
+        name: name.to_owned(),
+        embedded: version.map(|number| PactPartyEmbedded {
+            version: version_summary(base, name, number),
+        }),
+        links: SelfLinks {
+            self_: Some(Link {
+                href: pacticipant_href(base, name),
+                ..Link::default()
+            }),
+        },
+    };
+    let latest_href = |pact: &store::PactSummary| {
+        format!("{}/latest", pair_href(base, &pact.provider, &pact.consumer))
+    };
+    let listed = |pact: &store::PactSummary| {
+        Link::titled(
+            latest_href(pact),
+            format!(
+                "Latest pact between {} and {}",
+                pact.consumer, pact.provider
+            ),
+        )
+    };
+    LatestPacts {
+        pacts: pacts
+            .iter()
+            .map(|pact| LatestPact {
+                created_at: Some(rfc3339(pact.created_at)),
+                embedded: LatestPactEmbedded {
+                    consumer: party(&pact.consumer, Some(&pact.consumer_version)),
+                    provider: party(&pact.provider, None),
+                },
+                links: LatestPactLinks {
+                    self_: vec![
+                        Link {
+                            href: latest_href(pact),
+                            ..Link::default()
+                        },
+                        Link {
+                            href: pact_href(
+                                base,
+                                &pact.provider,
+                                &pact.consumer,
+                                &pact.consumer_version,
+                            ),
+                            ..Link::default()
+                        },
+                    ],
+                },
+            })
+            .collect(),
+        links: LatestPactsLinks {
+            self_: Some(Link::titled(
+                format!("{base}/pacts/latest"),
+                "Latest pact versions",
+            )),
+            pacts: pacts.iter().map(listed).collect(),
+            pacts_legacy: pacts
+                .iter()
+                .map(|pact| Link {
+                    name: Some("DEPRECATED - please use the pb:pacts relation".into()),
+                    ..listed(pact)
+                })
+                .collect(),
+            curies: vec![doc_curie(base, "pb", "pacts")],
+        },
+    }
+}
+
+/// The curie that documents relations `{name}:…` at `/doc/{rel}?context=…`.
+pub(crate) fn doc_curie(base: &str, name: &str, context: &str) -> Link {
+    Link {
+        href: format!("{base}/doc/{{rel}}?context={context}"),
+        name: Some(name.to_owned()),
+        templated: true,
+        ..Link::default()
+    }
+}
+
+/// A pair's contracts from consumer versions with `tag`, newest first
+/// (`/pacts/provider/{p}/consumer/{c}/tag/{tag}`).
+pub(crate) fn tagged_pacts(
+    base: &str,
+    provider: &str,
+    consumer: &str,
+    tag: &str,
+    pacts: &[store::PactSummary],
+) -> PactVersions {
+    let href_of =
+        |pact: &store::PactSummary| pact_href(base, provider, consumer, &pact.consumer_version);
+    PactVersions {
+        embedded: PactVersionsEmbedded {
+            pacts: pacts
+                .iter()
+                .map(|pact| PactVersionSummary {
+                    created_at: Some(rfc3339(pact.created_at)),
+                    embedded: PactVersionSummaryEmbedded {
+                        consumer_version: version_summary(base, consumer, &pact.consumer_version),
+                    },
+                    links: SelfLinks::to(
+                        href_of(pact),
+                        format!(
+                            "Pact between {consumer} ({}) and {provider}",
+                            pact.consumer_version
+                        ),
+                    ),
+                })
+                .collect(),
+        },
+        links: PactVersionsLinks {
+            self_: Some(Link::titled(
+                format!("{}/tag/{}", pair_href(base, provider, consumer), seg(tag)),
+                format!(
+                    "All versions of the pact between {consumer} and {provider} with tag {tag}"
+                ),
+            )),
+            consumer: Some(Link::named(
+                pacticipant_href(base, consumer),
+                "Consumer",
+                consumer,
+            )),
+            provider: Some(Link::named(
+                pacticipant_href(base, provider),
+                "Provider",
+                provider,
+            )),
+            pact_versions: pacts
+                .iter()
+                .map(|pact| {
+                    Link::named(
+                        href_of(pact),
+                        "Pact version",
+                        format!(
+                            "Version {} - {}",
+                            pact.consumer_version,
+                            rfc3339(pact.created_at)
+                        ),
+                    )
+                })
+                .collect(),
+        },
+    }
+}
+
+/// `/integrations/provider/{p}/consumer/{c}`.
+pub(crate) fn integration_href(base: &str, provider: &str, consumer: &str) -> String {
+    href(
+        base,
+        &["integrations", "provider", provider, "consumer", consumer],
+    )
+}
+
+/// A consumer/provider pair, with its matrix and where to delete it.
+pub(crate) fn integration(base: &str, pair: &store::Integration) -> Integration {
+    let (consumer, provider) = (&pair.consumer, &pair.provider);
+    Integration {
+        consumer: IntegrationParty {
+            name: consumer.clone(),
+        },
+        provider: IntegrationParty {
+            name: provider.clone(),
+        },
+        links: IntegrationLinks {
+            matrix: Some(Link::titled(
+                href(
+                    base,
+                    &["matrix", "provider", provider, "consumer", consumer],
+                ),
+                format!("Matrix of pacts and verification results for {consumer} and {provider}"),
+            )),
+            delete_integration: Some(Link::titled(
+                integration_href(base, provider, consumer),
+                format!("Delete the integration between {consumer} and {provider}"),
+            )),
+        },
+    }
 }
 
 /// "user-service" → "User Service", the broker's default display name.

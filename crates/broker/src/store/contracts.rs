@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use super::environments::{ENVIRONMENT_COLUMNS, Environment, environment};
 use super::pacticipants::{Pacticipant, ensure_pacticipant, find_pacticipant, require_pacticipant};
-use super::resolve::{Among, VersionRef, require_version_id, resolve};
+use super::resolve::{Among, Resolved, VersionRef, require_version_id, resolve};
 use super::versions::{Version, add_tag, add_to_branch, ensure_version, load_version};
 use super::{Result, Snapshot, Store, StoreError, find_or_insert, now};
 use crate::db::{AsTransient, Backend, DbError, Row, Tx, args, read_tx, write_tx};
@@ -27,6 +27,21 @@ pub struct StoredPact {
     pub sha: String,
     /// The contract JSON, with broker-assigned interaction `_id`s.
     pub content: String,
+    /// When this revision was published.
+    pub created_at: i64,
+}
+
+/// A contract publication without its content, for lists.
+#[derive(Debug, Clone)]
+pub struct PactSummary {
+    /// The consumer.
+    pub consumer: String,
+    /// The provider.
+    pub provider: String,
+    /// The consumer version that published it.
+    pub consumer_version: String,
+    /// The content hash.
+    pub sha: String,
     /// When this revision was published.
     pub created_at: i64,
 }
@@ -627,6 +642,43 @@ fn stored_pact(row: &Row) -> StoredPact {
     }
 }
 
+/// The current contract of each resolved consumer version for `provider_id`, without content,
+/// in the order given.
+async fn summaries(tx: &mut Tx, found: &[Resolved], provider_id: i64) -> Result<Vec<PactSummary>> {
+    let mut out = Vec::with_capacity(found.len());
+    for version in found {
+        let row = tx
+            .row(
+                "SELECT c.name, pr.name, v.number, pv.sha, pp.created_at \
+                 FROM latest_pact_publications l \
+                 JOIN pact_publications pp ON pp.id = l.pact_publication_id \
+                 JOIN pact_versions pv ON pv.id = l.pact_version_id \
+                 JOIN versions v ON v.id = l.consumer_version_id \
+                 JOIN pacticipants c ON c.id = l.consumer_id \
+                 JOIN pacticipants pr ON pr.id = l.provider_id \
+                 WHERE l.consumer_version_id = $1 AND l.provider_id = $2",
+                args![version.version_id, provider_id],
+            )
+            .await?;
+        out.extend(row.map(|row| PactSummary {
+            consumer: row.text(0),
+            provider: row.text(1),
+            consumer_version: row.text(2),
+            sha: row.text(3),
+            created_at: row.int(4),
+        }));
+    }
+    Ok(out)
+}
+
+/// Names compared as people expect in a list: ignoring case, then exactly (both backends sort
+/// alike, whatever the database's collation).
+pub(super) fn by_name(a: &str, b: &str) -> std::cmp::Ordering {
+    a.to_lowercase()
+        .cmp(&b.to_lowercase())
+        .then_with(|| a.cmp(b))
+}
+
 /// The current contract consumer version `consumer_version_id` published for `provider_id`.
 async fn current_pact(
     tx: &mut Tx,
@@ -703,6 +755,95 @@ impl Store {
             }
             pacts.sort_by(|a, b| a.consumer.cmp(&b.consumer));
             Ok(pacts)
+        })
+    }
+
+    /// The latest contract of every consumer/provider pair, by consumer then provider name.
+    pub async fn latest_pacts(&self) -> Result<Vec<PactSummary>> {
+        read_tx!(self.db, tx => {
+            let providers: Vec<i64> = tx
+                .rows("SELECT DISTINCT provider_id FROM integrations", args![])
+                .await?
+                .iter()
+                .map(|row| row.int(0))
+                .collect();
+            let mut pacts = Vec::new();
+            for provider_id in providers {
+                let among = Among::PublishersFor { provider_id, consumer_id: None };
+                let found = resolve(tx, among, &VersionRef::Latest, None).await?;
+                pacts.extend(summaries(tx, &found, provider_id).await?);
+            }
+            pacts.sort_by(|a, b| {
+                by_name(&a.consumer, &b.consumer).then_with(|| by_name(&a.provider, &b.provider))
+            });
+            Ok(pacts)
+        })
+    }
+
+    /// Every consumer version's contract for `provider` (only versions with `tag`, when one
+    /// is given), by consumer name, oldest version first.
+    pub async fn pacts_for_provider(
+        &self,
+        provider: &str,
+        tag: Option<&str>,
+    ) -> Result<Vec<PactSummary>> {
+        let which = tag.map_or(VersionRef::All, VersionRef::Tagged);
+        read_tx!(self.db, tx => {
+            let provider = require_pacticipant(tx, provider).await?;
+            let among = Among::PublishersFor { provider_id: provider.id, consumer_id: None };
+            let mut found = resolve(tx, among, &which, None).await?;
+            found.reverse();
+            let mut pacts = summaries(tx, &found, provider.id).await?;
+            // Stable: each consumer's versions stay oldest first.
+            pacts.sort_by(|a, b| by_name(&a.consumer, &b.consumer));
+            Ok(pacts)
+        })
+    }
+
+    /// The contracts `consumer`'s versions with `tag` published for `provider`, newest first.
+    pub async fn tagged_pacts(
+        &self,
+        provider: &str,
+        consumer: &str,
+        tag: &str,
+    ) -> Result<Vec<PactSummary>> {
+        read_tx!(self.db, tx => {
+            let provider = require_pacticipant(tx, provider).await?;
+            let consumer = require_pacticipant(tx, consumer).await?;
+            let among = Among::PublishersFor {
+                provider_id: provider.id,
+                consumer_id: Some(consumer.id),
+            };
+            let found = resolve(tx, among, &VersionRef::Tagged(tag), None).await?;
+            summaries(tx, &found, provider.id).await
+        })
+    }
+
+    /// Deletes the contracts (every revision) `consumer`'s versions with `tag` published for
+    /// `provider`; returns how many consumer versions' contracts went. The versions stay.
+    pub async fn delete_tagged_pacts(
+        &self,
+        provider: &str,
+        consumer: &str,
+        tag: &str,
+    ) -> Result<u64> {
+        write_tx!(self.db, tx => {
+            let provider = require_pacticipant(tx, provider).await?;
+            let consumer = require_pacticipant(tx, consumer).await?;
+            let among = Among::PublishersFor {
+                provider_id: provider.id,
+                consumer_id: Some(consumer.id),
+            };
+            let found = resolve(tx, among, &VersionRef::Tagged(tag), None).await?;
+            for version in &found {
+                tx.execute(
+                    "DELETE FROM pact_publications WHERE consumer_version_id = $1 \
+                     AND provider_id = $2",
+                    args![version.version_id, provider.id],
+                )
+                .await?;
+            }
+            Ok(found.len() as u64)
         })
     }
 

@@ -8,7 +8,8 @@
 //! concurrent writers agree on them whatever order they commit in.
 //!
 //! One file per kind of thing: `pacticipants`, `versions` (with branches and tags),
-//! `environments` (with deployments and releases), `contracts`, `verifications`, and
+//! `environments` (with deployments and releases), `contracts`, `verifications`,
+//! `integrations` (the consumer/provider pairs), and
 //! `resolve`, the one place where "latest", "latest with a tag", "the main branch's head",
 //! "deployed in an environment"… become version ids. Answers that take many queries read one
 //! `Snapshot`, whose typed methods sit beside the tables they read.
@@ -19,6 +20,7 @@
 
 mod contracts;
 mod environments;
+mod integrations;
 mod pacticipants;
 mod resolve;
 mod verifications;
@@ -26,10 +28,12 @@ mod versions;
 
 pub use crate::timestamp::{now, rfc3339};
 pub use contracts::{
-    NewContract, OnConflict, PactRef, Publication, PublishOutcome, Published, StoredPact,
+    NewContract, OnConflict, PactRef, PactSummary, Publication, PublishOutcome, Published,
+    StoredPact,
 };
 pub(crate) use contracts::{interaction_identity, without_id};
 pub use environments::{Deployment, DeploymentKind, Environment, EnvironmentFields};
+pub use integrations::Integration;
 pub use pacticipants::{Pacticipant, PacticipantFields};
 pub(crate) use resolve::Among;
 pub use resolve::VersionRef;

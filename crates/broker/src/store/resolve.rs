@@ -7,6 +7,8 @@
 //! lookups such as "the latest pact tagged prod", pacts for verification), where "latest" means
 //! the latest of each consumer. Not here: what the versions are used for.
 
+use std::fmt;
+
 use super::{Result, Snapshot, StoreError};
 use crate::db::{Arg, Tx, args};
 
@@ -35,6 +37,43 @@ pub enum VersionRef<'a> {
     Released(Option<&'a str>),
     /// Every version currently deployed or released and supported.
     DeployedOrReleased(Option<&'a str>),
+}
+
+/// For people: what the reference names, as a noun phrase ("latest version tagged `prod`"),
+/// so a message can say "`app` has no latest version tagged `prod`".
+impl fmt::Display for VersionRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let within = |f: &mut fmt::Formatter<'_>, what: &str, environment: &Option<&str>| {
+            f.write_str(what)?;
+            match environment {
+                Some(name) => write!(f, " in environment `{name}`"),
+                None => Ok(()),
+            }
+        };
+        match self {
+            VersionRef::Number(number) => write!(f, "version `{number}`"),
+            VersionRef::Latest => f.write_str("latest version"),
+            VersionRef::LatestTagged(tag) => write!(f, "latest version tagged `{tag}`"),
+            VersionRef::LatestOnBranch(branch) => {
+                write!(f, "latest version on branch `{branch}`")
+            }
+            VersionRef::LatestOnMainBranch => f.write_str("latest version on its main branch"),
+            VersionRef::Tagged(tag) => write!(f, "version tagged `{tag}`"),
+            VersionRef::OnBranch(branch) => write!(f, "version on branch `{branch}`"),
+            VersionRef::All => f.write_str("version"),
+            VersionRef::Deployed(environment) => {
+                within(f, "version currently deployed", environment)
+            }
+            VersionRef::Released(environment) => {
+                within(f, "version currently released and supported", environment)
+            }
+            VersionRef::DeployedOrReleased(environment) => within(
+                f,
+                "version currently deployed or released and supported",
+                environment,
+            ),
+        }
+    }
 }
 
 /// Among which versions a [`VersionRef`] is resolved.

@@ -560,7 +560,8 @@ impl<'r> Walker<'r, '_> {
                                 self.mismatch(
                                     path,
                                     String::new(),
-                                    format!("{key:?}"),
+                                    // The key as a JSON string, as other actual values.
+                                    Value::String(key.to_string()).to_string(),
                                     Some(rule),
                                     format!("key '{key}': {message}"),
                                 );
