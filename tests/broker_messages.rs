@@ -74,6 +74,17 @@ fn transcript(entries: &[(String, &Output)]) -> String {
         .join("\n")
 }
 
+/// Arguments as one would type them (quoted when they hold a space).
+fn shell_words(args: &[&str]) -> String {
+    args.iter()
+        .map(|arg| match arg.contains(' ') {
+            true => format!("'{arg}'"),
+            false => arg.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// What every message must not show unless asked: the broker's member names and raw JSON.
 fn assert_no_internals(out: &Output) {
     let said = text(out);
@@ -102,7 +113,7 @@ fn refusals_are_sentences_naming_what_was_passed_and_exit_two() {
         assert_eq!(status, 200, "{body}");
 
         // (arguments, what the message must say)
-        let cases: [(&[&str], &[&str]); 9] = [
+        let cases: [(&[&str], &[&str]); 11] = [
             (
                 &[
                     "can-i-deploy",
@@ -214,11 +225,26 @@ fn refusals_are_sentences_naming_what_was_passed_and_exit_two() {
                 ],
                 &["web-shop has no version 9 in the broker"],
             ),
+            // Validation errors name the flag and value, not the request member.
+            (
+                &["create-environment", "--name", "has space"],
+                &["the broker refused --name 'has space': must not contain spaces"],
+            ),
+            (
+                &[
+                    "create-or-update-pacticipant",
+                    "--name",
+                    "web-shop",
+                    "--main-branch",
+                    "a b",
+                ],
+                &["the broker refused --main-branch 'a b': must not contain spaces"],
+            ),
         ];
         let mut entries = Vec::new();
         let outputs: Vec<(String, Output)> = cases
             .iter()
-            .map(|(args, _)| (args.join(" "), pactum_writing(&broker, args)))
+            .map(|(args, _)| (shell_words(args), pactum_writing(&broker, args)))
             .collect();
         for ((command, out), (_, says)) in outputs.iter().zip(&cases) {
             assert_eq!(out.status.code(), Some(2), "{command}: {}", text(out));
@@ -516,6 +542,10 @@ fn create_environment_twice_is_safe_and_other_settings_are_named() {
             "--production",
             "--display-name",
             "Production",
+            "--contact-name",
+            "ops",
+            "--contact-email-address",
+            "ops@example.com",
         ];
         let first = pactum_writing(&broker, &create);
         assert_eq!(first.status.code(), Some(0), "{}", text(&first));
@@ -544,12 +574,15 @@ fn create_environment_twice_is_safe_and_other_settings_are_named() {
                 "production",
                 "--display-name",
                 "Prod",
+                "--contact-name",
+                "dev",
             ],
         );
         assert_eq!(other.status.code(), Some(2), "{}", text(&other));
         for needle in [
             "production: true in the broker, false here (--production not given)",
             "display name: `Production` in the broker, `Prod` here (--display-name)",
+            "contacts: ops (emailAddress: ops@example.com) in the broker, dev here",
         ] {
             assert!(
                 text(&other).contains(needle),
@@ -569,7 +602,8 @@ fn create_environment_twice_is_safe_and_other_settings_are_named() {
                 (create.join(" "), &first),
                 (create.join(" "), &again),
                 (
-                    "create-environment --name production --display-name Prod".into(),
+                    "create-environment --name production --display-name Prod --contact-name dev"
+                        .into(),
                     &other
                 ),
             ])
@@ -827,5 +861,60 @@ fn publishing_the_consumer_tests_output_directory_skips_what_is_not_a_contract()
         assert!(!stderr(&out).contains(".pactum"), "{}", stderr(&out));
         let _filters = snapshot_filters();
         insta::assert_snapshot!("broker_messages_publish_directory_notes", stderr(&out));
+    }
+}
+
+#[test]
+fn broker_data_is_printed_with_control_characters_escaped() {
+    for kind in backends() {
+        let db = TestDb::new(kind);
+        let broker = start_broker(&db);
+        let admin = broker.with_auth(&format!("Bearer {WRITE_TOKEN}"));
+        let (status, body) = admin.post(
+            "/environments",
+            &json!({"name": "production", "displayName": "Prod\u{1b}[2J\u{7}", "production": true}),
+        );
+        assert_eq!(status, 201, "{body}");
+        let table = pactum_writing(&broker, &["list-environments"]);
+        assert_eq!(table.status.code(), Some(0), "{}", text(&table));
+        let refused = pactum_writing(
+            &broker,
+            &[
+                "can-i-deploy",
+                "--pacticipant",
+                "ev\u{1b}]8;;il",
+                "--version",
+                "1",
+            ],
+        );
+        assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+        for out in [&table, &refused] {
+            assert!(
+                !text(out).contains('\u{1b}') && !text(out).contains('\u{7}'),
+                "{:?}",
+                text(out)
+            );
+        }
+        assert!(
+            stdout(&table).contains("Prod\\u{1b}[2J\\u{7}"),
+            "{}",
+            stdout(&table)
+        );
+        assert!(
+            stderr(&refused).contains("ev\\u{1b}]8;;il"),
+            "{}",
+            stderr(&refused)
+        );
+        let _filters = snapshot_filters();
+        insta::assert_snapshot!(
+            "broker_messages_control_characters",
+            transcript(&[
+                ("list-environments".into(), &table),
+                (
+                    "can-i-deploy --pacticipant $'ev\\e]8;;il' --version 1".into(),
+                    &refused
+                ),
+            ])
+        );
     }
 }

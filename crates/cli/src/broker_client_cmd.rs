@@ -13,7 +13,7 @@ use pactum_broker_api::hal::href;
 use pactum_broker_api::{EnvironmentRequest, PacticipantRequest};
 use serde::Serialize;
 
-use super::broker_error::{Asked, BROKER_COMMANDS, broker_messages, credential_origin};
+use super::broker_error::{Asked, BROKER_COMMANDS, broker_messages, credential_origin, flag};
 use super::{CliError, EXIT_FAILED, EXIT_OK, Outcome};
 use pactum_client::sources::Auth;
 use pactum_client::{BrokerClient, ClientError, Missing, Target, VersionSelector};
@@ -385,14 +385,14 @@ pub(super) fn publish(args: &PublishArgs, matches: &ArgMatches) -> Result<Outcom
         .asked(matches)
         .field(
             "pacticipantVersionNumber",
-            format!("--consumer-app-version {version}"),
+            flag("--consumer-app-version", version),
         )
-        .field("tags", format!("--tag {}", args.tag.join(",")));
+        .field("tags", flag("--tag", &args.tag.join(",")));
     if let Some(branch) = &args.branch {
-        asked = asked.field("branch", format!("--branch {branch}"));
+        asked = asked.field("branch", flag("--branch", branch));
     }
     if let Some(url) = &args.build_url {
-        asked = asked.field("buildUrl", format!("--build-url {url}"));
+        asked = asked.field("buildUrl", flag("--build-url", url));
     }
     // One request per consumer: contracts[i] is the i-th file only when there is one consumer.
     let consumer = |document: &serde_json::Value| document.pointer("/consumer/name").cloned();
@@ -552,13 +552,13 @@ fn selectors(args: &CanIDeployArgs, matches: &ArgMatches) -> Result<Question, Cl
 /// A selector as the flags that gave it: `--pacticipant web --version 1`.
 fn selector_flags(selector: &VersionSelector) -> String {
     let which = match (&selector.version, &selector.latest, &selector.branch) {
-        (Some(version), _, _) => format!("--version {version}"),
-        (None, Some(Some(tag)), _) => format!("--latest {tag}"),
+        (Some(version), _, _) => flag("--version", version),
+        (None, Some(Some(tag)), _) => flag("--latest", tag),
         (None, Some(None), _) => "--latest".to_owned(),
-        (None, None, Some(branch)) => format!("--branch {branch}"),
+        (None, None, Some(branch)) => flag("--branch", branch),
         _ => "--main-branch".to_owned(),
     };
-    format!("--pacticipant {} {which}", selector.pacticipant)
+    format!("{} {which}", flag("--pacticipant", &selector.pacticipant))
 }
 
 /// Whether asking again later can change an unknown answer: only a verification result still
@@ -594,32 +594,26 @@ pub(super) fn can_i_deploy(
         asked = asked
             .field(
                 format!("q[{index}].pacticipant"),
-                format!("--pacticipant {name}"),
+                flag("--pacticipant", name),
             )
             .field(format!("q[{index}]"), selector_flags(selector))
-            .field(
-                format!("pacticipant:{name}"),
-                format!("--pacticipant {name}"),
-            )
+            .field(format!("pacticipant:{name}"), flag("--pacticipant", name))
             .field(format!("version:{name}"), selector_flags(selector));
     }
     for (index, (name, version)) in ignore.iter().enumerate() {
         let flag = match version {
-            Some(version) => format!("--ignore {name}:{version}"),
-            None => format!("--ignore {name}"),
+            Some(version) => flag("--ignore", &format!("{name}:{version}")),
+            None => flag("--ignore", name),
         };
         asked = asked.field(format!("ignore[{index}]"), flag);
     }
     if let Some(env) = &args.to_environment {
         asked = asked
-            .field("environment", format!("--to-environment {env}"))
-            .field(
-                format!("environment:{env}"),
-                format!("--to-environment {env}"),
-            );
+            .field("environment", flag("--to-environment", env))
+            .field(format!("environment:{env}"), flag("--to-environment", env));
     }
     if let Some(tag) = &args.to {
-        asked = asked.field("tag", format!("--to {tag}"));
+        asked = asked.field("tag", flag("--to", tag));
     }
     let client = args.connection.client(&asked)?;
     let runtime = runtime()?;
@@ -726,16 +720,20 @@ fn asked_about(
         .asked(matches)
         .field(
             format!("pacticipant:{pacticipant}"),
-            format!("--pacticipant {pacticipant}"),
+            flag("--pacticipant", pacticipant),
         )
         .field(
             format!("environment:{environment}"),
-            format!("--environment {environment}"),
+            flag("--environment", environment),
         );
     if let Some(version) = version {
         asked = asked.field(
             format!("version:{pacticipant}"),
-            format!("--pacticipant {pacticipant} --version {version}"),
+            format!(
+                "{} {}",
+                flag("--pacticipant", pacticipant),
+                flag("--version", version)
+            ),
         );
     }
     asked
@@ -868,11 +866,11 @@ pub(super) fn create_environment(
     let mut asked = args
         .connection
         .asked(matches)
-        .field("name", format!("--name {}", args.name))
+        .field("name", flag("--name", &args.name))
         .field("production", "--production")
         .field("contacts", "--contact-name, --contact-email-address");
     if let Some(display_name) = &args.display_name {
-        asked = asked.field("displayName", format!("--display-name {display_name}"));
+        asked = asked.field("displayName", flag("--display-name", display_name));
     }
     let client = args.connection.client(&asked)?;
     let (env, created) = runtime()?
@@ -933,14 +931,14 @@ pub(super) fn create_or_update_pacticipant(
     let mut asked = args
         .connection
         .asked(matches)
-        .field("name", format!("--name {}", args.name));
-    for (field, flag, value) in [
+        .field("name", flag("--name", &args.name));
+    for (field, name, value) in [
         ("displayName", "--display-name", &args.display_name),
         ("mainBranch", "--main-branch", &args.main_branch),
         ("repositoryUrl", "--repository-url", &args.repository_url),
     ] {
         if let Some(value) = value {
-            asked = asked.field(field, format!("{flag} {value}"));
+            asked = asked.field(field, flag(name, value));
         }
     }
     let client = args.connection.client(&asked)?;
@@ -967,11 +965,12 @@ pub(super) fn create_version_tag(
         .field(
             format!("version:{}", args.pacticipant),
             format!(
-                "--pacticipant {} --version {}",
-                args.pacticipant, args.version
+                "{} {}",
+                flag("--pacticipant", &args.pacticipant),
+                flag("--version", &args.version)
             ),
         )
-        .field("tag", format!("--tag {}", args.tag.join(",")));
+        .field("tag", flag("--tag", &args.tag.join(",")));
     let client = args.connection.client(&asked)?;
     let tagged = runtime()?.block_on(client.tag_version(
         &args.pacticipant,
@@ -1008,13 +1007,13 @@ pub(super) fn describe_version(
         ..VersionSelector::default()
     };
     let flags = match (&args.version, &args.latest) {
-        (Some(version), _) => format!("--version {version}"),
-        (None, Some(tag)) if !tag.is_empty() => format!("--latest {tag}"),
+        (Some(version), _) => flag("--version", version),
+        (None, Some(tag)) if !tag.is_empty() => flag("--latest", tag),
         (None, _) => "--latest".to_owned(),
     };
     let asked = args.connection.asked(matches).field(
         format!("version:{}", args.pacticipant),
-        format!("--pacticipant {} {flags}", args.pacticipant),
+        format!("{} {flags}", flag("--pacticipant", &args.pacticipant)),
     );
     let client = args.connection.client(&asked)?;
     let runtime = runtime()?;
@@ -1052,4 +1051,47 @@ pub(super) fn describe_version(
         cell(&tags.join(", ")),
     ]);
     ok(format!("{t}\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pactum_broker_api::{Matrix, MatrixRow, MatrixSummary};
+
+    fn unknown(rows: Vec<MatrixRow>, count: Option<u64>) -> Matrix {
+        Matrix {
+            summary: MatrixSummary {
+                deployable: None,
+                unknown: count,
+                ..MatrixSummary::default()
+            },
+            matrix: rows,
+            ..Matrix::default()
+        }
+    }
+
+    #[test]
+    fn waiting_helps_only_while_a_verification_result_is_missing() {
+        let unverified = MatrixRow::default();
+        // One row awaiting its verification, nothing else unknown.
+        assert!(waiting_can_help(&unknown(
+            vec![unverified.clone()],
+            Some(1)
+        )));
+        // Another broker that does not count unknowns.
+        assert!(waiting_can_help(&unknown(vec![unverified.clone()], None)));
+        // A provider missing at the destination as well: it stays unknown however long.
+        assert!(!waiting_can_help(&unknown(
+            vec![unverified.clone()],
+            Some(2)
+        )));
+        // Only the missing provider.
+        assert!(!waiting_can_help(&unknown(Vec::new(), Some(1))));
+        // An ignored unverified row is not waited for.
+        let ignored = MatrixRow {
+            ignored: Some(true),
+            ..MatrixRow::default()
+        };
+        assert!(!waiting_can_help(&unknown(vec![ignored], Some(0))));
+    }
 }

@@ -44,6 +44,19 @@ pub(crate) const VERIFY: Vocabulary = Vocabulary {
     password: "--password",
 };
 
+/// A flag with its value as one would type it: `--name production`, `--name 'has space'`.
+pub(crate) fn flag(name: &str, value: &str) -> String {
+    let plain = !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_alphanumeric() || "-_./:@,+=%".contains(c) || !c.is_ascii());
+    if plain {
+        format!("{name} {value}")
+    } else {
+        format!("{name} '{}'", value.replace('\'', r"'\''"))
+    }
+}
+
 /// Where the credential a command sends came from: the token flag or variable (a token wins),
 /// else the user name's. `token` and `username` are the clap ids of those arguments.
 pub(crate) fn credential_origin(
@@ -561,8 +574,8 @@ fn not_found(missing: &Missing, asked: &Asked) -> (String, Vec<String>) {
             vec![
                 known,
                 format!(
-                    "create it with: pactum create-environment --name {}",
-                    printable_line(name)
+                    "create it with: pactum create-environment {}",
+                    printable_line(&flag("--name", name))
                 ),
             ]
         }
@@ -573,4 +586,43 @@ fn not_found(missing: &Missing, asked: &Asked) -> (String, Vec<String>) {
         Missing::Release { .. } => vec!["check --version and --environment".to_owned()],
     };
     (sentence, hints)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_are_written_as_one_would_type_them() {
+        assert_eq!(flag("--name", "production"), "--name production");
+        assert_eq!(flag("--branch", "feat/x-1.2"), "--branch feat/x-1.2");
+        assert_eq!(flag("--name", "has space"), "--name 'has space'");
+        assert_eq!(flag("--name", "it's"), r"--name 'it'\''s'");
+        assert_eq!(flag("--name", ""), "--name ''");
+    }
+
+    #[test]
+    fn members_under_a_mapped_one_map_to_it() {
+        let asked = Asked::new(BROKER_COMMANDS, "http://broker")
+            .field("contracts[1]", "b.json")
+            .field("contracts[1].content", "b.json (its content)");
+        assert_eq!(asked.passed("contracts[1]"), Some("b.json"));
+        assert_eq!(
+            asked.passed("contracts[1].content"),
+            Some("b.json (its content)")
+        );
+        assert_eq!(asked.passed("contracts[1].providerName"), Some("b.json"));
+        assert_eq!(asked.passed("contracts[10]"), None);
+        assert_eq!(asked.passed("contracts"), None);
+    }
+
+    #[test]
+    fn long_paths_are_shortened_in_the_middle() {
+        assert_eq!(short_path("http://b/environments"), "/environments");
+        assert_eq!(
+            short_path("http://b/pacts/provider/p/consumer/c/verification-results?x=1"),
+            "/pacts/…/verification-results"
+        );
+        assert_eq!(short_path("http://b"), "/");
+    }
 }

@@ -7,7 +7,7 @@ use regex::Regex;
 
 use clap::ArgMatches;
 
-use super::broker_error::{Asked, VERIFY, credential_origin};
+use super::broker_error::{Asked, VERIFY, credential_origin, flag};
 use super::{CliError, EXIT_FAILED, EXIT_OK, Format, Outcome, VerifyArgs};
 use pactum_broker_api::ConsumerVersionSelector;
 use pactum_client::sources::{Auth, Loaded, Source, load_all};
@@ -43,7 +43,7 @@ fn asked(args: &VerifyArgs, matches: &ArgMatches, base_url: &str) -> Asked {
     if let Some(provider) = &args.provider {
         asked = asked.field(
             format!("pacticipant:{provider}"),
-            format!("--provider {provider}"),
+            flag("--provider", provider),
         );
     }
     asked

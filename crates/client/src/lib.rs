@@ -459,3 +459,53 @@ impl BrokerClient {
         Ok(href(answer.links.self_.as_ref()).unwrap_or(url).to_owned())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(url: &str) -> Option<BaseUrlProblem> {
+        match check_base_url(url) {
+            Ok(()) => None,
+            Err(ClientError::BaseUrl { problem, .. }) => Some(problem),
+            Err(other) => panic!("{other}"),
+        }
+    }
+
+    #[test]
+    fn base_urls_need_an_http_scheme() {
+        assert_eq!(problem("http://127.0.0.1:9292"), None);
+        assert_eq!(problem("https://broker.example/prefix/"), None);
+        assert_eq!(problem("127.0.0.1:9292"), Some(BaseUrlProblem::NoScheme));
+        // `localhost:9292` parses as a URL of the scheme `localhost`: still no scheme given.
+        assert_eq!(problem("localhost:9292"), Some(BaseUrlProblem::NoScheme));
+        assert_eq!(
+            problem("ftp://broker.example"),
+            Some(BaseUrlProblem::Scheme("ftp".into()))
+        );
+        assert!(matches!(
+            problem("http://"),
+            Some(BaseUrlProblem::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn replies_keep_the_error_body_and_the_text() {
+        let reply = Reply::new(
+            "GET",
+            "http://b/matrix",
+            400,
+            r#"{"errors": {"q[0].pacticipant": ["no pacticipant named `x`"]}}"#,
+        );
+        assert_eq!(
+            reply.summary(),
+            "q[0].pacticipant: no pacticipant named `x`"
+        );
+        assert!(reply.raw.contains("q[0].pacticipant"));
+        let page = Reply::new("GET", "http://b/", 404, "<html>not here</html>");
+        assert_eq!(page.body, None);
+        assert_eq!(page.summary(), "<html>not here</html>");
+        let huge = "é".repeat(100_000);
+        assert!(Reply::new("GET", "http://b/", 500, &huge).raw.len() <= 64 * 1024);
+    }
+}
