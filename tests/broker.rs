@@ -353,10 +353,9 @@ fn pacticipants_are_created_updated_and_deleted() {
         let _filters = snapshot_filters();
         insta::assert_json_snapshot!("hal_pacticipant", body);
         assert_eq!(body["displayName"], "Billing");
-        assert_eq!(
-            broker.post("/pacticipants", &json!({"name": "billing"})).0,
-            409
-        );
+        let (status, body) = broker.post("/pacticipants", &json!({"name": "billing"}));
+        assert_eq!(status, 409, "{body}");
+        assert!(body["errors"]["name"].is_array(), "{body}");
         let (status, body) = broker.patch(
             "/pacticipants/billing",
             &json!({"displayName": "Billing Service"}),
@@ -534,14 +533,16 @@ fn environments_deployments_and_releases() {
         let _filters = snapshot_filters();
         insta::assert_json_snapshot!("hal_environment", prod);
         let prod_uuid = prod["uuid"].as_str().unwrap().to_owned();
+        // A taken name is a conflict on `name` (what the client sent), not on `contracts`.
+        let (status, body) = broker.post(
+            "/environments",
+            &json!({"name": "production", "production": false}),
+        );
+        assert_eq!(status, 409, "{body}");
         assert_eq!(
-            broker
-                .post(
-                    "/environments",
-                    &json!({"name": "production", "production": false})
-                )
-                .0,
-            409
+            body["errors"],
+            json!({"name": ["an environment named `production` already exists"]}),
+            "{body}"
         );
         let (status, body) = broker.post(
             "/environments",

@@ -334,9 +334,10 @@ fn broker_commands_read_another_brokers_minimal_answers() {
         ],
         &base,
     );
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(
-        text(&out).contains("no environment named `prod` (known: test)"),
+        text(&out).contains("no environment named `prod`")
+            && text(&out).contains("the broker's environments: test"),
         "{}",
         text(&out)
     );

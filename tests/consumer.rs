@@ -389,6 +389,10 @@ fn parallel_tests_merge_into_one_contract_and_conflicts_are_errors() {
         descriptions,
         (0..8).map(|n| format!("request {n}")).collect::<Vec<_>>()
     );
+    // The lock (and any temporary file) stays in the hidden `.pactum` folder: the directory
+    // lists the contract only, ready for `pactum publish`.
+    assert_eq!(listing(&dir), ["app-api.json", ".pactum"]);
+    assert_eq!(listing(&dir.join(".pactum")), ["app-api.json.lock"]);
 
     // The same interaction declared differently by another test is a clear error.
     let mut pact = PactBuilder::new("app", "api").output_dir(&dir);
@@ -442,6 +446,22 @@ fn writer_process() {
     server.finish().unwrap();
 }
 
+/// The names in a directory: files by name, then folders.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut entries: Vec<(bool, String)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| {
+            let entry = entry.unwrap();
+            (
+                entry.file_type().unwrap().is_dir(),
+                entry.file_name().to_string_lossy().into_owned(),
+            )
+        })
+        .collect();
+    entries.sort();
+    entries.into_iter().map(|(_, name)| name).collect()
+}
+
 fn run_writers(dir: &Path, run_id: &str, ids: std::ops::Range<usize>) {
     let children: Vec<_> = ids
         .map(|n| {
@@ -484,6 +504,7 @@ fn separate_processes_merge_into_one_contract_and_a_new_run_starts_afresh() {
         descriptions.iter().all(|d| d.starts_with("process 7 ")),
         "{descriptions:?}"
     );
+    assert_eq!(listing(&dir), ["multi-process.json", ".pactum"]);
 }
 
 #[test]

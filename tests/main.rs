@@ -21,6 +21,8 @@
 //!   a request that does not read; pactum's broker commands read another broker's minimal answers.
 //! * `broker_verification` — pacts for verification, pending/WIP, and `pactum verify` and the
 //!   official verifier fetching from and publishing to pactum's broker.
+//! * `broker_messages` — what broker commands say when something goes wrong (sentences naming
+//!   the flags, credentials by kind, not-a-broker, safe re-runs) and their exit codes.
 //! * `can_i_deploy` — the release gate through a release cycle, agreeing with the official clients.
 //! * `cli` — the `pactum` binary: output and exit codes.
 //! * `hardening` — regression tests for the adversarial review: hosts a contract cannot reach,
@@ -33,6 +35,7 @@
 mod broker;
 mod broker_interop;
 mod broker_links;
+mod broker_messages;
 mod broker_migrations;
 mod broker_verification;
 mod broker_wire;

@@ -61,6 +61,21 @@ pub fn run(command: &mut Command) -> Output {
         .unwrap_or_else(|e| panic!("cannot run {:?}: {e}", command.get_program()))
 }
 
+/// Runs a command to completion with its standard output and standard error going to one
+/// file, so the text is in the order the process printed it (two pipes lose that order).
+/// Returns the exit status and the text.
+pub fn run_interleaved(command: &mut Command) -> (ExitStatus, String) {
+    let dir = ScratchDir::new("interleaved");
+    let path = dir.join("output");
+    let file = std::fs::File::create(&path).unwrap();
+    let status = command
+        .stdout(file.try_clone().unwrap())
+        .stderr(file)
+        .status()
+        .unwrap_or_else(|e| panic!("cannot run {:?}: {e}", command.get_program()));
+    (status, std::fs::read_to_string(&path).unwrap())
+}
+
 /// What a process printed on standard output.
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()

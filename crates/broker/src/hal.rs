@@ -138,11 +138,11 @@ impl From<StoreError> for ApiError {
                 }
             }
             StoreError::NotFound(message) => ApiError::with_status(StatusCode::NOT_FOUND, message),
-            StoreError::Conflict(message) => ApiError {
+            StoreError::Conflict { field, message } => ApiError {
                 status: StatusCode::CONFLICT,
                 body: ErrorBody {
                     notices: vec![Notice::new("error", message.clone())],
-                    ..ErrorBody::invalid(BTreeMap::from([("contracts".into(), vec![message])]))
+                    ..ErrorBody::invalid(BTreeMap::from([(field.into(), vec![message])]))
                 },
             },
             StoreError::Db(error) => {

@@ -13,9 +13,11 @@ use pactum_broker_api::hal::href;
 use pactum_broker_api::{EnvironmentRequest, PacticipantRequest};
 use serde::Serialize;
 
+use super::broker_error::{Asked, BROKER_COMMANDS, broker_messages, credential_origin, flag};
 use super::{CliError, EXIT_FAILED, EXIT_OK, Outcome};
 use pactum_client::sources::Auth;
-use pactum_client::{BrokerClient, ClientError, Target, VersionSelector};
+use pactum_client::{BrokerClient, ClientError, Missing, Target, VersionSelector};
+use pactum_core::printable::printable_line;
 
 /// How to reach the broker (the official clients' flags and environment variables).
 #[derive(Debug, clap::Args)]
@@ -37,9 +39,13 @@ pub(super) struct Connection {
         hide_env_values = true
     )]
     broker_password: Option<String>,
-    /// Output: a table (or text) for people, JSON for scripts.
+    /// Output: a table (or text) for people, JSON for scripts (a broker error's answer, as
+    /// received, goes to stdout too).
     #[arg(long, short = 'o', value_enum, default_value = "table")]
     output: Output,
+    /// On a broker error, also show the broker's answer as received.
+    #[arg(long, short = 'v')]
+    verbose: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -50,13 +56,24 @@ pub(super) enum Output {
 }
 
 impl Connection {
-    fn client(&self) -> Result<BrokerClient, CliError> {
+    /// How this command asks the broker (its flags, where its credential came from), for
+    /// error messages.
+    fn asked(&self, matches: &ArgMatches) -> Asked {
+        let mut asked = Asked::new(BROKER_COMMANDS, &self.broker_base_url);
+        asked.credential_origin =
+            credential_origin(matches, BROKER_COMMANDS, "broker_token", "broker_username");
+        asked.verbose = self.verbose;
+        asked.json = self.json();
+        asked
+    }
+
+    fn client(&self, asked: &Asked) -> Result<BrokerClient, CliError> {
         let auth = Auth::from_flags(
             self.broker_token.as_deref(),
             self.broker_username.as_deref(),
             self.broker_password.as_deref(),
         );
-        Ok(BrokerClient::new(&self.broker_base_url, auth)?)
+        BrokerClient::new(&self.broker_base_url, auth).map_err(|e| asked.failure(e))
     }
 
     fn json(&self) -> bool {
@@ -81,7 +98,8 @@ pub(super) struct PublishArgs {
     /// CI build URL of the consumer version.
     #[arg(long, value_name = "URL")]
     build_url: Option<String>,
-    /// Merge with what this version already published instead of refusing changed content.
+    /// Add the contracts' interactions to what this version already published, instead of
+    /// refusing content that differs.
     #[arg(long)]
     merge: bool,
     #[command(flatten)]
@@ -120,7 +138,8 @@ pub(super) struct CanIDeployArgs {
         value_delimiter = ','
     )]
     ignore: Vec<String>,
-    /// Ask again this many times while the answer is unknown (results not yet published).
+    /// Ask again this many times while the answer is unknown because a verification result is
+    /// missing (not when waiting cannot change it, e.g. nothing deployed to the environment).
     #[arg(long, value_name = "N", default_value_t = 0)]
     retry_while_unknown: u32,
     /// Seconds between those tries.
@@ -250,23 +269,6 @@ pub(super) struct DescribeArgs {
     connection: Connection,
 }
 
-/// A broker failure: 2 when the broker cannot be reached or refuses the credentials, 1 when it
-/// answered that the operation cannot be done.
-fn failed(error: ClientError) -> Result<Outcome, CliError> {
-    match error {
-        // The broker answered that it cannot be done (not found, invalid, conflict); a 5xx is
-        // the broker failing, which is not an answer.
-        ClientError::Status { status, .. } if (400..500).contains(&status) => {
-            eprintln!("error: {error}");
-            Ok(Outcome {
-                stdout: String::new(),
-                code: EXIT_FAILED,
-            })
-        }
-        other => Err(CliError::Broker(other)),
-    }
-}
-
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -275,10 +277,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 }
 
 fn ok(stdout: String) -> Result<Outcome, CliError> {
-    Ok(Outcome {
-        stdout,
-        code: EXIT_OK,
-    })
+    Ok(Outcome::new(stdout, EXIT_OK))
 }
 
 /// A broker answer as read, for `--output json`.
@@ -297,43 +296,119 @@ fn table(header: &[&str]) -> Table {
     table
 }
 
-pub(super) fn publish(args: &PublishArgs) -> Result<Outcome, CliError> {
-    let mut files = Vec::new();
-    for path in &args.paths {
-        if path.is_dir() {
-            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
-                .map_err(|e| CliError::Usage(format!("cannot list {}: {e}", path.display())))?
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|e| e == "json"))
-                .collect();
-            found.sort();
-            files.extend(found);
-        } else {
-            files.push(path.clone());
+/// A table cell from broker data: control characters escaped, on one line.
+fn cell(text: &str) -> String {
+    printable_line(text).into_owned()
+}
+
+/// Whether a `.json` document is meant as a contract: it names a consumer or a provider. (One
+/// that does but is invalid is an error; one that does not is some other file.)
+fn looks_like_a_contract(document: &serde_json::Value) -> bool {
+    document.get("consumer").is_some() || document.get("provider").is_some()
+}
+
+/// The contracts to publish: each file named, and the contract files directly in each
+/// directory named. In a directory, what is not a contract is skipped with a note on stderr
+/// (other files, subdirectories, JSON documents that name no consumer or provider), except the
+/// `.pactum` folder where the consumer DSL keeps its lock files.
+fn contract_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, serde_json::Value)>, CliError> {
+    let mut contracts = Vec::new();
+    let mut skipped = Vec::new();
+    for path in paths {
+        if !path.is_dir() {
+            contracts.push((path.clone(), pactum_core::contract::parse_json_file(path)?));
+            continue;
+        }
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| CliError::Usage(format!("cannot list {}: {e}", path.display())))?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .collect();
+        entries.sort();
+        for entry in entries {
+            let name = entry.file_name().unwrap_or_default();
+            if entry.is_dir() {
+                if name != pactum_consumer::pact_file::STATE_DIR {
+                    skipped.push(format!(
+                        "{}: a directory (publish reads the files directly in {})",
+                        entry.display(),
+                        path.display()
+                    ));
+                }
+                continue;
+            }
+            if entry.extension().is_none_or(|e| e != "json") {
+                skipped.push(format!("{}: not a .json file", entry.display()));
+                continue;
+            }
+            let document = pactum_core::contract::parse_json_file(&entry)?;
+            if !looks_like_a_contract(&document) {
+                skipped.push(format!(
+                    "{}: not a Pact contract (it names no consumer or provider)",
+                    entry.display()
+                ));
+                continue;
+            }
+            contracts.push((entry, document));
         }
     }
-    let mut contracts = Vec::new();
-    for file in &files {
-        // Checked locally first: a malformed contract is a usage error with its file and path.
-        let value = pactum_core::contract::parse_json_file(file)?;
-        pactum_core::contract::Pact::from_json(&value).map_err(|source| {
+    for note in &skipped {
+        eprintln!("note: skipped {}", printable_line(note));
+    }
+    // Checked locally first: a malformed contract is a usage error with its file and path.
+    for (file, document) in &contracts {
+        pactum_core::contract::Pact::from_json(document).map_err(|source| {
             pactum_core::contract::LoadError::Contract {
                 file: file.clone(),
                 source,
             }
         })?;
-        contracts.push(value);
     }
     if contracts.is_empty() {
-        return Err(CliError::Usage(
-            "no pact files found in the given paths".into(),
-        ));
+        return Err(CliError::Usage(format!(
+            "no pact files found in {}",
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
     }
-    let client = args.connection.client()?;
+    Ok(contracts)
+}
+
+pub(super) fn publish(args: &PublishArgs, matches: &ArgMatches) -> Result<Outcome, CliError> {
+    let files = contract_files(&args.paths)?;
+    let version = &args.consumer_app_version;
+    let mut asked = args
+        .connection
+        .asked(matches)
+        .field(
+            "pacticipantVersionNumber",
+            flag("--consumer-app-version", version),
+        )
+        .field("tags", flag("--tag", &args.tag.join(",")));
+    if let Some(branch) = &args.branch {
+        asked = asked.field("branch", flag("--branch", branch));
+    }
+    if let Some(url) = &args.build_url {
+        asked = asked.field("buildUrl", flag("--build-url", url));
+    }
+    // One request per consumer: contracts[i] is the i-th file only when there is one consumer.
+    let consumer = |document: &serde_json::Value| document.pointer("/consumer/name").cloned();
+    if files
+        .iter()
+        .all(|(_, d)| consumer(d) == consumer(&files[0].1))
+    {
+        for (index, (file, _)) in files.iter().enumerate() {
+            asked = asked.field(format!("contracts[{index}]"), file.display().to_string());
+        }
+    }
+    let contracts: Vec<serde_json::Value> = files.into_iter().map(|(_, d)| d).collect();
+    let client = args.connection.client(&asked)?;
     let answers = runtime()?.block_on(client.publish_contracts(
         &contracts,
-        &args.consumer_app_version,
+        version,
         args.branch.as_deref(),
         &args.tag,
         args.build_url.as_deref(),
@@ -341,14 +416,27 @@ pub(super) fn publish(args: &PublishArgs) -> Result<Outcome, CliError> {
     ));
     let answers = match answers {
         Ok(answers) => answers,
-        Err(error) => return failed(error),
+        Err(ClientError::Refused { reply }) if reply.status == 409 => {
+            asked.sentence = Some(format!(
+                "the broker refused to change what version {} already published: {}",
+                printable_line(version),
+                printable_line(&broker_messages(&reply))
+            ));
+            asked = asked.hint(if args.merge {
+                "publish the change under a new --consumer-app-version: merging adds interactions but cannot change one the version already published"
+            } else {
+                "publish the change under a new --consumer-app-version, or pass --merge to add its new interactions to those the version already published"
+            });
+            return Err(asked.failure(ClientError::Refused { reply }));
+        }
+        Err(error) => return Err(asked.failure(error)),
     };
     if args.connection.json() {
         return ok(pretty(&answers));
     }
     let mut out = String::new();
     for notice in answers.iter().flat_map(|answer| &answer.notices) {
-        out.push_str(&notice.text);
+        out.push_str(&pactum_core::printable::printable(&notice.text));
         out.push('\n');
     }
     ok(out)
@@ -461,6 +549,35 @@ fn selectors(args: &CanIDeployArgs, matches: &ArgMatches) -> Result<Question, Cl
     Ok((out, ignore))
 }
 
+/// A selector as the flags that gave it: `--pacticipant web --version 1`.
+fn selector_flags(selector: &VersionSelector) -> String {
+    let which = match (&selector.version, &selector.latest, &selector.branch) {
+        (Some(version), _, _) => flag("--version", version),
+        (None, Some(Some(tag)), _) => flag("--latest", tag),
+        (None, Some(None), _) => "--latest".to_owned(),
+        (None, None, Some(branch)) => flag("--branch", branch),
+        _ => "--main-branch".to_owned(),
+    };
+    format!("{} {which}", flag("--pacticipant", &selector.pacticipant))
+}
+
+/// Whether asking again later can change an unknown answer: only a verification result still
+/// to be published can. Unknown for another reason (a provider with no version in the
+/// environment) stays unknown however long one waits.
+fn waiting_can_help(answer: &pactum_broker_api::Matrix) -> bool {
+    let unverified = answer
+        .matrix
+        .iter()
+        .filter(|row| row.ignored != Some(true) && row.verification_result.is_none())
+        .count() as u64;
+    // Brokers that count unknowns also count what is missing at the destination.
+    unverified > 0
+        && answer
+            .summary
+            .unknown
+            .is_none_or(|unknown| unknown <= unverified)
+}
+
 pub(super) fn can_i_deploy(
     args: &CanIDeployArgs,
     matches: &ArgMatches,
@@ -471,25 +588,47 @@ pub(super) fn can_i_deploy(
         (None, Some(tag)) => Some(Target::Tag(tag.clone())),
         _ => None,
     };
-    let client = args.connection.client()?;
+    let mut asked = args.connection.asked(matches);
+    for (index, selector) in selectors.iter().enumerate() {
+        let name = &selector.pacticipant;
+        asked = asked
+            .field(
+                format!("q[{index}].pacticipant"),
+                flag("--pacticipant", name),
+            )
+            .field(format!("q[{index}]"), selector_flags(selector))
+            .field(format!("pacticipant:{name}"), flag("--pacticipant", name))
+            .field(format!("version:{name}"), selector_flags(selector));
+    }
+    for (index, (name, version)) in ignore.iter().enumerate() {
+        let flag = match version {
+            Some(version) => flag("--ignore", &format!("{name}:{version}")),
+            None => flag("--ignore", name),
+        };
+        asked = asked.field(format!("ignore[{index}]"), flag);
+    }
+    if let Some(env) = &args.to_environment {
+        asked = asked
+            .field("environment", flag("--to-environment", env))
+            .field(format!("environment:{env}"), flag("--to-environment", env));
+    }
+    if let Some(tag) = &args.to {
+        asked = asked.field("tag", flag("--to", tag));
+    }
+    let client = args.connection.client(&asked)?;
     let runtime = runtime()?;
     let mut tries = 0;
     let answer = loop {
-        let answer =
-            match runtime.block_on(client.can_i_deploy(&selectors, target.as_ref(), &ignore)) {
-                Ok(answer) => answer,
-                Err(ClientError::Status {
-                    status: 400,
-                    message,
-                    ..
-                }) => {
-                    return Err(CliError::Usage(format!(
-                        "the broker refused the question: {message}"
-                    )));
-                }
-                Err(error) => return Err(CliError::Broker(error)),
-            };
+        let answer = runtime
+            .block_on(client.can_i_deploy(&selectors, target.as_ref(), &ignore))
+            .map_err(|e| asked.failure(e))?;
         if answer.summary.deployable.is_none() && tries < args.retry_while_unknown {
+            if !waiting_can_help(&answer) {
+                eprintln!(
+                    "note: not waiting (--retry-while-unknown): no verification result is missing, so waiting cannot change the answer"
+                );
+                break answer;
+            }
             tries += 1;
             eprintln!(
                 "Waiting for verification results to be published (try {tries} of {})...",
@@ -507,10 +646,7 @@ pub(super) fn can_i_deploy(
         EXIT_FAILED
     };
     if args.connection.json() {
-        return Ok(Outcome {
-            stdout: pretty(&answer),
-            code,
-        });
+        return Ok(Outcome::new(pretty(&answer), code));
     }
     let mut out = String::new();
     if !answer.matrix.is_empty() {
@@ -535,18 +671,18 @@ pub(super) fn can_i_deploy(
                 ""
             };
             let number = |side: &pactum_broker_api::MatrixPacticipant| {
-                side.version.as_ref().map(|v| v.number.clone())
+                side.version.as_ref().map(|v| cell(&v.number))
             };
             t.add_row(vec![
-                row.consumer.name.clone(),
+                cell(&row.consumer.name),
                 number(&row.consumer).unwrap_or_default(),
-                row.provider.name.clone(),
+                cell(&row.provider.name),
                 number(&row.provider).unwrap_or_else(|| "-".into()),
                 format!("{success}{ignored}"),
                 // The verification's number: the last segment of its URL.
                 verification
                     .and_then(|v| href(v.links.self_.as_ref()))
-                    .map(|h| h.rsplit('/').next().unwrap_or_default().to_owned())
+                    .map(|h| cell(h.rsplit('/').next().unwrap_or_default()))
                     .unwrap_or_default(),
             ]);
         }
@@ -559,18 +695,63 @@ pub(super) fn can_i_deploy(
     });
     for notice in &answer.notices {
         if notice.kind != "info" || deployable == Some(true) {
-            out.push_str(&format!("\n{}", notice.text));
+            out.push_str(&format!(
+                "\n{}",
+                pactum_core::printable::printable(&notice.text)
+            ));
         }
     }
     out.push('\n');
     if args.dry_run && deployable != Some(true) {
         out.push_str("\n(dry run: exiting 0 whatever the answer)\n");
     }
-    Ok(Outcome { stdout: out, code })
+    Ok(Outcome::new(out, code))
 }
 
-pub(super) fn record(args: &RecordArgs, deployed: bool) -> Result<Outcome, CliError> {
-    let client = args.connection.client()?;
+/// How a command that names a pacticipant version and an environment asked.
+fn asked_about(
+    connection: &Connection,
+    matches: &ArgMatches,
+    pacticipant: &str,
+    version: Option<&str>,
+    environment: &str,
+) -> Asked {
+    let mut asked = connection
+        .asked(matches)
+        .field(
+            format!("pacticipant:{pacticipant}"),
+            flag("--pacticipant", pacticipant),
+        )
+        .field(
+            format!("environment:{environment}"),
+            flag("--environment", environment),
+        );
+    if let Some(version) = version {
+        asked = asked.field(
+            format!("version:{pacticipant}"),
+            format!(
+                "{} {}",
+                flag("--pacticipant", pacticipant),
+                flag("--version", version)
+            ),
+        );
+    }
+    asked
+}
+
+pub(super) fn record(
+    args: &RecordArgs,
+    matches: &ArgMatches,
+    deployed: bool,
+) -> Result<Outcome, CliError> {
+    let asked = asked_about(
+        &args.connection,
+        matches,
+        &args.pacticipant,
+        Some(&args.version),
+        &args.environment,
+    );
+    let client = args.connection.client(&asked)?;
     let runtime = runtime()?;
     let instance = if deployed {
         args.application_instance.as_deref()
@@ -592,61 +773,82 @@ pub(super) fn record(args: &RecordArgs, deployed: bool) -> Result<Outcome, CliEr
             .block_on(client.record_release(&args.pacticipant, &args.version, &args.environment))
             .map(|record| pretty(&record))
     };
-    match recorded {
-        Ok(json) if args.connection.json() => ok(json),
-        Ok(_) => ok(format!(
-            "Recorded {} of {} version {} {} {}{}.\n",
-            if deployed { "deployment" } else { "release" },
-            args.pacticipant,
-            args.version,
-            if deployed { "to" } else { "in" },
-            args.environment,
-            instance
-                .map(|i| format!(" (application instance {i})"))
-                .unwrap_or_default()
-        )),
-        Err(error) => failed(error),
+    let json = recorded.map_err(|e| asked.failure(e))?;
+    if args.connection.json() {
+        return ok(json);
     }
+    ok(format!(
+        "Recorded {} of {} version {} {} {}{}.\n",
+        if deployed { "deployment" } else { "release" },
+        cell(&args.pacticipant),
+        cell(&args.version),
+        if deployed { "to" } else { "in" },
+        cell(&args.environment),
+        instance
+            .map(|i| format!(" (application instance {})", cell(i)))
+            .unwrap_or_default()
+    ))
 }
 
-pub(super) fn undeploy(args: &UndeployArgs) -> Result<Outcome, CliError> {
-    let client = args.connection.client()?;
-    match runtime()?.block_on(client.end_deployments(
+pub(super) fn undeploy(args: &UndeployArgs, matches: &ArgMatches) -> Result<Outcome, CliError> {
+    let asked = asked_about(
+        &args.connection,
+        matches,
         &args.pacticipant,
+        None,
         &args.environment,
-        args.application_instance.as_deref(),
-    )) {
-        Ok(records) if args.connection.json() => ok(pretty(&records)),
-        Ok(records) => ok(records
-            .iter()
-            .map(|r| {
-                format!(
-                    "Recorded undeployment of {} version {} from {}.\n",
-                    args.pacticipant, r.embedded.version.number, args.environment
-                )
-            })
-            .collect()),
-        Err(error) => failed(error),
+    );
+    let client = args.connection.client(&asked)?;
+    let records = runtime()?
+        .block_on(client.end_deployments(
+            &args.pacticipant,
+            &args.environment,
+            args.application_instance.as_deref(),
+        ))
+        .map_err(|e| asked.failure(e))?;
+    if args.connection.json() {
+        return ok(pretty(&records));
     }
+    ok(records
+        .iter()
+        .map(|r| {
+            format!(
+                "Recorded undeployment of {} version {} from {}.\n",
+                cell(&args.pacticipant),
+                cell(&r.embedded.version.number),
+                cell(&args.environment)
+            )
+        })
+        .collect())
 }
 
-pub(super) fn support_ended(args: &RecordArgs) -> Result<Outcome, CliError> {
-    let client = args.connection.client()?;
-    match runtime()?.block_on(client.end_support(
+pub(super) fn support_ended(args: &RecordArgs, matches: &ArgMatches) -> Result<Outcome, CliError> {
+    let asked = asked_about(
+        &args.connection,
+        matches,
         &args.pacticipant,
-        &args.version,
+        Some(&args.version),
         &args.environment,
-    )) {
-        Ok(records) if args.connection.json() => ok(pretty(&records)),
-        Ok(_) => ok(format!(
-            "Recorded support ended for {} version {} in {}.\n",
-            args.pacticipant, args.version, args.environment
-        )),
-        Err(error) => failed(error),
+    );
+    let client = args.connection.client(&asked)?;
+    let records = runtime()?
+        .block_on(client.end_support(&args.pacticipant, &args.version, &args.environment))
+        .map_err(|e| asked.failure(e))?;
+    if args.connection.json() {
+        return ok(pretty(&records));
     }
+    ok(format!(
+        "Recorded support ended for {} version {} in {}.\n",
+        cell(&args.pacticipant),
+        cell(&args.version),
+        cell(&args.environment)
+    ))
 }
 
-pub(super) fn create_environment(args: &EnvironmentArgs) -> Result<Outcome, CliError> {
+pub(super) fn create_environment(
+    args: &EnvironmentArgs,
+    matches: &ArgMatches,
+) -> Result<Outcome, CliError> {
     let contact = args.contact_name.is_some() || args.contact_email_address.is_some();
     let request = EnvironmentRequest {
         name: args.name.clone(),
@@ -661,77 +863,159 @@ pub(super) fn create_environment(args: &EnvironmentArgs) -> Result<Outcome, CliE
             }]
         }),
     };
-    let client = args.connection.client()?;
-    match runtime()?.block_on(client.create_environment(&request)) {
-        Ok(env) if args.connection.json() => ok(pretty(&env)),
-        Ok(env) => ok(format!(
+    let mut asked = args
+        .connection
+        .asked(matches)
+        .field("name", flag("--name", &args.name))
+        .field("production", "--production")
+        .field("contacts", "--contact-name, --contact-email-address");
+    if let Some(display_name) = &args.display_name {
+        asked = asked.field("displayName", flag("--display-name", display_name));
+    }
+    let client = args.connection.client(&asked)?;
+    let (env, created) = runtime()?
+        .block_on(client.create_environment(&request))
+        .map_err(|e| asked.failure(e))?;
+    if args.connection.json() {
+        return ok(pretty(&env));
+    }
+    if created {
+        ok(format!(
             "Created {} environment with UUID {}\n",
-            args.name, env.uuid
-        )),
-        Err(error) => failed(error),
+            cell(&args.name),
+            cell(&env.uuid)
+        ))
+    } else {
+        ok(format!(
+            "Environment {} already exists with these settings (UUID {}); nothing to change.\n",
+            cell(&args.name),
+            cell(&env.uuid)
+        ))
     }
 }
 
-pub(super) fn list_environments(args: &ListArgs) -> Result<Outcome, CliError> {
-    let client = args.connection.client()?;
-    let environments = match runtime()?.block_on(client.environments()) {
-        Ok(list) => list,
-        Err(error) => return failed(error),
-    };
+pub(super) fn list_environments(
+    args: &ListArgs,
+    matches: &ArgMatches,
+) -> Result<Outcome, CliError> {
+    let asked = args.connection.asked(matches);
+    let client = args.connection.client(&asked)?;
+    let environments = runtime()?
+        .block_on(client.environments())
+        .map_err(|e| asked.failure(e))?;
     if args.connection.json() {
         return ok(pretty(&environments));
     }
     let mut t = table(&["UUID", "NAME", "DISPLAY NAME", "PRODUCTION"]);
     for env in &environments {
         t.add_row(vec![
-            env.uuid.clone(),
-            env.name.clone(),
-            env.display_name.clone().unwrap_or_default(),
+            cell(&env.uuid),
+            cell(&env.name),
+            cell(env.display_name.as_deref().unwrap_or_default()),
             env.production.to_string(),
         ]);
     }
     ok(format!("{t}\n"))
 }
 
-pub(super) fn create_or_update_pacticipant(args: &PacticipantArgs) -> Result<Outcome, CliError> {
+pub(super) fn create_or_update_pacticipant(
+    args: &PacticipantArgs,
+    matches: &ArgMatches,
+) -> Result<Outcome, CliError> {
     let properties = PacticipantRequest {
         display_name: args.display_name.clone(),
         main_branch: args.main_branch.clone(),
         repository_url: args.repository_url.clone(),
         ..PacticipantRequest::default()
     };
-    let client = args.connection.client()?;
-    match runtime()?.block_on(client.create_or_update_pacticipant(&args.name, &properties)) {
-        Ok((resource, _)) if args.connection.json() => ok(pretty(&resource)),
-        Ok((_, created)) => ok(format!(
-            "Pacticipant {} {}.\n",
-            args.name,
-            if created { "created" } else { "updated" }
-        )),
-        Err(error) => failed(error),
+    let mut asked = args
+        .connection
+        .asked(matches)
+        .field("name", flag("--name", &args.name));
+    for (field, name, value) in [
+        ("displayName", "--display-name", &args.display_name),
+        ("mainBranch", "--main-branch", &args.main_branch),
+        ("repositoryUrl", "--repository-url", &args.repository_url),
+    ] {
+        if let Some(value) = value {
+            asked = asked.field(field, flag(name, value));
+        }
     }
+    let client = args.connection.client(&asked)?;
+    let (resource, created) = runtime()?
+        .block_on(client.create_or_update_pacticipant(&args.name, &properties))
+        .map_err(|e| asked.failure(e))?;
+    if args.connection.json() {
+        return ok(pretty(&resource));
+    }
+    ok(format!(
+        "Pacticipant {} {}.\n",
+        cell(&args.name),
+        if created { "created" } else { "updated" }
+    ))
 }
 
-pub(super) fn create_version_tag(args: &TagArgs) -> Result<Outcome, CliError> {
-    let client = args.connection.client()?;
-    match runtime()?.block_on(client.tag_version(
+pub(super) fn create_version_tag(
+    args: &TagArgs,
+    matches: &ArgMatches,
+) -> Result<Outcome, CliError> {
+    let mut asked = args
+        .connection
+        .asked(matches)
+        .field(
+            format!("version:{}", args.pacticipant),
+            format!(
+                "{} {}",
+                flag("--pacticipant", &args.pacticipant),
+                flag("--version", &args.version)
+            ),
+        )
+        .field("tag", flag("--tag", &args.tag.join(",")));
+    let client = args.connection.client(&asked)?;
+    let tagged = runtime()?.block_on(client.tag_version(
         &args.pacticipant,
         &args.version,
         &args.tag,
         args.auto_create_version,
-    )) {
-        Ok(()) => ok(format!(
-            "Tagged {} version {} with {}.\n",
-            args.pacticipant,
-            args.version,
-            args.tag.join(", ")
-        )),
-        Err(error) => failed(error),
+    ));
+    if let Err(error) = tagged {
+        if let ClientError::NotFound {
+            missing: Missing::Version(_),
+            ..
+        } = error
+        {
+            asked = asked.hint("pass --auto-create-version to create the version with its tags");
+        }
+        return Err(asked.failure(error));
     }
+    ok(format!(
+        "Tagged {} version {} with {}.\n",
+        cell(&args.pacticipant),
+        cell(&args.version),
+        cell(&args.tag.join(", "))
+    ))
 }
 
-pub(super) fn describe_version(args: &DescribeArgs) -> Result<Outcome, CliError> {
-    let client = args.connection.client()?;
+pub(super) fn describe_version(
+    args: &DescribeArgs,
+    matches: &ArgMatches,
+) -> Result<Outcome, CliError> {
+    let selector = VersionSelector {
+        pacticipant: args.pacticipant.clone(),
+        version: args.version.clone(),
+        latest: Some(args.latest.clone().filter(|t| !t.is_empty())),
+        ..VersionSelector::default()
+    };
+    let flags = match (&args.version, &args.latest) {
+        (Some(version), _) => flag("--version", version),
+        (None, Some(tag)) if !tag.is_empty() => flag("--latest", tag),
+        (None, _) => "--latest".to_owned(),
+    };
+    let asked = args.connection.asked(matches).field(
+        format!("version:{}", args.pacticipant),
+        format!("{} {flags}", flag("--pacticipant", &args.pacticipant)),
+    );
+    let client = args.connection.client(&asked)?;
     let runtime = runtime()?;
     let found = match (&args.version, &args.latest) {
         (Some(version), _) => runtime.block_on(client.version(&args.pacticipant, version)),
@@ -741,20 +1025,12 @@ pub(super) fn describe_version(args: &DescribeArgs) -> Result<Outcome, CliError>
         )),
         (None, None) => runtime.block_on(client.latest_version(&args.pacticipant, None)),
     };
-    let version = match found {
-        Ok(Some(version)) => version,
-        Ok(None) => {
-            eprintln!(
-                "error: {} has no such version in the broker",
-                args.pacticipant
-            );
-            return Ok(Outcome {
-                stdout: String::new(),
-                code: EXIT_FAILED,
-            });
-        }
-        Err(error) => return failed(error),
-    };
+    let version = found.map_err(|e| asked.failure(e))?.ok_or_else(|| {
+        asked.failure(ClientError::NotFound {
+            missing: Missing::Version(selector),
+            reply: None,
+        })
+    })?;
     if args.connection.json() {
         return ok(pretty(&version));
     }
@@ -769,10 +1045,53 @@ pub(super) fn describe_version(args: &DescribeArgs) -> Result<Outcome, CliError>
         .collect();
     let mut t = table(&["NAME", "VERSION", "BRANCHES", "TAGS"]);
     t.add_row(vec![
-        args.pacticipant.clone(),
-        version.number.clone(),
-        branches.join(", "),
-        tags.join(", "),
+        cell(&args.pacticipant),
+        cell(&version.number),
+        cell(&branches.join(", ")),
+        cell(&tags.join(", ")),
     ]);
     ok(format!("{t}\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pactum_broker_api::{Matrix, MatrixRow, MatrixSummary};
+
+    fn unknown(rows: Vec<MatrixRow>, count: Option<u64>) -> Matrix {
+        Matrix {
+            summary: MatrixSummary {
+                deployable: None,
+                unknown: count,
+                ..MatrixSummary::default()
+            },
+            matrix: rows,
+            ..Matrix::default()
+        }
+    }
+
+    #[test]
+    fn waiting_helps_only_while_a_verification_result_is_missing() {
+        let unverified = MatrixRow::default();
+        // One row awaiting its verification, nothing else unknown.
+        assert!(waiting_can_help(&unknown(
+            vec![unverified.clone()],
+            Some(1)
+        )));
+        // Another broker that does not count unknowns.
+        assert!(waiting_can_help(&unknown(vec![unverified.clone()], None)));
+        // A provider missing at the destination as well: it stays unknown however long.
+        assert!(!waiting_can_help(&unknown(
+            vec![unverified.clone()],
+            Some(2)
+        )));
+        // Only the missing provider.
+        assert!(!waiting_can_help(&unknown(Vec::new(), Some(1))));
+        // An ignored unverified row is not waited for.
+        let ignored = MatrixRow {
+            ignored: Some(true),
+            ..MatrixRow::default()
+        };
+        assert!(!waiting_can_help(&unknown(vec![ignored], Some(0))));
+    }
 }

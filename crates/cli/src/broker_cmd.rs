@@ -70,10 +70,7 @@ pub(super) fn run(args: &BrokerArgs) -> Result<Outcome, CliError> {
         tracing::info!("broker stopped");
         Ok::<_, CliError>(())
     })?;
-    Ok(Outcome {
-        stdout: String::new(),
-        code: EXIT_OK,
-    })
+    Ok(Outcome::new(String::new(), EXIT_OK))
 }
 
 /// The database URL without its password, for output.

@@ -5,6 +5,7 @@
 
 mod broker_client_cmd;
 mod broker_cmd;
+mod broker_error;
 mod match_cmd;
 mod signal;
 mod stub_cmd;
@@ -307,6 +308,9 @@ struct VerifyArgs {
     /// CI build URL published with the results.
     #[arg(long, value_name = "URL")]
     build_url: Option<String>,
+    /// On a broker error, also show the broker's answer as received.
+    #[arg(long, short = 'v')]
+    verbose: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -439,7 +443,7 @@ pub enum CliError {
     Verify(#[from] pactum_verifier::VerifyError),
     /// A request to the broker failed.
     #[error(transparent)]
-    Broker(#[from] pactum_client::ClientError),
+    Broker(Box<broker_error::BrokerFailure>),
     /// A contract could not be loaded.
     #[error(transparent)]
     Source(#[from] pactum_client::sources::SourceError),
@@ -460,6 +464,10 @@ pub enum CliError {
 /// Renders an error for people: its message, each cause that the message does not already
 /// include, and what to do where the CLI knows a flag that helps.
 pub fn render_error(error: &CliError) -> String {
+    // A broker failure renders its own causes (with --verbose).
+    if let CliError::Broker(failure) = error {
+        return failure.render();
+    }
     let mut text = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
@@ -483,6 +491,20 @@ pub struct Outcome {
     pub stdout: String,
     /// The exit code.
     pub code: u8,
+    /// A failure to report after the output, which stands (verification results that could
+    /// not be published).
+    pub then: Option<CliError>,
+}
+
+impl Outcome {
+    /// `stdout` with exit code `code`.
+    pub fn new(stdout: String, code: u8) -> Outcome {
+        Outcome {
+            stdout,
+            code,
+            then: None,
+        }
+    }
 }
 
 /// Parses arguments and runs the command. Used by the binary and by tests.
@@ -503,21 +525,21 @@ where
     let outcome = match cli.command {
         Command::Match(args) => match_cmd::run(&args)?,
         Command::Stub(args) => stub_cmd::run(&args)?,
-        Command::Verify(args) => verify_cmd::run(&args)?,
+        Command::Verify(args) => verify_cmd::run(&args, sub)?,
         Command::Broker(args) => broker_cmd::run(&args)?,
-        Command::Publish(args) => broker_client_cmd::publish(&args)?,
+        Command::Publish(args) => broker_client_cmd::publish(&args, sub)?,
         Command::CanIDeploy(args) => broker_client_cmd::can_i_deploy(&args, sub)?,
-        Command::RecordDeployment(args) => broker_client_cmd::record(&args, true)?,
-        Command::RecordUndeployment(args) => broker_client_cmd::undeploy(&args)?,
-        Command::RecordRelease(args) => broker_client_cmd::record(&args, false)?,
-        Command::RecordSupportEnded(args) => broker_client_cmd::support_ended(&args)?,
-        Command::CreateEnvironment(args) => broker_client_cmd::create_environment(&args)?,
-        Command::ListEnvironments(args) => broker_client_cmd::list_environments(&args)?,
+        Command::RecordDeployment(args) => broker_client_cmd::record(&args, sub, true)?,
+        Command::RecordUndeployment(args) => broker_client_cmd::undeploy(&args, sub)?,
+        Command::RecordRelease(args) => broker_client_cmd::record(&args, sub, false)?,
+        Command::RecordSupportEnded(args) => broker_client_cmd::support_ended(&args, sub)?,
+        Command::CreateEnvironment(args) => broker_client_cmd::create_environment(&args, sub)?,
+        Command::ListEnvironments(args) => broker_client_cmd::list_environments(&args, sub)?,
         Command::CreateOrUpdatePacticipant(args) => {
-            broker_client_cmd::create_or_update_pacticipant(&args)?
+            broker_client_cmd::create_or_update_pacticipant(&args, sub)?
         }
-        Command::CreateVersionTag(args) => broker_client_cmd::create_version_tag(&args)?,
-        Command::DescribeVersion(args) => broker_client_cmd::describe_version(&args)?,
+        Command::CreateVersionTag(args) => broker_client_cmd::create_version_tag(&args, sub)?,
+        Command::DescribeVersion(args) => broker_client_cmd::describe_version(&args, sub)?,
     };
     Ok(outcome)
 }
@@ -541,13 +563,11 @@ impl From<CliError> for CliOrUsage {
 pub fn main() -> u8 {
     match run(std::env::args_os()) {
         Ok(outcome) => {
-            let mut stdout = std::io::stdout().lock();
-            if stdout
-                .write_all(outcome.stdout.as_bytes())
-                .and_then(|_| stdout.flush())
-                .is_err()
-            {
+            if write_stdout(&outcome.stdout).is_err() {
                 return EXIT_ERROR;
+            }
+            if let Some(error) = &outcome.then {
+                print_error(error);
             }
             outcome.code
         }
@@ -556,10 +576,31 @@ pub fn main() -> u8 {
             if e.use_stderr() { EXIT_ERROR } else { EXIT_OK }
         }
         Err(CliOrUsage::Failed(e)) => {
-            eprintln!("error: {}", render_error(&e));
+            // With --output json, scripts get the broker's answer as it came.
+            if let CliError::Broker(failure) = &e
+                && failure.json_output()
+                && let Some(reply) = failure.json_reply()
+            {
+                let _ = write_stdout(&format!("{}\n", reply.trim_end()));
+            }
+            print_error(&e);
             EXIT_ERROR
         }
     }
+}
+
+fn write_stdout(text: &str) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()
+}
+
+/// Prints an error for people on stderr, control characters escaped.
+fn print_error(error: &CliError) {
+    eprintln!(
+        "error: {}",
+        pactum_core::printable::printable(&render_error(error))
+    );
 }
 
 #[cfg(test)]

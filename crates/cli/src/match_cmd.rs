@@ -149,5 +149,5 @@ pub(super) fn run(args: &MatchArgs) -> Result<Outcome, CliError> {
             out
         }
     };
-    Ok(Outcome { stdout, code })
+    Ok(Outcome::new(stdout, code))
 }

@@ -49,8 +49,5 @@ pub(super) fn run(args: &StubArgs) -> Result<Outcome, CliError> {
         .await?;
         Ok::<_, CliError>(())
     })?;
-    Ok(Outcome {
-        stdout: String::new(),
-        code: EXIT_OK,
-    })
+    Ok(Outcome::new(String::new(), EXIT_OK))
 }

@@ -5,10 +5,13 @@ use std::time::Duration;
 
 use regex::Regex;
 
+use clap::ArgMatches;
+
+use super::broker_error::{Asked, VERIFY, credential_origin, flag};
 use super::{CliError, EXIT_FAILED, EXIT_OK, Format, Outcome, VerifyArgs};
 use pactum_broker_api::ConsumerVersionSelector;
 use pactum_client::sources::{Auth, Loaded, Source, load_all};
-use pactum_client::{BrokerClient, VerificationRequest};
+use pactum_client::{BrokerClient, ClientError, Missing, VerificationRequest};
 use pactum_verifier::Report;
 use pactum_verifier::{Filter, Options, Verifier};
 
@@ -32,7 +35,33 @@ fn headers(raw: &[String]) -> Result<Vec<(String, String)>, CliError> {
         .collect()
 }
 
-pub(super) fn run(args: &VerifyArgs) -> Result<Outcome, CliError> {
+/// How `verify` asks the broker at `base_url`, for error messages.
+fn asked(args: &VerifyArgs, matches: &ArgMatches, base_url: &str) -> Asked {
+    let mut asked = Asked::new(VERIFY, base_url);
+    asked.credential_origin = credential_origin(matches, VERIFY, "token", "user");
+    asked.verbose = args.verbose;
+    if let Some(provider) = &args.provider {
+        asked = asked.field(
+            format!("pacticipant:{provider}"),
+            flag("--provider", provider),
+        );
+    }
+    asked
+}
+
+/// The scheme and authority of a URL (`http://host:port`): the broker a contract URL came
+/// from, when no --broker-url names it.
+fn origin_of(url: &str) -> &str {
+    let Some((_, rest)) = url.split_once("://") else {
+        return url;
+    };
+    match rest.find('/') {
+        Some(slash) => &url[..url.len() - rest.len() + slash],
+        None => url,
+    }
+}
+
+pub(super) fn run(args: &VerifyArgs, matches: &ArgMatches) -> Result<Outcome, CliError> {
     let mut sources: Vec<Source> = args.contracts.iter().map(|c| Source::parse(c)).collect();
     sources.extend(args.files.iter().map(|f| Source::File(f.into())));
     sources.extend(args.dirs.iter().map(|d| Source::Dir(d.into())));
@@ -90,8 +119,20 @@ pub(super) fn run(args: &VerifyArgs) -> Result<Outcome, CliError> {
     let report = runtime.block_on(async {
         let mut contracts = load_all(&sources, &auth).await?;
         if let (Some(url), Some(request)) = (&args.broker_url, &broker_request) {
-            let client = BrokerClient::new(url, auth.clone())?;
-            let selected = client.pacts_for_verification(request).await?;
+            let asked = asked(args, matches, url);
+            let client = BrokerClient::new(url, auth.clone()).map_err(|e| asked.failure(e))?;
+            let selected = client
+                .pacts_for_verification(request)
+                .await
+                .map_err(|error| match error {
+                    ClientError::NotFound {
+                        missing: Missing::Pacticipant { .. },
+                        ..
+                    } => asked.clone().hint(
+                        "check --provider: the broker knows a provider once a consumer published a contract with it",
+                    ).failure(error),
+                    error => asked.failure(error),
+                })?;
             if selected.is_empty() && contracts.is_empty() {
                 return Err(CliError::Usage(format!(
                     "the broker at {url} selected no contracts for provider '{}' (selectors: {}); \
@@ -132,7 +173,7 @@ pub(super) fn run(args: &VerifyArgs) -> Result<Outcome, CliError> {
         }
         let report = report?;
         let published = if args.publish {
-            Some(publish(args, &auth, &contracts, &report).await)
+            Some(publish(args, matches, &auth, &contracts, &report).await)
         } else {
             None
         };
@@ -159,24 +200,27 @@ pub(super) fn run(args: &VerifyArgs) -> Result<Outcome, CliError> {
             report.to_text(colour)
         }
     };
-    let mut stdout = stdout;
-    let mut code = if report.success() {
-        EXIT_OK
-    } else {
-        EXIT_FAILED
-    };
+    let mut outcome = Outcome::new(
+        stdout,
+        if report.success() {
+            EXIT_OK
+        } else {
+            EXIT_FAILED
+        },
+    );
     match published {
         Some(Ok(lines)) if args.format == Format::Text => {
-            stdout.push_str(&lines);
+            outcome.stdout.push_str(&lines);
         }
         Some(Err(error)) => {
-            // The verification ran and its report stands; the publication failed.
-            eprintln!("error: publishing the verification results failed: {error}");
-            code = super::EXIT_ERROR;
+            // The verification ran and its report stands: it is printed first, then why the
+            // results could not be published.
+            outcome.then = Some(error);
+            outcome.code = super::EXIT_ERROR;
         }
         _ => {}
     }
-    Ok(Outcome { stdout, code })
+    Ok(outcome)
 }
 
 /// What to ask the broker, from the command line; `None` without --broker-url.
@@ -235,6 +279,7 @@ fn broker_request(args: &VerifyArgs) -> Result<Option<VerificationRequest>, CliE
 /// Publishes each broker contract's result; returns the lines to print.
 async fn publish(
     args: &VerifyArgs,
+    matches: &ArgMatches,
     auth: &Auth,
     contracts: &[Loaded],
     report: &Report,
@@ -263,8 +308,13 @@ async fn publish(
                 .into(),
         ));
     }
-    let base = args.broker_url.clone().unwrap_or_default();
-    let client = BrokerClient::new(&base, auth.clone())?;
+    let base = match &args.broker_url {
+        Some(url) => url.clone(),
+        None => origin_of(&publishable[0].0.origin).to_owned(),
+    };
+    let mut asked = asked(args, matches, &base);
+    asked.doing = Some("cannot publish the verification results".into());
+    let client = BrokerClient::new(&base, auth.clone()).map_err(|e| asked.failure(e))?;
     client
         .tag_provider_version(
             &publishable[0].0.pact,
@@ -272,13 +322,15 @@ async fn publish(
             args.provider_branch.as_deref(),
             &args.provider_tags,
         )
-        .await?;
+        .await
+        .map_err(|e| asked.failure(e))?;
     let mut lines = String::from("\n");
     for (loaded, result) in publishable {
         let outcome = pactum_verifier::publish::verification_result(result, &loaded.pact);
         let url = client
             .publish_result(&loaded.pact, version, args.build_url.as_deref(), &outcome)
-            .await?;
+            .await
+            .map_err(|e| asked.failure(e))?;
         lines.push_str(&format!(
             "Published {} verification of {} -> {} by {} {version}: {url}\n",
             if outcome.success {

@@ -2,6 +2,7 @@
 //! `record-deployment`, …), following the same link relations as the official clients.
 
 use base64::Engine as _;
+use pactum_broker_api::environments::Contact;
 use pactum_broker_api::hal::href;
 use pactum_broker_api::{
     ContractToPublish, DeployedVersion, DeployedVersionPatch, DeployedVersions, Environment,
@@ -14,7 +15,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::{BrokerClient, ClientError};
+use super::{BrokerClient, ClientError, Difference, EnvironmentSetting, Missing, Reply};
 
 /// Which versions of one pacticipant a can-i-deploy question names.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -113,6 +114,80 @@ pub fn contract_to_publish(
     }
 }
 
+impl VersionSelector {
+    /// The version `version` of `pacticipant`.
+    pub fn number(pacticipant: &str, version: &str) -> VersionSelector {
+        VersionSelector {
+            pacticipant: pacticipant.to_owned(),
+            version: Some(version.to_owned()),
+            ..VersionSelector::default()
+        }
+    }
+}
+
+/// The settings of `existing` that differ from those `request` asks for. Production is always
+/// compared (the request says yes or no); the display name and contacts only when the request
+/// gives them.
+fn environment_differences(
+    existing: &Environment,
+    request: &EnvironmentRequest,
+) -> Vec<Difference> {
+    let mut differences = Vec::new();
+    if existing.production != request.production {
+        differences.push(Difference {
+            setting: EnvironmentSetting::Production,
+            existing: existing.production.to_string(),
+            requested: request.production.to_string(),
+        });
+    }
+    if let Some(wanted) = &request.display_name
+        && existing.display_name.as_ref() != Some(wanted)
+    {
+        differences.push(Difference {
+            setting: EnvironmentSetting::DisplayName,
+            existing: existing.display_name.clone().unwrap_or_default(),
+            requested: wanted.clone(),
+        });
+    }
+    if let Some(wanted) = &request.contacts
+        && existing.contacts.as_ref() != Some(wanted)
+    {
+        differences.push(Difference {
+            setting: EnvironmentSetting::Contacts,
+            existing: describe_contacts(existing.contacts.as_deref().unwrap_or_default()),
+            requested: describe_contacts(wanted),
+        });
+    }
+    differences
+}
+
+/// Contacts in words: `ops (emailAddress: ops@example.com)`, or `none`.
+fn describe_contacts(contacts: &[Contact]) -> String {
+    if contacts.is_empty() {
+        return "none".into();
+    }
+    let described: Vec<String> = contacts
+        .iter()
+        .map(|contact| {
+            let details: Vec<String> = contact
+                .details
+                .iter()
+                .flatten()
+                .map(|(key, value)| match value {
+                    Value::String(text) => format!("{key}: {text}"),
+                    other => format!("{key}: {other}"),
+                })
+                .collect();
+            match (&contact.name, details.is_empty()) {
+                (Some(name), true) => name.clone(),
+                (Some(name), false) => format!("{name} ({})", details.join(", ")),
+                (None, _) => details.join(", "),
+            }
+        })
+        .collect();
+    described.join("; ")
+}
+
 /// Where to end deployments or releases, and which.
 struct Ending<'a> {
     pacticipant: &'a str,
@@ -123,6 +198,12 @@ struct Ending<'a> {
 impl BrokerClient {
     /// Asks the matrix whether the selected versions can be deployed (`summary.deployable`
     /// true, false, or unknown).
+    ///
+    /// A question that names what the broker does not have is an error, not an answer:
+    /// [`ClientError::NotFound`] for an unknown pacticipant or environment (which the broker
+    /// refuses) and for a named version that does not exist (which the broker answers "no").
+    /// An answer that is no matrix at all is checked against the index, to tell a wrong base
+    /// URL ([`ClientError::NotABroker`]) from a broker refusing the question.
     pub async fn can_i_deploy(
         &self,
         selectors: &[VersionSelector],
@@ -134,7 +215,113 @@ impl BrokerClient {
             self.base_url(),
             matrix_query(selectors, target, ignore)
         );
-        self.get(&url).await
+        let (status, text) = self.send::<()>(Method::GET, &url, None).await?;
+        let reply = || Reply::new("GET", &url, status.as_u16(), &text);
+        // Every matrix has a summary; a JSON answer without one is something else's.
+        let answer = serde_json::from_str::<Value>(&text)
+            .ok()
+            .filter(|value| status.is_success() && value.get("summary").is_some())
+            .and_then(|value| serde_json::from_value::<Matrix>(value).ok());
+        let Some(answer) = answer else {
+            self.index().await?;
+            if let Some(missing) = self.missing_names(selectors, target).await? {
+                return Err(ClientError::NotFound {
+                    missing,
+                    reply: Some(reply()),
+                });
+            }
+            return Err(if status.is_success() {
+                ClientError::Protocol {
+                    url,
+                    message: "the answer is not a matrix (it has no `summary`)".into(),
+                }
+            } else {
+                ClientError::Refused { reply: reply() }
+            });
+        };
+        if answer.summary.deployable != Some(true) {
+            for selector in selectors {
+                if !self.selected_version_exists(selector).await? {
+                    return Err(ClientError::NotFound {
+                        missing: Missing::Version(selector.clone()),
+                        reply: Some(reply()),
+                    });
+                }
+            }
+        }
+        Ok(answer)
+    }
+
+    /// The first pacticipant or environment a question names that the broker does not have.
+    async fn missing_names(
+        &self,
+        selectors: &[VersionSelector],
+        target: Option<&Target>,
+    ) -> Result<Option<Missing>, ClientError> {
+        for selector in selectors {
+            if self.pacticipant(&selector.pacticipant).await?.is_none() {
+                return Ok(Some(Missing::Pacticipant {
+                    name: selector.pacticipant.clone(),
+                }));
+            }
+        }
+        if let Some(Target::Environment(name)) = target {
+            let known = self.environments().await?;
+            if !known.iter().any(|e| &e.name == name) {
+                return Ok(Some(Missing::Environment {
+                    name: name.clone(),
+                    known: known.into_iter().map(|e| e.name).collect(),
+                }));
+            }
+        }
+        Ok(None)
+    }
+
+    /// A pacticipant; `Ok(None)` when the broker does not know it.
+    pub async fn pacticipant(&self, name: &str) -> Result<Option<Pacticipant>, ClientError> {
+        let url = self
+            .relation("pb:pacticipant", &[("pacticipant", name)])
+            .await?;
+        self.find(&url).await
+    }
+
+    /// Whether the version a selector names exists. Where the broker offers no relation to
+    /// find out (branches on an older broker), it is taken to exist.
+    async fn selected_version_exists(
+        &self,
+        selector: &VersionSelector,
+    ) -> Result<bool, ClientError> {
+        let pacticipant = selector.pacticipant.as_str();
+        if let Some(version) = &selector.version {
+            return Ok(self.version(pacticipant, version).await?.is_some());
+        }
+        let branch = match (&selector.branch, selector.main_branch) {
+            (Some(branch), _) => branch.clone(),
+            (None, true) => match self
+                .pacticipant(pacticipant)
+                .await?
+                .and_then(|p| p.main_branch)
+            {
+                Some(branch) => branch,
+                None => return Ok(false),
+            },
+            (None, false) => {
+                let tag = selector.latest.clone().flatten();
+                return Ok(self
+                    .latest_version(pacticipant, tag.as_deref())
+                    .await?
+                    .is_some());
+            }
+        };
+        let index = self.index().await?;
+        let Some(template) = href(index.link("pb:pacticipant-branch")) else {
+            return Ok(true);
+        };
+        let url = super::expand(
+            template,
+            &[("pacticipant", pacticipant), ("branch", &branch)],
+        );
+        Ok(self.find::<Value>(&url).await?.is_some())
     }
 
     /// Publishes contract files for one consumer version (`POST /contracts/publish`, one
@@ -248,12 +435,13 @@ impl BrokerClient {
         environment: &str,
         request: &RecordDeploymentRequest,
     ) -> Result<T, ClientError> {
-        let resource = self.version(pacticipant, version).await?.ok_or_else(|| ClientError::Status {
-            method: "GET".into(),
-            url: format!("{}/pacticipants/{pacticipant}/versions/{version}", self.base_url()),
-            status: 404,
-            message: format!("{pacticipant} version {version} does not exist in the broker; publish or create it first"),
-        })?;
+        let resource =
+            self.version(pacticipant, version)
+                .await?
+                .ok_or_else(|| ClientError::NotFound {
+                    missing: Missing::Version(VersionSelector::number(pacticipant, version)),
+                    reply: None,
+                })?;
         let links = if deployed {
             &resource.links.record_deployment
         } else {
@@ -263,17 +451,12 @@ impl BrokerClient {
             .iter()
             .find(|l| l.name.as_deref() == Some(environment))
             .and_then(|l| l.target())
-            .ok_or_else(|| {
-                let known: Vec<&str> = links.iter().filter_map(|l| l.name.as_deref()).collect();
-                ClientError::Status {
-                    method: "POST".into(),
-                    url: self.base_url().to_owned(),
-                    status: 404,
-                    message: format!(
-                        "no environment named `{environment}` (known: {}); create it with create-environment",
-                        if known.is_empty() { "none".into() } else { known.join(", ") }
-                    ),
-                }
+            .ok_or_else(|| ClientError::NotFound {
+                missing: Missing::Environment {
+                    name: environment.to_owned(),
+                    known: links.iter().filter_map(|l| l.name.clone()).collect(),
+                },
+                reply: None,
             })?;
         self.expect(Method::POST, target, Some(request)).await
     }
@@ -281,16 +464,16 @@ impl BrokerClient {
     /// The environment named `name`.
     pub async fn environment_named(&self, name: &str) -> Result<Environment, ClientError> {
         let environments = self.environments().await?;
+        let known = environments.iter().map(|e| e.name.clone()).collect();
         environments
             .into_iter()
             .find(|e| e.name == name)
-            .ok_or_else(|| ClientError::Status {
-                method: "GET".into(),
-                url: format!("{}/environments", self.base_url()),
-                status: 404,
-                message: format!(
-                    "no environment named `{name}`; create it with create-environment"
-                ),
+            .ok_or_else(|| ClientError::NotFound {
+                missing: Missing::Environment {
+                    name: name.to_owned(),
+                    known,
+                },
+                reply: None,
             })
     }
 
@@ -330,32 +513,6 @@ impl BrokerClient {
             query.push_str(&format!("&version={}", encode(version)));
         }
         Ok((self.get(&query).await?, query))
-    }
-
-    /// The error when there is nothing to end.
-    fn nothing_to_end(
-        ending: &Ending<'_>,
-        what: &str,
-        instance: Option<&str>,
-        url: String,
-    ) -> ClientError {
-        let instance = instance
-            .map(|i| format!(" (application instance {i})"))
-            .unwrap_or_default();
-        ClientError::Status {
-            method: "GET".into(),
-            url,
-            status: 404,
-            message: format!(
-                "{}{} is not {what} {}{instance}",
-                ending.pacticipant,
-                ending
-                    .version
-                    .map(|v| format!(" version {v}"))
-                    .unwrap_or_default(),
-                ending.environment
-            ),
-        }
     }
 
     /// PATCHes each record's `self` with `patch`.
@@ -398,12 +555,14 @@ impl BrokerClient {
             .filter(|r| r.application_instance.as_deref() == instance)
             .collect();
         if records.is_empty() {
-            return Err(Self::nothing_to_end(
-                &ending,
-                "currently deployed to",
-                instance,
-                url,
-            ));
+            return Err(ClientError::NotFound {
+                missing: Missing::Deployment {
+                    pacticipant: pacticipant.to_owned(),
+                    environment: environment.to_owned(),
+                    instance: instance.map(str::to_owned),
+                },
+                reply: None,
+            });
         }
         let selves = records
             .iter()
@@ -431,12 +590,14 @@ impl BrokerClient {
         let (current, url): (ReleasedVersions, String) = self.current(false, &ending).await?;
         let records = current.embedded.released_versions;
         if records.is_empty() {
-            return Err(Self::nothing_to_end(
-                &ending,
-                "currently released and supported in",
-                None,
-                url,
-            ));
+            return Err(ClientError::NotFound {
+                missing: Missing::Release {
+                    pacticipant: pacticipant.to_owned(),
+                    version: version.to_owned(),
+                    environment: environment.to_owned(),
+                },
+                reply: None,
+            });
         }
         let selves = records
             .iter()
@@ -448,13 +609,39 @@ impl BrokerClient {
         self.patch_each(selves, &patch, &url).await
     }
 
-    /// Creates an environment.
+    /// Creates an environment; returns it and whether it was created. Creating one that
+    /// exists with the settings asked for is not an error (running a setup script twice is
+    /// safe): the existing one is returned. With other settings it is
+    /// [`ClientError::EnvironmentDiffers`], naming each.
     pub async fn create_environment(
         &self,
         request: &EnvironmentRequest,
-    ) -> Result<Environment, ClientError> {
+    ) -> Result<(Environment, bool), ClientError> {
         let url = self.relation("pb:environments", &[]).await?;
-        self.expect(Method::POST, &url, Some(request)).await
+        let (status, text) = self.send(Method::POST, &url, Some(request)).await?;
+        if status.is_success() {
+            return Ok((Self::read(&url, &text)?, true));
+        }
+        // A taken name is a 409 from pactum's broker and a 400 on `name` from the Pact Broker:
+        // either way, the environment of that name decides.
+        if status.is_client_error()
+            && let Some(existing) = self
+                .environments()
+                .await?
+                .into_iter()
+                .find(|e| e.name == request.name)
+        {
+            let differences = environment_differences(&existing, request);
+            if differences.is_empty() {
+                return Ok((existing, false));
+            }
+            return Err(ClientError::EnvironmentDiffers {
+                name: existing.name,
+                uuid: existing.uuid,
+                differences,
+            });
+        }
+        Err(Self::refused(&Method::POST, &url, status, &text))
     }
 
     /// Creates a pacticipant, or updates the given properties of an existing one. Returns the
@@ -505,16 +692,9 @@ impl BrokerClient {
         auto_create: bool,
     ) -> Result<(), ClientError> {
         if !auto_create && self.version(pacticipant, version).await?.is_none() {
-            return Err(ClientError::Status {
-                method: "GET".into(),
-                url: format!(
-                    "{}/pacticipants/{pacticipant}/versions/{version}",
-                    self.base_url()
-                ),
-                status: 404,
-                message: format!(
-                    "{pacticipant} version {version} does not exist; publish it first or pass --auto-create-version"
-                ),
+            return Err(ClientError::NotFound {
+                missing: Missing::Version(VersionSelector::number(pacticipant, version)),
+                reply: None,
             });
         }
         // One index lookup for every tag: `{tag}` stays in the template until each is filled.

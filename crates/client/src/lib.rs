@@ -7,13 +7,14 @@
 #![warn(missing_docs)]
 
 mod commands;
+mod error;
 pub mod sources;
 
 use std::time::Duration;
 
 use pactum_broker_api::hal::href;
 use pactum_broker_api::{
-    ConsumerVersionSelector, ErrorBody, Index, PactResource, Pacticipant, PactsForVerification,
+    ConsumerVersionSelector, Index, PactResource, Pacticipant, PactsForVerification,
     PactsForVerificationRequest, VerificationResult as RecordedResult, VerificationResultRequest,
     VerifiedBy, VersionRequest,
 };
@@ -27,59 +28,9 @@ use crate::sources::{Auth, Loaded};
 use pactum_core::contract::Pact;
 
 pub use commands::{Target, VersionSelector, contract_to_publish, matrix_query};
-
-/// Why a broker request failed.
-#[derive(Debug, thiserror::Error)]
-pub enum ClientError {
-    /// The broker cannot be reached.
-    #[error("cannot reach the broker at {url}: {message}")]
-    Unreachable {
-        /// The URL.
-        url: String,
-        /// Why.
-        message: String,
-    },
-    /// The broker refused the credentials.
-    #[error(
-        "the broker refused the request to {url} ({status}): {message}; check PACT_BROKER_TOKEN, or PACT_BROKER_USERNAME and PACT_BROKER_PASSWORD"
-    )]
-    Unauthorized {
-        /// The URL.
-        url: String,
-        /// 401 or 403.
-        status: u16,
-        /// The broker's message.
-        message: String,
-    },
-    /// The broker answered with an error.
-    #[error("{method} {url} failed with {status}: {message}")]
-    Status {
-        /// The method.
-        method: String,
-        /// The URL.
-        url: String,
-        /// The status.
-        status: u16,
-        /// The broker's message (its `errors`, or the body).
-        message: String,
-    },
-    /// The broker's answer is not what the Pact Broker API describes.
-    #[error("unexpected answer from {url}: {message}")]
-    Protocol {
-        /// The URL.
-        url: String,
-        /// What is wrong.
-        message: String,
-    },
-    /// A contract the broker returned is not a valid pact.
-    #[error("the contract at {url} is not a valid pact: {message}")]
-    Contract {
-        /// Its URL.
-        url: String,
-        /// Why.
-        message: String,
-    },
-}
+pub use error::{
+    BaseUrlProblem, ClientError, Credential, Difference, EnvironmentSetting, Missing, Reply,
+};
 
 /// What to ask the broker for when verifying a provider.
 #[derive(Debug, Clone, Default)]
@@ -126,6 +77,29 @@ pub struct BrokerClient {
     http: reqwest::Client,
 }
 
+/// Checks that a base URL is an http(s) URL: `127.0.0.1:9292` would otherwise be read as a
+/// path relative to nothing, or (`localhost:9292`) as a URL of the scheme `localhost`.
+fn check_base_url(base_url: &str) -> Result<(), ClientError> {
+    let problem = if !base_url.contains("://") {
+        Some(BaseUrlProblem::NoScheme)
+    } else {
+        match url::Url::parse(base_url) {
+            Err(error) => Some(BaseUrlProblem::Invalid(error)),
+            Ok(url) if !matches!(url.scheme(), "http" | "https") => {
+                Some(BaseUrlProblem::Scheme(url.scheme().to_owned()))
+            }
+            Ok(_) => None,
+        }
+    };
+    match problem {
+        None => Ok(()),
+        Some(problem) => Err(ClientError::BaseUrl {
+            url: base_url.to_owned(),
+            problem,
+        }),
+    }
+}
+
 /// Fills `{name}` placeholders of a templated href, percent-encoding each value.
 pub fn expand(template: &str, values: &[(&str, &str)]) -> String {
     let mut out = template.to_owned();
@@ -136,15 +110,6 @@ pub fn expand(template: &str, values: &[(&str, &str)]) -> String {
         );
     }
     out
-}
-
-/// The text of an error answer: the broker's `errors` or `error.message`, else the body.
-fn error_message(body: &str) -> String {
-    match serde_json::from_str::<ErrorBody>(body) {
-        Ok(error) if !error.is_empty() => error.to_string(),
-        _ if body.trim().is_empty() => "no details".into(),
-        _ => body.chars().take(500).collect(),
-    }
 }
 
 /// The links a broker adds to a contract it serves (`_links` in the contract's unknown members).
@@ -159,17 +124,15 @@ pub fn publishable(pact: &Pact) -> bool {
 }
 
 impl BrokerClient {
-    /// A client of the broker at `base_url`.
+    /// A client of the broker at `base_url` (an `http://` or `https://` URL).
     pub fn new(base_url: &str, auth: Auth) -> Result<Self, ClientError> {
+        check_base_url(base_url)?;
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(30))
             .timeout(Duration::from_secs(120))
             .user_agent(concat!("pactum/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| ClientError::Unreachable {
-                url: base_url.to_owned(),
-                message: e.to_string(),
-            })?;
+            .map_err(ClientError::Setup)?;
         Ok(BrokerClient {
             base: base_url.trim_end_matches('/').to_owned(),
             auth,
@@ -204,23 +167,17 @@ impl BrokerClient {
         if let Some(body) = body {
             request = request.header("content-type", content_type).body(body);
         }
-        let response = request.send().await.map_err(|e| ClientError::Unreachable {
+        let unreachable = |source| ClientError::Unreachable {
             url: url.clone(),
-            message: crate::sources::innermost_cause(&e),
-        })?;
+            source,
+        };
+        let response = request.send().await.map_err(unreachable)?;
         let status = response.status();
-        let text = response
-            .text()
-            .await
-            .map_err(|e| ClientError::Unreachable {
-                url: url.clone(),
-                message: e.to_string(),
-            })?;
+        let text = response.text().await.map_err(unreachable)?;
         if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
             return Err(ClientError::Unauthorized {
-                url,
-                status: status.as_u16(),
-                message: error_message(&text),
+                sent: self.auth.credential(),
+                reply: Reply::new(method.as_str(), &url, status.as_u16(), &text),
             });
         }
         Ok((status, text))
@@ -274,11 +231,8 @@ impl BrokerClient {
 
     /// The error for an answer that is not a 2xx.
     fn refused(method: &Method, url: &str, status: StatusCode, text: &str) -> ClientError {
-        ClientError::Status {
-            method: method.to_string(),
-            url: url.to_owned(),
-            status: status.as_u16(),
-            message: error_message(text),
+        ClientError::Refused {
+            reply: Reply::new(method.as_str(), url, status.as_u16(), text),
         }
     }
 
@@ -331,14 +285,15 @@ impl BrokerClient {
     pub async fn index(&self) -> Result<Index, ClientError> {
         let url = format!("{}/", self.base);
         let (status, text) = self.send::<()>(Method::GET, &url, None).await?;
-        let index = serde_json::from_str::<Index>(&text).ok();
+        // A JSON object without links (`{}`) is no broker's index either.
+        let index = serde_json::from_str::<Index>(&text)
+            .ok()
+            .filter(|index| !index.links.is_empty());
         match index {
             Some(index) if status.is_success() => Ok(index),
-            _ => Err(ClientError::Protocol {
-                url,
-                message: format!(
-                    "the broker's index answered {status}; is the broker base URL right, and is the broker up?"
-                ),
+            _ => Err(ClientError::NotABroker {
+                reply: Reply::new("GET", &url, status.as_u16(), &text),
+                index: url,
             }),
         }
     }
@@ -381,14 +336,11 @@ impl BrokerClient {
         };
         let (status, text) = self.send(Method::POST, &url, Some(&body)).await?;
         if status == StatusCode::NOT_FOUND {
-            return Err(ClientError::Status {
-                method: "POST".into(),
-                url,
-                status: 404,
-                message: format!(
-                    "the broker knows no provider named `{}` (nothing was published for it yet?)",
-                    request.provider
-                ),
+            return Err(ClientError::NotFound {
+                missing: Missing::Pacticipant {
+                    name: request.provider.clone(),
+                },
+                reply: Some(Reply::new("POST", &url, 404, &text)),
             });
         }
         if !status.is_success() {
@@ -414,9 +366,9 @@ impl BrokerClient {
             };
             // The contract is the consumer's document, not a broker resource: read as JSON.
             let document: Value = self.get(href).await?;
-            let pact = Pact::from_value(document).map_err(|e| ClientError::Contract {
+            let pact = Pact::from_value(document).map_err(|source| ClientError::Contract {
                 url: href.to_owned(),
-                message: e.to_string(),
+                source,
             })?;
             loaded.push(Loaded {
                 origin: href.to_owned(),
@@ -505,5 +457,55 @@ impl BrokerClient {
         };
         let answer: RecordedResult = self.expect(Method::POST, url, Some(&body)).await?;
         Ok(href(answer.links.self_.as_ref()).unwrap_or(url).to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(url: &str) -> Option<BaseUrlProblem> {
+        match check_base_url(url) {
+            Ok(()) => None,
+            Err(ClientError::BaseUrl { problem, .. }) => Some(problem),
+            Err(other) => panic!("{other}"),
+        }
+    }
+
+    #[test]
+    fn base_urls_need_an_http_scheme() {
+        assert_eq!(problem("http://127.0.0.1:9292"), None);
+        assert_eq!(problem("https://broker.example/prefix/"), None);
+        assert_eq!(problem("127.0.0.1:9292"), Some(BaseUrlProblem::NoScheme));
+        // `localhost:9292` parses as a URL of the scheme `localhost`: still no scheme given.
+        assert_eq!(problem("localhost:9292"), Some(BaseUrlProblem::NoScheme));
+        assert_eq!(
+            problem("ftp://broker.example"),
+            Some(BaseUrlProblem::Scheme("ftp".into()))
+        );
+        assert!(matches!(
+            problem("http://"),
+            Some(BaseUrlProblem::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn replies_keep_the_error_body_and_the_text() {
+        let reply = Reply::new(
+            "GET",
+            "http://b/matrix",
+            400,
+            r#"{"errors": {"q[0].pacticipant": ["no pacticipant named `x`"]}}"#,
+        );
+        assert_eq!(
+            reply.summary(),
+            "q[0].pacticipant: no pacticipant named `x`"
+        );
+        assert!(reply.raw.contains("q[0].pacticipant"));
+        let page = Reply::new("GET", "http://b/", 404, "<html>not here</html>");
+        assert_eq!(page.body, None);
+        assert_eq!(page.summary(), "<html>not here</html>");
+        let huge = "é".repeat(100_000);
+        assert!(Reply::new("GET", "http://b/", 500, &huge).raw.len() <= 64 * 1024);
     }
 }

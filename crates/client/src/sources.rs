@@ -62,6 +62,17 @@ impl Auth {
         }
     }
 
+    /// The kind of credential (and Basic user name) these are, without their secret.
+    pub fn credential(&self) -> crate::Credential {
+        match self {
+            Auth::None => crate::Credential::None,
+            Auth::Basic { username, .. } => crate::Credential::Basic {
+                username: username.clone(),
+            },
+            Auth::Bearer(_) => crate::Credential::Token,
+        }
+    }
+
     /// Adds the credentials to a request.
     pub fn apply(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         match self {

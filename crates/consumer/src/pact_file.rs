@@ -2,8 +2,13 @@
 //!
 //! Tests of one consumer–provider pair run in parallel threads and in separate test binaries,
 //! and each contributes its interactions to the same file. Writers take an exclusive lock on
-//! `.<file>.lock` (a hidden file beside the contract), read what is there, merge by description and provider states, and replace the
-//! file atomically (write a temporary file, rename). A file left by an *earlier* `cargo test`
+//! `.pactum/<file>.lock`, read what is there, merge by description and provider states, and
+//! replace the file atomically (write a temporary file in `.pactum/`, rename). The lock file
+//! lives on in that hidden folder of the output directory, not beside the contracts, so the
+//! directory lists contracts only (`pactum publish target/pacts`, `pactum verify --dir`, the
+//! official clients' globs): it must outlive each write, because it is both the lock every
+//! writer opens (removing it while another writer waits would let two writers in at once) and
+//! the record of the run that last wrote. A file left by an *earlier* `cargo test`
 //! run is replaced rather than merged, so interactions deleted from the tests disappear from
 //! the contract: the lock file records which run last wrote (the parent process — `cargo` —
 //! and its start time; override with `PACTUM_PACT_RUN_ID`). Where the platform cannot name the
@@ -59,6 +64,10 @@ pub enum PactFileError {
     #[error(transparent)]
     Version(#[from] WriteError),
 }
+
+/// The hidden folder of the output directory that holds the lock files (and, during a write,
+/// the temporary file), so that the directory itself holds only contracts.
+pub const STATE_DIR: &str = ".pactum";
 
 /// The directory contracts are written to.
 pub fn pact_dir(explicit: Option<&Path>) -> PathBuf {
@@ -133,9 +142,10 @@ fn io(file: &Path) -> impl Fn(std::io::Error) -> PactFileError + '_ {
 /// Writes `pact` into `dir`, merging with interactions other tests of this run wrote.
 pub fn write(pact: &Pact, dir: Option<&Path>) -> Result<PathBuf, PactFileError> {
     let dir = pact_dir(dir);
-    fs::create_dir_all(&dir).map_err(io(&dir))?;
+    let state = dir.join(STATE_DIR);
+    fs::create_dir_all(&state).map_err(io(&state))?;
     let file = dir.join(file_name(pact));
-    let lock_path = dir.join(format!(".{}.lock", file_name(pact)));
+    let lock_path = state.join(format!("{}.lock", file_name(pact)));
     let mut lock = OpenOptions::new()
         .read(true)
         .write(true)
@@ -144,12 +154,19 @@ pub fn write(pact: &Pact, dir: Option<&Path>) -> Result<PathBuf, PactFileError> 
         .open(&lock_path)
         .map_err(io(&lock_path))?;
     lock.lock().map_err(io(&lock_path))?;
-    let result = write_locked(pact, &file, &mut lock);
+    let result = write_locked(pact, &file, &state, &mut lock);
     let _ = lock.unlock();
     result
 }
 
-fn write_locked(pact: &Pact, file: &Path, lock: &mut File) -> Result<PathBuf, PactFileError> {
+/// Writes the contract `file` while holding `lock`; the temporary file goes to `state` (same
+/// filesystem, so the rename is atomic; a crash leaves it there, not beside the contracts).
+fn write_locked(
+    pact: &Pact,
+    file: &Path,
+    state: &Path,
+    lock: &mut File,
+) -> Result<PathBuf, PactFileError> {
     let mut previous_run = String::new();
     lock.read_to_string(&mut previous_run).map_err(io(file))?;
     let run = run_id();
@@ -184,7 +201,11 @@ fn write_locked(pact: &Pact, file: &Path, lock: &mut File) -> Result<PathBuf, Pa
     let mut text = serde_json::to_string_pretty(&json).unwrap_or_default();
     text.push('\n');
 
-    let temp = file.with_extension(format!("json.tmp-{}", std::process::id()));
+    let temp = state.join(format!(
+        "{}.tmp-{}",
+        file.file_name().unwrap_or_default().to_string_lossy(),
+        std::process::id()
+    ));
     fs::write(&temp, text).map_err(io(&temp))?;
     fs::rename(&temp, file).map_err(io(file))?;
 

@@ -172,8 +172,9 @@ pub(crate) fn interaction_identity(interaction: &Value) -> (String, String) {
 /// conflict.
 fn merge_contents(mut old: Value, new: &Value) -> Result<Value> {
     let Some(stored) = old.as_object_mut() else {
-        return Err(StoreError::Conflict(
-            "cannot merge: the stored contract is not a JSON object".into(),
+        return Err(StoreError::conflict(
+            "contracts",
+            "cannot merge: the stored contract is not a JSON object",
         ));
     };
     for key in ["interactions", "messages"] {
@@ -189,7 +190,7 @@ fn merge_contents(mut old: Value, new: &Value) -> Result<Value> {
             }
         };
         let merged = merge_interactions(existing, additions.iter().cloned()).map_err(|conflict| {
-            StoreError::Conflict(format!(
+            StoreError::conflict("contracts", format!(
                 "cannot merge: {conflict}; publish the change under a new consumer version number, \
                  or ask to overwrite"
             ))
@@ -233,8 +234,9 @@ fn contract_field(index: usize) -> String {
 
 /// `new` merged into the stored contract `old`, checked and hashed.
 fn merge_prepared(old: &str, new: &Prepared, field: &str) -> Result<Prepared> {
-    let old: Value = serde_json::from_str(old)
-        .map_err(|e| StoreError::Conflict(format!("stored contract unreadable: {e}")))?;
+    let old: Value = serde_json::from_str(old).map_err(|e| {
+        StoreError::conflict("contracts", format!("stored contract unreadable: {e}"))
+    })?;
     Prepared::new(merge_contents(old, &new.plain)?, field)
 }
 
@@ -324,7 +326,7 @@ async fn store_contract(
             }
             match contract.on_conflict {
                 OnConflict::Reject => {
-                    return Err(StoreError::Conflict(format!(
+                    return Err(StoreError::conflict("contracts", format!(
                         "this version already published a different contract for this provider \
                          (content {old_sha}, new content {sha}); publish under a new version number, \
                          or ask to overwrite or merge"

@@ -171,7 +171,7 @@ impl Store {
                 .int("SELECT id FROM environments WHERE name = $1", args![&fields.name])
                 .await?;
             if taken.is_some() {
-                return Err(StoreError::Conflict(format!(
+                return Err(StoreError::conflict("name", format!(
                     "an environment named `{}` already exists",
                     fields.name
                 )));
@@ -206,7 +206,7 @@ impl Store {
                 .int("SELECT id FROM environments WHERE name = $1", args![&fields.name])
                 .await?;
             if taken.is_some_and(|id| id != env.id) {
-                return Err(StoreError::Conflict(format!(
+                return Err(StoreError::conflict("name", format!(
                     "an environment named `{}` already exists",
                     fields.name
                 )));

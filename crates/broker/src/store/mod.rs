@@ -52,9 +52,15 @@ pub enum StoreError {
     /// Something named in the request does not exist (404).
     #[error("{0}")]
     NotFound(String),
-    /// The request conflicts with what is stored (409).
-    #[error("{0}")]
-    Conflict(String),
+    /// The request conflicts with what is stored (409): the request member that conflicts
+    /// (`name`, `contracts`), and why.
+    #[error("{message}")]
+    Conflict {
+        /// The member of the request that conflicts with what is stored.
+        field: &'static str,
+        /// What conflicts.
+        message: String,
+    },
     /// The request is invalid: field → messages (400).
     #[error("invalid request")]
     Invalid(Vec<(String, String)>),
@@ -70,6 +76,14 @@ impl StoreError {
     /// A validation error on one field.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         StoreError::Invalid(vec![(field.into(), message.into())])
+    }
+
+    /// A conflict with what is stored, on the request member `field`.
+    pub fn conflict(field: &'static str, message: impl Into<String>) -> Self {
+        StoreError::Conflict {
+            field,
+            message: message.into(),
+        }
     }
 }
 

@@ -109,7 +109,7 @@ impl Store {
     ) -> Result<Pacticipant> {
         write_tx!(self.db, tx => {
             if find_pacticipant(tx, name).await?.is_some() {
-                return Err(StoreError::Conflict(format!(
+                return Err(StoreError::conflict("name", format!(
                     "a pacticipant named `{name}` already exists"
                 )));
             }
