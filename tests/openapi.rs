@@ -260,3 +260,176 @@ fn unreadable_documents_say_where() {
         "{err}"
     );
 }
+
+mod cli {
+    use super::*;
+    use crate::support::{ScratchDir, pactum, snapshot_filters, stdout};
+
+    fn case_file(case: &str, file: &str) -> String {
+        repo_path(&format!("tests/openapi/cases/{case}/{file}"))
+            .display()
+            .to_string()
+    }
+
+    #[test]
+    fn check_prints_each_finding_and_fails_on_errors() {
+        let out = pactum(&[
+            "openapi-check",
+            &case_file("security-30", "openapi.yaml"),
+            &case_file("security-30", "pact.json"),
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{}", crate::support::text(&out));
+        let _filters = snapshot_filters();
+        let text = stdout(&out).replace(&repo_path("").display().to_string(), "<repo>/");
+        insta::assert_snapshot!("openapi_check_table", text);
+    }
+
+    #[test]
+    fn check_json_and_a_compatible_contract() {
+        let dir = ScratchDir::new("openapi-check");
+        let pact = dir.write(
+            "pact.json",
+            serde_json::to_vec(&json!({
+                "consumer": {"name": "app"}, "provider": {"name": "secure"},
+                "interactions": [{"description": "public", "request": {"method": "GET", "path": "/public"}, "response": {"status": 200}}],
+                "metadata": {"pactSpecification": {"version": "3.0.0"}}
+            }))
+            .unwrap(),
+        );
+        let out = pactum(&[
+            "openapi-check",
+            &case_file("security-30", "openapi.yaml"),
+            &pact.display().to_string(),
+            "--output",
+            "json",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", crate::support::text(&out));
+        let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(report["success"], true);
+        assert_eq!(report["contracts"][0]["result"]["interactionsChecked"], 1);
+        assert_eq!(report["contracts"][0]["result"]["findings"], json!([]));
+    }
+
+    #[test]
+    fn check_names_where_a_document_is_broken() {
+        let dir = ScratchDir::new("openapi-broken");
+        let document = dir.write("openapi.yaml", "openapi: 3.0.3\npaths:\n  /a:\n    get:\n      responses:\n        '200': {$ref: '#/nowhere'}\n");
+        let out = pactum(&[
+            "openapi-check",
+            &document.display().to_string(),
+            &case_file("items-30", "pact.json"),
+        ]);
+        assert_eq!(out.status.code(), Some(2));
+        let err = crate::support::stderr(&out);
+        assert!(err.contains("openapi.yaml: [root].paths./a.get.responses.200.$ref: $ref '#/nowhere' does not resolve"), "{err}");
+    }
+
+    /// A breaking change is used when a consumer's interaction relies on it, and unused
+    /// otherwise; the exit code is 0 only when nothing used breaks.
+    #[test]
+    fn diff_names_the_consumers_a_breaking_change_affects() {
+        let dir = ScratchDir::new("openapi-diff");
+        let old = std::fs::read_to_string(case_file("items-30", "openapi.yaml")).unwrap();
+        // `price` is removed from Item (the first interaction expects it); the 404 of GET
+        // /items/{id} is removed (no interaction expects it).
+        let new = old
+            .replace(
+                "        price: {type: number, minimum: 0, exclusiveMinimum: true}\n",
+                "",
+            )
+            .replace("        404:\n          description: no such item\n", "");
+        assert_ne!(old, new);
+        let new_file = dir.write("new.yaml", new);
+        let consumer = dir.write(
+            "pact.json",
+            serde_json::to_vec(&json!({
+                "consumer": {"name": "web"}, "provider": {"name": "items"},
+                "interactions": [{"description": "one item with its price", "request": {"method": "GET", "path": "/items/1"},
+                    "response": {"status": 200, "body": {"id": 1, "name": "x", "price": 2}}}],
+                "metadata": {"pactSpecification": {"version": "3.0.0"}}
+            }))
+            .unwrap(),
+        );
+        let out = pactum(&[
+            "openapi-diff",
+            &case_file("items-30", "openapi.yaml"),
+            &new_file.display().to_string(),
+            "--pact",
+            &consumer.display().to_string(),
+            "--output",
+            "json",
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{}", crate::support::text(&out));
+        let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let changes = report["changes"].as_array().unwrap();
+        let verdict = |kind: &str, operation: &str| {
+            changes
+                .iter()
+                .find(|c| c["change"]["kind"] == kind && c["change"]["operation"] == operation)
+                .unwrap_or_else(|| panic!("no {kind} on {operation} in {changes:#?}"))
+        };
+        let removed = verdict("response.field.removed", "GET /items/{id}");
+        assert_eq!(removed["verdict"], "breaking, USED");
+        assert_eq!(
+            removed["reliedOnBy"],
+            json!(["web: one item with its price"])
+        );
+        let status = verdict("response.status.removed", "GET /items/{id}");
+        assert_eq!(status["verdict"], "breaking, unused");
+
+        // Without the consumer that relies on `price`, nothing used breaks.
+        let unrelated = dir.write(
+            "other.json",
+            serde_json::to_vec(&json!({
+                "consumer": {"name": "admin"}, "provider": {"name": "items"},
+                "interactions": [{"description": "delete", "request": {"method": "DELETE", "path": "/items/1"}, "response": {"status": 204}}],
+                "metadata": {"pactSpecification": {"version": "3.0.0"}}
+            }))
+            .unwrap(),
+        );
+        let out = pactum(&[
+            "openapi-diff",
+            &case_file("items-30", "openapi.yaml"),
+            &new_file.display().to_string(),
+            "--pact",
+            &unrelated.display().to_string(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", crate::support::text(&out));
+        assert!(stdout(&out).contains("none relied on by the given contracts: safe to ship"));
+    }
+
+    #[test]
+    fn coverage_shows_what_no_consumer_uses() {
+        let out = pactum(&[
+            "openapi-coverage",
+            &case_file("security-30", "openapi.yaml"),
+            &case_file("security-30", "pact.json"),
+            "--output",
+            "json",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", crate::support::text(&out));
+        let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let me = report["operations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["operation"] == "GET /me")
+            .unwrap();
+        assert_eq!(me["usedBy"], json!(["app"]));
+        let statuses: Vec<(&str, usize)> = me["statuses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["status"].as_str().unwrap(),
+                    s["usedBy"].as_array().unwrap().len(),
+                )
+            })
+            .collect();
+        assert_eq!(statuses, vec![("200", 1), ("401", 1)]);
+        let name = &me["statuses"][0]["fields"][0];
+        assert_eq!(name["field"], "name");
+        assert_eq!(name["usedBy"], json!(["app"]));
+    }
+}

@@ -10,15 +10,16 @@
 //! `Comparator` per comparison, and a reused one), printed once when it is installed
 //! (`scripts/install-openapi-comparator.sh`, `PACTUM_OPENAPI_COMPARATOR`).
 //!
-//! Run: `cargo bench --bench openapi`.
+//! Run: `cargo bench -p pactum-openapi` (a bench of this crate alone: it builds only what the
+//! cross-check needs).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use pactum::contract::Pact;
-use pactum::openapi::Document;
+use pactum_core::contract::Pact;
+use pactum_openapi::Document;
 use serde_json::{Value, json};
 
 const PATHS: usize = 250;
@@ -94,10 +95,14 @@ fn contract() -> Value {
         "interactions": interactions, "metadata": {"pactSpecification": {"version": "3.0.0"}}})
 }
 
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
 fn comparator_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("PACTUM_OPENAPI_COMPARATOR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".cache/openapi-comparator"));
+        .unwrap_or_else(|| workspace().join(".cache/openapi-comparator"));
     dir.join("node_modules/@pactflow/openapi-pact-comparator")
         .exists()
         .then_some(dir)
@@ -105,7 +110,7 @@ fn comparator_dir() -> Option<PathBuf> {
 
 /// The comparator's mean milliseconds per comparison (new comparator, reused comparator).
 fn comparator_times(dir: &Path, oas: &Value, pact: &Value, runs: usize) -> Option<(f64, f64)> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/openapi/comparator.cjs");
+    let script = workspace().join("tests/openapi/comparator.cjs");
     let mut child = Command::new("node")
         .arg(script)
         .arg(dir)
