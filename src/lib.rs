@@ -13,6 +13,8 @@
 //! * [`verifier`] — `pactum-verifier`: replay contracts against a provider.
 //! * [`broker`] — `pactum-broker`: the contract store with a Pact-Broker-compatible HTTP API, on
 //!   SQLite or PostgreSQL.
+//! * [`openapi`] — `pactum-openapi`: OpenAPI documents as provider contracts (cross-checks of
+//!   Pact contracts, diffs, coverage).
 //! * [`cli`] — `pactum-cli`: the `pactum` command line (the binary is a thin wrapper around it).
 #![warn(missing_docs)]
 
@@ -25,4 +27,5 @@ pub use pactum_consumer as consumer;
 pub use pactum_consumer::pattern;
 pub use pactum_consumer::stub;
 pub use pactum_core::{contract, datetime, generate, matching};
+pub use pactum_openapi as openapi;
 pub use pactum_verifier as verifier;

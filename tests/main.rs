@@ -6,6 +6,8 @@
 //! * `consumer` — the Rust DSL and mock server over real HTTP, contract files from threads and processes.
 //! * `properties` — generated documents, contracts, paths and bodies (proptest).
 //! * `contracts` — pact files: every version read, V3/V4 written, unknown fields kept.
+//! * `openapi` — the OpenAPI cross-check: agreement with PactFlow's comparator (npm) on the
+//!   corpus in `openapi/cases`, locations, unreadable documents.
 //! * `generators` — every generator, checked against the matcher it pairs with, both directions.
 //! * `stub` — `pactum stub` serving contracts over real HTTP.
 //! * `interop` — the official Pact CLI and pact-js against pactum (clients from npm).
@@ -48,6 +50,7 @@ mod generators;
 mod hardening;
 mod interop;
 mod matchers;
+mod openapi;
 mod properties;
 mod stub;
 mod support;

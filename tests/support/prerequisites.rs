@@ -26,6 +26,9 @@ pub enum Prerequisite {
     OfficialClients,
     /// A PostgreSQL server for the broker tests (`PACTUM_TEST_DATABASE_URL`).
     Postgres,
+    /// PactFlow's `openapi-pact-comparator` from npm (`PACTUM_OPENAPI_COMPARATOR`), the
+    /// reference for the OpenAPI cross-check.
+    OpenapiComparator,
     /// A browser, for the browser tests to come.
     #[allow(dead_code, reason = "reserved for the browser tests")]
     Browser,
@@ -39,6 +42,7 @@ impl Prerequisite {
             Prerequisite::CompatSuite => "PACTUM_SKIP_COMPAT_SUITE",
             Prerequisite::OfficialClients => "PACTUM_SKIP_INTEROP",
             Prerequisite::Postgres => "PACTUM_SKIP_POSTGRES",
+            Prerequisite::OpenapiComparator => "PACTUM_SKIP_OPENAPI_COMPARATOR",
             Prerequisite::Browser => "PACTUM_SKIP_BROWSER",
         }
     }
@@ -50,6 +54,9 @@ impl Prerequisite {
             Prerequisite::CompatSuite => "the Pact compatibility suite",
             Prerequisite::OfficialClients => "the tests against the official Pact clients",
             Prerequisite::Postgres => "the broker tests on PostgreSQL",
+            Prerequisite::OpenapiComparator => {
+                "the agreement of the OpenAPI cross-check with PactFlow's comparator"
+            }
             Prerequisite::Browser => "the browser tests",
         }
     }
@@ -168,6 +175,41 @@ pub fn official_clients(required: &[&str]) -> Option<PathBuf> {
                  to that folder if it is not .cache/pact-clients",
             );
         }
+    }
+    Some(dir)
+}
+
+/// The folder holding `node_modules/@pactflow/openapi-pact-comparator`:
+/// `PACTUM_OPENAPI_COMPARATOR`, else `.cache/openapi-comparator` in the checkout. `None` when
+/// it is to be skipped. Node must be on the `PATH`.
+pub fn openapi_comparator() -> Option<PathBuf> {
+    let need = Prerequisite::OpenapiComparator;
+    if need.skipped() {
+        return None;
+    }
+    let remedy = "install it with scripts/install-openapi-comparator.sh (needs node and npm), and \
+                  set PACTUM_OPENAPI_COMPARATOR to that folder if it is not .cache/openapi-comparator";
+    let dir = std::env::var_os("PACTUM_OPENAPI_COMPARATOR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".cache/openapi-comparator"));
+    if !dir
+        .join("node_modules/@pactflow/openapi-pact-comparator/package.json")
+        .exists()
+    {
+        need.missing(
+            &format!(
+                "PactFlow's openapi-pact-comparator is not installed in {}",
+                dir.display()
+            ),
+            remedy,
+        );
+    }
+    if std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        need.missing("node is not on the PATH", remedy);
     }
     Some(dir)
 }

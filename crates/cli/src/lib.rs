@@ -7,6 +7,7 @@ mod broker_client_cmd;
 mod broker_cmd;
 mod broker_error;
 mod match_cmd;
+mod openapi_cmd;
 mod signal;
 mod stub_cmd;
 mod verify_cmd;
@@ -92,6 +93,25 @@ enum Command {
     /// Show a version with its branches and tags.
     #[command(disable_version_flag = true)]
     DescribeVersion(Box<broker_client_cmd::DescribeArgs>),
+    /// Cross-check Pact contracts against a provider's OpenAPI document.
+    ///
+    /// Each HTTP interaction must be served by an operation of the document, send what it
+    /// accepts and expect a subset of what it answers (PactFlow's comparator rules and codes).
+    /// Exit codes: 0 compatible (warnings allowed), 1 an error found, 2 unreadable input.
+    #[command(name = "openapi-check")]
+    OpenapiCheck(Box<openapi_cmd::CheckArgs>),
+    /// Classify the differences between two versions of an OpenAPI document.
+    ///
+    /// Breaking changes (a request gains a required field, a response loses one, a type
+    /// narrows, an operation or status disappears…); with --pact, each is marked used (the
+    /// consumers and interactions relying on it) or unused. Exit 0 when nothing used breaks
+    /// (without --pact: when nothing breaks), 1 otherwise, 2 unreadable input.
+    #[command(name = "openapi-diff")]
+    OpenapiDiff(Box<openapi_cmd::DiffArgs>),
+    /// Show which operations, responses, parameters and fields of an OpenAPI document the
+    /// consumers' contracts rely on, and which none does (free to change).
+    #[command(name = "openapi-coverage")]
+    OpenapiCoverage(Box<openapi_cmd::CoverageArgs>),
 }
 
 #[derive(Debug, clap::Args)]
@@ -450,6 +470,14 @@ pub enum CliError {
     /// The broker could not start.
     #[error(transparent)]
     BrokerStart(#[from] pactum_broker::BrokerError),
+    /// An OpenAPI document could not be used.
+    #[error("{}: {source}", file.display())]
+    OpenApi {
+        /// The document.
+        file: PathBuf,
+        /// Where and what.
+        source: pactum_openapi::LoadError,
+    },
     /// An argument is invalid.
     #[error("{0}")]
     Usage(String),
@@ -540,6 +568,9 @@ where
         }
         Command::CreateVersionTag(args) => broker_client_cmd::create_version_tag(&args, sub)?,
         Command::DescribeVersion(args) => broker_client_cmd::describe_version(&args, sub)?,
+        Command::OpenapiCheck(args) => openapi_cmd::check(&args)?,
+        Command::OpenapiDiff(args) => openapi_cmd::openapi_diff(&args)?,
+        Command::OpenapiCoverage(args) => openapi_cmd::openapi_coverage(&args)?,
     };
     Ok(outcome)
 }

@@ -1,0 +1,183 @@
+//! The OpenAPI cross-check against PactFlow's `openapi-pact-comparator` on the same pair: a
+//! generated OpenAPI 3.0 document of 500 operations (250 paths, `GET` and `PUT` on each, shared
+//! component schemas with references, path and query parameters, bodies) and a contract of
+//! 1,000 interactions spread over them (about one in ten carries an error).
+//!
+//! pactum is timed three ways: `cold` (load the document from bytes, then cross-check: what the
+//! broker does for a new document), `first contract` (cross-check with a freshly loaded
+//! document: every schema compiled on first use) and `warm` (the document's schemas already
+//! compiled). The comparator's times come from `tests/openapi/comparator.cjs --time` (a new
+//! `Comparator` per comparison, and a reused one), printed once when it is installed
+//! (`scripts/install-openapi-comparator.sh`, `PACTUM_OPENAPI_COMPARATOR`).
+//!
+//! Run: `cargo bench -p pactum-openapi` (a bench of this crate alone: it builds only what the
+//! cross-check needs).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use pactum_core::contract::Pact;
+use pactum_openapi::Document;
+use serde_json::{Value, json};
+
+const PATHS: usize = 250;
+const INTERACTIONS: usize = 1000;
+
+fn document() -> Value {
+    let mut paths = serde_json::Map::new();
+    let mut schemas = serde_json::Map::new();
+    schemas.insert(
+        "Money".into(),
+        json!({"type": "object", "required": ["amount", "currency"], "properties": {
+            "amount": {"type": "number", "minimum": 0}, "currency": {"type": "string", "enum": ["EUR", "USD", "NZD"]}}}),
+    );
+    schemas.insert(
+        "Tag".into(),
+        json!({"type": "object", "properties": {"name": {"type": "string"}, "children": {"type": "array", "items": {"$ref": "#/components/schemas/Tag"}}}}),
+    );
+    for p in 0..PATHS {
+        let name = format!("Resource{p}");
+        schemas.insert(
+            name.clone(),
+            json!({"type": "object", "required": ["id", "name"], "properties": {
+                "id": {"type": "integer"}, "name": {"type": "string", "minLength": 1},
+                "price": {"$ref": "#/components/schemas/Money"},
+                "created": {"type": "string", "format": "date-time"},
+                "active": {"type": "boolean"},
+                "tags": {"type": "array", "items": {"$ref": "#/components/schemas/Tag"}},
+                "note": {"type": "string", "nullable": true},
+                "rank": {"type": "integer", "minimum": 1, "maximum": 10}}}),
+        );
+        let reference = format!("#/components/schemas/{name}");
+        paths.insert(
+            format!("/resources{p}/{{id}}"),
+            json!({
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                "get": {
+                    "parameters": [{"name": "fields", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}}],
+                    "responses": {
+                        "200": {"description": "found", "content": {"application/json": {"schema": {"$ref": reference}}}},
+                        "404": {"description": "not found"}}},
+                "put": {
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": reference}}}},
+                    "responses": {"200": {"description": "updated", "content": {"application/json": {"schema": {"$ref": reference}}}}}}
+            }),
+        );
+    }
+    json!({"openapi": "3.0.3", "info": {"title": "bench", "version": "1"}, "paths": paths, "components": {"schemas": schemas}})
+}
+
+fn contract() -> Value {
+    let interactions: Vec<Value> = (0..INTERACTIONS)
+        .map(|i| {
+            let p = (i * 7) % PATHS;
+            let body = json!({"id": i, "name": format!("thing {i}"), "price": {"amount": 9.5, "currency": "EUR"},
+                "created": "2024-05-06T07:08:09Z", "active": true, "tags": [{"name": "a", "children": [{"name": "b"}]}],
+                "note": null, "rank": (i % 10) + 1});
+            let mut response_body = body.clone();
+            if i % 10 == 3 {
+                response_body["unexpected"] = json!(true);
+            }
+            if i % 2 == 0 {
+                json!({"description": format!("get {i}"),
+                    "request": {"method": "GET", "path": format!("/resources{p}/{i}"), "query": {"fields": ["id,name"]}},
+                    "response": {"status": 200, "headers": {"Content-Type": "application/json"}, "body": response_body}})
+            } else {
+                json!({"description": format!("put {i}"),
+                    "request": {"method": "PUT", "path": format!("/resources{p}/{i}"), "headers": {"Content-Type": "application/json"}, "body": body},
+                    "response": {"status": 200, "headers": {"Content-Type": "application/json"}, "body": response_body}})
+            }
+        })
+        .collect();
+    json!({"consumer": {"name": "bench-consumer"}, "provider": {"name": "bench-provider"},
+        "interactions": interactions, "metadata": {"pactSpecification": {"version": "3.0.0"}}})
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn comparator_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("PACTUM_OPENAPI_COMPARATOR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join(".cache/openapi-comparator"));
+    dir.join("node_modules/@pactflow/openapi-pact-comparator")
+        .exists()
+        .then_some(dir)
+}
+
+/// The comparator's mean milliseconds per comparison (new comparator, reused comparator).
+fn comparator_times(dir: &Path, oas: &Value, pact: &Value, runs: usize) -> Option<(f64, f64)> {
+    let script = workspace().join("tests/openapi/comparator.cjs");
+    let mut child = Command::new("node")
+        .arg(script)
+        .arg(dir)
+        .arg("--time")
+        .arg(runs.to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .ok()?;
+    let input = json!([{"name": "bench", "oas": oas, "pact": pact}]);
+    child
+        .stdin
+        .take()?
+        .write_all(input.to_string().as_bytes())
+        .ok()?;
+    let output = child.wait_with_output().ok()?;
+    let times: Value = serde_json::from_slice(&output.stdout).ok()?;
+    Some((times["coldMs"].as_f64()?, times["warmMs"].as_f64()?))
+}
+
+fn bench(c: &mut Criterion) {
+    let oas = document();
+    let pact_json = contract();
+    let bytes = serde_json::to_vec(&oas).unwrap();
+    let pact = Pact::from_json(&pact_json).unwrap();
+    let check = Document::from_bytes(&bytes).unwrap().cross_check(&pact);
+    let errors = check.errors().count();
+    assert!(errors > 0 && check.interactions_checked == INTERACTIONS);
+    println!(
+        "pair: {} operations, {INTERACTIONS} interactions, {errors} errors",
+        Document::from_bytes(&bytes).unwrap().operations().len()
+    );
+
+    let mut group = c.benchmark_group("openapi cross-check 500 operations × 1000 interactions");
+    group.sample_size(10);
+    group.bench_function("pactum cold (load + check)", |b| {
+        b.iter(|| Document::from_bytes(&bytes).unwrap().cross_check(&pact))
+    });
+    group.bench_function(
+        "pactum first contract (check, schemas compiled on use)",
+        |b| {
+            b.iter_batched(
+                || Document::from_bytes(&bytes).unwrap(),
+                |document| document.cross_check(&pact),
+                BatchSize::PerIteration,
+            )
+        },
+    );
+    let warm = Document::from_bytes(&bytes).unwrap();
+    warm.cross_check(&pact);
+    group.bench_function("pactum warm (schemas compiled)", |b| {
+        b.iter(|| warm.cross_check(&pact))
+    });
+    group.finish();
+
+    match comparator_dir() {
+        Some(dir) => match comparator_times(&dir, &oas, &pact_json, 5) {
+            Some((cold, warm)) => println!(
+                "openapi-pact-comparator 2.3.1 on the same pair: {cold:.1} ms per comparison with a new Comparator, {warm:.1} ms reusing one"
+            ),
+            None => println!("openapi-pact-comparator: could not be run (is node on the PATH?)"),
+        },
+        None => println!(
+            "openapi-pact-comparator not installed (scripts/install-openapi-comparator.sh): no comparison"
+        ),
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
