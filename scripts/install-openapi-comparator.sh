@@ -8,6 +8,7 @@ dir="${1:-$(cd "$(dirname "$0")/.." && pwd)/.cache/openapi-comparator}"
 version="2.3.1"
 mkdir -p "$dir"
 cd "$dir"
+dir="$PWD" # absolute, for node's require below
 marker="installed-openapi-pact-comparator-$version"
 if [ -f "$marker" ] && [ -f node_modules/@pactflow/openapi-pact-comparator/package.json ]; then
   echo "openapi-pact-comparator already installed in $dir"
