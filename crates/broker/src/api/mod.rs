@@ -10,6 +10,7 @@ mod pact_lists;
 mod pacticipants;
 mod pacts;
 mod repr;
+mod selectors;
 
 use axum::Router;
 use axum::extract::State;

@@ -1,0 +1,161 @@
+//! The broker cannot be taken down by a question or a publication: selectors are answered once
+//! and bounded, answers have a bounded number of rows. Every test runs on SQLite and PostgreSQL.
+
+use serde_json::{Value, json};
+
+use crate::support::broker::{Kind, TestBroker, TestDb, backends, pact};
+
+/// Runs `test` once per backend, naming the backend when it fails.
+fn on_each_backend(test: impl Fn(&TestBroker, Kind)) {
+    for kind in backends() {
+        let db = TestDb::new(kind);
+        let broker = TestBroker::start(&db);
+        eprintln!("-- on {kind:?}");
+        test(&broker, kind);
+    }
+}
+
+/// The `errors` messages of a 400 for `field`, joined.
+fn errors_for(body: &Value, field: &str) -> String {
+    body["errors"][field]
+        .as_array()
+        .unwrap_or_else(|| panic!("no errors for {field} in {body}"))
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// 300 repeats of a pair of selectors (the attack: 90,000 rows, a gigabyte) is the
+/// question of one pair: the same answer, one row.
+#[test]
+fn repeated_matrix_selectors_are_answered_once() {
+    on_each_backend(|broker, kind| {
+        let (status, body) = broker.publish("web", "1", None, &[], &[pact("web", "api", &["a"])]);
+        assert_eq!(status, 200, "{body}");
+        let pact = broker.ok("/pacts/provider/api/consumer/web/latest");
+        let results = pact["_links"]["pb:publish-verification-results"]["href"]
+            .as_str()
+            .unwrap();
+        let (status, body) = broker.post(
+            results,
+            &json!({"success": true, "providerApplicationVersion": "1"}),
+        );
+        assert_eq!(status, 201, "{body}");
+
+        let pair = "q[][pacticipant]=web&q[][version]=1&q[][pacticipant]=api&q[][version]=1";
+        let once = broker.ok(&format!("/matrix?{pair}&latestby=cvpv"));
+        let repeated = vec![pair; 300].join("&");
+        assert!(repeated.len() > 13_000, "the issue's URL was 13.6 KB");
+        let many = broker.ok(&format!("/matrix?{repeated}&latestby=cvpv"));
+        assert_eq!(many["matrix"].as_array().unwrap().len(), 1, "{kind:?}");
+        assert_eq!(many, once, "{kind:?}");
+        assert_eq!(many["summary"]["deployable"], true, "{kind:?}");
+
+        // The same for pacts for verification: a repeated selector selects nothing new.
+        let one = broker.post(
+            "/pacts/provider/api/for-verification",
+            &json!({"consumerVersionSelectors": [{"latest": true}]}),
+        );
+        let copies = broker.post(
+            "/pacts/provider/api/for-verification",
+            &json!({"consumerVersionSelectors": vec![json!({"latest": true}); 5_000]}),
+        );
+        assert_eq!(one.0, 200, "{}", one.1);
+        assert_eq!(copies, one, "{kind:?}");
+    });
+}
+
+/// A question names at most 100 distinct matrix selectors (1,000 for pacts for verification);
+/// one more is a 400 that names the limit and how to ask with fewer.
+#[test]
+fn distinct_selectors_are_bounded_with_a_message_naming_the_limit() {
+    on_each_backend(|broker, kind| {
+        let (status, body) = broker.publish("web", "1", None, &[], &[pact("web", "api", &["a"])]);
+        assert_eq!(status, 200, "{body}");
+        let selectors = |count: usize| {
+            (1..=count)
+                .map(|n| format!("q[][pacticipant]=web&q[][version]={n}"))
+                .collect::<Vec<_>>()
+                .join("&")
+        };
+        // At the limit: answered (99 of the versions do not exist, and say so).
+        let (status, body) = broker.get(&format!("/matrix?{}", selectors(100)));
+        assert_eq!(status, 200, "{kind:?}: {body}");
+        assert_eq!(body["summary"]["deployable"], false, "{kind:?}");
+        // Repeats do not count towards the limit.
+        let (status, body) = broker.get(&format!("/matrix?{}&{}", selectors(100), selectors(100)));
+        assert_eq!(status, 200, "{kind:?}: {body}");
+        let (status, body) = broker.get(&format!("/matrix?{}", selectors(101)));
+        assert_eq!(status, 400, "{kind:?}: {body}");
+        let message = errors_for(&body, "q");
+        assert!(
+            message.contains("at most 100 distinct selectors"),
+            "{message}"
+        );
+        assert!(message.contains("name versions"), "{message}");
+
+        let (status, body) = broker.get(&format!(
+            "/matrix?q[][pacticipant]=web&q[][version]=1&{}",
+            (0..101)
+                .map(|n| format!("ignore[][pacticipant]=p{n}"))
+                .collect::<Vec<_>>()
+                .join("&")
+        ));
+        assert_eq!(status, 400, "{kind:?}: {body}");
+        assert!(
+            errors_for(&body, "ignore").contains("at most 100"),
+            "{body}"
+        );
+
+        let branches = |count: usize| -> Value {
+            json!({"consumerVersionSelectors": (0..count)
+                .map(|n| json!({"branch": format!("b{n}")}))
+                .collect::<Vec<_>>()})
+        };
+        let (status, body) = broker.post("/pacts/provider/api/for-verification", &branches(1_000));
+        assert_eq!(status, 200, "{kind:?}: {body}");
+        let (status, body) = broker.post("/pacts/provider/api/for-verification", &branches(1_001));
+        assert_eq!(status, 400, "{kind:?}: {body}");
+        let message = errors_for(&body, "consumerVersionSelectors");
+        assert!(
+            message.contains("at most 1000 distinct selectors"),
+            "{message}"
+        );
+    });
+}
+
+/// An answer has at most 10,000 rows: 100 consumer versions × 100 provider versions is
+/// answered in full, 101 × 100 is a 400 naming the limit and how to narrow the question.
+#[test]
+fn a_matrix_answer_has_at_most_ten_thousand_rows() {
+    on_each_backend(|broker, kind| {
+        for n in 1..=101 {
+            let (status, body) = broker.publish(
+                "web",
+                &format!("{n}"),
+                None,
+                &[],
+                &[pact("web", "api", &["a"])],
+            );
+            assert_eq!(status, 200, "{body}");
+        }
+        for n in 1..=100 {
+            let (status, body) = broker.put(&format!("/pacticipants/api/versions/{n}"), &json!({}));
+            assert!(status == 200 || status == 201, "{body}");
+        }
+        let everything = "/matrix?q[][pacticipant]=web&q[][pacticipant]=api";
+        let (status, body) = broker.get(&format!("{everything}&limit=100"));
+        assert_eq!(status, 200, "{kind:?}: {}", body["errors"]);
+        assert_eq!(body["matrix"].as_array().unwrap().len(), 10_000, "{kind:?}");
+        assert_eq!(body["summary"]["unknown"], 10_000, "{kind:?}");
+
+        let (status, body) = broker.get(&format!("{everything}&limit=101"));
+        assert_eq!(status, 400, "{kind:?}: {body}");
+        let message = errors_for(&body, "q");
+        assert!(message.contains("more than 10000 rows"), "{message}");
+        assert!(message.contains("give a destination"), "{message}");
+        // The broker is none the worse.
+        assert_eq!(broker.ok("/health")["ok"], true);
+    });
+}
