@@ -159,3 +159,103 @@ fn a_matrix_answer_has_at_most_ten_thousand_rows() {
         assert_eq!(broker.ok("/health")["ok"], true);
     });
 }
+
+/// Names that would not read as what they are — only invisible characters, line separators,
+/// direction overrides, spaces at an end — are refused with a 400 that names the member and
+/// says why, escaped; what the official clients send (`+` in versions, `/` in branches, spaces
+/// inside display names) is accepted.
+#[test]
+fn names_that_do_not_read_as_what_they_are_are_refused() {
+    on_each_backend(|broker, kind| {
+        let contract = |consumer: &str| pact(consumer, "api", &["a"]);
+        let publish = |consumer: &str, version: &str, branch: Option<&str>, tags: &[&str]| {
+            broker.publish(consumer, version, branch, tags, &[contract(consumer)])
+        };
+        for (field, (status, body), expected) in [
+            (
+                "pacticipantName",
+                publish("\u{200b}", "1", None, &[]),
+                "only invisible ones: U+200B",
+            ),
+            (
+                "pacticipantName",
+                publish("\u{feff}\u{200b}", "1", None, &[]),
+                "U+FEFF U+200B",
+            ),
+            (
+                "pacticipantName",
+                publish("web\u{202e}", "1", None, &[]),
+                "direction controls",
+            ),
+            (
+                "pacticipantVersionNumber",
+                publish("web", " 1", None, &[]),
+                "U+0020 at the start",
+            ),
+            (
+                "branch",
+                publish("web", "1", Some("main\u{2028}x"), &[]),
+                "single line",
+            ),
+            (
+                "tags",
+                publish("web", "1", None, &["prod "]),
+                "U+0020 at the end",
+            ),
+            (
+                "displayName",
+                broker.post(
+                    "/pacticipants",
+                    &json!({"name": "web", "displayName": " Web"}),
+                ),
+                "at the start",
+            ),
+            (
+                "name",
+                broker.post(
+                    "/environments",
+                    &json!({"name": "\u{feff}", "production": false}),
+                ),
+                "only invisible ones: U+FEFF",
+            ),
+            (
+                "displayName",
+                broker.post(
+                    "/environments",
+                    &json!({"name": "prod", "displayName": "Prod\u{2029}", "production": true}),
+                ),
+                "single line",
+            ),
+            (
+                "tag",
+                broker.put("/pacticipants/web/versions/1/tags/%E2%80%8B", &json!({})),
+                "only invisible ones",
+            ),
+        ] {
+            assert_eq!(status, 400, "{kind:?} {field}: {body}");
+            let message = errors_for(&body, field);
+            assert!(
+                message.contains(expected),
+                "{kind:?} {field}: {message} should say {expected}"
+            );
+            assert!(
+                !message.contains(['\u{200b}', '\u{feff}', '\u{202e}', '\u{2028}', '\u{2029}']),
+                "the message shows code points, not the characters: {message:?}"
+            );
+        }
+        assert_eq!(
+            broker.count("pacticipants"),
+            0,
+            "{kind:?}: nothing was stored"
+        );
+
+        // What the official clients send.
+        let (status, body) = publish("web", "1.0.0+build.5", Some("feat/x"), &["prod"]);
+        assert_eq!(status, 200, "{kind:?}: {body}");
+        let (status, body) = broker.post(
+            "/environments",
+            &json!({"name": "prod-eu", "displayName": "Production (EU) ❤\u{fe0f}", "production": true}),
+        );
+        assert_eq!(status, 201, "{kind:?}: {body}");
+    });
+}

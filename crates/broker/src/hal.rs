@@ -271,24 +271,6 @@ pub fn href(base: &str, segments: &[&str]) -> String {
     out
 }
 
-/// Checks a name (pacticipant, version, branch, tag, environment) for the characters the
-/// broker cannot store in a URL or a single line.
-pub fn check_name(field: &str, value: &str) -> ApiResult<()> {
-    if value.trim().is_empty() {
-        return Err(ApiError::invalid(field, "must not be blank"));
-    }
-    if value.chars().any(char::is_control) {
-        return Err(ApiError::invalid(
-            field,
-            format!("must be a single line without control characters, got {value:?}"),
-        ));
-    }
-    if value.len() > 255 {
-        return Err(ApiError::invalid(field, "must be at most 255 bytes long"));
-    }
-    Ok(())
-}
-
 /// An empty 204 response (DELETE).
 pub fn no_content() -> Response {
     let mut response = Response::new(Body::empty());

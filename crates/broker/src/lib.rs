@@ -13,6 +13,7 @@ pub mod auth;
 pub mod db;
 mod hal;
 pub mod matrix;
+mod names;
 pub mod query;
 pub mod selection;
 pub mod store;

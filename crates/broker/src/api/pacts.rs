@@ -19,8 +19,9 @@ use serde_json::{Map, Value};
 use super::repr::{self, pact_version_href, pacticipant_href, pair_href, version_href};
 use crate::AppState;
 use crate::hal::{
-    ApiError, ApiResult, Base, Hal, JsonBody, check_name, hal_text, href, no_content, saved, seg,
+    ApiError, ApiResult, Base, Hal, JsonBody, hal_text, href, no_content, saved, seg,
 };
+use crate::names::check_name;
 use crate::store::{
     NewContract, NewVerification, OnConflict, PactRef, Publication, PublishOutcome, StoredPact,
     Verification, interaction_identity, rfc3339, without_id,
@@ -195,8 +196,9 @@ fn contracts(items: Vec<ContractToPublish>, consumer: &str) -> ApiResult<Vec<New
                 return Err(ApiError::invalid(
                     &at("consumerName"),
                     format!(
-                        "must match pacticipantName `{consumer}`, got `{}`",
-                        item.consumer_name
+                        "must match pacticipantName `{}`, got `{}`",
+                        printable_line(consumer),
+                        printable_line(&item.consumer_name)
                     ),
                 ));
             }
