@@ -259,3 +259,99 @@ fn names_that_do_not_read_as_what_they_are_are_refused() {
         assert_eq!(status, 201, "{kind:?}: {body}");
     });
 }
+
+/// GETs `path` from `broker` with extra request headers; the status, the headers and the JSON.
+fn get_with(
+    broker: &TestBroker,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (u16, reqwest::header::HeaderMap, Value) {
+    let mut request = broker.client.get(format!("{}{path}", broker.url));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    (status, headers, response.json().unwrap())
+}
+
+/// Without `--public-base-url`, links and `Location` are built from the URL the client used —
+/// `Host` and the `X-Forwarded-*` headers a proxy sets, as the Pact Broker does — every such
+/// answer says `Vary` on them, and anything but a host and port is refused; with it, the
+/// request's headers play no part.
+#[test]
+fn links_follow_the_url_the_client_used_only_as_a_host_and_port() {
+    for kind in backends() {
+        let db = TestDb::new(kind);
+        let broker = TestBroker::start(&db);
+        let self_href =
+            |index: &Value| index["_links"]["self"]["href"].as_str().unwrap().to_owned();
+
+        let (status, headers, index) = get_with(&broker, "/", &[("host", "pacts.internal:8080")]);
+        assert_eq!(status, 200, "{kind:?}: {index}");
+        assert_eq!(self_href(&index), "http://pacts.internal:8080/", "{kind:?}");
+        let vary = headers.get("vary").unwrap().to_str().unwrap();
+        for header in [
+            "Host",
+            "X-Forwarded-Host",
+            "X-Forwarded-Proto",
+            "X-Forwarded-Port",
+        ] {
+            assert!(vary.contains(header), "{kind:?}: Vary: {vary}");
+        }
+
+        let (_, _, index) = get_with(
+            &broker,
+            "/",
+            &[
+                ("host", "broker:9292"),
+                ("x-forwarded-proto", "https"),
+                ("x-forwarded-host", "pacts.example.com"),
+            ],
+        );
+        assert_eq!(self_href(&index), "https://pacts.example.com/", "{kind:?}");
+
+        let created = broker
+            .client
+            .post(format!("{}/pacticipants", broker.url))
+            .header("host", "pacts.internal:8080")
+            .header("content-type", "application/json")
+            .body(json!({"name": "web"}).to_string())
+            .send()
+            .unwrap();
+        assert_eq!(created.status().as_u16(), 201, "{kind:?}");
+        assert_eq!(
+            created.headers()["location"],
+            "http://pacts.internal:8080/pacticipants/web",
+            "{kind:?}"
+        );
+
+        for (name, value) in [
+            ("host", "evil.example@127.0.0.1"),
+            ("host", "127.0.0.1/elsewhere?"),
+            ("x-forwarded-host", "user:secret@evil.example"),
+            ("x-forwarded-proto", "javascript"),
+        ] {
+            let (status, _, body) = get_with(&broker, "/pacticipants/web", &[(name, value)]);
+            assert_eq!(status, 400, "{kind:?} {name}: {value}: {body}");
+            let message = body["errors"].to_string();
+            assert!(message.contains("--public-base-url"), "{kind:?}: {message}");
+        }
+
+        let fixed = TestBroker::start_with(&db, |config| {
+            config.public_base_url = Some("https://pacts.example.com/".into());
+        });
+        let (status, headers, index) = get_with(
+            &fixed,
+            "/",
+            &[
+                ("host", "evil.example@127.0.0.1"),
+                ("x-forwarded-host", "evil.example"),
+            ],
+        );
+        assert_eq!(status, 200, "{kind:?}: {index}");
+        assert_eq!(self_href(&index), "https://pacts.example.com/", "{kind:?}");
+        assert!(headers.get("vary").is_none(), "{kind:?}: {headers:?}");
+    }
+}

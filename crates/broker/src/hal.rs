@@ -8,8 +8,7 @@
 use std::collections::BTreeMap;
 
 use axum::body::Body;
-use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::request::Parts;
+use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use pactum_broker_api::{ErrorBody, Link, Notice};
@@ -19,6 +18,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::AppState;
+pub use super::base_url::Base;
 use super::store::StoreError;
 
 /// The media type of every broker response.
@@ -206,30 +206,6 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
             })?
         };
         read(document).map(JsonBody)
-    }
-}
-
-/// The base URL hrefs are built on: `--public-base-url`, or the scheme-less `Host` the client
-/// used.
-pub struct Base(pub String);
-
-impl FromRequestParts<AppState> for Base {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        if let Some(base) = &state.config.public_base_url {
-            return Ok(Base(base.trim_end_matches('/').to_owned()));
-        }
-        let host = parts
-            .headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .map(str::to_owned)
-            .unwrap_or_else(|| state.config.listen_address());
-        Ok(Base(format!("http://{host}")))
     }
 }
 

@@ -10,6 +10,7 @@
 
 mod api;
 pub mod auth;
+mod base_url;
 pub mod db;
 mod hal;
 pub mod matrix;
@@ -42,7 +43,8 @@ pub struct BrokerConfig {
     pub port: u16,
     /// `sqlite://FILE`, a file path, or `postgres://…`.
     pub database_url: String,
-    /// Base URL for hrefs when the broker sits behind a proxy; otherwise the request's `Host`.
+    /// Base URL for hrefs and `Location`; without it, the URL the client used (`Host` and the
+    /// `X-Forwarded-*` headers; see the `base_url` module for why that is safe).
     pub public_base_url: Option<String>,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
@@ -176,6 +178,10 @@ fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::authorize,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            base_url::vary_on_base_headers,
         ))
         // A bug must cost one request a 500, not the connection or the process.
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
