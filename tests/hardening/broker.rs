@@ -1,9 +1,13 @@
 //! The broker cannot be taken down by a question or a publication: selectors are answered once
 //! and bounded, answers have a bounded number of rows. Every test runs on SQLite and PostgreSQL.
 
+use std::sync::{Arc, Mutex};
+
+use axum::http::{HeaderMap, StatusCode, Uri};
 use serde_json::{Value, json};
 
 use crate::support::broker::{Kind, TestBroker, TestDb, backends, pact};
+use crate::support::{ServedRouter, pactum_command, run, serve_router, stderr, text};
 
 /// Runs `test` once per backend, naming the backend when it fails.
 fn on_each_backend(test: impl Fn(&TestBroker, Kind)) {
@@ -354,4 +358,155 @@ fn links_follow_the_url_the_client_used_only_as_a_host_and_port() {
         assert_eq!(self_href(&index), "https://pacts.example.com/", "{kind:?}");
         assert!(headers.get("vary").is_none(), "{kind:?}: {headers:?}");
     }
+}
+
+/// A server on 127.0.0.1 that records each request's path and `Authorization` header and
+/// answers `answer(path)`.
+struct Recorder {
+    url: String,
+    seen: Arc<Mutex<Vec<(String, Option<String>)>>>,
+    _server: ServedRouter,
+}
+
+fn recorder(
+    answer: impl Fn(&str) -> axum::response::Response + Clone + Send + Sync + 'static,
+) -> Recorder {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&seen);
+    let server = serve_router(
+        axum::Router::new().fallback(move |uri: Uri, headers: HeaderMap| {
+            let answer = answer.clone();
+            let log = Arc::clone(&log);
+            async move {
+                let authorization = headers
+                    .get("authorization")
+                    .map(|v| v.to_str().unwrap().to_owned());
+                log.lock().unwrap().push((uri.to_string(), authorization));
+                answer(uri.path())
+            }
+        }),
+    );
+    Recorder {
+        url: server.url.clone(),
+        seen,
+        _server: server,
+    }
+}
+
+fn not_found(_: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (StatusCode::NOT_FOUND, "{}").into_response()
+}
+
+/// A broker whose links point to another origin (here: its public base URL is another server's)
+/// does not get the client's token sent there: pactum refuses to follow the link, naming both
+/// origins, and the other server sees no request at all.
+#[test]
+fn credentials_are_not_sent_where_the_brokers_links_point_elsewhere() {
+    let elsewhere = recorder(not_found);
+    for kind in backends() {
+        let db = TestDb::new(kind);
+        let public = elsewhere.url.clone();
+        let broker = TestBroker::start_with(&db, move |config| {
+            config.credentials.add_token("write:the-secret").unwrap();
+            config.public_base_url = Some(public);
+        });
+        let writer = broker.with_auth("Bearer the-secret");
+        let (status, body) = writer.publish("web", "1", None, &[], &[pact("web", "api", &["a"])]);
+        assert_eq!(status, 200, "{kind:?}: {body}");
+
+        let out = run(pactum_command().args([
+            "verify",
+            "--broker-url",
+            &broker.url,
+            "--provider",
+            "api",
+            "--token",
+            "the-secret",
+            "--provider-base-url",
+            "http://127.0.0.1:9",
+        ]));
+        assert_eq!(out.status.code(), Some(2), "{kind:?}: {}", text(&out));
+        let message = stderr(&out);
+        assert!(
+            message.contains(&format!(
+                "which is not on the broker's origin {}",
+                broker.url
+            )),
+            "{kind:?}: {message}"
+        );
+        assert!(message.contains("--broker-url"), "{kind:?}: {message}");
+        assert!(!message.contains("the-secret"), "{message}");
+        assert_eq!(
+            elsewhere.seen.lock().unwrap().as_slice(),
+            &[],
+            "{kind:?}: the other origin was asked"
+        );
+    }
+}
+
+/// A redirect to another origin is not followed with credentials — neither by the broker
+/// commands nor when a contract is fetched from a URL — and the other server sees nothing.
+#[test]
+fn credentials_do_not_follow_a_redirect_to_another_origin() {
+    use axum::response::IntoResponse;
+    let elsewhere = recorder(not_found);
+    let target = elsewhere.url.clone();
+    let redirecting = recorder(move |path| {
+        (
+            StatusCode::FOUND,
+            [("location", format!("{target}{path}"))],
+            "",
+        )
+            .into_response()
+    });
+
+    let out = run(pactum_command()
+        .args(["list-environments"])
+        .env("PACT_BROKER_BASE_URL", &redirecting.url)
+        .env("PACT_BROKER_TOKEN", "the-secret"));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        stderr(&out).contains(&format!("redirected to {}/", elsewhere.url)),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = run(pactum_command().args([
+        "verify",
+        "--url",
+        &format!("{}/pact.json", redirecting.url),
+        "--token",
+        "the-secret",
+        "--provider-base-url",
+        "http://127.0.0.1:9",
+    ]));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        stderr(&out).contains("on another origin"),
+        "{}",
+        stderr(&out)
+    );
+
+    let asked = redirecting.seen.lock().unwrap().clone();
+    assert!(
+        asked
+            .iter()
+            .all(|(_, auth)| auth.as_deref() == Some("Bearer the-secret")),
+        "{asked:?}"
+    );
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    assert_eq!(
+        elsewhere.seen.lock().unwrap().as_slice(),
+        &[],
+        "the other origin was asked"
+    );
+
+    // Without credentials there is nothing to leak: the redirect is followed.
+    let out = run(pactum_command()
+        .args(["list-environments"])
+        .env("PACT_BROKER_BASE_URL", &redirecting.url));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let followed = elsewhere.seen.lock().unwrap().clone();
+    assert_eq!(followed, vec![("/".to_owned(), None)], "{}", text(&out));
 }
