@@ -360,11 +360,14 @@ fn links_follow_the_url_the_client_used_only_as_a_host_and_port() {
     }
 }
 
+/// The requests a [`Recorder`] got: path, and `Authorization` header if any.
+type Seen = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
 /// A server on 127.0.0.1 that records each request's path and `Authorization` header and
 /// answers `answer(path)`.
 struct Recorder {
     url: String,
-    seen: Arc<Mutex<Vec<(String, Option<String>)>>>,
+    seen: Seen,
     _server: ServedRouter,
 }
 
@@ -509,4 +512,123 @@ fn credentials_do_not_follow_a_redirect_to_another_origin() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     let followed = elsewhere.seen.lock().unwrap().clone();
     assert_eq!(followed, vec![("/".to_owned(), None)], "{}", text(&out));
+}
+
+/// A V3 contract of `count` interactions between `consumer` and `api`, as JSON text (about
+/// 130 bytes an interaction).
+fn large_contract(consumer: &str, count: usize) -> String {
+    let interactions: Vec<String> = (0..count)
+        .map(|n| {
+            format!(
+                r#"{{"description":"get item {n}","request":{{"method":"GET","path":"/items/{n}"}},"response":{{"status":200,"body":{{"id":{n}}}}}}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"consumer":{{"name":"{consumer}"}},"provider":{{"name":"api"}},"interactions":[{}],"metadata":{{"pactSpecification":{{"version":"3.0.0"}}}}}}"#,
+        interactions.join(",")
+    )
+}
+
+/// PUTs `contract` as `consumer` version 1; the status.
+fn put_contract(broker: &TestBroker, consumer: &str, contract: String) -> u16 {
+    broker
+        .client
+        .put(format!(
+            "{}/pacts/provider/api/consumer/{consumer}/version/1",
+            broker.url
+        ))
+        .header("content-type", "application/json")
+        .body(contract)
+        .send()
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// Parsing a large contract happens on a blocking thread, not on the async workers: while two
+/// contracts of several megabytes are published at once (one PUT as the body, one through
+/// `/contracts/publish`), `/health` keeps answering within a second. A second is generous: the
+/// answer is one database ping, a few milliseconds even with both cores busy parsing; a worker
+/// parsing the contract itself would hold it up for the whole parse, several seconds here.
+#[test]
+fn health_answers_while_large_contracts_are_published() {
+    use std::time::{Duration, Instant};
+    for kind in backends() {
+        let db = TestDb::new(kind);
+        let broker = TestBroker::start(&db);
+        let put = large_contract("web", 40_000);
+        let published: Value = serde_json::from_str(&large_contract("mobile", 40_000)).unwrap();
+        assert!(put.len() > 5_000_000, "{} bytes", put.len());
+        let started = Instant::now();
+        let (health, slowest, samples, statuses) = std::thread::scope(|scope| {
+            let put_thread = scope.spawn(|| put_contract(&broker, "web", put));
+            let publish_thread =
+                scope.spawn(|| broker.publish("mobile", "1", None, &[], &[published]).0);
+            let mut slowest = Duration::ZERO;
+            let mut samples = 0;
+            let mut health = 200;
+            while !(put_thread.is_finished() && publish_thread.is_finished()) {
+                let asked = Instant::now();
+                let status = broker.get("/health").0;
+                slowest = slowest.max(asked.elapsed());
+                samples += 1;
+                if status != 200 {
+                    health = status;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let statuses = (put_thread.join().unwrap(), publish_thread.join().unwrap());
+            (health, slowest, samples, statuses)
+        });
+        let took = started.elapsed();
+        eprintln!(
+            "{kind:?}: publishing took {took:?}; /health at most {slowest:?} over {samples} asks"
+        );
+        assert_eq!(statuses, (201, 200), "{kind:?}");
+        assert_eq!(health, 200, "{kind:?}");
+        assert!(
+            samples >= 5,
+            "{kind:?}: /health was asked only {samples} times in {took:?}"
+        );
+        assert!(
+            slowest < Duration::from_secs(1),
+            "{kind:?}: /health took {slowest:?} while contracts were published ({took:?})"
+        );
+    }
+}
+
+/// Three large publications at once — more than take turns together — are all stored, whole.
+#[test]
+fn three_large_publications_at_once_are_all_stored() {
+    for kind in backends() {
+        let db = TestDb::new(kind);
+        let broker = TestBroker::start(&db);
+        let consumers = ["one", "two", "three"];
+        let statuses: Vec<u16> = std::thread::scope(|scope| {
+            let threads: Vec<_> = consumers
+                .iter()
+                .map(|consumer| {
+                    let contract = large_contract(consumer, 12_000);
+                    let broker = &broker;
+                    scope.spawn(move || put_contract(broker, consumer, contract))
+                })
+                .collect();
+            threads.into_iter().map(|t| t.join().unwrap()).collect()
+        });
+        assert_eq!(statuses, [201, 201, 201], "{kind:?}");
+        for consumer in consumers {
+            let pact = broker.ok(&format!(
+                "/pacts/provider/api/consumer/{consumer}/version/1"
+            ));
+            let interactions = pact["interactions"].as_array().unwrap();
+            assert_eq!(interactions.len(), 12_000, "{kind:?} {consumer}");
+            assert_eq!(interactions[11_999]["request"]["path"], "/items/11999");
+            assert!(
+                interactions[0]["_id"]
+                    .as_str()
+                    .is_some_and(|id| id.len() == 40)
+            );
+        }
+    }
 }

@@ -11,6 +11,7 @@
 mod api;
 pub mod auth;
 mod base_url;
+mod blocking;
 pub mod db;
 mod hal;
 pub mod matrix;
@@ -109,7 +110,15 @@ pub enum BrokerError {
 pub(crate) struct AppState {
     pub(crate) store: Store,
     pub(crate) config: Arc<BrokerConfig>,
+    /// Turns for requests with large bodies (`hal::large_bodies_take_turns`).
+    pub(crate) large_bodies: Arc<tokio::sync::Semaphore>,
 }
+
+/// How many requests with a large body are handled at once; the others wait their turn before
+/// their body is read. Each takes a few times its body in memory while its contract is parsed
+/// (benches/README.md, "Hardening: memory bounds"), so this bounds what concurrent large
+/// publications can take together.
+const LARGE_BODIES_AT_ONCE: usize = 2;
 
 /// A broker bound to its port, ready to serve.
 pub struct Broker {
@@ -139,6 +148,7 @@ impl Broker {
         let router = router(AppState {
             store: store.clone(),
             config: Arc::new(config),
+            large_bodies: Arc::new(tokio::sync::Semaphore::new(LARGE_BODIES_AT_ONCE)),
         });
         Ok(Broker {
             listener,
@@ -175,6 +185,11 @@ impl Broker {
 
 fn router(state: AppState) -> Router {
     api::routes()
+        // Inside authorisation: only requests that may go ahead wait for a turn.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            hal::large_bodies_take_turns,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::authorize,

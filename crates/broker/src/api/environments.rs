@@ -15,7 +15,8 @@ use pactum_core::printable::printable_line;
 
 use super::repr::{self, Deployment, Deployments, environment_href};
 use crate::AppState;
-use crate::hal::{ApiError, ApiResult, Base, Hal, JsonBody, no_content, read, saved};
+use crate::base_url::Base;
+use crate::hal::{ApiError, ApiResult, Hal, JsonBody, no_content, read, saved};
 use crate::names::{check_name, check_optional_name};
 use crate::query::parse_nested;
 use crate::store::{DeploymentKind, EnvironmentFields};

@@ -19,7 +19,8 @@ use serde::Serialize;
 use super::repr::pact_version_href;
 use super::selectors::Distinct;
 use crate::AppState;
-use crate::hal::{ApiError, ApiResult, Base, Hal, JsonBody, href, read};
+use crate::base_url::Base;
+use crate::hal::{ApiError, ApiResult, Hal, JsonBody, href, read};
 use crate::query::parse_nested;
 use crate::selection::{MAX_SELECTORS, Selector, VerifiablePact, VerificationQuery};
 

@@ -16,7 +16,8 @@ use pactum_broker_api::{
 use super::repr::{pact_href, pact_version_href, pacticipant_href, version_href};
 use super::selectors::Distinct;
 use crate::AppState;
-use crate::hal::{ApiError, ApiResult, Base, Hal, read, seg};
+use crate::base_url::Base;
+use crate::hal::{ApiError, ApiResult, Hal, read, seg};
 use crate::matrix::{
     Destination, MAX_SELECTORS, MatrixAnswer, MatrixQuery, MatrixSelector, NARROW_THE_QUESTION,
     NoticeKind,

@@ -17,7 +17,8 @@ use pactum_broker_api::{
 
 use super::repr::{self, Deployment, pacticipant_href, version_href};
 use crate::AppState;
-use crate::hal::{ApiError, ApiResult, Base, Hal, JsonBody, href, no_content, saved};
+use crate::base_url::Base;
+use crate::hal::{ApiError, ApiResult, Hal, JsonBody, href, no_content, saved};
 use crate::names::{check_name, check_optional_name};
 use crate::store::{
     Branch, DeploymentKind, Pacticipant, PacticipantFields, Tag, Version, VersionRef, rfc3339,

@@ -435,6 +435,18 @@ impl Pact {
     pub fn content_hash(&self) -> ContentHash {
         hash::content_hash(self)
     }
+
+    /// Checks the contract in `json` as [`Pact::from_value`] does and returns its
+    /// [`Pact::content_hash`], reading one interaction at a time: for contracts too large to
+    /// hold as a model (100,000 interactions cost their canonical text, a few times the file,
+    /// instead of the model's tens of times). `adjust` may change each interaction's JSON
+    /// before it is read.
+    pub fn check_and_hash(
+        json: &[u8],
+        adjust: impl FnMut(&mut Value),
+    ) -> Result<ContentHash, ContractError> {
+        hash::content_hash_of_json(json, adjust)
+    }
 }
 
 /// Why a contract cannot be written in the requested form.

@@ -110,7 +110,9 @@ fn string_field(
 }
 
 /// Reads the spec version a pact file declares; `None` when it declares none.
-fn declared_version(obj: &Map<String, Value>) -> Result<Option<SpecVersion>, ContractError> {
+pub(super) fn declared_version(
+    obj: &Map<String, Value>,
+) -> Result<Option<SpecVersion>, ContractError> {
     let Some(metadata) = obj.get("metadata").and_then(Value::as_object) else {
         return Ok(None);
     };
@@ -136,7 +138,10 @@ fn declared_version(obj: &Map<String, Value>) -> Result<Option<SpecVersion>, Con
     Ok(None)
 }
 
-fn pacticipant(obj: &mut Map<String, Value>, key: &str) -> Result<Pacticipant, ContractError> {
+pub(super) fn pacticipant(
+    obj: &mut Map<String, Value>,
+    key: &str,
+) -> Result<Pacticipant, ContractError> {
     let at = format!("$.{key}");
     let v = obj
         .remove(key)
@@ -151,19 +156,40 @@ fn pacticipant(obj: &mut Map<String, Value>, key: &str) -> Result<Pacticipant, C
     })
 }
 
+/// Where a pact keeps its interactions: `interactions`, or `messages` in a message pact (one
+/// without `interactions`). Returns the key and whether it is a message pact.
+pub(super) fn list_key(has_interactions: bool, has_messages: bool) -> (&'static str, bool) {
+    if !has_interactions && has_messages {
+        ("messages", true)
+    } else {
+        ("interactions", false)
+    }
+}
+
+/// The specification version of a pact: the declared one; undeclared, V4 when an interaction
+/// carries a `type`, otherwise V3 (which also reads V2).
+pub(super) fn spec_version(
+    obj: &Map<String, Value>,
+    any_typed: impl FnOnce() -> bool,
+) -> Result<SpecVersion, ContractError> {
+    Ok(match declared_version(obj)? {
+        Some(v) => v,
+        None if any_typed() => SpecVersion::V4,
+        None => SpecVersion::V3,
+    })
+}
+
 pub(super) fn pact(value: Value) -> Result<Pact, ContractError> {
     let mut obj = object(value, "$", "a pact")?;
     let consumer = pacticipant(&mut obj, "consumer")?;
     let provider = pacticipant(&mut obj, "provider")?;
-    let is_message_pact = !obj.contains_key("interactions") && obj.contains_key("messages");
+    let (key, is_message_pact) = list_key(
+        obj.contains_key("interactions"),
+        obj.contains_key("messages"),
+    );
     let interactions_json = match (obj.remove("interactions"), obj.remove("messages")) {
         (Some(interactions), _) => Some(interactions),
         (None, messages) => messages,
-    };
-    let key = if is_message_pact {
-        "messages"
-    } else {
-        "interactions"
     };
     let items: Vec<Value> = match interactions_json {
         None => Vec::new(),
@@ -178,12 +204,7 @@ pub(super) fn pact(value: Value) -> Result<Pact, ContractError> {
             ));
         }
     };
-    let spec = match declared_version(&obj)? {
-        Some(v) => v,
-        // Undeclared: V4 interactions carry a `type`; otherwise treat as V3 (which also reads V2).
-        None if items.iter().any(|i| i.get("type").is_some()) => SpecVersion::V4,
-        None => SpecVersion::V3,
-    };
+    let spec = spec_version(&obj, || items.iter().any(|i| i.get("type").is_some()))?;
     let interactions = items
         .into_iter()
         .enumerate()
@@ -210,7 +231,7 @@ enum KindName {
     SyncMessage,
 }
 
-fn interaction(
+pub(super) fn interaction(
     value: Value,
     spec: SpecVersion,
     in_message_pact: bool,
