@@ -193,12 +193,24 @@ pub fn parse_json_file(file: &Path) -> Result<Value, LoadError> {
         file: file.to_path_buf(),
         source,
     })?;
-    parse_json_bytes(&bytes).map_err(|e| LoadError::Json {
+    parse_json_bytes(&bytes).map_err(|e| json_error(file, &e))
+}
+
+fn json_error(file: &Path, e: &serde_json::Error) -> LoadError {
+    LoadError::Json {
         file: file.to_path_buf(),
         line: e.line(),
         column: e.column(),
         message: strip_position(&e.to_string()),
-    })
+    }
+}
+
+/// The text of JSON bytes after checking that they are well-formed JSON (without building
+/// anything), tolerating a UTF-8 byte-order mark.
+fn well_formed(bytes: &[u8]) -> Result<&str, serde_json::Error> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let raw: &serde_json::value::RawValue = serde_json::from_slice(bytes)?;
+    Ok(raw.get())
 }
 
 /// Parses JSON bytes, tolerating a UTF-8 byte-order mark.
@@ -415,10 +427,27 @@ impl Pact {
         read::pact(value)
     }
 
-    /// Reads a pact file.
+    /// Reads a pact from JSON bytes (a UTF-8 byte-order mark is tolerated). Cheaper than
+    /// parsing to a `Value` and calling [`Pact::from_value`]: interactions are parsed one at a
+    /// time, so the whole file's JSON tree never exists at once. Invalid JSON is an error at
+    /// `$` whose cause is the parser's error (with its line and column).
+    pub fn from_slice(bytes: &[u8]) -> Result<Self, ContractError> {
+        let text = well_formed(bytes).map_err(|e| ContractError {
+            path: "$".into(),
+            message: format!("invalid JSON: {e}"),
+            cause: Some(Arc::new(e)),
+        })?;
+        read::pact_from_text(text)
+    }
+
+    /// Reads a pact file (see [`Pact::from_slice`]).
     pub fn load(file: &Path) -> Result<Self, LoadError> {
-        let value = parse_json_file(file)?;
-        Pact::from_value(value).map_err(|source| LoadError::Contract {
+        let bytes = std::fs::read(file).map_err(|source| LoadError::Io {
+            file: file.to_path_buf(),
+            source,
+        })?;
+        let text = well_formed(&bytes).map_err(|e| json_error(file, &e))?;
+        read::pact_from_text(text).map_err(|source| LoadError::Contract {
             file: file.to_path_buf(),
             source,
         })
