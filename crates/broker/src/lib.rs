@@ -133,10 +133,7 @@ impl Broker {
             .await
             .map_err(|source| BrokerError::Bind { address, source })?;
         let limits = config.http;
-        let router = router(AppState {
-            store: store.clone(),
-            config: Arc::new(config),
-        });
+        let router = app(store.clone(), config);
         Ok(Broker {
             listener,
             router,
@@ -168,6 +165,17 @@ impl Broker {
         store.db().close().await;
         Ok(())
     }
+}
+
+/// The broker's HTTP API over `store`, as an axum `Router` to serve some other way or to call
+/// in process (`pactum_verifier::Verifier::service` verifies it without a port). `config`
+/// gives what requests see — the base URL of hrefs, the body limit, credentials — and its
+/// address is not bound. The store must be migrated ([`Db::migrate`]).
+pub fn app(store: Store, config: BrokerConfig) -> Router {
+    router(AppState {
+        store,
+        config: Arc::new(config),
+    })
 }
 
 fn router(state: AppState) -> Router {

@@ -128,12 +128,30 @@ fn matrix_query(request: MatrixRequest) -> ApiResult<MatrixQuery> {
                 )
             })?,
     };
+    let success = (!request.success.is_empty())
+        .then(|| {
+            request
+                .success
+                .iter()
+                .map(|value| match value.as_str() {
+                    "true" => Ok(Some(true)),
+                    "false" => Ok(Some(false)),
+                    "" => Ok(None),
+                    other => Err(ApiError::invalid(
+                        "success",
+                        format!("must be true, false or empty (not verified), got `{other}`"),
+                    )),
+                })
+                .collect::<ApiResult<Vec<_>>>()
+        })
+        .transpose()?;
     Ok(MatrixQuery {
         selectors,
         destination,
         ignore,
         limit,
         latest_by: given(request.latest_by),
+        success,
     })
 }
 
@@ -164,6 +182,7 @@ fn can_i_deploy_query(request: CanIDeployRequest) -> ApiResult<MatrixQuery> {
         ignore: Vec::new(),
         limit: 100,
         latest_by: Some("cvpv".into()),
+        success: None,
     })
 }
 
