@@ -2,7 +2,8 @@
 //! run: contracts of 10, 100 and 1,000 interactions (`GET /items/{i}` with an `Accept` header,
 //! JSON responses with matchers and a generator).
 //!
-//! For each server and size it reports the latency per request from one keep-alive client
+//! For each server and size it reports the start-up time (from spawning the process to its
+//! first answered request, the last-declared interaction), the latency per request from one keep-alive client
 //! (mean and p99, requests cycling over all interactions), requests per second under `wrk`
 //! (2 threads, 32 connections, on the last-declared interaction, the worst case for a linear
 //! search) and the peak RSS. The official stub gets as many requests as fit in a time budget,
@@ -78,7 +79,7 @@ fn wait_for(port: u16) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(Instant::now() < deadline, "nothing listens on {port}");
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(2));
     }
 }
 
@@ -138,6 +139,23 @@ fn status_kb(pid: u32, field: &str) -> u64 {
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|v| v.parse().ok())
         .unwrap_or(0)
+}
+
+/// Time from `spawned` to the first successful answer to the last-declared interaction: what
+/// a test suite that starts a stub waits before its first request.
+fn first_answer(server: &Server, n: usize, spawned: Instant) -> Duration {
+    let response = reqwest::blocking::Client::new()
+        .get(format!("http://127.0.0.1:{}/items/{}", server.port, n - 1))
+        .header("Accept", "application/json")
+        .timeout(Duration::from_secs(300))
+        .send()
+        .expect("the stub answers its first request");
+    assert!(
+        response.status().is_success(),
+        "the stub's first answer is {}",
+        response.status()
+    );
+    spawned.elapsed()
 }
 
 struct Latency {
@@ -233,18 +251,21 @@ fn main() {
     let official_available = clients.join(PACT_BINARY).exists();
 
     println!(
-        "| server | interactions | keep-alive latency mean | p99 | requests | wrk req/s | peak RSS |"
+        "| server | interactions | start-up (first answer) | keep-alive latency mean | p99 | requests | wrk req/s | peak RSS |"
     );
-    println!("|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|");
     for n in SIZES {
         let file = contract(n, &dir);
         {
+            let spawned = Instant::now();
             let server = start_pactum(&file);
+            let start_up = first_answer(&server, n, spawned);
             let lat = latency(&server, n, 5000, Duration::from_secs(10));
             let rps = throughput(&server, n, 5);
             let rss = status_kb(server.child.id(), "VmHWM");
             println!(
-                "| pactum stub | {n} | {} | {} | {} ({} failed) | {} | {:.1} MB |",
+                "| pactum stub | {n} | {} | {} | {} | {} ({} failed) | {} | {:.1} MB |",
+                fmt(start_up),
                 fmt(lat.mean),
                 fmt(lat.p99),
                 lat.requests,
@@ -254,7 +275,9 @@ fn main() {
             );
         }
         if official_available {
+            let spawned = Instant::now();
             let server = start_official(&clients, &file);
+            let start_up = first_answer(&server, n, spawned);
             let budget = if n >= 1000 {
                 Duration::from_secs(60)
             } else {
@@ -269,7 +292,8 @@ fn main() {
             };
             let rss = status_kb(server.child.id(), "VmHWM");
             println!(
-                "| pact stub 0.7.1 | {n} | {} | {} | {} ({} failed) | {} | {:.1} MB |",
+                "| pact stub 0.7.1 | {n} | {} | {} | {} | {} ({} failed) | {} | {:.1} MB |",
+                fmt(start_up),
                 fmt(lat.mean),
                 fmt(lat.p99),
                 lat.requests,

@@ -1507,3 +1507,137 @@ fn matrix_selectors_name_versions_by_number_latest_branch_tag_and_main_branch() 
         check("&q[][version]=9", &[]);
     });
 }
+
+/// Publishes `web` `version` (tagged `tags`) with a contract of its own for `api`, and records
+/// `api` `provider_version`'s verification of it.
+fn publish_verified(
+    broker: &TestBroker,
+    version: &str,
+    tags: &[&str],
+    provider_version: &str,
+    success: bool,
+) {
+    let contract = pact("web", "api", &[&format!("a request from {version}")]);
+    let (status, body) = broker.publish("web", version, None, tags, &[contract]);
+    assert_eq!(status, 200, "{body}");
+    let pact = broker.ok(&format!(
+        "/pacts/provider/api/consumer/web/version/{version}"
+    ));
+    let publish = pact["_links"]["pb:publish-verification-results"]["href"]
+        .as_str()
+        .unwrap();
+    let result = json!({"success": success, "providerApplicationVersion": provider_version});
+    assert_eq!(broker.post(publish, &result).0, 201);
+}
+
+#[test]
+fn matrix_rows_filter_by_verification_outcome_and_ignore_either_side() {
+    on_each_backend(|broker, kind| {
+        publish_verified(broker, "1", &["prod"], "7", true);
+        publish_verified(broker, "2", &["prod"], "7", false);
+        broker.publish("web", "3", None, &[], &[pact("web", "api", &["c"])]);
+        let rows = |answer: &Value| -> Vec<(String, Value)> {
+            answer["matrix"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{answer}"))
+                .iter()
+                .map(|row| {
+                    let number = row["consumer"]["version"]["number"].as_str().unwrap();
+                    (
+                        number.to_owned(),
+                        row["verificationResult"]["success"].clone(),
+                    )
+                })
+                .collect()
+        };
+        let all = "/matrix?q[][pacticipant]=web&q[][pacticipant]=api&latestby=cvpv";
+        assert_eq!(rows(&broker.ok(all)).len(), 3, "{kind:?}");
+        let successful = broker.ok(&format!("{all}&success[]=true"));
+        assert_eq!(
+            rows(&successful),
+            [("1".to_owned(), json!(true))],
+            "{kind:?}"
+        );
+        let failed = broker.ok(&format!("{all}&success=false"));
+        assert_eq!(rows(&failed), [("2".to_owned(), json!(false))], "{kind:?}");
+        // An empty value asks for the rows never verified.
+        let unverified = broker.ok(&format!("{all}&success[]="));
+        assert_eq!(
+            rows(&unverified),
+            [("3".to_owned(), Value::Null)],
+            "{kind:?}"
+        );
+        let (status, body) = broker.get(&format!("{all}&success[]=maybe"));
+        assert_eq!(status, 400, "{kind:?}: {body}");
+        assert!(
+            body["errors"]["success"][0]
+                .as_str()
+                .unwrap()
+                .contains("maybe")
+        );
+
+        // Can api 7 be deployed with every web tagged prod, but web 2 (whose verification
+        // failed)? The ignored version is on the side asked about, not the other one.
+        let answer = broker.ok(
+            "/matrix?q[][pacticipant]=api&q[][version]=7&q[][pacticipant]=web&q[][tag]=prod\
+             &latestby=cvpv&ignore[][pacticipant]=web&ignore[][version]=2",
+        );
+        assert_eq!(answer["summary"]["deployable"], true, "{kind:?}: {answer}");
+        assert_eq!(answer["summary"]["ignored"], 1, "{kind:?}: {answer}");
+        let ignored: Vec<(&str, &Value)> = answer["matrix"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| {
+                (
+                    row["consumer"]["version"]["number"].as_str().unwrap(),
+                    &row["ignored"],
+                )
+            })
+            .collect();
+        // Considered rows first.
+        assert_eq!(
+            ignored,
+            [("1", &Value::Null), ("2", &json!(true))],
+            "{kind:?}"
+        );
+    });
+}
+
+#[test]
+fn the_pacticipant_list_and_latest_pacts_carry_what_older_clients_read() {
+    on_each_backend(|broker, kind| {
+        broker.publish("web", "1", None, &[], &[pact("web", "api", &["a"])]);
+        broker.publish("web", "2", None, &[], &[pact("web", "api", &["b"])]);
+        let list = broker.ok("/pacticipants");
+        let web = &list["pacticipants"][1];
+        assert_eq!(web, &list["_embedded"]["pacticipants"][1], "{kind:?}");
+        assert_eq!(web["name"], "web");
+        assert_eq!(
+            web["_embedded"]["latest-version"]["number"], "2",
+            "{kind:?}"
+        );
+        assert_eq!(web["_embedded"]["latestVersion"]["number"], "2");
+        assert_eq!(
+            list["pacticipants"][0]["_embedded"]["latest-version"],
+            Value::Null
+        );
+        assert_eq!(list["_links"]["pacticipants"][1]["title"], "web");
+        assert_eq!(list["_links"]["pb:pacticipants"][1]["name"], "web");
+
+        // Which version published the contract a `latest` (or tag) reference found.
+        let response = broker
+            .client
+            .get(format!(
+                "{}/pacts/provider/api/consumer/web/latest",
+                broker.url
+            ))
+            .send()
+            .unwrap();
+        assert_eq!(
+            response.headers()["x-pact-consumer-version"],
+            "2",
+            "{kind:?}"
+        );
+    });
+}

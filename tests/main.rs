@@ -25,6 +25,9 @@
 //!   official verifier fetching from and publishing to pactum's broker.
 //! * `broker_messages` — what broker commands say when something goes wrong (sentences naming
 //!   the flags, credentials by kind, not-a-broker, safe re-runs) and their exit codes.
+//! * `official_contracts` — the broker verified by pactum's verifier against the official Ruby
+//!   broker client's own contracts with the Pact Broker and PactFlow, on both backends; what
+//!   cannot pass yet is listed with the reason.
 //! * `can_i_deploy` — the release gate through a release cycle, agreeing with the official clients.
 //! * `cli` — the `pactum` binary: output and exit codes.
 //! * `hardening` — regression tests for the adversarial review: hosts a contract cannot reach,
@@ -50,6 +53,7 @@ mod generators;
 mod hardening;
 mod interop;
 mod matchers;
+mod official_contracts;
 mod openapi;
 mod properties;
 mod stub;

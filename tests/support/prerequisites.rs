@@ -1,6 +1,6 @@
 //! What some suites need from the machine — the Pact specification's test cases, the Pact
-//! compatibility suite, the official Pact clients, a PostgreSQL server, a browser — and what
-//! happens when it is missing.
+//! compatibility suite, the official clients' contracts with the Pact Broker, the official Pact
+//! clients, a PostgreSQL server, a browser — and what happens when it is missing.
 //!
 //! A green run must mean that everything ran. So a missing prerequisite fails the tests that
 //! need it, with a message saying how to provide it and which `PACTUM_SKIP_*` variable skips
@@ -22,6 +22,9 @@ pub enum Prerequisite {
     /// The Pact compatibility suite's features and fixtures (`PACTUM_COMPAT_SUITE`).
     #[allow(dead_code, reason = "used by the compatibility test binary")]
     CompatSuite,
+    /// The official Ruby broker client's contracts with the Pact Broker and PactFlow
+    /// (`PACTUM_OFFICIAL_CONTRACTS`).
+    OfficialContracts,
     /// The official Pact clients from npm (`PACTUM_PACT_CLIENTS`).
     OfficialClients,
     /// A PostgreSQL server for the broker tests (`PACTUM_TEST_DATABASE_URL`).
@@ -40,6 +43,7 @@ impl Prerequisite {
         match self {
             Prerequisite::SpecCases => "PACTUM_SKIP_SPEC_CASES",
             Prerequisite::CompatSuite => "PACTUM_SKIP_COMPAT_SUITE",
+            Prerequisite::OfficialContracts => "PACTUM_SKIP_OFFICIAL_CONTRACTS",
             Prerequisite::OfficialClients => "PACTUM_SKIP_INTEROP",
             Prerequisite::Postgres => "PACTUM_SKIP_POSTGRES",
             Prerequisite::OpenapiComparator => "PACTUM_SKIP_OPENAPI_COMPARATOR",
@@ -52,6 +56,9 @@ impl Prerequisite {
         match self {
             Prerequisite::SpecCases => "the Pact specification conformance cases",
             Prerequisite::CompatSuite => "the Pact compatibility suite",
+            Prerequisite::OfficialContracts => {
+                "the verification of the broker against the official client's contracts"
+            }
             Prerequisite::OfficialClients => "the tests against the official Pact clients",
             Prerequisite::Postgres => "the broker tests on PostgreSQL",
             Prerequisite::OpenapiComparator => {
@@ -151,6 +158,45 @@ pub fn compat_suite() -> Option<PathBuf> {
         );
     }
     Some(beside)
+}
+
+/// The folder of the official broker client's contracts (`*.json` pact files):
+/// `PACTUM_OFFICIAL_CONTRACTS`, else `../shared/official-contracts` beside the checkout. `None`
+/// when they are to be skipped. The folder must hold at least one `.json` file.
+pub fn official_contracts() -> Option<PathBuf> {
+    let need = Prerequisite::OfficialContracts;
+    if need.skipped() {
+        return None;
+    }
+    let remedy = "set PACTUM_OFFICIAL_CONTRACTS to a folder holding the pact files of \
+                  pact-foundation/pact_broker-client (spec/pacts: `Pact Broker Client V2-Pact \
+                  Broker.json`, `Pact Broker Client V2-PactFlow.json`)";
+    let holds_contracts = |dir: &Path| {
+        std::fs::read_dir(dir).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .any(|entry| entry.path().extension().is_some_and(|e| e == "json"))
+        })
+    };
+    let dir = match std::env::var_os("PACTUM_OFFICIAL_CONTRACTS") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/official-contracts"),
+    };
+    if !holds_contracts(&dir) {
+        let problem = if std::env::var_os("PACTUM_OFFICIAL_CONTRACTS").is_some() {
+            format!(
+                "PACTUM_OFFICIAL_CONTRACTS={} is not a folder holding .json contracts",
+                dir.display()
+            )
+        } else {
+            format!(
+                "the official client's contracts are not in {} and PACTUM_OFFICIAL_CONTRACTS is not set",
+                dir.display()
+            )
+        };
+        need.missing(&problem, remedy);
+    }
+    Some(dir)
 }
 
 /// The folder holding `node_modules` with the official clients: `PACTUM_PACT_CLIENTS`, else

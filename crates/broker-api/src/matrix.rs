@@ -43,6 +43,14 @@ pub struct MatrixRequest {
     /// How rows are grouped: `cvp`, `cvpv`, …
     #[serde(default, rename = "latestby", skip_serializing_if = "Option::is_none")]
     pub latest_by: Option<String>,
+    /// Only rows with these verification outcomes: `true`, `false`, or empty for rows not
+    /// verified (`success[]=true`).
+    #[serde(
+        default,
+        deserialize_with = "crate::de::texts",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub success: Vec<String>,
     /// Rows at most.
     #[serde(
         default,

@@ -121,6 +121,9 @@ pub struct Pacticipants {
     /// The pacticipants.
     #[serde(rename = "_embedded")]
     pub embedded: PacticipantsEmbedded,
+    /// The same, outside `_embedded`, where older clients read them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pacticipants: Vec<Pacticipant>,
     /// `self` and a link per pacticipant.
     #[serde(rename = "_links")]
     pub links: PacticipantsLinks,

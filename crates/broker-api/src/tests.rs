@@ -324,12 +324,28 @@ fn request_bodies_are_written_as_the_official_clients_write_them() {
     assert_eq!(by.other["clientLanguage"]["name"], "pact_verifier_cli");
 }
 
+/// The official client's contracts: `PACTUM_OFFICIAL_CONTRACTS`, else
+/// `../shared/official-contracts` beside the checkout. Missing, the test fails unless
+/// `PACTUM_SKIP_OFFICIAL_CONTRACTS` is set (the rule of the integration tests' prerequisites).
 fn official_contracts() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("PACTUM_OFFICIAL_CONTRACTS") {
-        return Some(PathBuf::from(dir));
+    if std::env::var("PACTUM_SKIP_OFFICIAL_CONTRACTS").is_ok_and(|v| !v.is_empty() && v != "0") {
+        eprintln!(
+            "skipped: the official client's contracts (PACTUM_SKIP_OFFICIAL_CONTRACTS is set)"
+        );
+        return None;
     }
-    let fallback = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/official-contracts");
-    fallback.is_dir().then_some(fallback)
+    let dir = match std::env::var_os("PACTUM_OFFICIAL_CONTRACTS") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/official-contracts"),
+    };
+    assert!(
+        dir.is_dir(),
+        "the official client's contracts are not in {}: set PACTUM_OFFICIAL_CONTRACTS to the \
+         folder of pact_broker-client's spec/pacts (scripts/test does this), or set \
+         PACTUM_SKIP_OFFICIAL_CONTRACTS=1 to skip",
+        dir.display()
+    );
+    Some(dir)
 }
 
 /// Reads every answer (and request body) of the official Ruby client's contracts with the Pact
@@ -337,7 +353,6 @@ fn official_contracts() -> Option<PathBuf> {
 #[test]
 fn the_pact_brokers_answers_in_the_official_clients_contracts_read() {
     let Some(dir) = official_contracts() else {
-        eprintln!("skipped: set PACTUM_OFFICIAL_CONTRACTS to the official client contracts folder");
         return;
     };
     let mut read = 0;

@@ -145,11 +145,7 @@ impl Broker {
             .await
             .map_err(|source| BrokerError::Bind { address, source })?;
         let limits = config.http;
-        let router = router(AppState {
-            store: store.clone(),
-            config: Arc::new(config),
-            large_bodies: Arc::new(tokio::sync::Semaphore::new(LARGE_BODIES_AT_ONCE)),
-        });
+        let router = app(store.clone(), config);
         Ok(Broker {
             listener,
             router,
@@ -181,6 +177,18 @@ impl Broker {
         store.db().close().await;
         Ok(())
     }
+}
+
+/// The broker's HTTP API over `store`, as an axum `Router` to serve some other way or to call
+/// in process (`pactum_verifier::Verifier::service` verifies it without a port). `config`
+/// gives what requests see — the base URL of hrefs, the body limit, credentials — and its
+/// address is not bound. The store must be migrated ([`Db::migrate`]).
+pub fn app(store: Store, config: BrokerConfig) -> Router {
+    router(AppState {
+        store,
+        config: Arc::new(config),
+        large_bodies: Arc::new(tokio::sync::Semaphore::new(LARGE_BODIES_AT_ONCE)),
+    })
 }
 
 fn router(state: AppState) -> Router {

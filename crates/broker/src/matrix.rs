@@ -86,6 +86,9 @@ pub struct MatrixQuery {
     /// `cvp`: without a destination, keep only the newest provider version per consumer
     /// version and provider (as the official clients ask for one pacticipant).
     pub latest_by: Option<String>,
+    /// Only rows whose verification outcome is one of these (`Some(true)` successful,
+    /// `Some(false)` failed, `None` not verified); `None` keeps every row.
+    pub success: Option<Vec<Option<bool>>>,
 }
 
 fn invalid(field: &str, message: impl Into<String>) -> StoreError {
@@ -309,8 +312,14 @@ impl Store {
                 specified.push((id, selector.pacticipant.clone(), found));
             }
             let specified_ids: Vec<i64> = specified.iter().map(|(id, _, _)| *id).collect();
-            let ignored = |name: &str, number: Option<&str>| {
+            let ignored_side = |name: &str, number: Option<&str>| {
                 query.ignore.iter().any(|(p, v)| p == name && v.as_deref().is_none_or(|v| Some(v) == number))
+            };
+            // A row is ignored when either side is: the version asked about may be one of the
+            // ignored ones (can Bar be deployed with every Foo tagged prod but 3.4.5?).
+            let ignored = |consumer: &Version, provider: &str, provider_number: Option<&str>| {
+                ignored_side(&consumer.pacticipant, Some(&consumer.number))
+                    || ignored_side(provider, provider_number)
             };
             let limit = query.limit;
             for (id, name, version_ids) in &specified {
@@ -333,7 +342,7 @@ impl Store {
                             (true, _) => named,
                             (false, Some(destination)) => {
                                 let found = at_destination(tx, provider_id, destination).await?;
-                                if found.is_empty() && !ignored(&provider_name, None) {
+                                if found.is_empty() && !ignored(&consumer, &provider_name, None) {
                                     missing.push(format!(
                                         "{} needs {provider_name}, which has no version {}: deploy a {provider_name} version that verified this contract there first",
                                         label(&consumer), describe_destination(destination)
@@ -358,7 +367,7 @@ impl Store {
                                         pact_sha: sha.clone(),
                                         pact_created_at: published,
                                         verification: None,
-                                        ignored: ignored(&provider_name, None),
+                                        ignored: ignored(&consumer, &provider_name, None),
                                     });
                                 }
                                 verified
@@ -369,7 +378,7 @@ impl Store {
                             let provider_version = versions.get(tx, pvid).await?;
                             let verification = verification_of(tx, content, pvid).await?;
                             rows.push(Row {
-                                ignored: ignored(&provider_name, Some(&provider_version.number)),
+                                ignored: ignored(&consumer, &provider_name, Some(&provider_version.number)),
                                 consumer: consumer.clone(),
                                 provider: provider_name.clone(),
                                 provider_version: Some(provider_version),
@@ -387,7 +396,7 @@ impl Store {
                     }
                     let provider_version = versions.get(tx, vid).await?;
                     let consumers = tx.consumers_of(*id).await?;
-                    for (consumer_id, consumer_name) in consumers {
+                    for (consumer_id, _) in consumers {
                         if specified_ids.contains(&consumer_id) {
                             continue; // covered from the consumer's side
                         }
@@ -406,7 +415,7 @@ impl Store {
                             let consumer_version = versions.get(tx, cvid).await?;
                             let verification = verification_of(tx, content, vid).await?;
                             rows.push(Row {
-                                ignored: ignored(&consumer_name, Some(&consumer_version.number)),
+                                ignored: ignored(&consumer_version, name, Some(&provider_version.number)),
                                 consumer: consumer_version,
                                 provider: name.clone(),
                                 provider_version: Some(provider_version.clone()),
@@ -417,6 +426,9 @@ impl Store {
                         }
                     }
                 }
+            }
+            if let Some(wanted) = &query.success {
+                rows.retain(|row| wanted.contains(&row.verification.map(|(_, success, _)| success)));
             }
             // Reasons, one per row, in row order.
             let (mut success, mut failed, mut unknown, mut ignored_count) = (0, 0, 0, 0);

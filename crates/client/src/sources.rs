@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use pactum_core::contract::{LoadError, Pact, parse_json_bytes};
+use pactum_core::contract::{LoadError, Pact};
 
 /// One place to load contracts from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -213,8 +213,7 @@ async fn fetch(url: &str, auth: &Auth) -> Result<Pact, SourceError> {
         }
         bytes.extend_from_slice(&chunk);
     }
-    let json = parse_json_bytes(&bytes).map_err(|e| fail(format!("invalid JSON: {e}")))?;
-    Pact::from_value(json).map_err(|e| fail(e.to_string()))
+    Pact::from_slice(&bytes).map_err(|e| fail(e.to_string()))
 }
 
 /// The innermost cause of an error ("Connection refused" rather than "error sending request").

@@ -64,7 +64,10 @@ pub(crate) struct Limits {
     pub(crate) max_body: usize,
 }
 
-/// Encodes a decoded path for a URL, keeping `/` separators.
+/// Encodes a contract's path for a URL, keeping `/` separators and the percent-escapes already
+/// in it: contracts written by other Pact implementations hold paths as they went over the wire
+/// (`/pacticipants/Pricing%20Service`), and their verifiers send them so; a `%` that starts no
+/// escape is encoded (`100%` → `100%25`), as are characters a path cannot hold.
 fn encode_path(path: &str) -> String {
     const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
         .add(b' ')
@@ -77,7 +80,19 @@ fn encode_path(path: &str) -> String {
         .add(b'{')
         .add(b'}')
         .add(b'%');
-    percent_encoding::utf8_percent_encode(path, SEGMENT).to_string()
+    let mut out = String::with_capacity(path.len());
+    let mut rest = path;
+    while let Some(at) = rest.find('%') {
+        out.extend(percent_encoding::utf8_percent_encode(&rest[..at], SEGMENT));
+        let escape = rest
+            .as_bytes()
+            .get(at + 1..at + 3)
+            .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit));
+        out.push_str(if escape { "%" } else { "%25" });
+        rest = &rest[at + 1..];
+    }
+    out.extend(percent_encoding::utf8_percent_encode(rest, SEGMENT));
+    out
 }
 
 /// The path and query of `request`, percent-encoded (`/items/a%20b?x=1`). Refuses a path
@@ -325,5 +340,29 @@ fn classify(error: reqwest::Error, base: &Url, timeout: Duration) -> CallError {
         }
     } else {
         CallError::Other(error.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode_path;
+
+    #[test]
+    fn paths_keep_their_escapes_and_encode_the_rest() {
+        for (path, sent) in [
+            ("/items/a b", "/items/a%20b"),
+            (
+                "/pacticipants/Pricing%20Service",
+                "/pacticipants/Pricing%20Service",
+            ),
+            ("/branches/feat%2Fx", "/branches/feat%2Fx"),
+            ("/q?x#y", "/q%3Fx%23y"),
+            ("/100%", "/100%25"),
+            ("/50%off", "/50%25off"),
+            ("/%zz/%4", "/%25zz/%254"),
+            ("/caf\u{e9}", "/caf%C3%A9"),
+        ] {
+            assert_eq!(encode_path(path), sent, "{path}");
+        }
     }
 }

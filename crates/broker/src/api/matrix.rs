@@ -132,6 +132,23 @@ fn matrix_query(request: MatrixRequest) -> ApiResult<MatrixQuery> {
                 )
             })?,
     };
+    let success = (!request.success.is_empty())
+        .then(|| {
+            request
+                .success
+                .iter()
+                .map(|value| match value.as_str() {
+                    "true" => Ok(Some(true)),
+                    "false" => Ok(Some(false)),
+                    "" => Ok(None),
+                    other => Err(ApiError::invalid(
+                        "success",
+                        format!("must be true, false or empty (not verified), got `{other}`"),
+                    )),
+                })
+                .collect::<ApiResult<Vec<_>>>()
+        })
+        .transpose()?;
     Ok(MatrixQuery {
         selectors: selectors.into_items(),
         destination,
@@ -142,6 +159,7 @@ fn matrix_query(request: MatrixRequest) -> ApiResult<MatrixQuery> {
             .collect(),
         limit,
         latest_by: given(request.latest_by),
+        success,
     })
 }
 
@@ -175,6 +193,7 @@ fn can_i_deploy_query(request: CanIDeployRequest) -> ApiResult<MatrixQuery> {
         ignore: Vec::new(),
         limit: 100,
         latest_by: Some("cvpv".into()),
+        success: None,
     })
 }
 

@@ -139,22 +139,34 @@ fn fields(request: PacticipantRequest) -> ApiResult<PacticipantFields> {
 // --- pacticipants ------------------------------------------------------------------------------
 
 async fn list(State(state): State<AppState>, Base(base): Base) -> ApiResult<Hal<Pacticipants>> {
-    let all = state.store.pacticipants().await?;
-    let links: Vec<Link> = all
+    let all = state.store.pacticipants_with_latest_version().await?;
+    let pacticipants: Vec<_> = all
         .iter()
-        .map(|p| Link::named(pacticipant_href(&base, &p.name), "Pacticipant", &p.name))
+        .map(|(p, latest)| repr::pacticipant(&base, p, latest.as_deref()))
         .collect();
     Ok(Hal::ok(Pacticipants {
         embedded: PacticipantsEmbedded {
-            pacticipants: all
-                .iter()
-                .map(|p| repr::pacticipant(&base, p, None))
-                .collect(),
+            pacticipants: pacticipants.clone(),
         },
+        // The Pact Broker's older forms, which the official Ruby client reads: the list outside
+        // `_embedded`, and links titled with the name.
+        pacticipants,
         links: PacticipantsLinks {
             self_: Some(Link::titled(format!("{base}/pacticipants"), "Pacticipants")),
-            pacticipants: links.clone(),
-            pacticipants_legacy: links,
+            pacticipants: all
+                .iter()
+                .map(|(p, _)| Link::named(pacticipant_href(&base, &p.name), "Pacticipant", &p.name))
+                .collect(),
+            pacticipants_legacy: all
+                .iter()
+                .map(|(p, _)| {
+                    Link::named(
+                        pacticipant_href(&base, &p.name),
+                        &p.name,
+                        "DEPRECATED - please use pb:pacticipants",
+                    )
+                })
+                .collect(),
         },
     }))
 }
@@ -165,7 +177,11 @@ async fn render_pacticipant(
     p: &Pacticipant,
 ) -> ApiResult<pactum_broker_api::Pacticipant> {
     let latest = state.store.version(&p.name, VersionRef::Latest).await?;
-    Ok(repr::pacticipant(base, p, latest.as_ref()))
+    Ok(repr::pacticipant(
+        base,
+        p,
+        latest.as_ref().map(|v| v.number.as_str()),
+    ))
 }
 
 /// The pacticipant as a response: 201 when it was just created.

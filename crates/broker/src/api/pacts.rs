@@ -371,7 +371,7 @@ async fn publish(
         notices,
         logs,
         embedded: PublishEmbedded {
-            pacticipant: repr::pacticipant(&base, &published.pacticipant, Some(v)),
+            pacticipant: repr::pacticipant(&base, &published.pacticipant, Some(&v.number)),
             version: repr::version(&base, v, &published.environments),
         },
         links: PublishLinks {
@@ -481,10 +481,15 @@ async fn show_pact(
     let pact = state.store.pact(p, c, which).await?.ok_or_else(|| {
         ApiError::not_found(format!("no contract for provider `{p}` {described}"))
     })?;
-    Ok(hal_text(
-        StatusCode::OK,
-        pact_document(base, &pact, metadata)?,
-    ))
+    let mut response = hal_text(StatusCode::OK, pact_document(base, &pact, metadata)?);
+    // Which consumer version published it, which `latest`, a tag or a hash does not say (the
+    // Pact Broker's header; the official Ruby client reads it).
+    if let Ok(version) = axum::http::HeaderValue::from_str(&pact.consumer_version) {
+        response
+            .headers_mut()
+            .insert("x-pact-consumer-version", version);
+    }
+    Ok(response)
 }
 
 async fn pact_for_version(

@@ -305,11 +305,11 @@ pub(crate) fn version_summary(base: &str, pacticipant: &str, number: &str) -> Ve
 pub(crate) fn pacticipant(
     base: &str,
     p: &store::Pacticipant,
-    latest: Option<&store::Version>,
+    latest_version: Option<&str>,
 ) -> pactum_broker_api::Pacticipant {
     let self_href = pacticipant_href(base, &p.name);
     let versions = format!("{self_href}/versions");
-    let latest = latest.map(|v| version_summary(base, &p.name, &v.number));
+    let latest = latest_version.map(|number| version_summary(base, &p.name, number));
     pactum_broker_api::Pacticipant {
         name: p.name.clone(),
         display_name: Some(

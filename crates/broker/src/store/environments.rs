@@ -163,9 +163,19 @@ impl Store {
         read_tx!(self.db, tx => find_environment(tx, uuid).await)
     }
 
-    /// Creates an environment; a conflict when the name is taken.
+    /// Creates an environment with a fresh uuid; a conflict when the name is taken.
     pub async fn create_environment(&self, fields: &EnvironmentFields) -> Result<Environment> {
         let uuid = uuid::Uuid::new_v4().to_string();
+        self.create_environment_with_uuid(&uuid, fields).await
+    }
+
+    /// Creates an environment with the given uuid (as when data moves from another broker);
+    /// a conflict when the name or the uuid is taken.
+    pub async fn create_environment_with_uuid(
+        &self,
+        uuid: &str,
+        fields: &EnvironmentFields,
+    ) -> Result<Environment> {
         write_tx!(self.db, tx => {
             let taken = tx
                 .int("SELECT id FROM environments WHERE name = $1", args![&fields.name])
@@ -176,12 +186,17 @@ impl Store {
                     fields.name
                 )));
             }
+            if find_environment(tx, uuid).await?.is_some() {
+                return Err(StoreError::conflict("uuid", format!(
+                    "an environment with uuid `{uuid}` already exists"
+                )));
+            }
             let now = now();
             tx.execute(
                 "INSERT INTO environments (uuid, name, display_name, production, contacts, \
                  created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
                 args![
-                    &uuid,
+                    uuid,
                     &fields.name,
                     &fields.display_name,
                     fields.production,
@@ -190,7 +205,7 @@ impl Store {
                 ],
             )
             .await?;
-            require_environment(tx, &uuid).await
+            require_environment(tx, uuid).await
         })
     }
 
@@ -254,6 +269,28 @@ impl Store {
         application_instance: Option<&str>,
     ) -> Result<(Deployment, bool)> {
         let fresh_uuid = uuid::Uuid::new_v4().to_string();
+        self.record_deployment_with_uuid(
+            &fresh_uuid,
+            kind,
+            pacticipant,
+            number,
+            environment_uuid,
+            application_instance,
+        )
+        .await
+    }
+
+    /// [`Store::record_deployment`], with the uuid a new record gets (as when data moves from
+    /// another broker).
+    pub async fn record_deployment_with_uuid(
+        &self,
+        fresh_uuid: &str,
+        kind: DeploymentKind,
+        pacticipant: &str,
+        number: &str,
+        environment_uuid: &str,
+        application_instance: Option<&str>,
+    ) -> Result<(Deployment, bool)> {
         let instance = application_instance.unwrap_or("");
         write_tx!(self.db, tx => {
             let p = require_pacticipant(tx, pacticipant).await?;
@@ -289,10 +326,10 @@ impl Store {
                                  pacticipant_id, environment_id, application_instance, \
                                  currently_deployed, created_at) \
                                  VALUES ($1, $2, $3, $4, $5, TRUE, $6)",
-                                args![&fresh_uuid, version_id, p.id, env.id, instance, now],
+                                args![fresh_uuid, version_id, p.id, env.id, instance, now],
                             )
                             .await?;
-                            (fresh_uuid.clone(), true)
+                            (fresh_uuid.to_owned(), true)
                         }
                     }
                 }
@@ -303,7 +340,7 @@ impl Store {
                              environment_id, currently_supported, created_at) \
                              VALUES ($1, $2, $3, $4, TRUE, $5) \
                              ON CONFLICT (version_id, environment_id) DO NOTHING",
-                            args![&fresh_uuid, version_id, p.id, env.id, now],
+                            args![fresh_uuid, version_id, p.id, env.id, now],
                         )
                         .await?
                         == 1;

@@ -101,6 +101,23 @@ impl Store {
         read_tx!(self.db, tx => Ok(tx.rows(&sql, args![]).await?.iter().map(pacticipant).collect()))
     }
 
+    /// Every pacticipant, by name, with the number of its latest version (if it has one).
+    pub async fn pacticipants_with_latest_version(
+        &self,
+    ) -> Result<Vec<(Pacticipant, Option<String>)>> {
+        let sql = format!(
+            "SELECT {PACTICIPANT_COLUMNS}, (SELECT v.number FROM versions v \
+             WHERE v.pacticipant_id = pacticipants.id ORDER BY v.id DESC LIMIT 1) \
+             FROM pacticipants ORDER BY name"
+        );
+        read_tx!(self.db, tx => Ok(tx
+            .rows(&sql, args![])
+            .await?
+            .iter()
+            .map(|row| (pacticipant(row), row.opt_text(9)))
+            .collect()))
+    }
+
     /// Creates pacticipant `name`; a conflict when it exists.
     pub async fn create_pacticipant(
         &self,

@@ -72,7 +72,7 @@ impl GeneratorRegex {
     /// Validates and compiles an expression for sampling.
     pub fn new(regex: &str) -> Result<Self, GeneratorRegexError> {
         let hir = regex_syntax::Parser::new()
-            .parse(regex)
+            .parse(&super::rules::literal_braces(regex))
             .map_err(|e| RegexError::Syntax {
                 regex: regex.to_string(),
                 source: Box::new(e),
@@ -176,13 +176,19 @@ fn simplify_hir(hir: Hir) -> Hir {
 /// anchored) in the example URL, its first group is the part kept after the mock server's base
 /// URL. Equal when written the same.
 #[derive(Debug, Clone)]
-pub struct MockServerUrlRegex(regex::Regex);
+pub struct MockServerUrlRegex {
+    written: String,
+    compiled: regex::Regex,
+}
 
 impl MockServerUrlRegex {
-    /// Compiles the expression.
+    /// Compiles the expression (braces read as other Pact implementations read them).
     pub fn new(regex: &str) -> Result<Self, RegexError> {
-        regex::Regex::new(regex)
-            .map(MockServerUrlRegex)
+        regex::Regex::new(&super::rules::literal_braces(regex))
+            .map(|compiled| MockServerUrlRegex {
+                written: regex.to_string(),
+                compiled,
+            })
             .map_err(|source| RegexError::Compile {
                 regex: regex.to_string(),
                 source,
@@ -191,12 +197,12 @@ impl MockServerUrlRegex {
 
     /// The expression as written.
     pub fn as_str(&self) -> &str {
-        self.0.as_str()
+        &self.written
     }
 
     /// The text of the first group where the expression matches `text`, if it does.
     pub fn first_group<'t>(&self, text: &'t str) -> Option<&'t str> {
-        self.0
+        self.compiled
             .captures(text)
             .and_then(|c| c.get(1))
             .map(|m| m.as_str())

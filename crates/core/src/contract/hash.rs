@@ -5,12 +5,10 @@
 //! interactions, or the metadata a writer adds (tool versions). It covers the consumer and
 //! provider names, the specification version and every interaction in its normalised V4 form.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::value::RawValue;
-use serde_json::{Map, Value};
+use serde::Serialize;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::{ContractError, Interaction, Pact, SpecVersion, read, write};
@@ -91,80 +89,26 @@ fn digest(
     )
 }
 
-/// Whether an interaction's JSON has a `type` member (even `null`), without reading it.
-#[derive(Deserialize)]
-struct TypeProbe {
-    #[serde(rename = "type", default, deserialize_with = "present")]
-    typed: bool,
-}
-
-fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
-    serde::de::IgnoredAny::deserialize(deserializer).map(|_| true)
-}
-
-/// [`Pact::from_value`] followed by [`Pact::content_hash`], for a contract given as JSON text,
-/// reading one interaction at a time: the whole model is never built, so a contract of 100,000
-/// interactions costs about its own size in canonical text rather than many times that in
-/// model. Errors are the same as [`Pact::from_value`]'s. `adjust` is applied to each
-/// interaction's JSON before it is read (the broker drops the `_id` it adds when serving).
-pub(super) fn content_hash_of_json(
-    text: &[u8],
-    mut adjust: impl FnMut(&mut Value),
+/// [`Pact::from_slice`] followed by [`Pact::content_hash`] for a contract given as (well-formed)
+/// JSON text, reading one interaction at a time and keeping only its canonical text: neither
+/// the whole JSON tree nor the whole model is ever built, so a contract of 100,000
+/// interactions costs about its own size rather than many times that. Errors are
+/// [`Pact::from_slice`]'s. `adjust` is applied to each interaction's JSON before it is read (the
+/// broker drops the `_id` it adds when serving).
+pub(super) fn content_hash_of_text(
+    text: &str,
+    adjust: &mut dyn FnMut(&mut Value),
 ) -> Result<ContentHash, ContractError> {
-    let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
-    let invalid_json = |error: serde_json::Error| {
-        ContractError::new("$", format!("the contract is not valid JSON: {error}"))
-    };
-    // Shapes that cannot be read this way (not an object, a list that is not an array) are
-    // read whole, which says exactly what is wrong.
-    let whole = || {
-        let value: Value = serde_json::from_slice(text).map_err(invalid_json)?;
-        read::pact(value).map(|pact| content_hash(&pact))
-    };
-    let Ok(members) = serde_json::from_slice::<BTreeMap<String, &RawValue>>(text) else {
-        return whole();
-    };
-    let (key, is_message_pact) = read::list_key(
-        members.contains_key("interactions"),
-        members.contains_key("messages"),
-    );
-    let mut top = Map::new();
-    let mut list = None;
-    for (name, raw) in members {
-        match name.as_str() {
-            "interactions" | "messages" => {
-                if name == key {
-                    list = Some(raw);
-                }
-            }
-            _ => {
-                top.insert(name, serde_json::from_str(raw.get()).map_err(invalid_json)?);
-            }
-        }
-    }
-    let consumer = read::pacticipant(&mut top, "consumer")?;
-    let provider = read::pacticipant(&mut top, "provider")?;
-    let items: Vec<&RawValue> = match list {
-        None => Vec::new(),
-        Some(raw) => match serde_json::from_str(raw.get()) {
-            Ok(items) => items,
-            Err(_) => return whole(),
-        },
-    };
-    let spec = read::spec_version(&top, || {
-        items
-            .iter()
-            .any(|raw| serde_json::from_str::<TypeProbe>(raw.get()).is_ok_and(|probe| probe.typed))
-    })?;
-    let mut interactions = Vec::with_capacity(items.len());
-    for (index, raw) in items.into_iter().enumerate() {
-        let mut value: Value = serde_json::from_str(raw.get()).map_err(invalid_json)?;
-        adjust(&mut value);
-        let interaction =
-            read::interaction(value, spec, is_message_pact, &format!("$.{key}[{index}]"))?;
+    let mut interactions = Vec::new();
+    let pact = read::visit_text(text, adjust, &mut |interaction| {
         interactions.push(canonical(&interaction));
-    }
-    Ok(digest(&consumer.name, &provider.name, spec, interactions))
+    })?;
+    Ok(digest(
+        &pact.consumer.name,
+        &pact.provider.name,
+        pact.spec,
+        interactions,
+    ))
 }
 
 #[cfg(test)]
@@ -254,7 +198,7 @@ mod tests {
         };
         for text in [A, A_REORDERED, MESSAGES, V2] {
             assert_eq!(
-                content_hash_of_json(text.as_bytes(), drop_ids).unwrap(),
+                Pact::check_and_hash(text.as_bytes(), drop_ids).unwrap(),
                 pact(text).content_hash(),
                 "{text}"
             );
@@ -270,17 +214,17 @@ mod tests {
         };
         let expected = Pact::from_value(without_id).unwrap().content_hash();
         assert_eq!(
-            content_hash_of_json(V4.as_bytes(), drop_ids).unwrap(),
+            Pact::check_and_hash(V4.as_bytes(), drop_ids).unwrap(),
             expected
         );
         assert_ne!(
-            content_hash_of_json(V4.as_bytes(), |_| {}).unwrap(),
+            Pact::check_and_hash(V4.as_bytes(), |_| {}).unwrap(),
             expected
         );
         // A byte order mark is allowed, as when reading a file.
         let bom = format!("\u{feff}{A}");
         assert_eq!(
-            content_hash_of_json(bom.as_bytes(), drop_ids).unwrap(),
+            Pact::check_and_hash(bom.as_bytes(), drop_ids).unwrap(),
             pact(A).content_hash()
         );
         for broken in [
@@ -291,15 +235,15 @@ mod tests {
             r#"{"consumer": {"name": "c"}, "provider": {"name": "p"}, "interactions": [{"description": "x", "request": {"method": 1}}]}"#,
             r#"{"consumer": {"name": "c"}, "provider": {"name": "p"}, "metadata": {"pactSpecification": {"version": "9"}}}"#,
         ] {
-            let streamed = content_hash_of_json(broken.as_bytes(), drop_ids).unwrap_err();
+            let streamed = Pact::check_and_hash(broken.as_bytes(), drop_ids).unwrap_err();
             let whole = Pact::from_value(serde_json::from_str(broken).unwrap()).unwrap_err();
             assert_eq!(streamed.to_string(), whole.to_string(), "{broken}");
         }
         assert!(
-            content_hash_of_json(b"{\"consumer\": ", drop_ids)
+            Pact::check_and_hash(b"{\"consumer\": ", drop_ids)
                 .unwrap_err()
                 .to_string()
-                .contains("not valid JSON")
+                .contains("invalid JSON")
         );
     }
 

@@ -193,12 +193,24 @@ pub fn parse_json_file(file: &Path) -> Result<Value, LoadError> {
         file: file.to_path_buf(),
         source,
     })?;
-    parse_json_bytes(&bytes).map_err(|e| LoadError::Json {
+    parse_json_bytes(&bytes).map_err(|e| json_error(file, &e))
+}
+
+fn json_error(file: &Path, e: &serde_json::Error) -> LoadError {
+    LoadError::Json {
         file: file.to_path_buf(),
         line: e.line(),
         column: e.column(),
         message: strip_position(&e.to_string()),
-    })
+    }
+}
+
+/// The text of JSON bytes after checking that they are well-formed JSON (without building
+/// anything), tolerating a UTF-8 byte-order mark.
+fn well_formed(bytes: &[u8]) -> Result<&str, serde_json::Error> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let raw: &serde_json::value::RawValue = serde_json::from_slice(bytes)?;
+    Ok(raw.get())
 }
 
 /// Parses JSON bytes, tolerating a UTF-8 byte-order mark.
@@ -415,10 +427,22 @@ impl Pact {
         read::pact(value)
     }
 
-    /// Reads a pact file.
+    /// Reads a pact from JSON bytes (a UTF-8 byte-order mark is tolerated). Cheaper than
+    /// parsing to a `Value` and calling [`Pact::from_value`]: interactions are parsed one at a
+    /// time, so the whole file's JSON tree never exists at once. Invalid JSON is an error at
+    /// `$` whose cause is the parser's error (with its line and column).
+    pub fn from_slice(bytes: &[u8]) -> Result<Self, ContractError> {
+        read::pact_from_text(json_text(bytes)?)
+    }
+
+    /// Reads a pact file (see [`Pact::from_slice`]).
     pub fn load(file: &Path) -> Result<Self, LoadError> {
-        let value = parse_json_file(file)?;
-        Pact::from_value(value).map_err(|source| LoadError::Contract {
+        let bytes = std::fs::read(file).map_err(|source| LoadError::Io {
+            file: file.to_path_buf(),
+            source,
+        })?;
+        let text = well_formed(&bytes).map_err(|e| json_error(file, &e))?;
+        read::pact_from_text(text).map_err(|source| LoadError::Contract {
             file: file.to_path_buf(),
             source,
         })
@@ -436,17 +460,26 @@ impl Pact {
         hash::content_hash(self)
     }
 
-    /// Checks the contract in `json` as [`Pact::from_value`] does and returns its
-    /// [`Pact::content_hash`], reading one interaction at a time: for contracts too large to
-    /// hold as a model (100,000 interactions cost their canonical text, a few times the file,
-    /// instead of the model's tens of times). `adjust` may change each interaction's JSON
-    /// before it is read.
+    /// Checks the contract in `json` as [`Pact::from_slice`] does and returns its
+    /// [`Pact::content_hash`], keeping only each interaction's canonical text: for contracts too
+    /// large to hold as a model (the broker's publications). `adjust` may change each
+    /// interaction's JSON before it is read.
     pub fn check_and_hash(
         json: &[u8],
-        adjust: impl FnMut(&mut Value),
+        mut adjust: impl FnMut(&mut Value),
     ) -> Result<ContentHash, ContractError> {
-        hash::content_hash_of_json(json, adjust)
+        hash::content_hash_of_text(json_text(json)?, &mut adjust)
     }
+}
+
+/// The text of JSON bytes checked to be well-formed (see [`well_formed`]), or an error at `$`
+/// whose cause is the parser's error.
+fn json_text(bytes: &[u8]) -> Result<&str, ContractError> {
+    well_formed(bytes).map_err(|e| ContractError {
+        path: "$".into(),
+        message: format!("invalid JSON: {e}"),
+        cause: Some(Arc::new(e)),
+    })
 }
 
 /// Why a contract cannot be written in the requested form.

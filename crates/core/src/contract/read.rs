@@ -6,6 +6,7 @@
 //! bodies.
 
 use base64::Engine as _;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::body::{Body, BodyContent, ContentKind, Headers, Query, parse_query_string};
@@ -110,9 +111,7 @@ fn string_field(
 }
 
 /// Reads the spec version a pact file declares; `None` when it declares none.
-pub(super) fn declared_version(
-    obj: &Map<String, Value>,
-) -> Result<Option<SpecVersion>, ContractError> {
+fn declared_version(obj: &Map<String, Value>) -> Result<Option<SpecVersion>, ContractError> {
     let Some(metadata) = obj.get("metadata").and_then(Value::as_object) else {
         return Ok(None);
     };
@@ -138,10 +137,7 @@ pub(super) fn declared_version(
     Ok(None)
 }
 
-pub(super) fn pacticipant(
-    obj: &mut Map<String, Value>,
-    key: &str,
-) -> Result<Pacticipant, ContractError> {
+fn pacticipant(obj: &mut Map<String, Value>, key: &str) -> Result<Pacticipant, ContractError> {
     let at = format!("$.{key}");
     let v = obj
         .remove(key)
@@ -156,60 +152,178 @@ pub(super) fn pacticipant(
     })
 }
 
-/// Where a pact keeps its interactions: `interactions`, or `messages` in a message pact (one
-/// without `interactions`). Returns the key and whether it is a message pact.
-pub(super) fn list_key(has_interactions: bool, has_messages: bool) -> (&'static str, bool) {
-    if !has_interactions && has_messages {
-        ("messages", true)
-    } else {
-        ("interactions", false)
-    }
-}
-
-/// The specification version of a pact: the declared one; undeclared, V4 when an interaction
-/// carries a `type`, otherwise V3 (which also reads V2).
-pub(super) fn spec_version(
-    obj: &Map<String, Value>,
-    any_typed: impl FnOnce() -> bool,
-) -> Result<SpecVersion, ContractError> {
-    Ok(match declared_version(obj)? {
-        Some(v) => v,
-        None if any_typed() => SpecVersion::V4,
-        None => SpecVersion::V3,
-    })
+/// Collects the interactions [`visit_text`] and [`assemble`] hand over, into the pact.
+fn collected(
+    read: impl FnOnce(&mut dyn FnMut(Interaction)) -> Result<Pact, ContractError>,
+) -> Result<Pact, ContractError> {
+    let mut interactions = Vec::new();
+    let mut pact = read(&mut |interaction| interactions.push(interaction))?;
+    pact.interactions = interactions;
+    Ok(pact)
 }
 
 pub(super) fn pact(value: Value) -> Result<Pact, ContractError> {
+    collected(|each| visit_value(value, each))
+}
+
+/// [`pact`], handing each interaction to `each` as it is read; the pact returned has none.
+fn visit_value(value: Value, each: &mut dyn FnMut(Interaction)) -> Result<Pact, ContractError> {
     let mut obj = object(value, "$", "a pact")?;
-    let consumer = pacticipant(&mut obj, "consumer")?;
-    let provider = pacticipant(&mut obj, "provider")?;
-    let (key, is_message_pact) = list_key(
-        obj.contains_key("interactions"),
-        obj.contains_key("messages"),
-    );
-    let interactions_json = match (obj.remove("interactions"), obj.remove("messages")) {
+    let is_message_pact = !obj.contains_key("interactions") && obj.contains_key("messages");
+    let items = match (obj.remove("interactions"), obj.remove("messages")) {
         (Some(interactions), _) => Some(interactions),
         (None, messages) => messages,
     };
-    let items: Vec<Value> = match interactions_json {
-        None => Vec::new(),
-        Some(Value::Array(items)) => items,
-        Some(other) => {
-            return Err(ContractError::new(
-                format!("$.{key}"),
-                format!(
-                    "expected an array of interactions, found {}",
-                    kind_of(&other)
-                ),
-            ));
+    let items = match items {
+        None => Ok(Items::Parsed(Vec::new())),
+        Some(Value::Array(items)) => Ok(Items::Parsed(items)),
+        Some(other) => Err(not_an_array(is_message_pact, &other)),
+    };
+    assemble(obj, is_message_pact, items, &mut |_| {}, each)
+}
+
+/// Reads a pact from its JSON text, which the caller has checked is well-formed JSON.
+///
+/// Unlike [`pact`], the interactions are kept as text until each is read: only one
+/// interaction's JSON tree exists at a time. A tree costs far more than its text (every object
+/// is a B-tree node of several hundred bytes), so building the whole file's tree first made
+/// loading a contract cost ~20× its size in memory.
+pub(super) fn pact_from_text(text: &str) -> Result<Pact, ContractError> {
+    collected(|each| visit_text(text, &mut |_| {}, each))
+}
+
+/// [`pact_from_text`], handing each interaction to `each` as it is read instead of keeping it
+/// (the pact returned has none), so not even the model of every interaction exists at once;
+/// `adjust` may change each interaction's JSON before it is read.
+pub(super) fn visit_text(
+    text: &str,
+    adjust: &mut dyn FnMut(&mut Value),
+    each: &mut dyn FnMut(Interaction),
+) -> Result<Pact, ContractError> {
+    let invalid = |e: serde_json::Error| ContractError::caused_by("$", e);
+    if !text.trim_start().starts_with('{') {
+        return visit_value(serde_json::from_str(text).map_err(invalid)?, each);
+    }
+    let top: std::collections::BTreeMap<String, &RawValue> =
+        serde_json::from_str(text).map_err(invalid)?;
+    let is_message_pact = !top.contains_key("interactions") && top.contains_key("messages");
+    let mut obj = Map::new();
+    let mut items = None;
+    for (key, raw) in top {
+        match key.as_str() {
+            "interactions" => items = Some(raw),
+            "messages" if is_message_pact => items = Some(raw),
+            "messages" => {}
+            _ => {
+                obj.insert(key, serde_json::from_str(raw.get()).map_err(invalid)?);
+            }
+        }
+    }
+    let items = match items {
+        None => Ok(Items::Raw(Vec::new())),
+        Some(raw) if raw.get().starts_with('[') => Ok(Items::Raw(
+            serde_json::from_str::<Vec<&RawValue>>(raw.get()).map_err(invalid)?,
+        )),
+        Some(raw) => {
+            let other: Value = serde_json::from_str(raw.get()).map_err(invalid)?;
+            Err(not_an_array(is_message_pact, &other))
         }
     };
-    let spec = spec_version(&obj, || items.iter().any(|i| i.get("type").is_some()))?;
-    let interactions = items
-        .into_iter()
-        .enumerate()
-        .map(|(i, item)| interaction(item, spec, is_message_pact, &format!("$.{key}[{i}]")))
-        .collect::<Result<Vec<_>, _>>()?;
+    assemble(obj, is_message_pact, items, adjust, each)
+}
+
+/// A pact's interactions before they are read into the model.
+enum Items<'a> {
+    /// Already parsed.
+    Parsed(Vec<Value>),
+    /// Still text, parsed one at a time as they are read.
+    Raw(Vec<&'a RawValue>),
+}
+
+impl Items<'_> {
+    /// Whether any interaction has a `type` field (V4's mark).
+    fn any_typed(&self) -> bool {
+        /// Whether an object has a `type` key, whatever its value, without building it.
+        #[derive(serde::Deserialize)]
+        struct TypeField {
+            #[serde(rename = "type", default, deserialize_with = "present")]
+            present: bool,
+        }
+        fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+            serde::de::IgnoredAny::deserialize(d).map(|_| true)
+        }
+        use serde::Deserialize as _;
+        match self {
+            Items::Parsed(items) => items.iter().any(|i| i.get("type").is_some()),
+            Items::Raw(items) => items.iter().any(|raw| {
+                serde_json::from_str::<TypeField>(raw.get()).is_ok_and(|probe| probe.present)
+            }),
+        }
+    }
+}
+
+fn not_an_array(is_message_pact: bool, found: &Value) -> ContractError {
+    ContractError::new(
+        format!("$.{}", items_key(is_message_pact)),
+        format!(
+            "expected an array of interactions, found {}",
+            kind_of(found)
+        ),
+    )
+}
+
+fn items_key(is_message_pact: bool) -> &'static str {
+    if is_message_pact {
+        "messages"
+    } else {
+        "interactions"
+    }
+}
+
+/// The pact from its top-level fields (interactions removed) and its interactions (or why
+/// they are not an array, reported after the pacticipants' errors). Each interaction's JSON is
+/// given to `adjust`, then read and handed to `each`; the pact returned has none.
+fn assemble(
+    mut obj: Map<String, Value>,
+    is_message_pact: bool,
+    items: Result<Items, ContractError>,
+    adjust: &mut dyn FnMut(&mut Value),
+    each: &mut dyn FnMut(Interaction),
+) -> Result<Pact, ContractError> {
+    let consumer = pacticipant(&mut obj, "consumer")?;
+    let provider = pacticipant(&mut obj, "provider")?;
+    let items = items?;
+    let spec = match declared_version(&obj)? {
+        Some(v) => v,
+        // Undeclared: V4 interactions carry a `type`; otherwise treat as V3 (which also reads V2).
+        None if items.any_typed() => SpecVersion::V4,
+        None => SpecVersion::V3,
+    };
+    let key = items_key(is_message_pact);
+    let mut read = |i: usize, mut item: Value| {
+        adjust(&mut item);
+        each(interaction(
+            item,
+            spec,
+            is_message_pact,
+            &format!("$.{key}[{i}]"),
+        )?);
+        Ok::<(), ContractError>(())
+    };
+    match items {
+        Items::Parsed(items) => {
+            for (i, item) in items.into_iter().enumerate() {
+                read(i, item)?;
+            }
+        }
+        Items::Raw(items) => {
+            for (i, raw) in items.into_iter().enumerate() {
+                let item = serde_json::from_str(raw.get())
+                    .map_err(|e| ContractError::caused_by(format!("$.{key}[{i}]"), e))?;
+                read(i, item)?;
+            }
+        }
+    }
     let metadata = match obj.remove("metadata") {
         Some(Value::Object(metadata)) => metadata,
         _ => Map::new(),
@@ -217,7 +331,7 @@ pub(super) fn pact(value: Value) -> Result<Pact, ContractError> {
     Ok(Pact {
         consumer,
         provider,
-        interactions,
+        interactions: Vec::new(),
         metadata,
         spec,
         extra: extra(obj, PACT_FIELDS),
@@ -231,7 +345,7 @@ enum KindName {
     SyncMessage,
 }
 
-pub(super) fn interaction(
+fn interaction(
     value: Value,
     spec: SpecVersion,
     in_message_pact: bool,
@@ -707,6 +821,46 @@ pub(super) fn message(value: Value, spec: SpecVersion, at: &str) -> Result<Messa
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Reading from text (interactions parsed one at a time) gives exactly what reading the
+    /// parsed tree gives: the same pact, or the same error at the same place.
+    #[test]
+    fn reading_from_text_equals_reading_the_tree() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../contracts/examples");
+        let mut texts: Vec<String> = std::fs::read_dir(root)
+            .unwrap()
+            .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+            .collect();
+        assert!(texts.len() >= 3, "the example contracts are there");
+        let consumer = r#""consumer": {"name": "C"}, "provider": {"name": "P"}"#;
+        texts.extend([
+            // No declared version: V4 from a `type` field, even a null one.
+            format!(r#"{{{consumer}, "interactions": [{{"type": null, "description": "d"}}]}}"#),
+            format!(
+                r#"{{{consumer}, "interactions": [{{"description": "d", "request": {{"method": "GET", "path": "/"}}, "response": {{"status": 200}}}}]}}"#
+            ),
+            // Messages only, and both (interactions win, messages are dropped).
+            format!(
+                r#"{{{consumer}, "messages": [{{"description": "m", "contents": {{"a": 1}}}}], "x": [1]}}"#
+            ),
+            format!(
+                r#"{{{consumer}, "interactions": [], "messages": [{{"description": "m"}}], "metadata": {{"pactSpecification": {{"version": "3.0.0"}}}}}}"#
+            ),
+            format!(r#"{{{consumer}}}"#),
+            // Errors: not an array (after the pacticipants' errors), not an object, a bad item.
+            format!(r#"{{{consumer}, "interactions": {{"a": 1}}}}"#),
+            r#"{"interactions": null}"#.to_string(),
+            r#"[1, 2]"#.to_string(),
+            format!(r#"{{{consumer}, "interactions": [3]}}"#),
+            // Duplicate keys: the last one counts, as in a tree.
+            format!(r#"{{{consumer}, "consumer": {{"name": "D"}}, "interactions": []}}"#),
+        ]);
+        for text in &texts {
+            let from_tree = pact(serde_json::from_str(text).unwrap());
+            let from_text = pact_from_text(text);
+            assert_eq!(from_text, from_tree, "reading {text}");
+        }
+    }
 
     fn req(v: Value, spec: SpecVersion) -> Request {
         request(v, spec, "$").unwrap()

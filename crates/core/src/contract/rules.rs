@@ -165,41 +165,105 @@ pub enum RegexError {
     },
 }
 
+/// The expression with every `{` that does not start a counted repetition (`{2}`, `{2,}`,
+/// `{2,5}` after something to repeat) escaped, so it reads as itself. Ruby, JavaScript and PCRE
+/// read such a brace literally, and contracts written with them hold expressions like
+/// `.*(\/pacticipants\/{pacticipant})$` (the official Pact Broker client's), which Rust's
+/// syntax would reject. Braces inside character classes and escaped ones are left alone.
+pub(crate) fn literal_braces(source: &str) -> std::borrow::Cow<'_, str> {
+    if !source.contains('{') {
+        return source.into();
+    }
+    let bytes = source.as_bytes();
+    let mut out = String::with_capacity(source.len() + 4);
+    let mut class_depth = 0usize;
+    let mut escaped = false;
+    // Whether the previous token can be repeated (not the start, `(` or `|`).
+    let mut repeatable = false;
+    for (at, c) in source.char_indices() {
+        if escaped {
+            escaped = false;
+            repeatable = true;
+            out.push(c);
+            continue;
+        }
+        match c {
+            '\\' => escaped = true,
+            '[' => class_depth += 1,
+            ']' if class_depth > 0 => class_depth -= 1,
+            '{' if class_depth == 0 && !(repeatable && counted_repetition(&bytes[at + 1..])) => {
+                out.push_str("\\{");
+                repeatable = true;
+                continue;
+            }
+            _ => {}
+        }
+        repeatable = class_depth > 0 || !matches!(c, '(' | '|');
+        out.push(c);
+    }
+    out.into()
+}
+
+/// Whether `rest` (what follows a `{`) is `n}`, `n,}` or `n,m}`.
+fn counted_repetition(rest: &[u8]) -> bool {
+    let digits = |from: usize| {
+        rest[from..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count()
+    };
+    let first = digits(0);
+    if first == 0 {
+        return false;
+    }
+    match rest.get(first) {
+        Some(b'}') => true,
+        Some(b',') => {
+            let second = digits(first + 1);
+            rest.get(first + 1 + second) == Some(&b'}')
+        }
+        _ => false,
+    }
+}
+
 impl AnchoredRegex {
-    /// Validates and compiles an expression.
+    /// Validates and compiles an expression (with braces read as other Pact implementations
+    /// read them: [`literal_braces`]).
     pub fn new(source: &str) -> Result<Self, RegexError> {
+        let written = source;
+        let source = &*literal_braces(written);
         // Checking the expression on its own matters: `a)(b` is invalid, yet `^(?:a)(b)$`
         // would compile.
         regex_syntax::Parser::new()
             .parse(source)
             .map_err(|e| RegexError::Syntax {
-                regex: source.to_string(),
+                regex: written.to_string(),
                 source: Box::new(e),
             })?;
         if let Some(anchored) = COMPILED
             .lock()
             .ok()
-            .and_then(|cache| cache.get(source).cloned())
+            .and_then(|cache| cache.get(written).cloned())
         {
             return Ok(AnchoredRegex {
-                source: source.to_string(),
+                source: written.to_string(),
                 anchored,
             });
         }
         let anchored =
             Arc::new(
                 Regex::new(&format!("^(?:{source})$")).map_err(|e| RegexError::Compile {
-                    regex: source.to_string(),
+                    regex: written.to_string(),
                     source: e,
                 })?,
             );
         if let Ok(mut cache) = COMPILED.lock()
             && cache.len() < COMPILED_LIMIT
         {
-            cache.insert(source.to_string(), anchored.clone());
+            cache.insert(written.to_string(), anchored.clone());
         }
         Ok(AnchoredRegex {
-            source: source.to_string(),
+            source: written.to_string(),
             anchored,
         })
     }
@@ -1045,6 +1109,34 @@ mod tests {
 
     fn rule(v: Value) -> Result<MatchingRule, ContractError> {
         MatchingRule::from_json(&v, "$.r")
+    }
+
+    #[test]
+    fn braces_that_are_no_repetition_read_as_themselves() {
+        // (expression, a value it must match whole, one it must not)
+        let cases = [
+            (
+                r".*(\/pacticipants\/{pacticipant})$",
+                "http://x/pacticipants/{pacticipant}",
+                "http://x/pacticipants/Foo",
+            ),
+            (r"{}", "{}", ""),
+            (r"{2}", "{2}", ""),
+            (r"a|{x}", "{x}", "a{x}"),
+            (r"(a{x)", "a{x", "a"),
+            (r"a{2}", "aa", "a{2}"),
+            (r"a{1,}b", "aaab", "b"),
+            (r"a{1,2}", "aa", "aaa"),
+            (r"a{1,x}", "a{1,x}", "a"),
+            (r"\{a}", "{a}", "a"),
+            (r"[{]x}", "{x}", "x"),
+        ];
+        for (source, matching, other) in cases {
+            let regex = AnchoredRegex::new(source).unwrap_or_else(|e| panic!("{source}: {e}"));
+            assert!(regex.matches(matching), "{source} should match {matching}");
+            assert!(!regex.matches(other), "{source} should not match {other}");
+            assert_eq!(regex.as_str(), source, "kept as written");
+        }
     }
 
     #[test]
