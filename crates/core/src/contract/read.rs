@@ -215,6 +215,13 @@ enum Items<'a> {
 }
 
 impl Items<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Items::Parsed(items) => items.len(),
+            Items::Raw(items) => items.len(),
+        }
+    }
+
     /// Whether any interaction has a `type` field (V4's mark).
     fn any_typed(&self) -> bool {
         /// Whether an object has a `type` key, whatever its value, without building it.
@@ -273,22 +280,23 @@ fn assemble(
     let key = items_key(is_message_pact);
     let read =
         |i: usize, item: Value| interaction(item, spec, is_message_pact, &format!("$.{key}[{i}]"));
-    let interactions = match items {
-        Items::Parsed(items) => items
-            .into_iter()
-            .enumerate()
-            .map(|(i, item)| read(i, item))
-            .collect::<Result<Vec<_>, _>>()?,
-        Items::Raw(items) => items
-            .into_iter()
-            .enumerate()
-            .map(|(i, raw)| {
+    // Sized up front: collecting `Result`s grows the vector by doubling, briefly holding twice
+    // the interactions.
+    let mut interactions = Vec::with_capacity(items.len());
+    match items {
+        Items::Parsed(items) => {
+            for (i, item) in items.into_iter().enumerate() {
+                interactions.push(read(i, item)?);
+            }
+        }
+        Items::Raw(items) => {
+            for (i, raw) in items.into_iter().enumerate() {
                 let item = serde_json::from_str(raw.get())
                     .map_err(|e| ContractError::caused_by(format!("$.{key}[{i}]"), e))?;
-                read(i, item)
-            })
-            .collect::<Result<Vec<_>, _>>()?,
-    };
+                interactions.push(read(i, item)?);
+            }
+        }
+    }
     let metadata = match obj.remove("metadata") {
         Some(Value::Object(metadata)) => metadata,
         _ => Map::new(),
