@@ -336,12 +336,17 @@ impl Verifier {
             let mut tasks = tokio::task::JoinSet::new();
             let mut positions = HashMap::new();
             for i in concurrent {
+                // A task is started only when a slot is free, so at most `parallel` copies of
+                // interactions exist at a time (not a copy of the whole contract).
+                let permit = Arc::clone(&semaphore)
+                    .acquire_owned()
+                    .await
+                    .expect("the semaphore is never closed");
                 let verifier = self.clone();
                 let interaction = interactions[i].clone();
                 let consumer = consumer.to_string();
-                let semaphore = Arc::clone(&semaphore);
                 let handle = tasks.spawn(async move {
-                    let _permit = semaphore.acquire_owned().await;
+                    let _permit = permit;
                     verifier.verify_one(&consumer, &interaction).await
                 });
                 positions.insert(handle.id(), i);
