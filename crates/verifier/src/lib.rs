@@ -162,7 +162,20 @@ pub struct Verifier {
     messages: HashMap<String, MessageHandler>,
     request_filter: Option<RequestFilter>,
     progress: Option<Progress>,
-    state_client: reqwest::Client,
+    /// Built on first use (most runs have no state-change URL), shared by clones.
+    state_client: Arc<std::sync::OnceLock<reqwest::Client>>,
+}
+
+/// A client builder for URLs of `scheme`. Plain `http` has no certificates to check, so the
+/// platform's certificate store is not loaded: reading and parsing it is a large share of a
+/// short verification run.
+fn client_builder(scheme: &str) -> reqwest::ClientBuilder {
+    let builder = reqwest::Client::builder();
+    if scheme == "http" {
+        builder.tls_certs_only([])
+    } else {
+        builder
+    }
 }
 
 impl Verifier {
@@ -178,7 +191,7 @@ impl Verifier {
         if !matches!(base.scheme(), "http" | "https") || base.host().is_none() {
             return Err(invalid(None));
         }
-        let client = reqwest::Client::builder()
+        let client = client_builder(base.scheme())
             .tcp_nodelay(true)
             .pool_max_idle_per_host(64)
             .redirect(reqwest::redirect::Policy::none())
@@ -213,7 +226,7 @@ impl Verifier {
             messages: HashMap::new(),
             request_filter: None,
             progress: None,
-            state_client: reqwest::Client::new(),
+            state_client: Arc::default(),
         }
     }
 
@@ -336,12 +349,17 @@ impl Verifier {
             let mut tasks = tokio::task::JoinSet::new();
             let mut positions = HashMap::new();
             for i in concurrent {
+                // A task is started only when a slot is free, so at most `parallel` copies of
+                // interactions exist at a time (not a copy of the whole contract).
+                let permit = Arc::clone(&semaphore)
+                    .acquire_owned()
+                    .await
+                    .expect("the semaphore is never closed");
                 let verifier = self.clone();
                 let interaction = interactions[i].clone();
                 let consumer = consumer.to_string();
-                let semaphore = Arc::clone(&semaphore);
                 let handle = tasks.spawn(async move {
-                    let _permit = semaphore.acquire_owned().await;
+                    let _permit = permit;
                     verifier.verify_one(&consumer, &interaction).await
                 });
                 positions.insert(handle.id(), i);
@@ -574,8 +592,11 @@ impl Verifier {
                 state.name
             )
         };
-        let response = self
-            .state_client
+        let client = self.state_client.get_or_init(|| {
+            let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
+            client_builder(scheme).build().unwrap_or_default()
+        });
+        let response = client
             .post(url)
             .json(&body)
             .timeout(self.options.timeout)

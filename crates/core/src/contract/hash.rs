@@ -99,16 +99,27 @@ pub(super) fn content_hash_of_text(
     text: &str,
     adjust: &mut dyn FnMut(&mut Value),
 ) -> Result<ContentHash, ContractError> {
-    let mut interactions = Vec::new();
-    let pact = read::visit_text(text, adjust, &mut |interaction| {
-        interactions.push(canonical(&interaction));
-    })?;
+    let mut interactions = Canonicals(Vec::new());
+    let pact = read::visit_text(text, adjust, &mut interactions)?;
     Ok(digest(
         &pact.consumer.name,
         &pact.provider.name,
         pact.spec,
-        interactions,
+        interactions.0,
     ))
+}
+
+/// The canonical texts of interactions, kept instead of the interactions.
+struct Canonicals(Vec<String>);
+
+impl read::Interactions for Canonicals {
+    fn expect(&mut self, count: usize) {
+        self.0.reserve_exact(count);
+    }
+
+    fn take(&mut self, interaction: Interaction) {
+        self.0.push(canonical(&interaction));
+    }
 }
 
 #[cfg(test)]

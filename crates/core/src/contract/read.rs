@@ -152,12 +152,31 @@ fn pacticipant(obj: &mut Map<String, Value>, key: &str) -> Result<Pacticipant, C
     })
 }
 
+/// Where [`assemble`] puts interactions as they are read.
+pub(super) trait Interactions {
+    /// `count` interactions are coming.
+    fn expect(&mut self, count: usize);
+    /// One more, in order.
+    fn take(&mut self, interaction: Interaction);
+}
+
+impl Interactions for Vec<Interaction> {
+    /// Sized up front: growing by doubling would briefly hold twice the interactions.
+    fn expect(&mut self, count: usize) {
+        self.reserve_exact(count);
+    }
+
+    fn take(&mut self, interaction: Interaction) {
+        self.push(interaction);
+    }
+}
+
 /// Collects the interactions [`visit_text`] and [`assemble`] hand over, into the pact.
 fn collected(
-    read: impl FnOnce(&mut dyn FnMut(Interaction)) -> Result<Pact, ContractError>,
+    read: impl FnOnce(&mut dyn Interactions) -> Result<Pact, ContractError>,
 ) -> Result<Pact, ContractError> {
     let mut interactions = Vec::new();
-    let mut pact = read(&mut |interaction| interactions.push(interaction))?;
+    let mut pact = read(&mut interactions)?;
     pact.interactions = interactions;
     Ok(pact)
 }
@@ -167,7 +186,7 @@ pub(super) fn pact(value: Value) -> Result<Pact, ContractError> {
 }
 
 /// [`pact`], handing each interaction to `each` as it is read; the pact returned has none.
-fn visit_value(value: Value, each: &mut dyn FnMut(Interaction)) -> Result<Pact, ContractError> {
+fn visit_value(value: Value, each: &mut dyn Interactions) -> Result<Pact, ContractError> {
     let mut obj = object(value, "$", "a pact")?;
     let is_message_pact = !obj.contains_key("interactions") && obj.contains_key("messages");
     let items = match (obj.remove("interactions"), obj.remove("messages")) {
@@ -198,7 +217,7 @@ pub(super) fn pact_from_text(text: &str) -> Result<Pact, ContractError> {
 pub(super) fn visit_text(
     text: &str,
     adjust: &mut dyn FnMut(&mut Value),
-    each: &mut dyn FnMut(Interaction),
+    each: &mut dyn Interactions,
 ) -> Result<Pact, ContractError> {
     let invalid = |e: serde_json::Error| ContractError::caused_by("$", e);
     if !text.trim_start().starts_with('{') {
@@ -241,6 +260,13 @@ enum Items<'a> {
 }
 
 impl Items<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Items::Parsed(items) => items.len(),
+            Items::Raw(items) => items.len(),
+        }
+    }
+
     /// Whether any interaction has a `type` field (V4's mark).
     fn any_typed(&self) -> bool {
         /// Whether an object has a `type` key, whatever its value, without building it.
@@ -288,7 +314,7 @@ fn assemble(
     is_message_pact: bool,
     items: Result<Items, ContractError>,
     adjust: &mut dyn FnMut(&mut Value),
-    each: &mut dyn FnMut(Interaction),
+    each: &mut dyn Interactions,
 ) -> Result<Pact, ContractError> {
     let consumer = pacticipant(&mut obj, "consumer")?;
     let provider = pacticipant(&mut obj, "provider")?;
@@ -300,9 +326,10 @@ fn assemble(
         None => SpecVersion::V3,
     };
     let key = items_key(is_message_pact);
+    each.expect(items.len());
     let mut read = |i: usize, mut item: Value| {
         adjust(&mut item);
-        each(interaction(
+        each.take(interaction(
             item,
             spec,
             is_message_pact,
