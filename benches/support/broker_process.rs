@@ -17,7 +17,13 @@ impl Drop for Running {
 
 /// Starts the release `pactum broker` on a free port; returns it and its base URL.
 pub fn start_broker(database_url: &str) -> (Running, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pactum"))
+    start_broker_binary(env!("CARGO_BIN_EXE_pactum"), database_url)
+}
+
+/// Starts `pactum broker` from the binary at `binary` (another build, to compare with) on a free
+/// port; returns it and its base URL.
+pub fn start_broker_binary(binary: &str, database_url: &str) -> (Running, String) {
+    let mut child = Command::new(binary)
         .args([
             "broker",
             "--port",

@@ -146,3 +146,40 @@ fn the_stub_explains_a_miss_with_a_bounded_answer() {
     assert!(echoed.len() < 4096, "echoed {} bytes", echoed.len());
     assert!(echoed.ends_with("(1048576 bytes in all)"), "{echoed:.100}");
 }
+
+/// A `MockServerURL` generator makes a URL on the mock server whatever its regex picks out of the
+/// example: a part like `@elsewhere/x` or `:19401/x` becomes a path, not the host or port.
+#[test]
+fn generated_mock_server_urls_stay_on_the_mock_server() {
+    let dir = ScratchDir::new("pacts");
+    let mut pact = PactBuilder::new("url-consumer", "url-provider").output_dir(dir.to_path_buf());
+    pact.interaction("links", |i| {
+        i.with_request(|r| r.get("/links")).will_respond_with(|r| {
+            r.json_body(pattern!({
+                "userinfo": mock_server_url("^http://x(.*)$", "http://x@evil.example/steal"),
+                "port": mock_server_url("^http://x(.*)$", "http://x:19401/steal"),
+                "relative": mock_server_url("^http://x/(.*)$", "http://x/items/1"),
+            }))
+        })
+    })
+    .unwrap();
+    let server = pact.start_mock_server().unwrap();
+    let answer: serde_json::Value = http()
+        .get(server.path("/links"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let base = reqwest::Url::parse(server.url()).unwrap();
+    for (key, path) in [
+        ("userinfo", "/@evil.example/steal"),
+        ("port", "/:19401/steal"),
+        ("relative", "/items/1"),
+    ] {
+        let generated = reqwest::Url::parse(answer[key].as_str().unwrap()).unwrap();
+        assert_eq!(generated.origin(), base.origin(), "{key}: {generated}");
+        assert_eq!(generated.username(), "", "{key}: {generated}");
+        assert_eq!(generated.path(), path, "{key}: {generated}");
+    }
+    server.finish().unwrap();
+}

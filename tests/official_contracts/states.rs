@@ -455,7 +455,7 @@ impl<'a> Data<'a> {
             build_url: None,
             contracts: vec![NewContract {
                 provider: provider.to_owned(),
-                content,
+                content: content.to_string().into_bytes().into(),
                 on_conflict,
             }],
         };

@@ -1,16 +1,17 @@
 //! HAL+JSON plumbing shared by the API handlers: responses, errors, request bodies, hrefs.
 //!
 //! The resources themselves are `pactum_broker_api` structs; this module turns them into
-//! responses (`application/hal+json`), reads request bodies into them (size-limited; a member
-//! of the wrong type is a 400 naming it), and builds absolute hrefs from the broker's base URL
-//! with each path segment percent-encoded.
+//! responses (`application/hal+json`), reads request bodies into them (size-limited, large ones
+//! on a blocking thread and taking turns; a member of the wrong type is a 400 naming it), and
+//! builds absolute hrefs from the broker's base URL with each path segment percent-encoded.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use axum::body::Body;
-use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::request::Parts;
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use pactum_broker_api::{ErrorBody, Link, Notice};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
@@ -19,6 +20,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::AppState;
+use super::blocking::{LARGE_BODY, by_size};
 use super::store::StoreError;
 
 /// The media type of every broker response.
@@ -166,70 +168,127 @@ impl IntoResponse for ApiError {
 /// The handlers' result type.
 pub type ApiResult<T = Response> = Result<T, ApiError>;
 
+/// Middleware: requests with a large body (more than [`LARGE_BODY`] bytes declared, or a body
+/// of unknown length) take turns, at most `LARGE_BODIES_AT_ONCE` at a time, from before the
+/// body is read until the answer is ready. Parsing and storing a contract takes several times
+/// its size in memory for a while; without turns, concurrent large publications would add that
+/// up without bound. Small requests — nearly all — never wait.
+pub async fn large_bodies_take_turns(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let large = match declared {
+        Some(length) => length > LARGE_BODY,
+        None => request.headers().contains_key(header::TRANSFER_ENCODING),
+    };
+    let _turn = if large {
+        // The semaphore is never closed.
+        state.large_bodies.clone().acquire_owned().await.ok()
+    } else {
+        None
+    };
+    next.run(request).await
+}
+
+/// The body of a request, up to the broker's size limit: 413 above it.
+async fn limited_body(request: Request, state: &AppState) -> ApiResult<Bytes> {
+    let limit = state.config.max_body_bytes;
+    let too_large = || {
+        ApiError::with_status(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "the request body is larger than the broker's limit of {limit} bytes; \
+                 raise it with --max-body-size (PACTUM_MAX_BODY_SIZE)"
+            ),
+        )
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return Err(too_large());
+    }
+    axum::body::to_bytes(request.into_body(), limit)
+        .await
+        .map_err(|_| too_large())
+}
+
+/// Whether a body is empty apart from whitespace (the official clients PUT versions and tags
+/// with no body).
+fn blank(bytes: &[u8]) -> bool {
+    bytes.iter().all(u8::is_ascii_whitespace)
+}
+
+fn not_json(error: serde_json::Error) -> ApiError {
+    ApiError::invalid(
+        "body",
+        format!("the request body is not valid JSON: {error}"),
+    )
+}
+
 /// A JSON request body read as `T`, up to the broker's size limit. An empty body reads as `{}`
-/// (the official clients PUT versions and tags with no body).
+/// (the official clients PUT versions and tags with no body). A large body is read on a
+/// blocking thread.
 pub struct JsonBody<T>(pub T);
 
-impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
+impl<T: DeserializeOwned + Send + 'static> FromRequest<AppState> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let limit = state.config.max_body_bytes;
-        let too_large = || {
-            ApiError::with_status(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!(
-                    "the request body is larger than the broker's limit of {limit} bytes; \
-                     raise it with --max-body-size (PACTUM_MAX_BODY_SIZE)"
-                ),
-            )
-        };
-        let declared = request
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        if declared.is_some_and(|length| length > limit) {
-            return Err(too_large());
-        }
-        let bytes = axum::body::to_bytes(request.into_body(), limit)
-            .await
-            .map_err(|_| too_large())?;
-        let document = if bytes.iter().all(u8::is_ascii_whitespace) {
-            Value::Object(serde_json::Map::new())
-        } else {
-            serde_json::from_slice(&bytes).map_err(|error| {
-                ApiError::invalid(
-                    "body",
-                    format!("the request body is not valid JSON: {error}"),
-                )
-            })?
-        };
-        read(document).map(JsonBody)
+        let bytes = limited_body(request, state).await?;
+        by_size(bytes.len(), move || {
+            let document = if blank(&bytes) {
+                Value::Object(serde_json::Map::new())
+            } else {
+                serde_json::from_slice(&bytes).map_err(not_json)?
+            };
+            drop(bytes);
+            read(document).map(JsonBody)
+        })
+        .await
     }
 }
 
-/// The base URL hrefs are built on: `--public-base-url`, or the scheme-less `Host` the client
-/// used.
-pub struct Base(pub String);
+/// Whether `json` is a JSON object — `Ok(false)` when it is other JSON — checked without
+/// building it.
+pub fn is_json_object(json: &[u8]) -> Result<bool, serde_json::Error> {
+    use serde::de::IgnoredAny;
+    match serde_json::from_slice::<BTreeMap<String, IgnoredAny>>(json) {
+        Ok(_) => Ok(true),
+        Err(error) if error.is_data() => serde_json::from_slice::<IgnoredAny>(json).map(|_| false),
+        Err(error) => Err(error),
+    }
+}
 
-impl FromRequestParts<AppState> for Base {
+/// A request body that is a JSON object, kept as its text (a contract PUT as the body is
+/// stored from its text, without ever being one parsed value). An empty body reads as `{}`.
+pub struct JsonObjectText(pub Arc<[u8]>);
+
+impl FromRequest<AppState> for JsonObjectText {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        if let Some(base) = &state.config.public_base_url {
-            return Ok(Base(base.trim_end_matches('/').to_owned()));
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let bytes = limited_body(request, state).await?;
+        if blank(&bytes) {
+            return Ok(JsonObjectText(Arc::from(&b"{}"[..])));
         }
-        let host = parts
-            .headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .map(str::to_owned)
-            .unwrap_or_else(|| state.config.listen_address());
-        Ok(Base(format!("http://{host}")))
+        by_size(bytes.len(), move || match is_json_object(&bytes) {
+            Ok(true) => Ok(JsonObjectText(Arc::from(&bytes[..]))),
+            Ok(false) => Err(ApiError::invalid(
+                "body",
+                "the request body must be a JSON object",
+            )),
+            Err(error) => Err(not_json(error)),
+        })
+        .await
     }
 }
 
@@ -269,24 +328,6 @@ pub fn href(base: &str, segments: &[&str]) -> String {
         out.push_str(&seg(segment));
     }
     out
-}
-
-/// Checks a name (pacticipant, version, branch, tag, environment) for the characters the
-/// broker cannot store in a URL or a single line.
-pub fn check_name(field: &str, value: &str) -> ApiResult<()> {
-    if value.trim().is_empty() {
-        return Err(ApiError::invalid(field, "must not be blank"));
-    }
-    if value.chars().any(char::is_control) {
-        return Err(ApiError::invalid(
-            field,
-            format!("must be a single line without control characters, got {value:?}"),
-        ));
-    }
-    if value.len() > 255 {
-        return Err(ApiError::invalid(field, "must be at most 255 bytes long"));
-    }
-    Ok(())
 }
 
 /// An empty 204 response (DELETE).

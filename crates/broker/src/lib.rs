@@ -10,9 +10,12 @@
 
 mod api;
 pub mod auth;
+mod base_url;
+mod blocking;
 pub mod db;
 mod hal;
 pub mod matrix;
+mod names;
 pub mod query;
 pub mod selection;
 pub mod store;
@@ -41,7 +44,8 @@ pub struct BrokerConfig {
     pub port: u16,
     /// `sqlite://FILE`, a file path, or `postgres://…`.
     pub database_url: String,
-    /// Base URL for hrefs when the broker sits behind a proxy; otherwise the request's `Host`.
+    /// Base URL for hrefs and `Location`; without it, the URL the client used (`Host` and the
+    /// `X-Forwarded-*` headers; see the `base_url` module for why that is safe).
     pub public_base_url: Option<String>,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
@@ -106,7 +110,15 @@ pub enum BrokerError {
 pub(crate) struct AppState {
     pub(crate) store: Store,
     pub(crate) config: Arc<BrokerConfig>,
+    /// Turns for requests with large bodies (`hal::large_bodies_take_turns`).
+    pub(crate) large_bodies: Arc<tokio::sync::Semaphore>,
 }
+
+/// How many requests with a large body are handled at once; the others wait their turn before
+/// their body is read. Each takes a few times its body in memory while its contract is parsed
+/// (benches/README.md, "Hardening: memory bounds"), so this bounds what concurrent large
+/// publications can take together.
+const LARGE_BODIES_AT_ONCE: usize = 2;
 
 /// A broker bound to its port, ready to serve.
 pub struct Broker {
@@ -175,14 +187,24 @@ pub fn app(store: Store, config: BrokerConfig) -> Router {
     router(AppState {
         store,
         config: Arc::new(config),
+        large_bodies: Arc::new(tokio::sync::Semaphore::new(LARGE_BODIES_AT_ONCE)),
     })
 }
 
 fn router(state: AppState) -> Router {
     api::routes()
+        // Inside authorisation: only requests that may go ahead wait for a turn.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            hal::large_bodies_take_turns,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::authorize,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            base_url::vary_on_base_headers,
         ))
         // A bug must cost one request a 500, not the connection or the process.
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(

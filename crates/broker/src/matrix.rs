@@ -16,13 +16,32 @@
 //!
 //! The question is read from the query string by the API (`api/matrix.rs`); this module answers
 //! a [`MatrixQuery`] that is already valid.
+//!
+//! Bounded: a question names at most [`MAX_SELECTORS`] distinct selectors (repeats are dropped
+//! by the API), a version named by several selectors counts once, and an answer has at most
+//! [`MAX_ROWS`] rows — the work stops with a 400 naming the limit as soon as it would have more.
+//! Rows share their versions, so a matrix request holds at most about `MAX_ROWS` rows of a few
+//! kilobytes each (measured in benches/README.md, "Hardening: memory bounds").
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use super::store::{Among, Snapshot, Store, StoreError, Version, VersionRef, snapshot};
 
+/// Distinct selectors (`q[]` entries) a matrix question may name: more than a release names
+/// (one per service), few enough that their pairs stay far below [`MAX_ROWS`] of work.
+pub const MAX_SELECTORS: usize = 100;
+
+/// Rows a matrix answer may have, with the pairs that have no row (a provider missing at the
+/// destination, a consumer version without a contract): as many as the largest `limit`.
+pub const MAX_ROWS: usize = 10_000;
+
+/// What to do about an answer that would be larger than [`MAX_ROWS`].
+pub const NARROW_THE_QUESTION: &str = "name versions (q[][version]) instead of every version, a branch or a tag, \
+     give a destination (environment, tag with latest=true, or mainBranch), or lower limit";
+
 /// One pacticipant version (or set of versions) named in a matrix question.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct MatrixSelector {
     /// The pacticipant.
     pub pacticipant: String,
@@ -54,13 +73,15 @@ pub enum Destination {
 /// A matrix question.
 #[derive(Debug, Clone, Default)]
 pub struct MatrixQuery {
-    /// The named versions.
-    pub selectors: Vec<MatrixSelector>,
+    /// The named versions: distinct selectors (at most [`MAX_SELECTORS`]), each with its
+    /// position in the request (`q[position]`) for messages.
+    pub selectors: Vec<(usize, MatrixSelector)>,
     /// Where they are going; `None` lists what is known about them.
     pub destination: Option<Destination>,
     /// Pacticipants (optionally one version) whose results do not count.
     pub ignore: Vec<(String, Option<String>)>,
-    /// Rows at most.
+    /// Versions at most per selector, and verifying provider versions at most per consumer
+    /// version.
     pub limit: usize,
     /// `cvp`: without a destination, keep only the newest provider version per consumer
     /// version and provider (as the official clients ask for one pacticipant).
@@ -77,12 +98,12 @@ fn invalid(field: &str, message: impl Into<String>) -> StoreError {
 /// One matrix row.
 #[derive(Debug, Clone)]
 pub struct Row {
-    /// The consumer version.
-    pub consumer: Version,
+    /// The consumer version (shared with the other rows that name it).
+    pub consumer: Arc<Version>,
     /// The provider's name.
     pub provider: String,
     /// The provider version, when there is one to compare with.
-    pub provider_version: Option<Version>,
+    pub provider_version: Option<Arc<Version>>,
     /// The contract: content hash and when it was published.
     pub pact_sha: String,
     /// When the contract was published by this consumer version.
@@ -223,18 +244,33 @@ async fn verification_of(
         .map(|found| (found.id, found.success, found.created_at)))
 }
 
-/// Caches loaded versions: a matrix names the same versions in many rows.
-struct Versions(BTreeMap<i64, Version>);
+/// Caches loaded versions: a matrix names the same versions in many rows, which share them.
+struct Versions(BTreeMap<i64, Arc<Version>>);
 
 impl Versions {
-    async fn get(&mut self, tx: &mut Snapshot, id: i64) -> Result<Version, StoreError> {
+    async fn get(&mut self, tx: &mut Snapshot, id: i64) -> Result<Arc<Version>, StoreError> {
         if let Some(v) = self.0.get(&id) {
-            return Ok(v.clone());
+            return Ok(Arc::clone(v));
         }
-        let v = tx.version(id).await?;
-        self.0.insert(id, v.clone());
+        let v = Arc::new(tx.version(id).await?);
+        self.0.insert(id, Arc::clone(&v));
         Ok(v)
     }
+}
+
+/// Refuses an answer that has grown past [`MAX_ROWS`] (rows plus pairs without one), before it
+/// grows further.
+fn within_bounds(rows: usize, without_row: usize) -> Result<(), StoreError> {
+    if rows + without_row > MAX_ROWS {
+        return Err(invalid(
+            "q",
+            format!(
+                "the answer has more than {MAX_ROWS} rows, the most a matrix answer may have; \
+                 narrow the question: {NARROW_THE_QUESTION}"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn label(version: &Version) -> String {
@@ -255,7 +291,10 @@ impl Store {
                     return Err(invalid("environment", format!("no environment named `{env}`")));
                 }
             let mut specified: Vec<(i64, String, Vec<i64>)> = Vec::new();
-            for (index, selector) in query.selectors.iter().enumerate() {
+            // A version named by several selectors (its number, and its branch's latest) is one
+            // version: each pair of versions makes one row, however often it is named.
+            let mut named_already: HashSet<i64> = HashSet::new();
+            for (index, selector) in &query.selectors {
                 let id = pacticipant_id(tx, &selector.pacticipant, &format!("q[{index}].pacticipant")).await?;
                 let found = resolve(tx, id, selector, query.limit).await?;
                 if found.is_empty() {
@@ -269,6 +308,7 @@ impl Store {
                     };
                     notices.push((NoticeKind::Error, format!("{} has no {what}: publish or create it first", selector.pacticipant)));
                 }
+                let found = found.into_iter().filter(|vid| named_already.insert(*vid)).collect();
                 specified.push((id, selector.pacticipant.clone(), found));
             }
             let specified_ids: Vec<i64> = specified.iter().map(|(id, _, _)| *id).collect();
@@ -307,6 +347,7 @@ impl Store {
                                         "{} needs {provider_name}, which has no version {}: deploy a {provider_name} version that verified this contract there first",
                                         label(&consumer), describe_destination(destination)
                                     ));
+                                    within_bounds(rows.len(), missing.len() + notices.len())?;
                                 }
                                 found
                             }
@@ -318,6 +359,7 @@ impl Store {
                                 let limit = if query.latest_by.as_deref() == Some("cvp") { 1 } else { limit };
                                 let verified = tx.verifiers_of(content, limit).await?;
                                 if verified.is_empty() {
+                                    within_bounds(rows.len() + 1, missing.len() + notices.len())?;
                                     rows.push(Row {
                                         consumer: consumer.clone(),
                                         provider: provider_name.clone(),
@@ -331,6 +373,7 @@ impl Store {
                                 verified
                             }
                         };
+                        within_bounds(rows.len() + provider_versions.len(), missing.len() + notices.len())?;
                         for pvid in provider_versions {
                             let provider_version = versions.get(tx, pvid).await?;
                             let verification = verification_of(tx, content, pvid).await?;
@@ -365,8 +408,10 @@ impl Store {
                             let Some((content, sha, published)) = contract_of(tx, cvid, *id).await? else {
                                 let cv = versions.get(tx, cvid).await?;
                                 notices.push((NoticeKind::Info, format!("{} has no contract with {name}: nothing to verify", label(&cv))));
+                                within_bounds(rows.len(), missing.len() + notices.len())?;
                                 continue;
                             };
+                            within_bounds(rows.len() + 1, missing.len() + notices.len())?;
                             let consumer_version = versions.get(tx, cvid).await?;
                             let verification = verification_of(tx, content, vid).await?;
                             rows.push(Row {
@@ -391,7 +436,7 @@ impl Store {
                 let consumer = label(&row.consumer);
                 let provider = row
                     .provider_version
-                    .as_ref()
+                    .as_deref()
                     .map(label)
                     .unwrap_or_else(|| format!("{} (no version)", row.provider));
                 if row.ignored {

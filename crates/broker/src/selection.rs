@@ -22,8 +22,12 @@ use std::collections::BTreeMap;
 
 use super::store::{Among, CountedVerifiers, Snapshot, Store, StoreError, VersionRef, snapshot};
 
+/// Distinct consumer version selectors a question may give. Answers are squashed by content,
+/// so selectors do not multiply each other; each costs a few indexed queries.
+pub const MAX_SELECTORS: usize = 1_000;
+
 /// One consumer version selector.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Selector {
     /// The latest version from each consumer's main branch.
     pub main_branch: bool,
@@ -54,8 +58,9 @@ pub struct Selector {
 /// A pacts-for-verification question, read and checked.
 #[derive(Debug, Clone, Default)]
 pub struct VerificationQuery {
-    /// The selectors; empty means the defaults (main branch, deployed, released).
-    pub selectors: Vec<Selector>,
+    /// The selectors, distinct (at most [`MAX_SELECTORS`]), each with its position in the
+    /// request for messages; empty means the defaults (main branch, deployed, released).
+    pub selectors: Vec<(usize, Selector)>,
     /// The branch of the provider version about to verify.
     pub provider_branch: Option<String>,
     /// Its tags.
@@ -272,12 +277,12 @@ impl Store {
             // (consumer, content id) → entry; BTreeMap keeps the output ordered.
             let mut found: BTreeMap<(String, i64), VerifiablePact> = BTreeMap::new();
             let default_selectors = [
-                Selector { main_branch: true, ..Selector::default() },
-                Selector { deployed: true, ..Selector::default() },
-                Selector { released: true, ..Selector::default() },
+                (0, Selector { main_branch: true, ..Selector::default() }),
+                (1, Selector { deployed: true, ..Selector::default() }),
+                (2, Selector { released: true, ..Selector::default() }),
             ];
-            let selectors: &[Selector] = if query.selectors.is_empty() { &default_selectors } else { &query.selectors };
-            for (index, selector) in selectors.iter().enumerate() {
+            let selectors: &[(usize, Selector)] = if query.selectors.is_empty() { &default_selectors } else { &query.selectors };
+            for &(index, ref selector) in selectors {
                 for (pick, fallback, reason) in expand(tx, index, selector, query.provider_branch.as_deref()).await? {
                     let consumer = selector.consumer.as_deref();
                     let mut rows = pick.run(tx, provider_id, consumer).await?;

@@ -393,6 +393,27 @@ fn explain(error: &ClientError, asked: &Asked) -> (String, Vec<String>) {
                 ],
             )
         }
+        ClientError::OtherOrigin {
+            broker,
+            url,
+            redirected_from,
+        } => (
+            format!(
+                "{} {}, which is not on the broker's origin {}; pactum sends the credentials only \
+                 to the broker's origin, so it did not follow it",
+                match redirected_from {
+                    Some(from) => format!("{} redirected to", printable_line(from)),
+                    None => "the broker linked to".to_owned(),
+                },
+                printable_line(url),
+                printable_line(broker)
+            ),
+            vec![format!(
+                "if that is the same broker under another address, give {} that address, or set \
+                 the broker's public base URL to the one you use",
+                asked.base_url_flag()
+            )],
+        ),
         ClientError::Protocol { url, message } => (
             format!(
                 "the broker's answer at {} is not what the Pact Broker API describes: {}",

@@ -290,6 +290,20 @@ pub enum ClientError {
         /// What differs.
         differences: Vec<Difference>,
     },
+    /// With credentials, a link from the broker (or a redirect) points to another origin than
+    /// the broker's; it was not followed, so the credentials did not go there.
+    #[error(
+        "{} {url}, which is not on the broker's origin {broker}; credentials are sent only to the broker's origin, so it was not followed",
+        match redirected_from { Some(from) => format!("{from} redirected to"), None => "the broker linked to".to_owned() }
+    )]
+    OtherOrigin {
+        /// The broker's origin (`https://broker.example`).
+        broker: String,
+        /// Where the link or redirect points.
+        url: String,
+        /// The URL that redirected, when it was a redirect.
+        redirected_from: Option<String>,
+    },
     /// The broker's answer is not what the Pact Broker API describes.
     #[error("unexpected answer from {url}: {message}")]
     Protocol {

@@ -8,6 +8,7 @@
 
 mod commands;
 mod error;
+mod origin;
 pub mod sources;
 
 use std::time::Duration;
@@ -73,6 +74,8 @@ pub struct VerificationResult {
 #[derive(Debug, Clone)]
 pub struct BrokerClient {
     base: String,
+    /// The base URL's origin: the only one credentials are sent to.
+    origin: url::Origin,
     auth: Auth,
     http: reqwest::Client,
 }
@@ -127,14 +130,22 @@ impl BrokerClient {
     /// A client of the broker at `base_url` (an `http://` or `https://` URL).
     pub fn new(base_url: &str, auth: Auth) -> Result<Self, ClientError> {
         check_base_url(base_url)?;
+        let origin = url::Url::parse(base_url)
+            .map_err(|error| ClientError::BaseUrl {
+                url: base_url.to_owned(),
+                problem: BaseUrlProblem::Invalid(error),
+            })?
+            .origin();
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(30))
             .timeout(Duration::from_secs(120))
             .user_agent(concat!("pactum/", env!("CARGO_PKG_VERSION")))
+            .redirect(origin::redirect_policy(auth != Auth::None))
             .build()
             .map_err(ClientError::Setup)?;
         Ok(BrokerClient {
             base: base_url.trim_end_matches('/').to_owned(),
+            origin,
             auth,
             http,
         })
@@ -146,8 +157,9 @@ impl BrokerClient {
     }
 
     /// Sends a request with a JSON body (`content_type` names it); returns the status and the
-    /// answer's text. Errors for transport failures and for 401/403; other statuses are the
-    /// caller's to judge.
+    /// answer's text. Errors for transport failures, for 401/403, and — with credentials — for a
+    /// URL or a redirect to another origin than the broker's; other statuses are the caller's
+    /// to judge.
     async fn exchange(
         &self,
         method: Method,
@@ -160,6 +172,14 @@ impl BrokerClient {
         } else {
             format!("{}{url}", self.base)
         };
+        let with_credentials = self.auth != Auth::None;
+        if with_credentials && !origin::same_origin(&self.origin, &url) {
+            return Err(ClientError::OtherOrigin {
+                broker: origin::describe(&self.origin),
+                url,
+                redirected_from: None,
+            });
+        }
         let mut request = self
             .auth
             .apply(self.http.request(method.clone(), &url))
@@ -173,6 +193,21 @@ impl BrokerClient {
         };
         let response = request.send().await.map_err(unreachable)?;
         let status = response.status();
+        if with_credentials && status.is_redirection() {
+            // The redirect policy stopped at another origin.
+            if let Some(location) = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .and_then(|l| response.url().join(l).ok())
+            {
+                return Err(ClientError::OtherOrigin {
+                    broker: origin::describe(&self.origin),
+                    url: location.to_string(),
+                    redirected_from: Some(response.url().to_string()),
+                });
+            }
+        }
         let text = response.text().await.map_err(unreachable)?;
         if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
             return Err(ClientError::Unauthorized {

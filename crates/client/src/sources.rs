@@ -173,9 +173,11 @@ async fn fetch(url: &str, auth: &Auth) -> Result<Pact, SourceError> {
         url: url.to_string(),
         message,
     };
+    let with_credentials = *auth != Auth::None;
     let client = reqwest::Client::builder()
         .connect_timeout(FETCH_TIMEOUT)
         .timeout(FETCH_TIMEOUT)
+        .redirect(crate::origin::redirect_policy(with_credentials))
         .build()
         .map_err(|e| fail(e.to_string()))?;
     let request = client
@@ -186,6 +188,19 @@ async fn fetch(url: &str, auth: &Auth) -> Result<Pact, SourceError> {
         .send()
         .await
         .map_err(|e| fail(e.to_string()))?;
+    if with_credentials && response.status().is_redirection() {
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .and_then(|l| response.url().join(l).ok());
+        if let Some(location) = location {
+            return Err(fail(format!(
+                "it redirects to {location}, on another origin; credentials are sent only to \
+                 the URL's own origin, so the redirect was not followed (give that URL instead)"
+            )));
+        }
+    }
     if !response.status().is_success() {
         return Err(fail(format!("the server answered {}", response.status())));
     }

@@ -29,6 +29,7 @@ use std::string::FromUtf8Error;
 use std::sync::LazyLock;
 
 use jiff::Zoned;
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use rand::Rng;
 use serde_json::{Map, Number, Value, json};
 
@@ -255,7 +256,7 @@ impl Clock<'_> {
 ///   `FLOAT`, `BOOLEAN` or `RAW` (any case) converts the result.
 /// * `MockServerURL` (consumer mode only) — the mock server's base URL followed by the regex's
 ///   first capture group in `example` (or, when that does not match, in the generator's own
-///   example).
+///   example), as a path on the mock server: see `mock_server_url`.
 ///
 /// Date expressions are described on [`DateExpression`].
 pub fn generate_value(
@@ -590,11 +591,25 @@ fn mock_server_url(
             example: example.unwrap_or(own_example).to_string(),
         })?;
     let base = base.ok_or(GenerateError::NoMockServerUrl)?;
-    if part.starts_with('/') {
-        Ok(format!("{}{part}", base.trim_end_matches('/')))
-    } else {
-        Ok(format!("{base}{part}"))
-    }
+    // The part is a path (with its query) on the mock server, whatever the contract says:
+    // appended after exactly one `/`, so `:9000/x` or `@elsewhere/x` cannot become the port or
+    // the host, and with what cannot appear in a URL percent-encoded.
+    const NOT_IN_URL: &AsciiSet = &CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'<')
+        .add(b'>')
+        .add(b'\\')
+        .add(b'^')
+        .add(b'`')
+        .add(b'{')
+        .add(b'|')
+        .add(b'}');
+    Ok(format!(
+        "{}/{}",
+        base.trim_end_matches('/'),
+        utf8_percent_encode(part.trim_start_matches('/'), NOT_IN_URL)
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1191,6 +1206,34 @@ mod tests {
             Err(GenerateError::NoMockServerUrl)
         ));
         assert!(MockServerUrlRegex::new("(").is_err());
+    }
+
+    #[test]
+    fn a_mock_server_url_stays_on_the_mock_server() {
+        let url = |regex: &str, example: &str| {
+            let re = MockServerUrlRegex::new(regex).unwrap();
+            mock_server_url(&re, Some(example), "", Some("http://127.0.0.1:9")).unwrap()
+        };
+        assert_eq!(
+            url(r"^http://x(.*)$", "http://x:19401/steal"),
+            "http://127.0.0.1:9/:19401/steal"
+        );
+        assert_eq!(
+            url(r"^http://x(.*)$", "http://x@evil.example/x"),
+            "http://127.0.0.1:9/@evil.example/x"
+        );
+        assert_eq!(
+            url(r"^http://x(.*)$", "http://x//evil.example/x"),
+            "http://127.0.0.1:9/evil.example/x"
+        );
+        assert_eq!(
+            url(r".*/(orders/\d+)$", "http://x/orders/7"),
+            "http://127.0.0.1:9/orders/7"
+        );
+        assert_eq!(
+            url(r"^http://x(.*)$", "http://x/a b\\c?q=1&r=%20#f"),
+            "http://127.0.0.1:9/a%20b%5Cc?q=1&r=%20#f"
+        );
     }
 
     #[test]

@@ -55,7 +55,7 @@ fn needs_escape(c: char) -> bool {
 
 /// Unicode's explicit direction embeddings, overrides and isolates (and the marks), which can
 /// make text display in another order than it is stored.
-fn is_direction_control(c: char) -> bool {
+pub fn is_direction_control(c: char) -> bool {
     matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 

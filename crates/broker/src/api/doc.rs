@@ -11,7 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use crate::AppState;
-use crate::hal::{ApiError, ApiResult, Base};
+use crate::base_url::Base;
+use crate::hal::{ApiError, ApiResult};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new().route("/doc/{rel}", get(page))

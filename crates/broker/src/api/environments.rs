@@ -15,7 +15,9 @@ use pactum_core::printable::printable_line;
 
 use super::repr::{self, Deployment, Deployments, environment_href};
 use crate::AppState;
-use crate::hal::{ApiError, ApiResult, Base, Hal, JsonBody, check_name, no_content, read, saved};
+use crate::base_url::Base;
+use crate::hal::{ApiError, ApiResult, Hal, JsonBody, no_content, read, saved};
+use crate::names::{check_name, check_optional_name};
 use crate::query::parse_nested;
 use crate::store::{DeploymentKind, EnvironmentFields};
 
@@ -50,6 +52,7 @@ fn fields(request: EnvironmentRequest) -> ApiResult<EnvironmentFields> {
             format!("must not contain spaces, got `{}`", printable_line(&name)),
         ));
     }
+    check_optional_name("displayName", request.display_name.as_deref())?;
     let contacts = match request.contacts {
         None => None,
         Some(contacts) => Some(serde_json::to_value(contacts).map_err(|error| {

@@ -17,10 +17,12 @@ use pactum_core::printable::printable_line;
 use serde::Serialize;
 
 use super::repr::pact_version_href;
+use super::selectors::Distinct;
 use crate::AppState;
-use crate::hal::{ApiError, ApiResult, Base, Hal, JsonBody, href, read};
+use crate::base_url::Base;
+use crate::hal::{ApiError, ApiResult, Hal, JsonBody, href, read};
 use crate::query::parse_nested;
-use crate::selection::{Selector, VerifiablePact, VerificationQuery};
+use crate::selection::{MAX_SELECTORS, Selector, VerifiablePact, VerificationQuery};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new().route(
@@ -232,11 +234,17 @@ fn verification_query(request: PactsForVerificationRequest) -> ApiResult<Verific
         }
         query.include_wip_since = Some(since);
     }
+    let mut selectors = Distinct::new(
+        "consumerVersionSelectors",
+        MAX_SELECTORS,
+        "select by consumer only where it matters, and prefer mainBranch, deployedOrReleased or matchingBranch to one selector per branch or version",
+    );
     for (index, wire) in request.consumer_version_selectors.into_iter().enumerate() {
         let selector = selector(index, wire)?;
         validate(&selector, index, query.provider_branch.as_deref())?;
-        query.selectors.push(selector);
+        selectors.push(index, selector)?;
     }
+    query.selectors = selectors.into_items();
     Ok(query)
 }
 

@@ -12,7 +12,8 @@ use pactum_broker_api::{Integration, Integrations, IntegrationsQuery, Link};
 
 use super::repr;
 use crate::AppState;
-use crate::hal::{ApiError, ApiResult, Base, Hal, no_content, read, seg};
+use crate::base_url::Base;
+use crate::hal::{ApiError, ApiResult, Hal, no_content, read, seg};
 use crate::query::parse_nested;
 
 pub(super) fn routes() -> Router<AppState> {

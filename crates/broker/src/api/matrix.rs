@@ -14,9 +14,14 @@ use pactum_broker_api::{
 };
 
 use super::repr::{pact_href, pact_version_href, pacticipant_href, version_href};
+use super::selectors::Distinct;
 use crate::AppState;
-use crate::hal::{ApiError, ApiResult, Base, Hal, read, seg};
-use crate::matrix::{Destination, MatrixAnswer, MatrixQuery, MatrixSelector, NoticeKind};
+use crate::base_url::Base;
+use crate::hal::{ApiError, ApiResult, Hal, read, seg};
+use crate::matrix::{
+    Destination, MAX_SELECTORS, MatrixAnswer, MatrixQuery, MatrixSelector, NARROW_THE_QUESTION,
+    NoticeKind,
+};
 use crate::query::parse_nested;
 use crate::store::{Version, rfc3339};
 
@@ -42,7 +47,7 @@ fn matrix_query(request: MatrixRequest) -> ApiResult<MatrixQuery> {
             "give at least one selector: q[][pacticipant]=NAME&q[][version]=VERSION",
         ));
     }
-    let mut selectors = Vec::new();
+    let mut selectors = Distinct::new("q", MAX_SELECTORS, NARROW_THE_QUESTION);
     for (index, item) in request.q.into_iter().enumerate() {
         let field = format!("q[{index}]");
         let pacticipant = given(item.pacticipant)
@@ -76,7 +81,7 @@ fn matrix_query(request: MatrixRequest) -> ApiResult<MatrixQuery> {
                 "give at most one of tag, branch and mainBranch",
             ));
         }
-        selectors.push(selector);
+        selectors.push(index, selector)?;
     }
     let latest = request.latest.unwrap_or(false);
     let destination = match (
@@ -104,18 +109,17 @@ fn matrix_query(request: MatrixRequest) -> ApiResult<MatrixQuery> {
         (None, None, false) if latest => Some(Destination::Latest),
         (None, None, false) => None,
     };
-    let ignore = request
-        .ignore
-        .into_iter()
-        .enumerate()
-        .map(|(i, item)| {
-            given(item.pacticipant)
-                .map(|p| (p, given(item.version)))
-                .ok_or_else(|| {
-                    ApiError::invalid(&format!("ignore[{i}]"), "pacticipant is required")
-                })
-        })
-        .collect::<ApiResult<_>>()?;
+    let mut ignore = Distinct::new(
+        "ignore",
+        MAX_SELECTORS,
+        "ignore a pacticipant without a version to ignore all of its versions",
+    );
+    for (index, item) in request.ignore.into_iter().enumerate() {
+        let pacticipant = given(item.pacticipant).ok_or_else(|| {
+            ApiError::invalid(&format!("ignore[{index}]"), "pacticipant is required")
+        })?;
+        ignore.push(index, (pacticipant, given(item.version)))?;
+    }
     let limit = match request.limit {
         None => 100,
         Some(n) => usize::try_from(n)
@@ -146,9 +150,13 @@ fn matrix_query(request: MatrixRequest) -> ApiResult<MatrixQuery> {
         })
         .transpose()?;
     Ok(MatrixQuery {
-        selectors,
+        selectors: selectors.into_items(),
         destination,
-        ignore,
+        ignore: ignore
+            .into_items()
+            .into_iter()
+            .map(|(_, item)| item)
+            .collect(),
         limit,
         latest_by: given(request.latest_by),
         success,
@@ -173,11 +181,14 @@ fn can_i_deploy_query(request: CanIDeployRequest) -> ApiResult<MatrixQuery> {
         }
     };
     Ok(MatrixQuery {
-        selectors: vec![MatrixSelector {
-            pacticipant,
-            version: Some(version),
-            ..MatrixSelector::default()
-        }],
+        selectors: vec![(
+            0,
+            MatrixSelector {
+                pacticipant,
+                version: Some(version),
+                ..MatrixSelector::default()
+            },
+        )],
         destination: Some(destination),
         ignore: Vec::new(),
         limit: 100,
@@ -244,7 +255,7 @@ fn answer(base: &str, answer: &MatrixAnswer) -> Matrix {
                     name: row.provider.clone(),
                     version: row
                         .provider_version
-                        .as_ref()
+                        .as_deref()
                         .map(|v| matrix_version(base, v)),
                     links: SelfLinks::to(pacticipant_href(base, &row.provider), "Provider"),
                 },

@@ -10,6 +10,7 @@ mod pact_lists;
 mod pacticipants;
 mod pacts;
 mod repr;
+mod selectors;
 
 use axum::Router;
 use axum::extract::State;
@@ -18,7 +19,8 @@ use pactum_broker_api::index::Count;
 use pactum_broker_api::{Heartbeat, Index, Link, Links, Metrics, Relation, SelfLinks};
 
 use super::AppState;
-use super::hal::{ApiResult, Base, Hal};
+use super::base_url::Base;
+use super::hal::{ApiResult, Hal};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()

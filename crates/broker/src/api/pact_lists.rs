@@ -11,7 +11,8 @@ use pactum_broker_api::{LatestPacts, Link, PactVersions, ProviderPacts};
 
 use super::repr;
 use crate::AppState;
-use crate::hal::{ApiResult, Base, Hal, href, no_content, seg};
+use crate::base_url::Base;
+use crate::hal::{ApiResult, Hal, href, no_content, seg};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()

@@ -17,7 +17,9 @@ use pactum_broker_api::{
 
 use super::repr::{self, Deployment, pacticipant_href, version_href};
 use crate::AppState;
-use crate::hal::{ApiError, ApiResult, Base, Hal, JsonBody, check_name, href, no_content, saved};
+use crate::base_url::Base;
+use crate::hal::{ApiError, ApiResult, Hal, JsonBody, href, no_content, saved};
+use crate::names::{check_name, check_optional_name};
 use crate::store::{
     Branch, DeploymentKind, Pacticipant, PacticipantFields, Tag, Version, VersionRef, rfc3339,
 };
@@ -118,6 +120,7 @@ fn branch_resource(base: &str, branch: &Branch) -> pactum_broker_api::Branch {
 }
 
 fn fields(request: PacticipantRequest) -> ApiResult<PacticipantFields> {
+    check_optional_name("displayName", request.display_name.as_deref())?;
     if let Some(branch) = &request.main_branch {
         check_name("mainBranch", branch)?;
         if branch.contains(char::is_whitespace) {
@@ -247,6 +250,7 @@ async fn replace(
     Path(name): Path<String>,
     JsonBody(request): JsonBody<PacticipantRequest>,
 ) -> ApiResult<Hal<pactum_broker_api::Pacticipant>> {
+    check_name("name", &name)?;
     let (p, _) = state
         .store
         .update_pacticipant(&name, &fields(request)?, true, false)
@@ -494,6 +498,7 @@ async fn record(
         DeploymentKind::Deployed => request.application_instance.or(request.target),
         DeploymentKind::Released => None,
     };
+    check_optional_name("applicationInstance", instance.as_deref())?;
     let (deployment, created) = state
         .store
         .record_deployment(kind, &p, &v, &env, instance.as_deref())

@@ -1,5 +1,7 @@
 //! Publishing and reading contracts, and their verification results.
 
+use std::sync::Arc;
+
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -18,9 +20,13 @@ use serde_json::{Map, Value};
 
 use super::repr::{self, pact_version_href, pacticipant_href, pair_href, version_href};
 use crate::AppState;
+use crate::base_url::Base;
+use crate::blocking::by_size;
 use crate::hal::{
-    ApiError, ApiResult, Base, Hal, JsonBody, check_name, hal_text, href, no_content, saved, seg,
+    ApiError, ApiResult, Hal, JsonBody, JsonObjectText, hal_text, href, is_json_object, no_content,
+    saved, seg,
 };
+use crate::names::check_name;
 use crate::store::{
     NewContract, NewVerification, OnConflict, PactRef, Publication, PublishOutcome, StoredPact,
     Verification, interaction_identity, rfc3339, without_id,
@@ -195,8 +201,9 @@ fn contracts(items: Vec<ContractToPublish>, consumer: &str) -> ApiResult<Vec<New
                 return Err(ApiError::invalid(
                     &at("consumerName"),
                     format!(
-                        "must match pacticipantName `{consumer}`, got `{}`",
-                        item.consumer_name
+                        "must match pacticipantName `{}`, got `{}`",
+                        printable_line(consumer),
+                        printable_line(&item.consumer_name)
                     ),
                 ));
             }
@@ -225,21 +232,25 @@ fn contracts(items: Vec<ContractToPublish>, consumer: &str) -> ApiResult<Vec<New
                 .map_err(|error| {
                     ApiError::invalid(&at("content"), format!("is not valid base64: {error}"))
                 })?;
-            let content: Value = serde_json::from_slice(&bytes).map_err(|error| {
-                ApiError::invalid(
-                    &at("content"),
-                    format!("does not decode to valid JSON: {error}"),
-                )
-            })?;
-            if !content.is_object() {
-                return Err(ApiError::invalid(
-                    &at("content"),
-                    "must decode to a JSON object",
-                ));
+            drop(item.content);
+            match is_json_object(&bytes) {
+                Ok(true) => {}
+                Ok(false) => {
+                    return Err(ApiError::invalid(
+                        &at("content"),
+                        "must decode to a JSON object",
+                    ));
+                }
+                Err(error) => {
+                    return Err(ApiError::invalid(
+                        &at("content"),
+                        format!("does not decode to valid JSON: {error}"),
+                    ));
+                }
             }
             Ok(NewContract {
                 provider: item.provider_name,
-                content,
+                content: Arc::from(bytes),
                 on_conflict: match item.on_conflict {
                     None => OnConflict::Reject,
                     Some(pactum_broker_api::OnConflict::Overwrite) => OnConflict::Overwrite,
@@ -277,7 +288,8 @@ async fn publish(
     Base(base): Base,
     JsonBody(request): JsonBody<PublishRequest>,
 ) -> ApiResult<Hal<PublishResponse>> {
-    let publication = publication(request)?;
+    let size = request.contracts.iter().map(|c| c.content.len()).sum();
+    let publication = by_size(size, move || publication(request)).await?;
     let published = state.store.publish(&publication).await?;
     let consumer = &publication.consumer;
     let v = &published.version;
@@ -381,7 +393,7 @@ async fn put_pact_document(
     state: &AppState,
     base: &str,
     (p, c, v): (String, String, String),
-    body: Value,
+    body: Arc<[u8]>,
     mode: OnConflict,
 ) -> ApiResult<Response> {
     check_name("provider", &p)?;
@@ -425,7 +437,7 @@ async fn put_pact(
     State(state): State<AppState>,
     Base(base): Base,
     Path(path): Path<(String, String, String)>,
-    JsonBody(body): JsonBody<Value>,
+    JsonObjectText(body): JsonObjectText,
 ) -> ApiResult<Response> {
     put_pact_document(&state, &base, path, body, OnConflict::Reject).await
 }
@@ -434,7 +446,7 @@ async fn patch_pact(
     State(state): State<AppState>,
     Base(base): Base,
     Path(path): Path<(String, String, String)>,
-    JsonBody(body): JsonBody<Value>,
+    JsonObjectText(body): JsonObjectText,
 ) -> ApiResult<Response> {
     put_pact_document(&state, &base, path, body, OnConflict::Merge).await
 }

@@ -1,9 +1,11 @@
 //! Contracts: publishing (content stored once per hash, a publication per consumer version and
 //! provider, conflicts rejected, overwritten or merged) and reading them back.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::Value;
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use super::environments::{ENVIRONMENT_COLUMNS, Environment, environment};
@@ -11,8 +13,9 @@ use super::pacticipants::{Pacticipant, ensure_pacticipant, find_pacticipant, req
 use super::resolve::{Among, Resolved, VersionRef, require_version_id, resolve};
 use super::versions::{Version, add_tag, add_to_branch, ensure_version, load_version};
 use super::{Result, Snapshot, Store, StoreError, find_or_insert, now};
+use crate::blocking::{by_size, on_blocking_thread};
 use crate::db::{AsTransient, Backend, DbError, Row, Tx, args, read_tx, write_tx};
-use pactum_core::contract::{Mergeable, Pact, merge_interactions};
+use pactum_core::contract::{InteractionIdentity, Mergeable, Pact, merge_interactions};
 
 /// A stored contract publication.
 #[derive(Debug, Clone)]
@@ -63,8 +66,10 @@ pub enum OnConflict {
 pub struct NewContract {
     /// The provider's name.
     pub provider: String,
-    /// The contract JSON.
-    pub content: Value,
+    /// The contract as JSON text (a JSON object; the API checks that much). Kept as text, not
+    /// as a parsed value: a parsed contract of 100,000 interactions takes twenty times its size,
+    /// and it is read one interaction at a time instead.
+    pub content: Arc<[u8]>,
     /// Conflict handling.
     pub on_conflict: OnConflict,
 }
@@ -114,41 +119,78 @@ pub struct Published {
     pub environments: Vec<Environment>,
 }
 
-/// Prepares contract JSON for storage: checks it is a valid pact, removes interaction ids a
-/// client may have downloaded with it, and returns the content hash, the compact JSON with
-/// fresh `_id`s, and the content with ids removed (for merging).
-fn prepare_content(mut content: Value, field: &str) -> Result<(String, String, Value)> {
-    let Some(object) = content.as_object_mut() else {
-        return Err(StoreError::invalid(
+/// What a broker adds to a contract when serving it, which is not part of the contract (clients
+/// republish downloaded contracts): top-level members, and each interaction's `_id`.
+const SERVED_MEMBERS: [&str; 2] = ["_links", "createdAt"];
+
+/// Drops the `_id` a broker gives an interaction when serving it.
+fn drop_id(interaction: &mut Value) {
+    if let Some(object) = interaction.as_object_mut() {
+        object.remove("_id");
+    }
+}
+
+/// A contract's top-level members, unparsed (borrowed from its text).
+fn outline<'t>(text: &'t [u8], field: &str) -> Result<BTreeMap<String, &'t RawValue>> {
+    serde_json::from_slice(text).map_err(|error| {
+        StoreError::invalid(
             field,
-            "the contract must be a JSON object",
-        ));
-    };
-    // What a broker adds when serving a contract is not part of it (clients republish
-    // downloaded contracts).
-    object.remove("_links");
-    object.remove("createdAt");
-    for key in ["interactions", "messages"] {
-        if let Some(Value::Array(items)) = object.get_mut(key) {
-            for item in items.iter_mut().filter_map(Value::as_object_mut) {
-                item.remove("_id");
-            }
-        }
-    }
-    let pact = Pact::from_json(&content)
+            format!("the contract must be a JSON object: {error}"),
+        )
+    })
+}
+
+/// Prepares contract JSON for storage: checks it is a valid pact and returns its content hash
+/// and the JSON to store — compact, keys sorted, without what a broker adds when serving, each
+/// interaction with a fresh `_id`. Both are computed one interaction at a time, so the memory a
+/// contract takes here is a few times its text, not the twenty-odd times of a parsed value.
+fn prepare_content(text: &[u8], field: &str) -> Result<(String, String)> {
+    let members = outline(text, field)?;
+    let sha = Pact::check_and_hash(text, drop_id)
         .map_err(|error| StoreError::invalid(field, format!("not a valid pact: {error}")))?;
-    let sha = pact.content_hash().to_string();
-    let mut stored = content.clone();
-    for key in ["interactions", "messages"] {
-        if let Some(Value::Array(items)) = stored.get_mut(key) {
-            for item in items.iter_mut().filter_map(Value::as_object_mut) {
-                let digest = Sha256::digest(Value::Object(item.clone()).to_string().as_bytes());
-                let id: String = digest[..20].iter().map(|b| format!("{b:02x}")).collect();
-                item.insert("_id".into(), Value::String(id));
-            }
+    let unreadable =
+        |error: serde_json::Error| StoreError::invalid(field, format!("cannot be read: {error}"));
+    let mut stored = Vec::with_capacity(text.len() + text.len() / 4);
+    stored.push(b'{');
+    for (name, raw) in members
+        .iter()
+        .filter(|(name, _)| !SERVED_MEMBERS.contains(&name.as_str()))
+    {
+        if stored.len() > 1 {
+            stored.push(b',');
         }
+        serde_json::to_writer(&mut stored, name).map_err(unreadable)?;
+        stored.push(b':');
+        let items = match name.as_str() {
+            "interactions" | "messages" => serde_json::from_str::<Vec<&RawValue>>(raw.get()).ok(),
+            _ => None,
+        };
+        let Some(items) = items else {
+            let value: Value = serde_json::from_str(raw.get()).map_err(unreadable)?;
+            serde_json::to_writer(&mut stored, &value).map_err(unreadable)?;
+            continue;
+        };
+        stored.push(b'[');
+        for (index, item) in items.into_iter().enumerate() {
+            if index > 0 {
+                stored.push(b',');
+            }
+            let mut item: Value = serde_json::from_str(item.get()).map_err(unreadable)?;
+            if let Some(object) = item.as_object_mut() {
+                object.remove("_id");
+                let json = serde_json::to_string(object).map_err(unreadable)?;
+                let digest = Sha256::digest(json.as_bytes());
+                let id: String = digest[..20].iter().map(|b| format!("{b:02x}")).collect();
+                object.insert("_id".into(), Value::String(id));
+            }
+            serde_json::to_writer(&mut stored, &item).map_err(unreadable)?;
+        }
+        stored.push(b']');
     }
-    Ok((sha, stored.to_string(), content))
+    stored.push(b'}');
+    let stored = String::from_utf8(stored)
+        .map_err(|_| StoreError::invalid(field, "the stored JSON is not UTF-8"))?;
+    Ok((sha.to_string(), stored))
 }
 
 /// An interaction as published: without the `_id` the broker adds when storing it.
@@ -167,51 +209,118 @@ pub(crate) fn interaction_identity(interaction: &Value) -> (String, String) {
     (identity.description, identity.provider_states)
 }
 
-/// Merges the interactions of `new` (as published, without ids) into the stored contract
-/// `old`: new ones are added, identical ones kept once, and a changed interaction is a
-/// conflict.
-fn merge_contents(mut old: Value, new: &Value) -> Result<Value> {
-    let Some(stored) = old.as_object_mut() else {
-        return Err(StoreError::conflict(
-            "contracts",
-            "cannot merge: the stored contract is not a JSON object",
-        ));
-    };
-    for key in ["interactions", "messages"] {
-        let Some(Value::Array(additions)) = new.get(key) else {
-            continue;
-        };
-        let existing = match stored.remove(key) {
-            Some(Value::Array(items)) => items,
-            None => Vec::new(),
-            Some(other) => {
-                stored.insert(key.into(), other);
-                continue;
-            }
-        };
-        let merged = merge_interactions(existing, additions.iter().cloned()).map_err(|conflict| {
-            StoreError::conflict("contracts", format!(
-                "cannot merge: {conflict}; publish the change under a new consumer version number, \
-                 or ask to overwrite"
-            ))
-        })?;
-        stored.insert(key.into(), Value::Array(merged));
+/// An interaction as JSON text, read only while a merge looks at it: merging contracts of
+/// 100,000 interactions keeps their text and an index of identities, not parsed values.
+struct RawInteraction<'t>(&'t RawValue);
+
+impl RawInteraction<'_> {
+    fn value(&self) -> Value {
+        // The text was read as JSON already, so it reads again.
+        serde_json::from_str(self.0.get()).unwrap_or(Value::Null)
     }
-    Ok(old)
+}
+
+impl Mergeable for RawInteraction<'_> {
+    fn identity(&self) -> InteractionIdentity {
+        self.value().identity()
+    }
+
+    fn same_as(&self, other: &Self) -> bool {
+        self.value().same_as(&other.value())
+    }
+}
+
+/// Merges the interactions of `new` (as published) into the stored contract `old`: new ones
+/// are added, identical ones kept once (a broker's `_id` aside), and a changed interaction is a
+/// conflict. The rest of the stored contract stays. Returns the merged contract's JSON text, to
+/// be prepared like a published one.
+fn merge_texts(old: &str, new: &[u8], field: &str) -> Result<Vec<u8>> {
+    let old: BTreeMap<String, &RawValue> = serde_json::from_str(old).map_err(|e| {
+        StoreError::conflict("contracts", format!("stored contract unreadable: {e}"))
+    })?;
+    let new = outline(new, field)?;
+    let mut merged = vec![b'{'];
+    for (name, raw) in &old {
+        let additions = match name.as_str() {
+            "interactions" | "messages" => new.get(name).and_then(|raw| raw_list(raw)),
+            _ => None,
+        };
+        let items = match (additions, raw_list(raw)) {
+            (Some(additions), Some(existing)) => Some(merge_lists(existing, additions)?),
+            _ => None,
+        };
+        write_member(&mut merged, name, items.as_deref(), raw);
+    }
+    // A list only the new contract has is taken as it is.
+    for key in ["interactions", "messages"] {
+        if let (None, Some(raw)) = (old.get(key), new.get(key))
+            && let Some(additions) = raw_list(raw)
+        {
+            let items = merge_lists(Vec::new(), additions)?;
+            write_member(&mut merged, key, Some(&items), raw);
+        }
+    }
+    merged.push(b'}');
+    Ok(merged)
+}
+
+/// The items of a JSON array, unparsed; `None` when it is not an array.
+fn raw_list(raw: &RawValue) -> Option<Vec<&RawValue>> {
+    serde_json::from_str(raw.get()).ok()
+}
+
+fn merge_lists<'t>(
+    existing: Vec<&'t RawValue>,
+    additions: Vec<&'t RawValue>,
+) -> Result<Vec<&'t RawValue>> {
+    let existing = existing.into_iter().map(RawInteraction).collect();
+    merge_interactions(existing, additions.into_iter().map(RawInteraction))
+        .map(|merged| merged.into_iter().map(|item| item.0).collect())
+        .map_err(|conflict| {
+            StoreError::conflict(
+                "contracts",
+                format!(
+                    "cannot merge: {conflict}; publish the change under a new consumer version \
+                     number, or ask to overwrite"
+                ),
+            )
+        })
+}
+
+/// Appends `"name":` and the member's JSON — `raw`, or the array of `items` — to an object
+/// being written.
+fn write_member(out: &mut Vec<u8>, name: &str, items: Option<&[&RawValue]>, raw: &RawValue) {
+    if out.len() > 1 {
+        out.push(b',');
+    }
+    out.extend_from_slice(Value::from(name).to_string().as_bytes());
+    out.push(b':');
+    match items {
+        None => out.extend_from_slice(raw.get().as_bytes()),
+        Some(items) => {
+            out.push(b'[');
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(item.get().as_bytes());
+            }
+            out.push(b']');
+        }
+    }
 }
 
 /// A contract checked and hashed before its transaction starts (the parsing is the slow part,
-/// and SQLite has one writer at a time): hash, stored JSON, and the JSON without ids.
+/// and SQLite has one writer at a time): hash and stored JSON.
 struct Prepared {
     sha: String,
     stored: String,
-    plain: Value,
 }
 
 impl Prepared {
-    fn new(content: Value, field: &str) -> Result<Prepared> {
-        let (sha, stored, plain) = prepare_content(content, field)?;
-        Ok(Prepared { sha, stored, plain })
+    fn new(text: &[u8], field: &str) -> Result<Prepared> {
+        let (sha, stored) = prepare_content(text, field)?;
+        Ok(Prepared { sha, stored })
     }
 }
 
@@ -222,8 +331,13 @@ fn prepare_all(consumer: &str, contracts: &[NewContract]) -> Result<Vec<Prepared
         .enumerate()
         .map(|(index, contract)| {
             let field = contract_field(index);
-            check_names(&contract.content, consumer, &contract.provider, &field)?;
-            Prepared::new(contract.content.clone(), &field)
+            check_names(
+                &outline(&contract.content, &field)?,
+                consumer,
+                &contract.provider,
+                &field,
+            )?;
+            Prepared::new(&contract.content, &field)
         })
         .collect()
 }
@@ -232,12 +346,10 @@ fn contract_field(index: usize) -> String {
     format!("contracts[{index}].content")
 }
 
-/// `new` merged into the stored contract `old`, checked and hashed.
-fn merge_prepared(old: &str, new: &Prepared, field: &str) -> Result<Prepared> {
-    let old: Value = serde_json::from_str(old).map_err(|e| {
-        StoreError::conflict("contracts", format!("stored contract unreadable: {e}"))
-    })?;
-    Prepared::new(merge_contents(old, &new.plain)?, field)
+/// The contract `new` (as published) merged into the stored contract `old`, checked and
+/// hashed.
+fn merge_prepared(old: &str, new: &[u8], field: &str) -> Result<Prepared> {
+    Prepared::new(&merge_texts(old, new, field)?, field)
 }
 
 /// A merge computed before the write transaction, against the stored content `base` (a hash).
@@ -273,18 +385,6 @@ impl From<DbError> for Abort {
 impl AsTransient for Abort {
     fn is_transient(&self) -> bool {
         matches!(self, Abort::Failed(error) if error.is_transient())
-    }
-}
-
-/// Runs CPU-heavy work (parsing, hashing and merging big contracts) on the runtime's blocking
-/// threads, so it holds up neither the requests sharing this worker nor any database lock.
-async fn on_blocking_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
-    match tokio::task::spawn_blocking(work).await {
-        Ok(value) => value,
-        Err(error) => match error.try_into_panic() {
-            Ok(panic) => std::panic::resume_unwind(panic),
-            Err(_) => panic!("the runtime shut down during a publication"),
-        },
     }
 }
 
@@ -352,7 +452,7 @@ async fn store_contract(
                                 .await?
                                 .expect("the latest publication's content exists")
                                 .text(0);
-                            merged_inside = merge_prepared(&old_content, prepared, field)?;
+                            merged_inside = merge_prepared(&old_content, &contract.content, field)?;
                             &merged_inside
                         }
                         _ => return Err(Abort::Stale),
@@ -424,13 +524,15 @@ async fn store_contract(
 }
 
 /// Checks that a contract names the expected consumer and provider.
-fn check_names(content: &Value, consumer: &str, provider: &str, field: &str) -> Result<()> {
+fn check_names(
+    members: &BTreeMap<String, &RawValue>,
+    consumer: &str,
+    provider: &str,
+    field: &str,
+) -> Result<()> {
     let name = |side: &str| {
-        content
-            .get(side)
-            .and_then(|p| p.get("name"))
-            .and_then(Value::as_str)
-            .map(str::to_owned)
+        let value: Value = serde_json::from_str(members.get(side)?.get()).ok()?;
+        value.get("name").and_then(Value::as_str).map(str::to_owned)
     };
     match name("consumer") {
         Some(name) if name == consumer => {}
@@ -466,8 +568,8 @@ impl Store {
     /// (otherwise the merge is computed again).
     pub async fn publish(&self, publication: &Publication) -> Result<Published> {
         let (consumer, contracts) = (publication.consumer.clone(), publication.contracts.clone());
-        let prepared =
-            Arc::new(on_blocking_thread(move || prepare_all(&consumer, &contracts)).await?);
+        let size = contracts.iter().map(|c| c.content.len()).sum();
+        let prepared = Arc::new(by_size(size, move || prepare_all(&consumer, &contracts)).await?);
         let mut attempt = 1;
         loop {
             let premerged = self.premerge(publication, &prepared).await?;
@@ -511,7 +613,11 @@ impl Store {
         if stored.iter().all(Option::is_none) {
             return Ok(publication.contracts.iter().map(|_| None).collect());
         }
-        let prepared = Arc::clone(prepared);
+        let new: Vec<Arc<[u8]>> = publication
+            .contracts
+            .iter()
+            .map(|c| Arc::clone(&c.content))
+            .collect();
         on_blocking_thread(move || {
             stored
                 .into_iter()
@@ -520,8 +626,7 @@ impl Store {
                     let Some((base, content)) = current else {
                         return Ok(None);
                     };
-                    let merged =
-                        merge_prepared(&content, &prepared[index], &contract_field(index))?;
+                    let merged = merge_prepared(&content, &new[index], &contract_field(index))?;
                     Ok(Some(Premerged { base, merged }))
                 })
                 .collect()
@@ -1012,5 +1117,106 @@ impl Snapshot {
             .iter()
             .map(|row| row.int(0))
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// How contracts were prepared when they were parsed whole: stored contracts and their
+    /// interaction ids must come out the same, one interaction at a time.
+    fn prepared_whole(text: &str) -> (String, String) {
+        let mut content: Value = serde_json::from_str(text).unwrap();
+        let object = content.as_object_mut().unwrap();
+        object.remove("_links");
+        object.remove("createdAt");
+        for key in ["interactions", "messages"] {
+            if let Some(Value::Array(items)) = object.get_mut(key) {
+                items.iter_mut().for_each(drop_id);
+            }
+        }
+        let sha = Pact::from_json(&content)
+            .unwrap()
+            .content_hash()
+            .to_string();
+        for key in ["interactions", "messages"] {
+            if let Some(Value::Array(items)) = content.get_mut(key) {
+                for item in items.iter_mut().filter_map(Value::as_object_mut) {
+                    let digest = Sha256::digest(Value::Object(item.clone()).to_string().as_bytes());
+                    let id: String = digest[..20].iter().map(|b| format!("{b:02x}")).collect();
+                    item.insert("_id".into(), Value::String(id));
+                }
+            }
+        }
+        (sha, content.to_string())
+    }
+
+    const CONTRACTS: [&str; 3] = [
+        r#"{"provider": {"name": "p"}, "consumer": {"name": "c"}, "createdAt": "x",
+            "_links": {"self": {"href": "http://b/x"}},
+            "interactions": [
+              {"request": {"path": "/1", "method": "GET"}, "description": "one \u00e9 \ud83d\ude00", "_id": "old",
+               "response": {"status": 200, "body": {"b": 1.50, "a": [1e3, -0, "\u0000"]}}},
+              {"description": "two", "providerStates": [{"name": "s", "params": {"id": 7}}],
+               "request": {"method": "POST", "path": "/2"}, "response": {"status": 201}}
+            ],
+            "metadata": {"pactSpecification": {"version": "3.0.0"}, "z": null}}"#,
+        r#"{"consumer": {"name": "c"}, "provider": {"name": "p"}, "messages": [
+              {"description": "an event", "contents": {"id": 1}, "metaData": {"k": "v"}},
+              "not an object"
+            ], "interactions": []}"#,
+        r#"{"consumer": {"name": "c"}, "provider": {"name": "p"}, "messages": [
+              {"description": "an event", "contents": {"id": 1}}]}"#,
+    ];
+
+    #[test]
+    fn contracts_are_prepared_as_when_they_were_parsed_whole() {
+        for text in &CONTRACTS[..1] {
+            assert_eq!(
+                prepare_content(text.as_bytes(), "f").unwrap(),
+                prepared_whole(text),
+                "{text}"
+            );
+        }
+        let (sha, stored) = prepare_content(CONTRACTS[2].as_bytes(), "f").unwrap();
+        assert_eq!((sha, stored), prepared_whole(CONTRACTS[2]));
+        // Both lists: the interactions are the contract (an empty one here), and each list's
+        // items get ids.
+        let (_, stored) = prepare_content(CONTRACTS[1].as_bytes(), "f").unwrap();
+        assert_eq!(stored, prepared_whole(CONTRACTS[1]).1);
+    }
+
+    #[test]
+    fn merging_texts_adds_new_interactions_and_keeps_the_stored_rest() {
+        let (_, stored) = prepare_content(CONTRACTS[0].as_bytes(), "f").unwrap();
+        let new = r#"{"consumer": {"name": "c"}, "provider": {"name": "p"},
+            "interactions": [
+              {"description": "two", "providerStates": [{"name": "s", "params": {"id": 7}}],
+               "request": {"method": "POST", "path": "/2"}, "response": {"status": 201}},
+              {"description": "three", "request": {"method": "GET", "path": "/3"}, "response": {"status": 204}}
+            ],
+            "messages": [{"description": "an event", "contents": {}}],
+            "metadata": {"pactSpecification": {"version": "3.0.0"}, "other": true}}"#;
+        let merged: Value =
+            serde_json::from_slice(&merge_texts(&stored, new.as_bytes(), "f").unwrap()).unwrap();
+        let descriptions: Vec<&str> = merged["interactions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["description"].as_str().unwrap())
+            .collect();
+        assert_eq!(descriptions, ["one é 😀", "two", "three"]);
+        assert_eq!(merged["messages"][0]["description"], "an event");
+        assert_eq!(
+            merged["metadata"]["z"],
+            Value::Null,
+            "the stored metadata stays"
+        );
+        assert!(merged["metadata"].get("other").is_none());
+
+        let changed = new.replace("201", "202");
+        let error = merge_texts(&stored, changed.as_bytes(), "f").unwrap_err();
+        assert!(error.to_string().contains("'two'"), "{error}");
     }
 }

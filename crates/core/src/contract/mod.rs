@@ -432,12 +432,7 @@ impl Pact {
     /// time, so the whole file's JSON tree never exists at once. Invalid JSON is an error at
     /// `$` whose cause is the parser's error (with its line and column).
     pub fn from_slice(bytes: &[u8]) -> Result<Self, ContractError> {
-        let text = well_formed(bytes).map_err(|e| ContractError {
-            path: "$".into(),
-            message: format!("invalid JSON: {e}"),
-            cause: Some(Arc::new(e)),
-        })?;
-        read::pact_from_text(text)
+        read::pact_from_text(json_text(bytes)?)
     }
 
     /// Reads a pact file (see [`Pact::from_slice`]).
@@ -464,6 +459,27 @@ impl Pact {
     pub fn content_hash(&self) -> ContentHash {
         hash::content_hash(self)
     }
+
+    /// Checks the contract in `json` as [`Pact::from_slice`] does and returns its
+    /// [`Pact::content_hash`], keeping only each interaction's canonical text: for contracts too
+    /// large to hold as a model (the broker's publications). `adjust` may change each
+    /// interaction's JSON before it is read.
+    pub fn check_and_hash(
+        json: &[u8],
+        mut adjust: impl FnMut(&mut Value),
+    ) -> Result<ContentHash, ContractError> {
+        hash::content_hash_of_text(json_text(json)?, &mut adjust)
+    }
+}
+
+/// The text of JSON bytes checked to be well-formed (see [`well_formed`]), or an error at `$`
+/// whose cause is the parser's error.
+fn json_text(bytes: &[u8]) -> Result<&str, ContractError> {
+    well_formed(bytes).map_err(|e| ContractError {
+        path: "$".into(),
+        message: format!("invalid JSON: {e}"),
+        cause: Some(Arc::new(e)),
+    })
 }
 
 /// Why a contract cannot be written in the requested form.

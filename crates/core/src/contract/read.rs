@@ -152,7 +152,41 @@ fn pacticipant(obj: &mut Map<String, Value>, key: &str) -> Result<Pacticipant, C
     })
 }
 
+/// Where [`assemble`] puts interactions as they are read.
+pub(super) trait Interactions {
+    /// `count` interactions are coming.
+    fn expect(&mut self, count: usize);
+    /// One more, in order.
+    fn take(&mut self, interaction: Interaction);
+}
+
+impl Interactions for Vec<Interaction> {
+    /// Sized up front: growing by doubling would briefly hold twice the interactions.
+    fn expect(&mut self, count: usize) {
+        self.reserve_exact(count);
+    }
+
+    fn take(&mut self, interaction: Interaction) {
+        self.push(interaction);
+    }
+}
+
+/// Collects the interactions [`visit_text`] and [`assemble`] hand over, into the pact.
+fn collected(
+    read: impl FnOnce(&mut dyn Interactions) -> Result<Pact, ContractError>,
+) -> Result<Pact, ContractError> {
+    let mut interactions = Vec::new();
+    let mut pact = read(&mut interactions)?;
+    pact.interactions = interactions;
+    Ok(pact)
+}
+
 pub(super) fn pact(value: Value) -> Result<Pact, ContractError> {
+    collected(|each| visit_value(value, each))
+}
+
+/// [`pact`], handing each interaction to `each` as it is read; the pact returned has none.
+fn visit_value(value: Value, each: &mut dyn Interactions) -> Result<Pact, ContractError> {
     let mut obj = object(value, "$", "a pact")?;
     let is_message_pact = !obj.contains_key("interactions") && obj.contains_key("messages");
     let items = match (obj.remove("interactions"), obj.remove("messages")) {
@@ -164,7 +198,7 @@ pub(super) fn pact(value: Value) -> Result<Pact, ContractError> {
         Some(Value::Array(items)) => Ok(Items::Parsed(items)),
         Some(other) => Err(not_an_array(is_message_pact, &other)),
     };
-    assemble(obj, is_message_pact, items)
+    assemble(obj, is_message_pact, items, &mut |_| {}, each)
 }
 
 /// Reads a pact from its JSON text, which the caller has checked is well-formed JSON.
@@ -174,9 +208,20 @@ pub(super) fn pact(value: Value) -> Result<Pact, ContractError> {
 /// is a B-tree node of several hundred bytes), so building the whole file's tree first made
 /// loading a contract cost ~20× its size in memory.
 pub(super) fn pact_from_text(text: &str) -> Result<Pact, ContractError> {
+    collected(|each| visit_text(text, &mut |_| {}, each))
+}
+
+/// [`pact_from_text`], handing each interaction to `each` as it is read instead of keeping it
+/// (the pact returned has none), so not even the model of every interaction exists at once;
+/// `adjust` may change each interaction's JSON before it is read.
+pub(super) fn visit_text(
+    text: &str,
+    adjust: &mut dyn FnMut(&mut Value),
+    each: &mut dyn Interactions,
+) -> Result<Pact, ContractError> {
     let invalid = |e: serde_json::Error| ContractError::caused_by("$", e);
     if !text.trim_start().starts_with('{') {
-        return pact(serde_json::from_str(text).map_err(invalid)?);
+        return visit_value(serde_json::from_str(text).map_err(invalid)?, each);
     }
     let top: std::collections::BTreeMap<String, &RawValue> =
         serde_json::from_str(text).map_err(invalid)?;
@@ -203,7 +248,7 @@ pub(super) fn pact_from_text(text: &str) -> Result<Pact, ContractError> {
             Err(not_an_array(is_message_pact, &other))
         }
     };
-    assemble(obj, is_message_pact, items)
+    assemble(obj, is_message_pact, items, adjust, each)
 }
 
 /// A pact's interactions before they are read into the model.
@@ -262,11 +307,14 @@ fn items_key(is_message_pact: bool) -> &'static str {
 }
 
 /// The pact from its top-level fields (interactions removed) and its interactions (or why
-/// they are not an array, reported after the pacticipants' errors).
+/// they are not an array, reported after the pacticipants' errors). Each interaction's JSON is
+/// given to `adjust`, then read and handed to `each`; the pact returned has none.
 fn assemble(
     mut obj: Map<String, Value>,
     is_message_pact: bool,
     items: Result<Items, ContractError>,
+    adjust: &mut dyn FnMut(&mut Value),
+    each: &mut dyn Interactions,
 ) -> Result<Pact, ContractError> {
     let consumer = pacticipant(&mut obj, "consumer")?;
     let provider = pacticipant(&mut obj, "provider")?;
@@ -278,22 +326,28 @@ fn assemble(
         None => SpecVersion::V3,
     };
     let key = items_key(is_message_pact);
-    let read =
-        |i: usize, item: Value| interaction(item, spec, is_message_pact, &format!("$.{key}[{i}]"));
-    // Sized up front: collecting `Result`s grows the vector by doubling, briefly holding twice
-    // the interactions.
-    let mut interactions = Vec::with_capacity(items.len());
+    each.expect(items.len());
+    let mut read = |i: usize, mut item: Value| {
+        adjust(&mut item);
+        each.take(interaction(
+            item,
+            spec,
+            is_message_pact,
+            &format!("$.{key}[{i}]"),
+        )?);
+        Ok::<(), ContractError>(())
+    };
     match items {
         Items::Parsed(items) => {
             for (i, item) in items.into_iter().enumerate() {
-                interactions.push(read(i, item)?);
+                read(i, item)?;
             }
         }
         Items::Raw(items) => {
             for (i, raw) in items.into_iter().enumerate() {
                 let item = serde_json::from_str(raw.get())
                     .map_err(|e| ContractError::caused_by(format!("$.{key}[{i}]"), e))?;
-                interactions.push(read(i, item)?);
+                read(i, item)?;
             }
         }
     }
@@ -304,7 +358,7 @@ fn assemble(
     Ok(Pact {
         consumer,
         provider,
-        interactions,
+        interactions: Vec::new(),
         metadata,
         spec,
         extra: extra(obj, PACT_FIELDS),
