@@ -4,6 +4,7 @@
 //! * [`store`] — what is stored, as transactional operations (publish, versions, deployments…).
 //! * [`api`](self) — the HAL+JSON resources the official Pact clients use, under the same paths.
 //! * [`auth`] — bearer tokens with roles and Basic pairs.
+//! * [`webhooks`] — sending webhooks: address policy, templates, the delivery worker.
 //!
 //! Instances keep no state of their own beyond their connection pool, so several can share one
 //! PostgreSQL database behind a load balancer.
@@ -17,6 +18,7 @@ pub mod query;
 pub mod selection;
 pub mod store;
 mod timestamp;
+pub mod webhooks;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -31,6 +33,7 @@ use tokio::net::TcpListener;
 pub use auth::{Credentials, Role};
 pub use db::{Backend, Db, DbError};
 pub use store::Store;
+pub use webhooks::WebhookConfig;
 
 /// How a broker runs.
 #[derive(Debug, Clone)]
@@ -55,6 +58,8 @@ pub struct BrokerConfig {
     /// Limits on client connections: how many may be open, how long one may take to send a
     /// request head (or sit idle between requests).
     pub http: pactum_http::Limits,
+    /// How webhooks are sent.
+    pub webhooks: WebhookConfig,
 }
 
 impl BrokerConfig {
@@ -71,6 +76,7 @@ impl BrokerConfig {
             allow_public_without_auth: false,
             max_connections: 10,
             http: pactum_http::Limits::default(),
+            webhooks: WebhookConfig::default(),
         }
     }
 
@@ -106,6 +112,8 @@ pub enum BrokerError {
 pub(crate) struct AppState {
     pub(crate) store: Store,
     pub(crate) config: Arc<BrokerConfig>,
+    /// Sends test executions of webhooks.
+    pub(crate) webhook_sender: webhooks::send::Sender,
 }
 
 /// A broker bound to its port, ready to serve.
@@ -114,6 +122,7 @@ pub struct Broker {
     router: Router,
     store: Store,
     limits: pactum_http::Limits,
+    webhooks: Arc<WebhookConfig>,
 }
 
 impl Broker {
@@ -133,8 +142,10 @@ impl Broker {
             .await
             .map_err(|source| BrokerError::Bind { address, source })?;
         let limits = config.http;
+        let webhooks = Arc::new(config.webhooks.clone());
         let router = router(AppState {
             store: store.clone(),
+            webhook_sender: webhooks.sender(),
             config: Arc::new(config),
         });
         Ok(Broker {
@@ -142,6 +153,7 @@ impl Broker {
             router,
             store,
             limits,
+            webhooks,
         })
     }
 
@@ -153,7 +165,8 @@ impl Broker {
     }
 
     /// Serves until `shutdown` completes, then finishes in-flight requests and closes the
-    /// database.
+    /// database. Webhook deliveries are sent meanwhile, off the request path; one cut short by
+    /// the shutdown is attempted again after its lease expires.
     pub async fn serve(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -163,8 +176,13 @@ impl Broker {
             router,
             store,
             limits,
+            webhooks,
         } = self;
-        pactum_http::serve(listener, router, limits, shutdown).await?;
+        let worker = webhooks::spawn_worker(store.clone(), webhooks);
+        let served = pactum_http::serve(listener, router, limits, shutdown).await;
+        worker.abort();
+        let _ = worker.await;
+        served?;
         store.db().close().await;
         Ok(())
     }

@@ -10,6 +10,7 @@ mod pact_lists;
 mod pacticipants;
 mod pacts;
 mod repr;
+mod webhooks;
 
 use axum::Router;
 use axum::extract::State;
@@ -33,6 +34,7 @@ pub(super) fn routes() -> Router<AppState> {
         .merge(matrix::routes())
         .merge(pact_lists::routes())
         .merge(integrations::routes())
+        .merge(webhooks::routes())
         .merge(doc::routes())
         .fallback(not_found)
 }
@@ -182,6 +184,7 @@ const RELATIONS: &[(&str, &str, &str, bool)] = &[
         true,
     ),
     ("pb:metrics", "/metrics", "Get Pact Broker metrics", false),
+    ("pb:webhooks", "/webhooks", "Webhooks", false),
     (
         "pb:can-i-deploy-pacticipant-version-to-environment",
         "/can-i-deploy?pacticipant={pacticipant}&version={version}&environment={environment}",

@@ -269,6 +269,8 @@ fn publication(request: PublishRequest) -> ApiResult<Publication> {
         branch: request.branch,
         tags: request.tags,
         build_url: request.build_url,
+        // Set by the handler, which knows the base URL.
+        base_url: String::new(),
     })
 }
 
@@ -277,7 +279,10 @@ async fn publish(
     Base(base): Base,
     JsonBody(request): JsonBody<PublishRequest>,
 ) -> ApiResult<Hal<PublishResponse>> {
-    let publication = publication(request)?;
+    let publication = Publication {
+        base_url: base.clone(),
+        ..publication(request)?
+    };
     let published = state.store.publish(&publication).await?;
     let consumer = &publication.consumer;
     let v = &published.version;
@@ -398,6 +403,7 @@ async fn put_pact_document(
             content: body,
             on_conflict: mode,
         }],
+        base_url: base.to_owned(),
     };
     let published = state.store.publish(&publication).await?;
     let pact = state
@@ -660,6 +666,7 @@ async fn record_verification(
         test_results: request.test_results,
         verified_by,
         metadata,
+        base_url: base.to_owned(),
     };
     let verification = state
         .store

@@ -1,0 +1,501 @@
+//! Webhooks on SQLite and PostgreSQL with real receivers on 127.0.0.1: which events fire (and
+//! which do not), the values sent, retries of a failing receiver with one idempotency key, a
+//! delivery resumed by a restarted broker, the address policy (loopback refused unless
+//! allow-listed; redirects not followed), validation and redaction.
+//!
+//! Every request a broker sends here goes to 127.0.0.1; refusals of other ranges are unit tests
+//! of the policy (`webhooks::policy`), which never connect.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use pactum::broker::BrokerConfig;
+use serde_json::{Value, json};
+
+use crate::support::broker::{Kind, TestBroker, TestDb, backends, pact};
+use crate::support::{ServedRouter, serve_router};
+
+/// One request a receiver got.
+#[derive(Debug, Clone)]
+struct Received {
+    path_and_query: String,
+    idempotency_key: Option<String>,
+    authorization: Option<String>,
+    body: String,
+}
+
+/// A webhook receiver: records every request; answers with the next of `answers` (then 200).
+#[derive(Clone, Default)]
+struct Receiver {
+    received: Arc<Mutex<Vec<Received>>>,
+    answers: Arc<Mutex<Vec<u16>>>,
+}
+
+async fn receive(State(receiver): State<Receiver>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default();
+    let header = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .map(|v| v.to_str().unwrap_or_default().to_owned())
+    };
+    receiver.received.lock().unwrap().push(Received {
+        path_and_query: parts
+            .uri
+            .path_and_query()
+            .map(|p| p.to_string())
+            .unwrap_or_default(),
+        idempotency_key: header("idempotency-key"),
+        authorization: header("authorization"),
+        body: String::from_utf8_lossy(&body).into_owned(),
+    });
+    let status = {
+        let mut answers = receiver.answers.lock().unwrap();
+        if answers.is_empty() {
+            200
+        } else {
+            answers.remove(0)
+        }
+    };
+    if status == 302 {
+        return (StatusCode::FOUND, [("location", "/redirected")], "moved").into_response();
+    }
+    (StatusCode::from_u16(status).unwrap(), "ok").into_response()
+}
+
+impl Receiver {
+    fn serve(answers: &[u16]) -> (Receiver, ServedRouter) {
+        let receiver = Receiver::default();
+        receiver.answers.lock().unwrap().extend_from_slice(answers);
+        let router = Router::new().fallback(receive).with_state(receiver.clone());
+        (receiver, serve_router(router))
+    }
+
+    fn received(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+
+    /// Waits until `count` requests arrived (at most 20 s).
+    fn wait_for(&self, count: usize) -> Vec<Received> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let received = self.received();
+            if received.len() >= count || Instant::now() > deadline {
+                return received;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// A broker that may send webhooks over http to 127.0.0.1, retrying after `retry`.
+fn configure(retry: &[Duration]) -> impl FnOnce(&mut BrokerConfig) {
+    let retry = retry.to_vec();
+    move |config: &mut BrokerConfig| {
+        let webhooks = &mut config.webhooks;
+        webhooks.policy.schemes = vec!["http".into()];
+        webhooks.policy.methods = vec!["POST".into(), "PUT".into()];
+        webhooks.policy.hosts = vec!["127.0.0.1".parse().unwrap()];
+        webhooks.retry_schedule = retry;
+        webhooks.poll_interval = Duration::from_millis(200);
+        webhooks.secrets.insert("CI_TOKEN".into(), "t0k\"en".into());
+    }
+}
+
+fn create_webhook(broker: &TestBroker, body: &Value) -> String {
+    let (status, created) = broker.post("/webhooks", body);
+    assert_eq!(status, 201, "{created}");
+    created["uuid"].as_str().unwrap().to_owned()
+}
+
+const EVENTS: &[&str] = &[
+    "contract_published",
+    "contract_content_changed",
+    "contract_requiring_verification_published",
+    "provider_verification_published",
+    "provider_verification_succeeded",
+    "provider_verification_failed",
+];
+
+fn verify(broker: &TestBroker, consumer_version: &str, provider_version: &str, success: bool) {
+    let document = broker.ok(&format!(
+        "/pacts/provider/api/consumer/web/version/{consumer_version}"
+    ));
+    let results = document["_links"]["pb:publish-verification-results"]["href"]
+        .as_str()
+        .unwrap();
+    let (status, body) = broker.post(
+        results,
+        &json!({"success": success, "providerApplicationVersion": provider_version}),
+    );
+    assert_eq!(status, 201, "{body}");
+}
+
+/// The requests that arrived for `event`, as their JSON bodies.
+fn bodies_for(received: &[Received], event: &str) -> Vec<Value> {
+    received
+        .iter()
+        .filter(|r| r.path_and_query.starts_with(&format!("/{event}?")))
+        .map(|r| serde_json::from_str(&r.body).unwrap())
+        .collect()
+}
+
+#[test]
+fn each_event_fires_exactly_when_it_should_with_the_values_of_its_moment() {
+    for kind in backends() {
+        let db = TestDb::new(kind);
+        let broker = TestBroker::start_with(&db, configure(&[Duration::from_millis(200)]));
+        let (receiver, served) = Receiver::serve(&[]);
+        let (status, body) = broker.post("/pacticipants", &json!({"name": "api"}));
+        assert_eq!(status, 201, "{body}");
+        for event in EVENTS {
+            create_webhook(
+                &broker,
+                &json!({
+                    "description": format!("on {event}"),
+                    "provider": {"name": "api"},
+                    "events": [{"name": event}],
+                    "request": {
+                        "method": "POST",
+                        "url": format!("{}/{event}?branch=${{pactbroker.consumerVersionBranch}}", served.url),
+                        "headers": {"Content-Type": "application/json"},
+                        "body": {
+                            "event": "${pactbroker.eventName}",
+                            "consumer": "${pactbroker.consumerName}",
+                            "consumerVersion": "${pactbroker.consumerVersionNumber}",
+                            "branch": "${pactbroker.consumerVersionBranch}",
+                            "providerVersion": "${pactbroker.providerVersionNumber}",
+                            "github": "${pactbroker.githubVerificationStatus}",
+                            "pactUrl": "${pactbroker.pactUrl}",
+                            "descriptions": "${pactbroker.providerVersionDescriptions}"
+                        }
+                    }
+                }),
+            );
+        }
+        // The consumer's branch has a quote, a slash and non-ASCII in it.
+        let branch = "feat/\"quoted\" é";
+        let content_a = pact("web", "api", &["get item"]);
+        let content_b = pact("web", "api", &["get item", "get items"]);
+        let publish = |version: &str, content: &Value| {
+            let (status, body) =
+                broker.publish("web", version, Some(branch), &[], &[content.clone()]);
+            assert_eq!(status, 200, "{body}");
+        };
+        // 1: first publication: published, content changed; no provider version to verify it.
+        publish("1", &content_a);
+        // The same content again: published only.
+        publish("1", &content_a);
+        // A new tag on an existing version: nothing.
+        let (status, body) = broker.put("/pacticipants/web/versions/1/tags/prod", &json!({}));
+        assert!(status < 300, "{body}");
+        // The provider's main branch gets a version; version 2 publishes the same content:
+        // published, and requiring verification by p1 (its main branch's head).
+        let (status, body) = broker.put("/pacticipants/api/branches/main/versions/p1", &json!({}));
+        assert!(status == 200 || status == 201, "{body}");
+        publish("2", &content_a);
+        // p1 verifies it: verification published and succeeded.
+        verify(&broker, "2", "p1", true);
+        // Version 3 publishes the same content: p1 has verified it, nothing requires it.
+        publish("3", &content_a);
+        // Version 4 changes the content: changed, and requiring verification by p1 again.
+        publish("4", &content_b);
+        verify(&broker, "4", "p1", false);
+
+        let expected = [
+            ("contract_published", 5),
+            ("contract_content_changed", 2),
+            ("contract_requiring_verification_published", 2),
+            ("provider_verification_published", 2),
+            ("provider_verification_succeeded", 1),
+            ("provider_verification_failed", 1),
+        ];
+        let total: usize = expected.iter().map(|(_, n)| n).sum();
+        receiver.wait_for(total);
+        // Anything extra would have come by now too.
+        std::thread::sleep(Duration::from_millis(600));
+        let received = receiver.received();
+        for (event, count) in expected {
+            let bodies = bodies_for(&received, event);
+            assert_eq!(bodies.len(), count, "{kind:?} {event}: {bodies:#?}");
+            for body in &bodies {
+                assert_eq!(body["event"], event, "{body}");
+                assert_eq!(body["consumer"], "web");
+                assert_eq!(body["branch"], branch, "JSON-escaped in the body");
+            }
+        }
+        assert_eq!(received.len(), total, "{kind:?}: {received:#?}");
+        // Escaped in the URL.
+        assert!(
+            received[0]
+                .path_and_query
+                .ends_with("?branch=feat%2F%22quoted%22%20%C3%A9"),
+            "{}",
+            received[0].path_and_query
+        );
+        let requiring = bodies_for(&received, "contract_requiring_verification_published");
+        let versions: Vec<&str> = requiring
+            .iter()
+            .map(|b| b["consumerVersion"].as_str().unwrap())
+            .collect();
+        assert_eq!(versions, ["2", "4"], "{kind:?}");
+        for body in &requiring {
+            assert_eq!(body["providerVersion"], "p1");
+            assert_eq!(body["descriptions"], "latest from main branch");
+        }
+        let failed = &bodies_for(&received, "provider_verification_failed")[0];
+        assert_eq!(failed["github"], "failure");
+        assert_eq!(failed["consumerVersion"], "4");
+        // The pact URL is a permalink the broker serves.
+        let pact_url = failed["pactUrl"].as_str().unwrap();
+        let served_pact = broker.ok(pact_url);
+        assert_eq!(served_pact["interactions"].as_array().unwrap().len(), 2);
+        // Every delivery was attempted once and succeeded, and the metrics count them.
+        assert_eq!(broker.count("webhookDeliveriesSucceeded"), total as i64);
+        assert_eq!(broker.count("webhookDeliveriesRetrying"), 0);
+        drop(broker);
+    }
+}
+
+/// Waits until the pair's status shows `status` for its one delivery; returns the resource.
+fn wait_for_status(broker: &TestBroker, status: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let resource = broker.ok("/pacts/provider/api/consumer/web/webhooks/status");
+        let current = resource["_embedded"]["triggeredWebhooks"][0]["status"].clone();
+        if current == status || Instant::now() > deadline {
+            assert_eq!(current, status, "{resource}");
+            return resource;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn build_webhook(url: &str) -> Value {
+    json!({
+        "description": "build the provider",
+        "consumer": {"name": "web"},
+        "provider": {"name": "api"},
+        "events": [{"name": "contract_published"}],
+        "request": {
+            "method": "POST",
+            "url": format!("{url}/build"),
+            "headers": {"Authorization": "Bearer ${user.CI_TOKEN}"},
+            "body": "version ${pactbroker.consumerVersionNumber}"
+        }
+    })
+}
+
+#[test]
+fn a_failing_receiver_is_retried_with_one_idempotency_key_even_across_a_restart() {
+    for kind in backends() {
+        let db = TestDb::new(kind);
+        // 500 first: the delivery waits 1.5 s to be retried; the broker stops meanwhile.
+        let (receiver, served) = Receiver::serve(&[500]);
+        {
+            let broker = TestBroker::start_with(&db, configure(&[Duration::from_millis(1500)]));
+            for name in ["web", "api"] {
+                let (status, body) = broker.post("/pacticipants", &json!({"name": name}));
+                assert_eq!(status, 201, "{body}");
+            }
+            create_webhook(&broker, &build_webhook(&served.url));
+            let published = Instant::now();
+            broker.publish("web", "1", None, &[], &[pact("web", "api", &["a"])]);
+            let first = receiver.wait_for(1);
+            let latency = published.elapsed();
+            assert_eq!(first.len(), 1, "{kind:?}");
+            eprintln!("{kind:?}: first attempt within {latency:?} of the publication");
+            let status = wait_for_status(&broker, "retrying");
+            assert_eq!(status["summary"]["retrying"], 1, "{status}");
+        }
+        assert_eq!(
+            receiver.received().len(),
+            1,
+            "{kind:?}: nothing sent while stopped"
+        );
+        // A new broker on the same database finishes the delivery.
+        let broker = TestBroker::start_with(&db, configure(&[Duration::from_millis(1500)]));
+        let received = receiver.wait_for(2);
+        assert_eq!(received.len(), 2, "{kind:?}");
+        let key = received[0]
+            .idempotency_key
+            .clone()
+            .expect("an Idempotency-Key header");
+        assert_eq!(
+            received[1].idempotency_key.as_deref(),
+            Some(key.as_str()),
+            "{kind:?}"
+        );
+        // The secret was sent; the body is text, sent as written.
+        assert_eq!(received[1].authorization.as_deref(), Some("Bearer t0k\"en"));
+        assert_eq!(received[1].body, "version 1");
+        let status = wait_for_status(&broker, "success");
+        let delivery = &status["_embedded"]["triggeredWebhooks"][0];
+        assert_eq!(delivery["attemptsMade"], 2, "{status}");
+        assert_eq!(status["summary"]["successful"], 1, "{status}");
+        // The logs resource has both attempts; the secret is not in them.
+        let logs = broker.ok(delivery["_links"]["pb:logs"]["href"].as_str().unwrap());
+        assert_eq!(logs["uuid"], key.as_str());
+        let attempts = logs["executions"].as_array().unwrap();
+        assert_eq!(attempts.len(), 2, "{logs}");
+        assert_eq!(attempts[0]["status"], 500);
+        assert_eq!(attempts[0]["success"], false);
+        assert_eq!(attempts[1]["status"], 200);
+        assert!(!logs.to_string().contains("t0k"), "{logs}");
+        assert!(
+            attempts[1]["logs"]
+                .as_str()
+                .unwrap()
+                .contains("Authorization: **********"),
+            "{logs}"
+        );
+        drop(broker);
+    }
+}
+
+#[test]
+fn loopback_is_refused_unless_allow_listed_and_redirects_are_not_followed() {
+    for kind in backends() {
+        let db = TestDb::new(kind);
+        let (receiver, served) = Receiver::serve(&[302]);
+        let port = served.url.rsplit(':').next().unwrap().to_owned();
+        let open = |config: &mut BrokerConfig| {
+            config.webhooks.policy.schemes = vec!["http".into()];
+        };
+        {
+            let broker = TestBroker::start_with(&db, open);
+            for host in ["127.0.0.1", "localhost"] {
+                let (status, result) = broker.post(
+                    "/webhooks/execute",
+                    &json!({"request": {"method": "POST", "url": format!("http://{host}:{port}/hook")}}),
+                );
+                assert_eq!(status, 200, "{result}");
+                assert_eq!(result["success"], false, "{result}");
+                let message = result["error"]["message"].as_str().unwrap();
+                assert!(
+                    message.contains("loopback") && message.contains("allow-list"),
+                    "{kind:?} {host}: {message}"
+                );
+            }
+            assert!(
+                receiver.received().is_empty(),
+                "{kind:?}: a refused request was sent"
+            );
+        }
+        let broker = TestBroker::start_with(&db, configure(&[]));
+        let (status, result) = broker.post(
+            "/webhooks/execute",
+            &json!({"request": {"method": "POST", "url": format!("http://127.0.0.1:{port}/hook")}}),
+        );
+        assert_eq!(status, 200, "{result}");
+        // Sent; the 302 is not a success and is not followed.
+        assert_eq!(result["response"]["status"], 302, "{result}");
+        assert_eq!(result["success"], false, "{result}");
+        let received = receiver.wait_for(1);
+        assert_eq!(received.len(), 1);
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(
+            receiver
+                .received()
+                .iter()
+                .all(|r| r.path_and_query == "/hook"),
+            "{:?}",
+            receiver.received()
+        );
+    }
+}
+
+#[test]
+fn invalid_webhooks_are_refused_naming_the_field_and_credentials_are_never_shown() {
+    let db = TestDb::new(Kind::Sqlite);
+    let broker = TestBroker::start(&db);
+    let request = json!({"method": "POST", "url": "https://ci.example/build"});
+    for (body, field, words) in [
+        (
+            json!({"events": [{"name": "nope"}], "request": request}),
+            "events[0].name",
+            "not an event",
+        ),
+        (
+            json!({"request": {"method": "POST", "url": "https://${pactbroker.consumerName}.example/x"}}),
+            "request.url",
+            "host",
+        ),
+        (
+            json!({"request": {"method": "POST", "url": "not a url"}}),
+            "request.url",
+            "not a valid URL",
+        ),
+        (
+            json!({"request": {"method": "GET", "url": "https://ci.example/x"}}),
+            "request.method",
+            "not allowed",
+        ),
+        (
+            json!({"request": {"method": "POST", "url": "http://ci.example/x"}}),
+            "request.url",
+            "scheme",
+        ),
+        (
+            json!({"consumer": {"name": "ghost"}, "request": request}),
+            "consumer.name",
+            "no pacticipant",
+        ),
+        (json!({}), "request", "required"),
+    ] {
+        let (status, answer) = broker.post("/webhooks", &body);
+        assert_eq!(status, 400, "{body}: {answer}");
+        let messages = answer["errors"][field].to_string();
+        assert!(messages.contains(words), "{body}: {answer}");
+    }
+    assert_eq!(broker.count("webhooks"), 0, "nothing saved");
+
+    // PUT creates under the client's id, then replaces.
+    let uuid = "0f6c4a2e-5d9b-4a53-9d55-1f7c3b2a9e10";
+    let saved = json!({
+        "request": {"method": "POST", "url": "https://ci.example/build",
+                    "headers": {"Authorization": "Bearer secret-value", "X-Kind": "build"},
+                    "username": "ci", "password": "hunter2"}
+    });
+    let (status, created) = broker.put(&format!("/webhooks/{uuid}"), &saved);
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["uuid"], uuid);
+    assert_eq!(
+        created["events"],
+        json!([{"name": "contract_content_changed"}])
+    );
+    let (status, _) = broker.put(&format!("/webhooks/{uuid}"), &saved);
+    assert_eq!(status, 200);
+    for shown in [
+        broker.ok(&format!("/webhooks/{uuid}")),
+        broker.ok("/webhooks"),
+    ] {
+        let text = shown.to_string();
+        assert!(
+            !text.contains("hunter2") && !text.contains("secret-value"),
+            "{text}"
+        );
+        assert!(
+            text.contains("**********") && text.contains("build"),
+            "{text}"
+        );
+    }
+    let index = broker.ok("/");
+    assert!(
+        index["_links"]["pb:webhooks"]["href"]
+            .as_str()
+            .unwrap()
+            .ends_with("/webhooks")
+    );
+    let (status, _) = broker.delete(&format!("/webhooks/{uuid}"));
+    assert_eq!(status, 204);
+    let (status, _) = broker.get(&format!("/webhooks/{uuid}"));
+    assert_eq!(status, 404);
+}
