@@ -185,8 +185,13 @@ fn each_event_fires_exactly_when_it_should_with_the_values_of_its_moment() {
         let content_a = pact("web", "api", &["get item"]);
         let content_b = pact("web", "api", &["get item", "get items"]);
         let publish = |version: &str, content: &Value| {
-            let (status, body) =
-                broker.publish("web", version, Some(branch), &[], &[content.clone()]);
+            let (status, body) = broker.publish(
+                "web",
+                version,
+                Some(branch),
+                &[],
+                std::slice::from_ref(content),
+            );
             assert_eq!(status, 200, "{body}");
         };
         // 1: first publication: published, content changed; no provider version to verify it.
@@ -498,4 +503,116 @@ fn invalid_webhooks_are_refused_naming_the_field_and_credentials_are_never_shown
     assert_eq!(status, 204);
     let (status, _) = broker.get(&format!("/webhooks/{uuid}"));
     assert_eq!(status, 404);
+}
+
+/// `pactum broker` as a process on `db`, sending webhooks over http to 127.0.0.1, retrying
+/// after 1 s.
+fn broker_process(db: &TestDb) -> crate::support::Served {
+    crate::support::serve_pactum(&[
+        "broker",
+        "--port",
+        "0",
+        "--database-url",
+        &db.url,
+        "--webhook-allow-scheme",
+        "http",
+        "--webhook-allow-host",
+        "127.0.0.1",
+        "--webhook-retry-schedule",
+        "1",
+        "--webhook-secret",
+        "CI_TOKEN=from-the-command-line",
+    ])
+}
+
+fn send(url: &str, method: reqwest::Method, body: Option<&Value>) -> (u16, Value) {
+    let mut request = crate::support::http().request(method, url);
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body.to_string());
+    }
+    let response = request.send().unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().unwrap_or(Value::Null))
+}
+
+#[test]
+fn a_delivery_survives_kill_9_of_the_broker_between_attempts() {
+    for kind in backends() {
+        let db = TestDb::new(kind);
+        let (receiver, served) = Receiver::serve(&[500]);
+        let first = broker_process(&db);
+        for name in ["web", "api"] {
+            let (status, body) = send(
+                &format!("{}/pacticipants", first.url),
+                reqwest::Method::POST,
+                Some(&json!({"name": name})),
+            );
+            assert_eq!(status, 201, "{body}");
+        }
+        let (status, body) = send(
+            &format!("{}/webhooks", first.url),
+            reqwest::Method::POST,
+            Some(&build_webhook(&served.url)),
+        );
+        assert_eq!(status, 201, "{body}");
+        let publication = crate::support::broker::publish_body(
+            "web",
+            "1",
+            None,
+            &[],
+            &[pact("web", "api", &["a"])],
+            None,
+        );
+        let (status, body) = send(
+            &format!("{}/contracts/publish", first.url),
+            reqwest::Method::POST,
+            Some(&publication),
+        );
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(receiver.wait_for(1).len(), 1, "{kind:?}");
+        // The 500 is recorded (the delivery is retrying) before the broker is killed.
+        let status_url = format!(
+            "{}/pacts/provider/api/consumer/web/webhooks/status",
+            first.url
+        );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while send(&status_url, reqwest::Method::GET, None).1["summary"]["retrying"] != 1 {
+            assert!(
+                Instant::now() < deadline,
+                "{kind:?}: the first attempt was not recorded"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        drop(first); // SIGKILL
+        std::thread::sleep(Duration::from_millis(1200));
+        assert_eq!(receiver.received().len(), 1, "{kind:?}");
+
+        let second = broker_process(&db);
+        let received = receiver.wait_for(2);
+        assert_eq!(received.len(), 2, "{kind:?}: the delivery was not resumed");
+        assert_eq!(received[0].idempotency_key, received[1].idempotency_key);
+        assert_eq!(
+            received[1].authorization.as_deref(),
+            Some("Bearer from-the-command-line")
+        );
+        let status_url = status_url.replace(
+            &status_url[..status_url.find("/pacts").unwrap()],
+            &second.url,
+        );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let (_, status) = send(&status_url, reqwest::Method::GET, None);
+            if status["summary"]["successful"] == 1 {
+                assert_eq!(
+                    status["_embedded"]["triggeredWebhooks"][0]["attemptsMade"],
+                    2
+                );
+                break;
+            }
+            assert!(Instant::now() < deadline, "{kind:?}: {status}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
 }

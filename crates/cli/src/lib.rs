@@ -175,6 +175,8 @@ struct BrokerArgs {
     log_level: String,
     #[command(flatten)]
     connections: ConnectionArgs,
+    #[command(flatten)]
+    webhooks: broker_cmd::WebhookArgs,
     /// Log format: text for people, json (one object per line) for log collectors.
     #[arg(long, value_enum, default_value = "text", env = "PACTUM_LOG_FORMAT")]
     log_format: LogFormat,
