@@ -158,7 +158,10 @@ fn template_values(environment_uuid: &str) -> Values {
             ("branch", "main".to_owned()),
             ("environment", "production".to_owned()),
         ]),
-        uuids: BTreeMap::from([("pb:environment", environment_uuid.to_owned())]),
+        uuids: BTreeMap::from([
+            ("pb:environment", environment_uuid.to_owned()),
+            ("pb:webhook", WEBHOOK_UUID.to_owned()),
+        ]),
     }
 }
 

@@ -616,3 +616,96 @@ fn a_delivery_survives_kill_9_of_the_broker_between_attempts() {
         }
     }
 }
+
+#[test]
+fn the_official_clients_create_update_and_test_webhooks() {
+    let Some(clients) = crate::support::clients::OfficialClients::find() else {
+        return;
+    };
+    let db = TestDb::new(Kind::Sqlite);
+    let broker = TestBroker::start_with(&db, configure(&[]));
+    let (receiver, served) = Receiver::serve(&[]);
+    for name in ["web", "api"] {
+        let (status, body) = broker.post("/pacticipants", &json!({"name": name}));
+        assert_eq!(status, 201, "{body}");
+    }
+    let run = |mut command: std::process::Command, args: &[&str]| {
+        command
+            .args(args)
+            .env("PACT_BROKER_BASE_URL", &broker.url)
+            .env("PACT_DO_NOT_TRACK", "true")
+            .env_remove("PACT_BROKER_TOKEN");
+        let output = crate::support::run(&mut command);
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            crate::support::text(&output)
+        );
+        crate::support::text(&output)
+    };
+    let url = format!("{}/build", served.url);
+    let webhook_args = |description: &'static str| {
+        vec![
+            url.clone(),
+            "--request".into(),
+            "POST".into(),
+            "--header".into(),
+            "Content-Type: application/json".into(),
+            "--data".into(),
+            r#"{"version": "${pactbroker.consumerVersionNumber}"}"#.into(),
+            "--consumer".into(),
+            "web".into(),
+            "--provider".into(),
+            "api".into(),
+            "--description".into(),
+            description.into(),
+            "--contract-content-changed".into(),
+        ]
+    };
+    let ruby = || std::process::Command::new(clients.ruby_broker_client());
+    let rust = || {
+        let mut command = clients.pact();
+        command.arg("broker");
+        command
+    };
+    // create-webhook, by both clients.
+    for (client, description) in [(ruby(), "from ruby"), (rust(), "from rust")] {
+        let mut args = vec!["create-webhook".to_owned()];
+        args.extend(webhook_args(description));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run(client, &args);
+    }
+    let listed = broker.ok("/webhooks/provider/api/consumer/web");
+    let mut descriptions: Vec<&str> = listed["_embedded"]["webhooks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["description"].as_str().unwrap())
+        .collect();
+    descriptions.sort();
+    assert_eq!(descriptions, ["from ruby", "from rust"], "{listed}");
+    // create-or-update-webhook with a uuid, twice (created, then updated), and test-webhook.
+    let uuid = "0f6c4a2e-5d9b-4a53-9d55-1f7c3b2a9e10";
+    for description in ["first", "second"] {
+        let mut args = vec!["create-or-update-webhook".to_owned()];
+        args.extend(webhook_args(description));
+        args.extend(["--uuid".to_owned(), uuid.to_owned()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run(ruby(), &args);
+    }
+    assert_eq!(
+        broker.ok(&format!("/webhooks/{uuid}"))["description"],
+        "second"
+    );
+    broker.publish("web", "7", None, &[], &[pact("web", "api", &["a"])]);
+    // Three webhooks fire for the new content.
+    assert_eq!(receiver.wait_for(3).len(), 3);
+    let before = receiver.received().len();
+    run(ruby(), &["test-webhook", "--uuid", uuid]);
+    let received = receiver.wait_for(before + 1);
+    assert_eq!(received.len(), before + 1);
+    assert_eq!(
+        serde_json::from_str::<Value>(&received[before].body).unwrap(),
+        json!({"version": "7"})
+    );
+}

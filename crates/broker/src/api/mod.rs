@@ -185,6 +185,7 @@ const RELATIONS: &[(&str, &str, &str, bool)] = &[
     ),
     ("pb:metrics", "/metrics", "Get Pact Broker metrics", false),
     ("pb:webhooks", "/webhooks", "Webhooks", false),
+    ("pb:webhook", "/webhooks/{uuid}", "Webhook", true),
     (
         "pb:can-i-deploy-pacticipant-version-to-environment",
         "/can-i-deploy?pacticipant={pacticipant}&version={version}&environment={environment}",
