@@ -709,3 +709,242 @@ fn the_official_clients_create_update_and_test_webhooks() {
         json!({"version": "7"})
     );
 }
+
+/// A transcript entry: the command as typed (after `pactum`), its exit code and what it printed.
+fn transcript_entry(args: &[&str], out: &std::process::Output) -> String {
+    let typed: Vec<String> = args
+        .iter()
+        .map(|arg| match arg.contains([' ', '{', '$', '"']) {
+            true => format!("'{arg}'"),
+            false => (*arg).to_owned(),
+        })
+        .collect();
+    format!(
+        "$ pactum {}\nexit {}\n{}",
+        typed.join(" "),
+        out.status.code().unwrap_or(-1),
+        crate::support::text(out)
+    )
+}
+
+#[test]
+fn pactum_creates_updates_tests_and_deletes_webhooks() {
+    let mut transcripts = Vec::new();
+    for kind in backends() {
+        let db = TestDb::new(kind);
+        let broker = TestBroker::start_with(&db, configure(&[]));
+        // The receiver answers the first test with 200, the second with 500.
+        let (receiver, served) = Receiver::serve(&[200, 500]);
+        for name in ["web", "api"] {
+            let (status, body) = broker.post("/pacticipants", &json!({"name": name}));
+            assert_eq!(status, 201, "{body}");
+        }
+        let scratch = crate::support::ScratchDir::new("webhook-cli");
+        let body_file = scratch.write(
+            "body.json",
+            r#"{"version": "${pactbroker.consumerVersionNumber}", "consumer": "${pactbroker.consumerName}"}"#,
+        );
+        let data = format!("@{}", body_file.display());
+        let url = format!("{}/build", served.url);
+        let uuid = "0f6c4a2e-5d9b-4a53-9d55-1f7c3b2a9e10";
+        let mut transcript = Vec::new();
+        let mut run = |args: &[&str]| {
+            let out = broker.pactum(args);
+            transcript.push(transcript_entry(args, &out));
+            out
+        };
+        let webhook = |command: &'static str, description: &'static str| {
+            vec![
+                command,
+                &url,
+                "-X",
+                "POST",
+                "-H",
+                "Content-Type: application/json",
+                "-H",
+                "Authorization: Bearer ${user.CI_TOKEN}",
+                "-d",
+                &data,
+                "-u",
+                "ci:s3cret",
+                "--consumer",
+                "web",
+                "--provider",
+                "api",
+                "--description",
+                description,
+                "--contract-content-changed",
+                "--provider-verification-failed",
+            ]
+        };
+
+        // create-webhook: the broker holds what the switches say.
+        let out = run(&webhook("create-webhook", "build api"));
+        assert!(out.status.success());
+        let listed = broker.ok("/webhooks/provider/api/consumer/web");
+        let created = &listed["_embedded"]["webhooks"][0];
+        assert_eq!(created["description"], "build api");
+        assert_eq!(
+            created["events"],
+            json!([{"name": "contract_content_changed"}, {"name": "provider_verification_failed"}])
+        );
+        assert_eq!(
+            created["request"]["body"],
+            json!({"version": "${pactbroker.consumerVersionNumber}", "consumer": "${pactbroker.consumerName}"})
+        );
+        assert_eq!(created["request"]["username"], "ci");
+        assert_eq!(created["request"]["password"], "**********");
+        assert_eq!(
+            created["request"]["headers"]["Content-Type"],
+            "application/json"
+        );
+        let created_uuid = created["uuid"].as_str().unwrap().to_owned();
+        assert!(crate::support::stdout(&out).contains(&created_uuid));
+
+        // create-or-update-webhook: created under the id given, then updated.
+        let mut upsert = webhook("create-or-update-webhook", "first");
+        upsert.extend(["--uuid", uuid]);
+        assert!(run(&upsert).status.success());
+        let mut upsert = webhook("create-or-update-webhook", "second");
+        upsert.extend(["--uuid", uuid, "--output", "json"]);
+        let out = run(&upsert);
+        assert!(out.status.success());
+        let shown: Value = serde_json::from_str(&crate::support::stdout(&out)).unwrap();
+        assert_eq!(shown["uuid"], uuid);
+        assert_eq!(shown["description"], "second");
+        assert_eq!(
+            broker.ok(&format!("/webhooks/{uuid}"))["description"],
+            "second"
+        );
+
+        // test-webhook: the receiver gets the request (200: exit 0; 500: exit 1).
+        let (status, body) = broker.publish("web", "7", None, &[], &[pact("web", "api", &["a"])]);
+        assert_eq!(status, 200, "{body}");
+        // Both webhooks fire for the new content; the tests come after.
+        assert_eq!(receiver.wait_for(2).len(), 2);
+        receiver.answers.lock().unwrap().extend([200, 500]);
+        let out = run(&["test-webhook", "--uuid", uuid]);
+        assert_eq!(out.status.code(), Some(0));
+        let out = run(&["test-webhook", "--uuid", uuid]);
+        assert_eq!(out.status.code(), Some(1));
+        let received = receiver.received();
+        assert_eq!(received.len(), 4);
+        for test in &received[2..] {
+            assert_eq!(
+                serde_json::from_str::<Value>(&test.body).unwrap(),
+                json!({"version": "7", "consumer": "web"})
+            );
+            assert_eq!(test.authorization.as_deref(), Some("Bearer t0k\"en"));
+        }
+
+        // delete-webhook: gone; deleting again names the id.
+        assert!(run(&["delete-webhook", "--uuid", uuid]).status.success());
+        let (status, _) = broker.get(&format!("/webhooks/{uuid}"));
+        assert_eq!(status, 404);
+        assert_eq!(
+            run(&["delete-webhook", "--uuid", uuid]).status.code(),
+            Some(2)
+        );
+        assert_eq!(
+            run(&["test-webhook", "--uuid", uuid]).status.code(),
+            Some(2)
+        );
+
+        // Mistakes: refused before anything is sent, or by the broker, naming the switch.
+        let before = broker.ok("/webhooks")["_embedded"]["webhooks"]
+            .as_array()
+            .unwrap()
+            .len();
+        let mistakes: Vec<Vec<&str>> = vec![
+            vec!["create-webhook", &url, "-X", "POST", "--consumer", "web"],
+            vec![
+                "create-or-update-webhook",
+                &url,
+                "-X",
+                "POST",
+                "--contract-published",
+                "--uuid",
+                "not-a-uuid",
+            ],
+            vec![
+                "create-webhook",
+                &url,
+                "-X",
+                "POST",
+                "-H",
+                "no colon",
+                "--contract-published",
+            ],
+            vec![
+                "create-webhook",
+                &url,
+                "-X",
+                "POST",
+                "-d",
+                "@/nonexistent/body.json",
+                "--contract-published",
+            ],
+            vec![
+                "create-webhook",
+                &url,
+                "-X",
+                "POST",
+                "-u",
+                "nopassword",
+                "--contract-published",
+            ],
+            vec![
+                "create-webhook",
+                &url,
+                "-X",
+                "POST",
+                "--consumer",
+                "web",
+                "--consumer-label",
+                "team",
+                "--contract-published",
+            ],
+            vec![
+                "create-webhook",
+                &url,
+                "-X",
+                "POST",
+                "--consumer",
+                "nobody",
+                "--contract-published",
+            ],
+            vec![
+                "create-webhook",
+                &url,
+                "-X",
+                "DELETE",
+                "--contract-published",
+            ],
+            vec![
+                "create-webhook",
+                "http://${pactbroker.consumerName}/x",
+                "-X",
+                "POST",
+                "--contract-published",
+            ],
+        ];
+        for args in &mistakes {
+            let out = run(args);
+            assert_eq!(out.status.code(), Some(2), "{args:?}");
+        }
+        let after = broker.ok("/webhooks")["_embedded"]["webhooks"]
+            .as_array()
+            .unwrap()
+            .len();
+        assert_eq!(before, after, "a refused webhook was saved");
+        drop(run);
+        transcripts.push(transcript.join("\n"));
+    }
+    // The same words on both backends: one snapshot.
+    let _filters = crate::support::snapshot_filters();
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r"(?mi)^date: .*$", "date: [date]");
+    for transcript in &transcripts {
+        settings.bind(|| insta::assert_snapshot!("webhook_cli", transcript));
+    }
+}

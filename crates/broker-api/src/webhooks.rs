@@ -25,6 +25,15 @@ pub const DEFAULT_EVENT: &str = "contract_content_changed";
 /// What credentials are shown as in every resource.
 pub const REDACTED: &str = "**********";
 
+/// Whether `text` can be a webhook's id (the Pact Broker's rule): 16 to 64 ASCII letters,
+/// digits, `-` or `_` — a UUID is one.
+pub fn is_webhook_id(text: &str) -> bool {
+    (16..=64).contains(&text.len())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
 /// Which consumer or provider a webhook is for: one pacticipant by name, or every pacticipant
 /// with a label.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

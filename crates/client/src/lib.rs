@@ -9,6 +9,7 @@
 mod commands;
 mod error;
 pub mod sources;
+mod webhooks;
 
 use std::time::Duration;
 

@@ -453,11 +453,7 @@ async fn check_pacticipants(state: &AppState, fields: &WebhookFields) -> ApiResu
 }
 
 fn check_uuid(uuid: &str) -> ApiResult<()> {
-    let valid = (16..=64).contains(&uuid.len())
-        && uuid
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if valid {
+    if pactum_broker_api::webhooks::is_webhook_id(uuid) {
         Ok(())
     } else {
         Err(ApiError::invalid(
