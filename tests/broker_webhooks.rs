@@ -1,7 +1,9 @@
 //! Webhooks on SQLite and PostgreSQL with real receivers on 127.0.0.1: which events fire (and
 //! which do not), the values sent, retries of a failing receiver with one idempotency key, a
-//! delivery resumed by a restarted broker, the address policy (loopback refused unless
-//! allow-listed; redirects not followed), validation and redaction.
+//! delivery resumed by a restarted broker, two broker processes on one PostgreSQL delivering
+//! each event once, the address policy (loopback refused unless allow-listed; redirects not
+//! followed), validation and redaction, and the webhook commands of pactum and of the official
+//! clients.
 //!
 //! Every request a broker sends here goes to 127.0.0.1; refusals of other ranges are unit tests
 //! of the policy (`webhooks::policy`), which never connect.
@@ -25,6 +27,8 @@ struct Received {
     path_and_query: String,
     idempotency_key: Option<String>,
     authorization: Option<String>,
+    /// `X-Sent-By`, for webhooks that send it.
+    sent_by: Option<String>,
     body: String,
 }
 
@@ -54,6 +58,7 @@ async fn receive(State(receiver): State<Receiver>, request: Request) -> Response
             .unwrap_or_default(),
         idempotency_key: header("idempotency-key"),
         authorization: header("authorization"),
+        sent_by: header("x-sent-by"),
         body: String::from_utf8_lossy(&body).into_owned(),
     });
     let status = {
@@ -508,7 +513,12 @@ fn invalid_webhooks_are_refused_naming_the_field_and_credentials_are_never_shown
 /// `pactum broker` as a process on `db`, sending webhooks over http to 127.0.0.1, retrying
 /// after 1 s.
 fn broker_process(db: &TestDb) -> crate::support::Served {
-    crate::support::serve_pactum(&[
+    broker_process_with(db, &[])
+}
+
+/// [`broker_process`] with more arguments.
+fn broker_process_with(db: &TestDb, more: &[&str]) -> crate::support::Served {
+    let mut args = vec![
         "broker",
         "--port",
         "0",
@@ -522,7 +532,9 @@ fn broker_process(db: &TestDb) -> crate::support::Served {
         "1",
         "--webhook-secret",
         "CI_TOKEN=from-the-command-line",
-    ])
+    ];
+    args.extend_from_slice(more);
+    crate::support::serve_pactum(&args)
 }
 
 fn send(url: &str, method: reqwest::Method, body: Option<&Value>) -> (u16, Value) {
@@ -946,5 +958,96 @@ fn pactum_creates_updates_tests_and_deletes_webhooks() {
     settings.add_filter(r"(?mi)^date: .*$", "date: [date]");
     for transcript in &transcripts {
         settings.bind(|| insta::assert_snapshot!("webhook_cli", transcript));
+    }
+}
+
+#[test]
+fn two_instances_on_one_postgres_deliver_each_event_once() {
+    if !backends().contains(&Kind::Postgres) {
+        return; // PACTUM_SKIP_POSTGRES (without it, backends() fails the test).
+    }
+    const PUBLICATIONS: usize = 200;
+    let db = TestDb::new(Kind::Postgres);
+    let (receiver, served) = Receiver::serve(&[]);
+    // Each instance fills `${user.INSTANCE}` with its own name when it sends.
+    let first = broker_process_with(&db, &["--webhook-secret", "INSTANCE=first"]);
+    let second = broker_process_with(&db, &["--webhook-secret", "INSTANCE=second"]);
+    for name in ["web", "api"] {
+        let (status, body) = send(
+            &format!("{}/pacticipants", first.url),
+            reqwest::Method::POST,
+            Some(&json!({"name": name})),
+        );
+        assert_eq!(status, 201, "{body}");
+    }
+    let (status, body) = send(
+        &format!("{}/webhooks", second.url),
+        reqwest::Method::POST,
+        Some(&json!({
+            "consumer": {"name": "web"},
+            "provider": {"name": "api"},
+            "events": [{"name": "contract_published"}],
+            "request": {
+                "method": "POST",
+                "url": format!("{}/published", served.url),
+                "headers": {"X-Sent-By": "${user.INSTANCE}"},
+                "body": "${pactbroker.consumerVersionNumber}"
+            }
+        })),
+    );
+    assert_eq!(status, 201, "{body}");
+    // Half the publications through each instance, both at once.
+    std::thread::scope(|scope| {
+        for (offset, broker) in [&first, &second].into_iter().enumerate() {
+            scope.spawn(move || {
+                for version in (offset..PUBLICATIONS).step_by(2) {
+                    let publication = crate::support::broker::publish_body(
+                        "web",
+                        &version.to_string(),
+                        None,
+                        &[],
+                        &[pact("web", "api", &["a"])],
+                        None,
+                    );
+                    let (status, body) = send(
+                        &format!("{}/contracts/publish", broker.url),
+                        reqwest::Method::POST,
+                        Some(&publication),
+                    );
+                    assert_eq!(status, 200, "{body}");
+                }
+            });
+        }
+    });
+    receiver.wait_for(PUBLICATIONS);
+    // Time for a duplicate to arrive (both instances poll every second).
+    std::thread::sleep(Duration::from_secs(3));
+    let received = receiver.received();
+    let mut per_key = std::collections::BTreeMap::new();
+    for request in &received {
+        let key = request
+            .idempotency_key
+            .clone()
+            .expect("every delivery carries an Idempotency-Key");
+        *per_key.entry(key).or_insert(0) += 1;
+    }
+    let duplicated: Vec<_> = per_key.iter().filter(|(_, count)| **count > 1).collect();
+    assert!(
+        duplicated.is_empty(),
+        "delivered more than once: {duplicated:?}"
+    );
+    assert_eq!(per_key.len(), PUBLICATIONS, "deliveries missing");
+    // One delivery per publication: every version's, none twice.
+    let mut versions: Vec<usize> = received.iter().map(|r| r.body.parse().unwrap()).collect();
+    versions.sort_unstable();
+    assert_eq!(versions, (0..PUBLICATIONS).collect::<Vec<_>>());
+    // Both instances delivered (each takes what its own commits wrote at once).
+    for instance in ["first", "second"] {
+        assert!(
+            received
+                .iter()
+                .any(|r| r.sent_by.as_deref() == Some(instance)),
+            "the {instance} instance delivered nothing"
+        );
     }
 }

@@ -20,7 +20,8 @@
 //! * `broker_links` — every link the broker advertises resolves (a walk from the index on both
 //!   backends); the lists of contracts, integrations and `/doc` pages it found missing.
 //! * `broker_webhooks` — webhooks with real receivers on 127.0.0.1: which events fire, retries,
-//!   a restart resuming a delivery, the address policy, validation and redaction.
+//!   a restart resuming a delivery, two instances on one PostgreSQL, the address policy,
+//!   validation and redaction, `pactum create-webhook` and the other webhook commands.
 //! * `broker_wire` — the broker serves exactly the typed wire resources and names the member of
 //!   a request that does not read; pactum's broker commands read another broker's minimal answers.
 //! * `broker_verification` — pacts for verification, pending/WIP, and `pactum verify` and the
