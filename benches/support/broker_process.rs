@@ -16,7 +16,13 @@ impl Drop for Running {
 }
 
 /// Starts the release `pactum broker` on a free port; returns it and its base URL.
+#[allow(dead_code)] // not every bench including this file uses both
 pub fn start_broker(database_url: &str) -> (Running, String) {
+    start_broker_with(database_url, &[])
+}
+
+/// [`start_broker`] with more arguments.
+pub fn start_broker_with(database_url: &str, more: &[&str]) -> (Running, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pactum"))
         .args([
             "broker",
@@ -27,6 +33,7 @@ pub fn start_broker(database_url: &str) -> (Running, String) {
             "--database-url",
             database_url,
         ])
+        .args(more)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
