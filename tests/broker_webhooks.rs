@@ -949,7 +949,6 @@ fn pactum_creates_updates_tests_and_deletes_webhooks() {
             .unwrap()
             .len();
         assert_eq!(before, after, "a refused webhook was saved");
-        drop(run);
         transcripts.push(transcript.join("\n"));
     }
     // The same words on both backends: one snapshot.
@@ -1050,4 +1049,76 @@ fn two_instances_on_one_postgres_deliver_each_event_once() {
             "the {instance} instance delivered nothing"
         );
     }
+}
+
+#[test]
+fn secrets_and_allow_lists_come_from_the_auth_file_too() {
+    let db = TestDb::new(Kind::Sqlite);
+    let (receiver, served) = Receiver::serve(&[]);
+    let scratch = crate::support::ScratchDir::new("webhook-auth-file");
+    let auth_file = scratch.write(
+        "auth.json",
+        json!({"webhooks": {
+            "secrets": {"CI_TOKEN": "from-the-file", "OTHER": "file"},
+            "allowSchemes": ["http"],
+            "allowHosts": ["127.0.0.1"]
+        }})
+        .to_string(),
+    );
+    let broker = crate::support::serve_pactum(&[
+        "broker",
+        "--port",
+        "0",
+        "--database-url",
+        &db.url,
+        "--auth-file",
+        &auth_file.display().to_string(),
+        "--webhook-secret",
+        "OTHER=flag",
+    ]);
+    // The file adds no credentials: authentication stays off on loopback.
+    assert!(
+        broker.first_line.contains("authentication off"),
+        "{}",
+        broker.first_line
+    );
+    let (status, result) = send(
+        &format!("{}/webhooks/execute", broker.url),
+        reqwest::Method::POST,
+        Some(&json!({"request": {
+            "method": "POST",
+            "url": format!("{}/hook", served.url),
+            "headers": {"Authorization": "Bearer ${user.CI_TOKEN}", "X-Sent-By": "${user.OTHER}"}
+        }})),
+    );
+    assert_eq!(status, 200, "{result}");
+    assert_eq!(result["success"], true, "{result}");
+    let received = receiver.wait_for(1);
+    assert_eq!(
+        received[0].authorization.as_deref(),
+        Some("Bearer from-the-file")
+    );
+    // The command line wins over the file for the same name.
+    assert_eq!(received[0].sent_by.as_deref(), Some("flag"));
+
+    // A wrong entry stops the broker, naming the file and the member.
+    let bad = scratch.write(
+        "bad.json",
+        r#"{"webhooks": {"allowHosts": ["not a host"]}}"#,
+    );
+    let out = crate::support::pactum(&[
+        "broker",
+        "--port",
+        "0",
+        "--database-url",
+        &db.url,
+        "--auth-file",
+        &bad.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let said = crate::support::stderr(&out);
+    assert!(
+        said.contains("bad.json") && said.contains("webhooks.allowHosts[0]"),
+        "{said}"
+    );
 }

@@ -5,37 +5,38 @@ use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 use super::{BrokerArgs, CliError, EXIT_OK, LogFormat, Outcome};
-use pactum_broker::webhooks::HostPattern;
+use pactum_broker::webhooks::{HostPattern, WebhookSettings};
 use pactum_broker::{Broker, BrokerConfig, Credentials, Role, WebhookConfig};
 
 /// How the broker sends webhooks (`pactum broker --webhook-…`).
 #[derive(Debug, clap::Args)]
 pub(super) struct WebhookArgs {
-    /// A URL scheme webhooks may use (repeatable; default https).
+    /// A URL scheme webhooks may use (repeatable; also from the auth file's webhooks; without
+    /// any: https).
     #[arg(
         long = "webhook-allow-scheme",
         value_name = "SCHEME",
         env = "PACTUM_WEBHOOK_ALLOW_SCHEMES",
-        value_delimiter = ',',
-        default_value = "https"
+        value_delimiter = ','
     )]
     schemes: Vec<String>,
-    /// An HTTP method webhooks may use (repeatable; default POST).
+    /// An HTTP method webhooks may use (repeatable; also from the auth file's webhooks;
+    /// without any: POST).
     #[arg(
         long = "webhook-allow-method",
         value_name = "METHOD",
         env = "PACTUM_WEBHOOK_ALLOW_METHODS",
-        value_delimiter = ',',
-        default_value = "POST"
+        value_delimiter = ','
     )]
     methods: Vec<String>,
     /// A host webhooks may send to: a name, *.domain, an IP address or a CIDR range
-    /// (repeatable). Without any, any public address is allowed; loopback, link-local and
-    /// private addresses only when listed.
+    /// (repeatable; also from the auth file's webhooks). Without any, any public address is
+    /// allowed; loopback, link-local and private addresses only when listed.
     #[arg(long = "webhook-allow-host", value_name = "HOST", env = "PACTUM_WEBHOOK_ALLOW_HOSTS",
           value_delimiter = ',', value_parser = parse_host_pattern)]
     hosts: Vec<HostPattern>,
-    /// A secret webhooks can use as ${user.NAME} (repeatable; never shown by the API).
+    /// A secret webhooks can use as ${user.NAME} (repeatable; never shown by the API; also
+    /// from the auth file's webhooks, which this overrides for the same name).
     #[arg(long = "webhook-secret", value_name = "NAME=VALUE", env = "PACTUM_WEBHOOK_SECRETS",
           value_delimiter = ',', hide_env_values = true, value_parser = parse_secret)]
     secrets: Vec<(String, String)>,
@@ -65,9 +66,7 @@ fn parse_host_pattern(text: &str) -> Result<HostPattern, String> {
 
 fn parse_secret(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
-        Some((name, value))
-            if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
-        {
+        Some((name, value)) if pactum_broker::webhooks::is_secret_name(name) => {
             Ok((name.to_owned(), value.to_owned()))
         }
         _ => Err("expected NAME=VALUE, the name made of letters, digits and _".into()),
@@ -95,20 +94,26 @@ fn parse_code_range(text: &str) -> Result<(u16, u16), String> {
 }
 
 impl WebhookArgs {
-    fn config(&self) -> WebhookConfig {
+    /// The configuration of these flags and of the auth file's `file` settings: allow-lists
+    /// joined (the defaults apply when neither gives a list), secrets of the flags replacing
+    /// those of the file with the same name.
+    fn config(&self, file: WebhookSettings) -> WebhookConfig {
         let mut config = WebhookConfig::default();
-        config.policy.schemes = self
-            .schemes
-            .iter()
+        let schemes: Vec<String> = (self.schemes.iter().chain(&file.schemes))
             .map(|s| s.to_ascii_lowercase())
             .collect();
-        config.policy.methods = self
-            .methods
-            .iter()
+        if !schemes.is_empty() {
+            config.policy.schemes = schemes;
+        }
+        let methods: Vec<String> = (self.methods.iter().chain(&file.methods))
             .map(|m| m.to_ascii_uppercase())
             .collect();
-        config.policy.hosts = self.hosts.clone();
-        config.secrets = self.secrets.iter().cloned().collect();
+        if !methods.is_empty() {
+            config.policy.methods = methods;
+        }
+        config.policy.hosts = self.hosts.iter().cloned().chain(file.hosts).collect();
+        config.secrets = file.secrets;
+        config.secrets.extend(self.secrets.iter().cloned());
         config.retry_schedule = self
             .retry_schedule
             .iter()
@@ -120,7 +125,8 @@ impl WebhookArgs {
     }
 }
 
-fn credentials(args: &BrokerArgs) -> Result<Credentials, CliError> {
+/// The credentials of the flags and the auth file, and the auth file's webhook settings.
+fn credentials(args: &BrokerArgs) -> Result<(Credentials, WebhookSettings), CliError> {
     let usage = |e: pactum_broker::auth::CredentialError| CliError::Usage(e.to_string());
     let mut credentials = Credentials::default();
     for token in &args.tokens {
@@ -132,10 +138,11 @@ fn credentials(args: &BrokerArgs) -> Result<Credentials, CliError> {
     for pair in &args.basic_auth_read_only {
         credentials.add_basic(pair, Role::Read).map_err(usage)?;
     }
-    if let Some(file) = &args.auth_file {
-        credentials.add_file(file).map_err(usage)?;
-    }
-    Ok(credentials)
+    let webhooks = match &args.auth_file {
+        Some(file) => credentials.add_file(file).map_err(usage)?,
+        None => WebhookSettings::default(),
+    };
+    Ok((credentials, webhooks))
 }
 
 pub(super) fn run(args: &BrokerArgs) -> Result<Outcome, CliError> {
@@ -154,11 +161,12 @@ pub(super) fn run(args: &BrokerArgs) -> Result<Outcome, CliError> {
     config.port = args.port;
     config.public_base_url = args.public_base_url.clone();
     config.max_body_bytes = args.max_body_size;
-    config.credentials = credentials(args)?;
+    let (credentials, webhook_settings) = credentials(args)?;
+    config.credentials = credentials;
     config.allow_public_without_auth = args.allow_public_without_auth;
     config.max_connections = args.max_connections;
     config.http = args.connections.limits();
-    config.webhooks = args.webhooks.config();
+    config.webhooks = args.webhooks.config(webhook_settings);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -177,7 +177,8 @@ struct BrokerArgs {
     )]
     basic_auth_read_only: Vec<String>,
     /// A JSON file of credentials: {"tokens": [{"token", "role"}], "basic": [{"username",
-    /// "password", "role"}]}.
+    /// "password", "role"}], "webhooks": {"secrets": {"NAME": "VALUE"}, "allowSchemes",
+    /// "allowMethods", "allowHosts"}}.
     #[arg(long, value_name = "FILE", env = "PACTUM_AUTH_FILE")]
     auth_file: Option<PathBuf>,
     /// Serve without authentication on a non-loopback address.

@@ -60,6 +60,25 @@ impl Default for WebhookConfig {
     }
 }
 
+/// Webhook settings kept in a file (the broker's auth file, next to its credentials): secrets
+/// and allow-list entries, added to those of the command line and environment.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WebhookSettings {
+    /// Values for `${user.NAME}` placeholders.
+    pub secrets: BTreeMap<String, String>,
+    /// URL schemes webhooks may use.
+    pub schemes: Vec<String>,
+    /// HTTP methods webhooks may use.
+    pub methods: Vec<String>,
+    /// Hosts webhooks may send to.
+    pub hosts: Vec<HostPattern>,
+}
+
+/// Whether `name` can be a secret's name in `${user.NAME}`: letters, digits and `_`.
+pub fn is_secret_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 impl WebhookConfig {
     /// The HTTP sender this configuration describes.
     pub fn sender(&self) -> send::Sender {
