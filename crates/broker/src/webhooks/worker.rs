@@ -17,6 +17,12 @@ use crate::store::{AttemptRecord, LeasedDelivery, Store, delivery_status, now};
 /// How many deliveries one instance attempts at once.
 const CONCURRENCY: usize = 16;
 
+/// While attempts are running, the worker leases again only when this many have finished: a
+/// lease is a write transaction, and one per finished attempt would pace a backlog by the
+/// database's commit latency (on a loaded PostgreSQL, 110 deliveries/s instead of 1,000; see
+/// benches/README.md).
+const LEASE_BATCH: usize = CONCURRENCY / 4;
+
 /// Starts the worker; it runs until the returned handle is aborted. An attempt cut short by
 /// that keeps its lease until the lease expires, then is attempted again (by any instance).
 pub(crate) fn spawn_worker(
@@ -29,6 +35,11 @@ pub(crate) fn spawn_worker(
         let mut running: JoinSet<()> = JoinSet::new();
         loop {
             let room = CONCURRENCY - running.len();
+            if room < LEASE_BATCH && !running.is_empty() {
+                running.join_next().await;
+                while running.try_join_next().is_some() {}
+                continue;
+            }
             let lease = config.timeout + Duration::from_secs(30);
             let leased = if room == 0 {
                 Vec::new()
