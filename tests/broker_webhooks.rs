@@ -630,7 +630,7 @@ fn a_delivery_survives_kill_9_of_the_broker_between_attempts() {
 }
 
 #[test]
-fn the_official_clients_create_update_and_test_webhooks() {
+fn the_official_clients_create_update_test_and_delete_webhooks() {
     let Some(clients) = crate::support::clients::OfficialClients::find() else {
         return;
     };
@@ -720,6 +720,21 @@ fn the_official_clients_create_update_and_test_webhooks() {
         serde_json::from_str::<Value>(&received[before].body).unwrap(),
         json!({"version": "7"})
     );
+    // The Rust client: create-or-update, test and delete.
+    let mut args = vec!["create-or-update-webhook".to_owned()];
+    args.extend(webhook_args("third"));
+    args.extend(["--uuid".to_owned(), uuid.to_owned()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run(rust(), &args);
+    assert_eq!(
+        broker.ok(&format!("/webhooks/{uuid}"))["description"],
+        "third"
+    );
+    run(rust(), &["test-webhook", "--uuid", uuid]);
+    assert_eq!(receiver.wait_for(before + 2).len(), before + 2);
+    run(rust(), &["delete-webhook", "--uuid", uuid]);
+    let (status, _) = broker.get(&format!("/webhooks/{uuid}"));
+    assert_eq!(status, 404);
 }
 
 /// A transcript entry: the command as typed (after `pactum`), its exit code and what it printed.
