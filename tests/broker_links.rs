@@ -113,8 +113,25 @@ fn publish_the_data(broker: &TestBroker) -> String {
         let (status, body) = broker.post(&path, &json!({}));
         assert_eq!(status, 201, "POST {path}: {body}");
     }
+    // A webhook, made last so that nothing above triggers it, disabled, and aimed at loopback
+    // (which the default address policy refuses): the walk only reads it.
+    let (status, body) = broker.put(
+        &format!("/webhooks/{WEBHOOK_UUID}"),
+        &json!({
+            "description": "build api",
+            "enabled": false,
+            "consumer": {"name": "web"},
+            "provider": {"name": "api"},
+            "events": [{"name": "contract_requiring_verification_published"}],
+            "request": {"method": "POST", "url": "https://127.0.0.1:9/build?pact=${pactbroker.pactUrl}"}
+        }),
+    );
+    assert_eq!(status, 201, "PUT webhook: {body}");
     uuid
 }
+
+/// The uuid of the webhook [`publish_the_data`] makes.
+const WEBHOOK_UUID: &str = "5b9f3c1e-links-test-webhook";
 
 /// What URL template placeholders are filled in with (`rel`, in curies, is filled in with the
 /// relations they document).
@@ -141,7 +158,10 @@ fn template_values(environment_uuid: &str) -> Values {
             ("branch", "main".to_owned()),
             ("environment", "production".to_owned()),
         ]),
-        uuids: BTreeMap::from([("pb:environment", environment_uuid.to_owned())]),
+        uuids: BTreeMap::from([
+            ("pb:environment", environment_uuid.to_owned()),
+            ("pb:webhook", WEBHOOK_UUID.to_owned()),
+        ]),
     }
 }
 
@@ -387,6 +407,10 @@ fn every_link_from_the_index_resolves() {
             "/doc/publish-pact?context=index",
             "/doc/provider-pacts-for-verification?context=index",
             "/doc/pacts?context=pacts",
+            "/webhooks",
+            "/webhooks/5b9f3c1e-links-test-webhook",
+            "/pacts/provider/api/consumer/web/webhooks",
+            "/doc/webhooks?context=index",
         ] {
             assert_eq!(reached(path), Some(200), "{path} was not reached with 200");
         }

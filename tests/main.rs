@@ -19,6 +19,9 @@
 //! * `broker_interop` — the official Rust and Ruby broker clients against pactum's broker.
 //! * `broker_links` — every link the broker advertises resolves (a walk from the index on both
 //!   backends); the lists of contracts, integrations and `/doc` pages it found missing.
+//! * `broker_webhooks` — webhooks with real receivers on 127.0.0.1: which events fire, retries,
+//!   a restart resuming a delivery, two instances on one PostgreSQL, the address policy,
+//!   validation and redaction, `pactum create-webhook` and the other webhook commands.
 //! * `broker_wire` — the broker serves exactly the typed wire resources and names the member of
 //!   a request that does not read; pactum's broker commands read another broker's minimal answers.
 //! * `broker_verification` — pacts for verification, pending/WIP, and `pactum verify` and the
@@ -43,6 +46,7 @@ mod broker_links;
 mod broker_messages;
 mod broker_migrations;
 mod broker_verification;
+mod broker_webhooks;
 mod broker_wire;
 mod can_i_deploy;
 mod cli;

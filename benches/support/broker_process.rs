@@ -16,13 +16,25 @@ impl Drop for Running {
 }
 
 /// Starts the release `pactum broker` on a free port; returns it and its base URL.
+#[allow(dead_code)] // not every bench including this file uses both
 pub fn start_broker(database_url: &str) -> (Running, String) {
-    start_broker_binary(env!("CARGO_BIN_EXE_pactum"), database_url)
+    start_broker_with(database_url, &[])
+}
+
+/// [`start_broker`] with more arguments.
+#[allow(dead_code)]
+pub fn start_broker_with(database_url: &str, more: &[&str]) -> (Running, String) {
+    start_broker_binary_with(env!("CARGO_BIN_EXE_pactum"), database_url, more)
 }
 
 /// Starts `pactum broker` from the binary at `binary` (another build, to compare with) on a free
 /// port; returns it and its base URL.
+#[allow(dead_code)]
 pub fn start_broker_binary(binary: &str, database_url: &str) -> (Running, String) {
+    start_broker_binary_with(binary, database_url, &[])
+}
+
+fn start_broker_binary_with(binary: &str, database_url: &str, more: &[&str]) -> (Running, String) {
     let mut child = Command::new(binary)
         .args([
             "broker",
@@ -33,6 +45,7 @@ pub fn start_broker_binary(binary: &str, database_url: &str) -> (Running, String
             "--database-url",
             database_url,
         ])
+        .args(more)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

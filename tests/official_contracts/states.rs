@@ -365,6 +365,7 @@ impl<'a> Data<'a> {
             .map_err(why)?
             .ok_or("the contract just published is not found")?;
         let result = NewVerification {
+            base_url: super::BASE_URL.to_owned(),
             provider_version: provider_version.to_owned(),
             success,
             build_url: None,
@@ -448,6 +449,7 @@ impl<'a> Data<'a> {
             "metadata": {"pactSpecification": {"version": "2.0.0"}}
         });
         let publication = Publication {
+            base_url: super::BASE_URL.to_owned(),
             consumer: consumer.to_owned(),
             version: version.to_owned(),
             branch: None,

@@ -10,6 +10,7 @@
 //! * [`for_verification`] — pacts for verification; [`verifications`] — verification results.
 //! * [`integrations`] — the consumer/provider pairs.
 //! * [`matrix`] — the matrix and can-i-deploy questions and answer.
+//! * [`webhooks`] — webhooks, their deliveries' status and logs, test executions.
 //!
 //! Resources are read tolerantly, as other brokers (the Pact Broker, PactFlow) add members and
 //! leave optional ones out: unknown members are ignored and every member may be missing (it
@@ -33,6 +34,7 @@ pub mod pacts;
 pub mod publish;
 pub mod verifications;
 pub mod versions;
+pub mod webhooks;
 
 #[cfg(test)]
 mod tests;
@@ -60,3 +62,8 @@ pub use pacts::{LatestPacts, PactDiff, PactLinks, PactResource, PactVersions, Pr
 pub use publish::{ContractToPublish, OnConflict, PublishRequest, PublishResponse};
 pub use verifications::{VerificationResult, VerificationResultRequest, VerifiedBy};
 pub use versions::{Branch, Branches, Tag, Version, VersionRequest, Versions};
+pub use webhooks::{
+    TriggeredWebhook, TriggeredWebhookLogs, Webhook, WebhookAttempt, WebhookEvent,
+    WebhookExecutionResult, WebhookPacticipant, WebhookRequest, WebhookRequestBody, Webhooks,
+    WebhooksStatus,
+};

@@ -5,6 +5,7 @@
 //! as SHA-256 digests in constant time, against every configured credential, so neither the
 //! timing nor the position of a match leaks; they never reach the log.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use axum::extract::{Request, State};
@@ -18,6 +19,7 @@ use subtle::ConstantTimeEq;
 
 use super::AppState;
 use super::hal::ApiError;
+use super::webhooks::{HostPattern, WebhookSettings, is_secret_name};
 
 /// What a credential allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
@@ -110,6 +112,49 @@ struct AuthFile {
     tokens: Vec<TokenEntry>,
     #[serde(default)]
     basic: Vec<BasicEntry>,
+    #[serde(default)]
+    webhooks: WebhooksEntry,
+}
+
+/// The auth file's `webhooks`: secrets are credentials too, and the allow-lists belong with
+/// them when an operator keeps the broker's sensitive settings in one file.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct WebhooksEntry {
+    #[serde(default)]
+    secrets: BTreeMap<String, String>,
+    #[serde(default)]
+    allow_schemes: Vec<String>,
+    #[serde(default)]
+    allow_methods: Vec<String>,
+    #[serde(default)]
+    allow_hosts: Vec<String>,
+}
+
+impl WebhooksEntry {
+    /// The settings, checked as the command line checks them; an error names the member.
+    fn settings(self) -> Result<WebhookSettings, String> {
+        if let Some(name) = self.secrets.keys().find(|name| !is_secret_name(name)) {
+            return Err(format!(
+                "webhooks.secrets: `{name}` is not a secret name (use letters, digits and _)"
+            ));
+        }
+        let hosts = self
+            .allow_hosts
+            .iter()
+            .enumerate()
+            .map(|(index, host)| {
+                host.parse::<HostPattern>()
+                    .map_err(|e| format!("webhooks.allowHosts[{index}]: {e}"))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(WebhookSettings {
+            secrets: self.secrets,
+            schemes: self.allow_schemes,
+            methods: self.allow_methods,
+            hosts,
+        })
+    }
 }
 
 #[derive(Deserialize)]
@@ -169,30 +214,38 @@ impl Credentials {
         }
     }
 
-    /// Adds the credentials of a JSON auth file:
-    /// `{"tokens": [{"token", "role"}], "basic": [{"username", "password", "role"}]}`.
-    pub fn add_file(&mut self, file: &Path) -> Result<(), CredentialError> {
+    /// Adds the credentials of a JSON auth file and returns its webhook settings:
+    /// `{"tokens": [{"token", "role"}], "basic": [{"username", "password", "role"}],
+    /// "webhooks": {"secrets": {NAME: VALUE}, "allowSchemes", "allowMethods", "allowHosts"}}`.
+    /// Nothing is added when the file has an error.
+    pub fn add_file(&mut self, file: &Path) -> Result<WebhookSettings, CredentialError> {
         let error = |why: String| CredentialError::File {
             file: file.display().to_string(),
             why,
         };
         let text = std::fs::read_to_string(file).map_err(|e| error(e.to_string()))?;
         let parsed: AuthFile = serde_json::from_str(&text).map_err(|e| error(e.to_string()))?;
+        let webhooks = parsed.webhooks.settings().map_err(error)?;
+        let mut added = Credentials::default();
         for entry in parsed.tokens {
             if entry.token.is_empty() {
                 return Err(error("a token is empty".into()));
             }
-            self.tokens
+            added
+                .tokens
                 .push((digest(entry.token.as_bytes()), entry.role));
         }
         for entry in parsed.basic {
-            self.add_basic(
-                &format!("{}:{}", entry.username, entry.password),
-                entry.role,
-            )
-            .map_err(|e| error(e.to_string()))?;
+            added
+                .add_basic(
+                    &format!("{}:{}", entry.username, entry.password),
+                    entry.role,
+                )
+                .map_err(|e| error(e.to_string()))?;
         }
-        Ok(())
+        self.tokens.extend(added.tokens);
+        self.basic.extend(added.basic);
+        Ok(webhooks)
     }
 
     /// The role an `Authorization` header grants, if any.
@@ -290,6 +343,74 @@ mod tests {
     fn basic(user_pass: &str) -> HeaderValue {
         let encoded = base64::engine::general_purpose::STANDARD.encode(user_pass);
         HeaderValue::from_str(&format!("Basic {encoded}")).unwrap()
+    }
+
+    /// Writes `content` to a file of its own and reads it as an auth file.
+    fn read_auth_file(
+        credentials: &mut Credentials,
+        content: &str,
+    ) -> Result<WebhookSettings, CredentialError> {
+        static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let file = std::env::temp_dir().join(format!(
+            "pactum-auth-{}-{}.json",
+            std::process::id(),
+            COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        std::fs::write(&file, content).unwrap();
+        let read = credentials.add_file(&file);
+        std::fs::remove_file(&file).unwrap();
+        read
+    }
+
+    #[test]
+    fn the_auth_file_holds_webhook_secrets_and_allow_lists() {
+        let mut credentials = Credentials::default();
+        let settings = read_auth_file(
+            &mut credentials,
+            r#"{"tokens": [{"token": "w", "role": "write"}],
+                "webhooks": {"secrets": {"CI_TOKEN": "s3cret"}, "allowSchemes": ["http"],
+                             "allowMethods": ["PUT"], "allowHosts": ["ci.example.com", "10.0.0.0/8"]}}"#,
+        )
+        .unwrap();
+        assert!(!credentials.is_empty());
+        assert_eq!(settings.secrets["CI_TOKEN"], "s3cret");
+        assert_eq!(settings.schemes, ["http"]);
+        assert_eq!(settings.methods, ["PUT"]);
+        assert_eq!(
+            settings.hosts,
+            vec![
+                "ci.example.com".parse::<HostPattern>().unwrap(),
+                "10.0.0.0/8".parse().unwrap()
+            ]
+        );
+        // A file without webhooks has none.
+        let settings = read_auth_file(&mut credentials, r#"{"tokens": []}"#).unwrap();
+        assert_eq!(settings, WebhookSettings::default());
+    }
+
+    #[test]
+    fn a_wrong_webhook_entry_names_its_member_and_adds_nothing() {
+        for (content, names) in [
+            (
+                r#"{"tokens": [{"token": "w", "role": "write"}], "webhooks": {"allowHosts": ["ok.example", "not a host"]}}"#,
+                "webhooks.allowHosts[1]",
+            ),
+            (
+                r#"{"tokens": [{"token": "w", "role": "write"}], "webhooks": {"secrets": {"A-B": "x"}}}"#,
+                "webhooks.secrets: `A-B`",
+            ),
+            (
+                r#"{"webhooks": {"allowHost": ["x"]}}"#,
+                "unknown field `allowHost`",
+            ),
+        ] {
+            let mut credentials = Credentials::default();
+            let error = read_auth_file(&mut credentials, content)
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains(names), "{error}");
+            assert!(credentials.is_empty(), "{content}");
+        }
     }
 
     #[test]

@@ -341,6 +341,15 @@ impl Tx {
         }
     }
 
+    /// ` FOR UPDATE SKIP LOCKED` on PostgreSQL, for taking rows other transactions are not
+    /// working on (a queue); nothing on SQLite, whose write transactions hold the one write lock.
+    pub fn for_update_skip_locked(&self) -> &'static str {
+        match self.inner {
+            TxInner::Sqlite(_) => "",
+            TxInner::Postgres(_) => " FOR UPDATE SKIP LOCKED",
+        }
+    }
+
     /// A subquery yielding the items of the [`Arg::TextList`] bound to `placeholder` (`$3`),
     /// for `column IN (…)`.
     pub fn in_list(&self, placeholder: &str) -> String {

@@ -4,6 +4,7 @@
 //! * [`store`] — what is stored, as transactional operations (publish, versions, deployments…).
 //! * [`api`](self) — the HAL+JSON resources the official Pact clients use, under the same paths.
 //! * [`auth`] — bearer tokens with roles and Basic pairs.
+//! * [`webhooks`] — sending webhooks: address policy, templates, the delivery worker.
 //!
 //! Instances keep no state of their own beyond their connection pool, so several can share one
 //! PostgreSQL database behind a load balancer.
@@ -20,6 +21,7 @@ pub mod query;
 pub mod selection;
 pub mod store;
 mod timestamp;
+pub mod webhooks;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -34,6 +36,7 @@ use tokio::net::TcpListener;
 pub use auth::{Credentials, Role};
 pub use db::{Backend, Db, DbError};
 pub use store::Store;
+pub use webhooks::WebhookConfig;
 
 /// How a broker runs.
 #[derive(Debug, Clone)]
@@ -59,6 +62,8 @@ pub struct BrokerConfig {
     /// Limits on client connections: how many may be open, how long one may take to send a
     /// request head (or sit idle between requests).
     pub http: pactum_http::Limits,
+    /// How webhooks are sent.
+    pub webhooks: WebhookConfig,
 }
 
 impl BrokerConfig {
@@ -75,6 +80,7 @@ impl BrokerConfig {
             allow_public_without_auth: false,
             max_connections: 10,
             http: pactum_http::Limits::default(),
+            webhooks: WebhookConfig::default(),
         }
     }
 
@@ -112,6 +118,8 @@ pub(crate) struct AppState {
     pub(crate) config: Arc<BrokerConfig>,
     /// Turns for requests with large bodies (`hal::large_bodies_take_turns`).
     pub(crate) large_bodies: Arc<tokio::sync::Semaphore>,
+    /// Sends test executions of webhooks.
+    pub(crate) webhook_sender: webhooks::send::Sender,
 }
 
 /// How many requests with a large body are handled at once; the others wait their turn before
@@ -126,6 +134,7 @@ pub struct Broker {
     router: Router,
     store: Store,
     limits: pactum_http::Limits,
+    webhooks: Arc<WebhookConfig>,
 }
 
 impl Broker {
@@ -145,12 +154,14 @@ impl Broker {
             .await
             .map_err(|source| BrokerError::Bind { address, source })?;
         let limits = config.http;
+        let webhooks = Arc::new(config.webhooks.clone());
         let router = app(store.clone(), config);
         Ok(Broker {
             listener,
             router,
             store,
             limits,
+            webhooks,
         })
     }
 
@@ -162,7 +173,8 @@ impl Broker {
     }
 
     /// Serves until `shutdown` completes, then finishes in-flight requests and closes the
-    /// database.
+    /// database. Webhook deliveries are sent meanwhile, off the request path; one cut short by
+    /// the shutdown is attempted again after its lease expires.
     pub async fn serve(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -172,8 +184,13 @@ impl Broker {
             router,
             store,
             limits,
+            webhooks,
         } = self;
-        pactum_http::serve(listener, router, limits, shutdown).await?;
+        let worker = webhooks::spawn_worker(store.clone(), webhooks);
+        let served = pactum_http::serve(listener, router, limits, shutdown).await;
+        worker.abort();
+        let _ = worker.await;
+        served?;
         store.db().close().await;
         Ok(())
     }
@@ -186,6 +203,7 @@ impl Broker {
 pub fn app(store: Store, config: BrokerConfig) -> Router {
     router(AppState {
         store,
+        webhook_sender: config.webhooks.sender(),
         config: Arc::new(config),
         large_bodies: Arc::new(tokio::sync::Semaphore::new(LARGE_BODIES_AT_ONCE)),
     })

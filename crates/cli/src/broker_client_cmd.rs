@@ -1,7 +1,8 @@
 //! The broker client commands, named and flagged like the official `pact-broker` CLI:
 //! `publish`, `can-i-deploy`, `record-deployment`, `record-undeployment`, `record-release`,
 //! `record-support-ended`, `create-environment`, `list-environments`,
-//! `create-or-update-pacticipant`, `create-version-tag`, `describe-version`.
+//! `create-or-update-pacticipant`, `create-version-tag`, `describe-version` (the webhook
+//! commands are in `webhook_cmd`).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -58,7 +59,7 @@ pub(super) enum Output {
 impl Connection {
     /// How this command asks the broker (its flags, where its credential came from), for
     /// error messages.
-    fn asked(&self, matches: &ArgMatches) -> Asked {
+    pub(super) fn asked(&self, matches: &ArgMatches) -> Asked {
         let mut asked = Asked::new(BROKER_COMMANDS, &self.broker_base_url);
         asked.credential_origin =
             credential_origin(matches, BROKER_COMMANDS, "broker_token", "broker_username");
@@ -67,7 +68,7 @@ impl Connection {
         asked
     }
 
-    fn client(&self, asked: &Asked) -> Result<BrokerClient, CliError> {
+    pub(super) fn client(&self, asked: &Asked) -> Result<BrokerClient, CliError> {
         let auth = Auth::from_flags(
             self.broker_token.as_deref(),
             self.broker_username.as_deref(),
@@ -76,7 +77,7 @@ impl Connection {
         BrokerClient::new(&self.broker_base_url, auth).map_err(|e| asked.failure(e))
     }
 
-    fn json(&self) -> bool {
+    pub(super) fn json(&self) -> bool {
         self.output == Output::Json
     }
 }
@@ -269,19 +270,19 @@ pub(super) struct DescribeArgs {
     connection: Connection,
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+pub(super) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(CliError::Runtime)
 }
 
-fn ok(stdout: String) -> Result<Outcome, CliError> {
+pub(super) fn ok(stdout: String) -> Result<Outcome, CliError> {
     Ok(Outcome::new(stdout, EXIT_OK))
 }
 
 /// A broker answer as read, for `--output json`.
-fn pretty(value: &impl Serialize) -> String {
+pub(super) fn pretty(value: &impl Serialize) -> String {
     format!(
         "{}\n",
         serde_json::to_string_pretty(value).unwrap_or_default()
@@ -297,7 +298,7 @@ fn table(header: &[&str]) -> Table {
 }
 
 /// A table cell from broker data: control characters escaped, on one line.
-fn cell(text: &str) -> String {
+pub(super) fn cell(text: &str) -> String {
     printable_line(text).into_owned()
 }
 

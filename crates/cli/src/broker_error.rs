@@ -605,6 +605,9 @@ fn not_found(missing: &Missing, asked: &Asked) -> (String, Vec<String>) {
             None => "check --environment; a deployment recorded with --application-instance is undeployed with the same --application-instance".to_owned(),
         }],
         Missing::Release { .. } => vec!["check --version and --environment".to_owned()],
+        Missing::Webhook { .. } => vec![
+            "check --uuid: the broker's webhooks are listed at /webhooks".to_owned(),
+        ],
     };
     (sentence, hints)
 }

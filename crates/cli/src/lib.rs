@@ -11,6 +11,7 @@ mod openapi_cmd;
 mod signal;
 mod stub_cmd;
 mod verify_cmd;
+mod webhook_cmd;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -93,6 +94,21 @@ enum Command {
     /// Show a version with its branches and tags.
     #[command(disable_version_flag = true)]
     DescribeVersion(Box<broker_client_cmd::DescribeArgs>),
+    /// Create a webhook from curl's switches for the request it sends (URL first).
+    ///
+    /// -X METHOD, -H 'Name: value', -d DATA|@FILE, -u USER:PASSWORD (the webhook's credentials:
+    /// the broker's user name is --broker-username here), --consumer/--provider (or their
+    /// labels), and at least one event switch.
+    #[command(mut_arg("broker_username", |arg| arg.short(None)))]
+    CreateWebhook(Box<webhook_cmd::WebhookArgs>),
+    /// Create the webhook with the given --uuid, or replace it (same switches as
+    /// create-webhook).
+    #[command(mut_arg("broker_username", |arg| arg.short(None)))]
+    CreateOrUpdateWebhook(Box<webhook_cmd::UpsertArgs>),
+    /// Run a saved webhook now: exit 0 when its receiver answers with success, 1 when not.
+    TestWebhook(Box<webhook_cmd::UuidArgs>),
+    /// Delete a webhook.
+    DeleteWebhook(Box<webhook_cmd::UuidArgs>),
     /// Cross-check Pact contracts against a provider's OpenAPI document.
     ///
     /// Each HTTP interaction must be served by an operation of the document, send what it
@@ -161,7 +177,8 @@ struct BrokerArgs {
     )]
     basic_auth_read_only: Vec<String>,
     /// A JSON file of credentials: {"tokens": [{"token", "role"}], "basic": [{"username",
-    /// "password", "role"}]}.
+    /// "password", "role"}], "webhooks": {"secrets": {"NAME": "VALUE"}, "allowSchemes",
+    /// "allowMethods", "allowHosts"}}.
     #[arg(long, value_name = "FILE", env = "PACTUM_AUTH_FILE")]
     auth_file: Option<PathBuf>,
     /// Serve without authentication on a non-loopback address.
@@ -175,6 +192,8 @@ struct BrokerArgs {
     log_level: String,
     #[command(flatten)]
     connections: ConnectionArgs,
+    #[command(flatten)]
+    webhooks: broker_cmd::WebhookArgs,
     /// Log format: text for people, json (one object per line) for log collectors.
     #[arg(long, value_enum, default_value = "text", env = "PACTUM_LOG_FORMAT")]
     log_format: LogFormat,
@@ -568,6 +587,10 @@ where
         }
         Command::CreateVersionTag(args) => broker_client_cmd::create_version_tag(&args, sub)?,
         Command::DescribeVersion(args) => broker_client_cmd::describe_version(&args, sub)?,
+        Command::CreateWebhook(args) => webhook_cmd::create(&args, sub)?,
+        Command::CreateOrUpdateWebhook(args) => webhook_cmd::create_or_update(&args, sub)?,
+        Command::TestWebhook(args) => webhook_cmd::test(&args, sub)?,
+        Command::DeleteWebhook(args) => webhook_cmd::delete(&args, sub)?,
         Command::OpenapiCheck(args) => openapi_cmd::check(&args)?,
         Command::OpenapiDiff(args) => openapi_cmd::openapi_diff(&args)?,
         Command::OpenapiCoverage(args) => openapi_cmd::openapi_coverage(&args)?,

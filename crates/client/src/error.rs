@@ -136,6 +136,11 @@ pub enum Missing {
         /// The environment.
         environment: String,
     },
+    /// A webhook.
+    Webhook {
+        /// The id asked for.
+        uuid: String,
+    },
 }
 
 impl VersionSelector {
@@ -189,6 +194,7 @@ impl fmt::Display for Missing {
                 f,
                 "{pacticipant} version {version} is not currently released and supported in {environment}"
             ),
+            Missing::Webhook { uuid } => write!(f, "the broker has no webhook with UUID {uuid}"),
         }
     }
 }

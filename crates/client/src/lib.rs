@@ -10,6 +10,7 @@ mod commands;
 mod error;
 mod origin;
 pub mod sources;
+mod webhooks;
 
 use std::time::Duration;
 

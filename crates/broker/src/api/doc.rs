@@ -289,6 +289,73 @@ const PAGES: &[Page] = &[
                 integrations with the tag (the older way of naming an environment).",
         example: "GET {base}/can-i-deploy?pacticipant=web-shop&version=1.0.0&to=prod",
     },
+    Page {
+        rel: "webhooks",
+        title: "Webhooks",
+        path: "/webhooks",
+        methods: &["GET", "POST"],
+        about: "Every webhook; POST a webhook to create one. A webhook names the events it fires \
+                on (contract_published, contract_content_changed, \
+                contract_requiring_verification_published, provider_verification_published, \
+                provider_verification_succeeded, provider_verification_failed), optionally a \
+                consumer and a provider, and the request to send, with ${pactbroker.X} \
+                placeholders filled in from the event and ${user.X} from the broker's secrets. \
+                Scoped lists: /webhooks/consumer/{consumer}, /webhooks/provider/{provider}, \
+                /webhooks/provider/{provider}/consumer/{consumer}. Deliveries are written with \
+                the change that triggers them and retried until the receiver answers with a \
+                success code.",
+        example: "POST {base}/webhooks\n\n{\"events\": [{\"name\": \"contract_requiring_verification_published\"}], \
+                  \"request\": {\"method\": \"POST\", \"url\": \"https://ci.example/build?pact=${pactbroker.pactUrl}\"}}",
+    },
+    Page {
+        rel: "webhook",
+        title: "A webhook",
+        path: "/webhooks/{uuid}",
+        methods: &["GET", "PUT", "DELETE"],
+        about: "One webhook, its password and credential headers shown as **********. PUT \
+                replaces it, or creates it under the id given; DELETE removes it (deliveries \
+                still pending then fail).",
+        example: "GET {base}/webhooks/0f6c4a2e-5d9b-4a53-9d55-1f7c3b2a9e10",
+    },
+    Page {
+        rel: "execute",
+        title: "Test a webhook",
+        path: "/webhooks/{uuid}/execute",
+        methods: &["POST"],
+        about: "Sends the webhook's request now, rendered with the latest pact between its \
+                consumer and provider (or placeholder values), and answers with the request, \
+                the response, the logs and whether it succeeded. POST /webhooks/execute does the \
+                same for a webhook given in the body, without saving it.",
+        example: "POST {base}/webhooks/0f6c4a2e-5d9b-4a53-9d55-1f7c3b2a9e10/execute",
+    },
+    Page {
+        rel: "pact-webhooks",
+        title: "Webhooks of a pact",
+        path: "/pacts/provider/{provider}/consumer/{consumer}/webhooks",
+        methods: &["GET", "POST"],
+        about: "The webhooks that fire for contracts between the consumer and the provider \
+                (including those for every consumer or provider); POST creates one for the \
+                pair. .../webhooks/status shows the latest delivery of each.",
+        example: "GET {base}/pacts/provider/inventory-api/consumer/web-shop/webhooks/status",
+    },
+    Page {
+        rel: "logs",
+        title: "A webhook delivery's logs",
+        path: "/triggered-webhooks/{uuid}/logs",
+        methods: &["GET"],
+        about: "One delivery of a webhook: its event, status, and each attempt with its time, \
+                duration, response status or error, and the exchange as text (credentials \
+                redacted, response bodies cut short).",
+        example: "GET {base}/triggered-webhooks/6a1f0c3e-2b7d-4e8f-9a10-3c5d7e9f1b2a/logs",
+    },
+    Page {
+        rel: "error-logs",
+        title: "Logs of failing webhook deliveries",
+        path: "/triggered-webhooks/{uuid}/logs",
+        methods: &["GET"],
+        about: "The logs of a delivery that failed or is being retried (see the logs relation).",
+        example: "GET {base}/triggered-webhooks/6a1f0c3e-2b7d-4e8f-9a10-3c5d7e9f1b2a/logs",
+    },
 ];
 
 /// The page of `rel`, which may still carry its curie prefix (`pb:publish-pact`).

@@ -11,6 +11,7 @@ mod pacticipants;
 mod pacts;
 mod repr;
 mod selectors;
+mod webhooks;
 
 use axum::Router;
 use axum::extract::State;
@@ -35,6 +36,7 @@ pub(super) fn routes() -> Router<AppState> {
         .merge(matrix::routes())
         .merge(pact_lists::routes())
         .merge(integrations::routes())
+        .merge(webhooks::routes())
         .merge(doc::routes())
         .fallback(not_found)
 }
@@ -184,6 +186,8 @@ const RELATIONS: &[(&str, &str, &str, bool)] = &[
         true,
     ),
     ("pb:metrics", "/metrics", "Get Pact Broker metrics", false),
+    ("pb:webhooks", "/webhooks", "Webhooks", false),
+    ("pb:webhook", "/webhooks/{uuid}", "Webhook", true),
     (
         "pb:can-i-deploy-pacticipant-version-to-environment",
         "/can-i-deploy?pacticipant={pacticipant}&version={version}&environment={environment}",

@@ -280,6 +280,8 @@ fn publication(request: PublishRequest) -> ApiResult<Publication> {
         branch: request.branch,
         tags: request.tags,
         build_url: request.build_url,
+        // Set by the handler, which knows the base URL.
+        base_url: String::new(),
     })
 }
 
@@ -289,7 +291,10 @@ async fn publish(
     JsonBody(request): JsonBody<PublishRequest>,
 ) -> ApiResult<Hal<PublishResponse>> {
     let size = request.contracts.iter().map(|c| c.content.len()).sum();
-    let publication = by_size(size, move || publication(request)).await?;
+    let publication = Publication {
+        base_url: base.clone(),
+        ..by_size(size, move || publication(request)).await?
+    };
     let published = state.store.publish(&publication).await?;
     let consumer = &publication.consumer;
     let v = &published.version;
@@ -410,6 +415,7 @@ async fn put_pact_document(
             content: body,
             on_conflict: mode,
         }],
+        base_url: base.to_owned(),
     };
     let published = state.store.publish(&publication).await?;
     let pact = state
@@ -677,6 +683,7 @@ async fn record_verification(
         test_results: request.test_results,
         verified_by,
         metadata,
+        base_url: base.to_owned(),
     };
     let verification = state
         .store

@@ -36,18 +36,32 @@ impl Migration {
 }
 
 /// The SQLite migrations, in order.
-pub(crate) const SQLITE: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_init.sql",
-    script: include_str!("../migrations/sqlite/0001_init.sql"),
-}];
+pub(crate) const SQLITE: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_init.sql",
+        script: include_str!("../migrations/sqlite/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_webhooks.sql",
+        script: include_str!("../migrations/sqlite/0002_webhooks.sql"),
+    },
+];
 
 /// The PostgreSQL migrations, in order; the same files as [`SQLITE`] in the other dialect.
-pub(crate) const POSTGRES: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_init.sql",
-    script: include_str!("../migrations/postgres/0001_init.sql"),
-}];
+pub(crate) const POSTGRES: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_init.sql",
+        script: include_str!("../migrations/postgres/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_webhooks.sql",
+        script: include_str!("../migrations/postgres/0002_webhooks.sql"),
+    },
+];
 
 /// Every pactum broker takes this PostgreSQL advisory lock while migrating; any constant works
 /// as long as they all use the same one.

@@ -12,6 +12,7 @@ use super::environments::{ENVIRONMENT_COLUMNS, Environment, environment};
 use super::pacticipants::{Pacticipant, ensure_pacticipant, find_pacticipant, require_pacticipant};
 use super::resolve::{Among, Resolved, VersionRef, require_version_id, resolve};
 use super::versions::{Version, add_tag, add_to_branch, ensure_version, load_version};
+use super::webhooks::{ContentChange, trigger_for_publication};
 use super::{Result, Snapshot, Store, StoreError, find_or_insert, now};
 use crate::blocking::{by_size, on_blocking_thread};
 use crate::db::{AsTransient, Backend, DbError, Row, Tx, args, read_tx, write_tx};
@@ -102,6 +103,8 @@ pub struct Publication {
     pub build_url: Option<String>,
     /// The contracts.
     pub contracts: Vec<NewContract>,
+    /// The broker's base URL, for the links webhooks triggered by this publication send.
+    pub base_url: String,
 }
 
 /// The result of a publication.
@@ -117,6 +120,8 @@ pub struct Published {
     pub pacticipant: Pacticipant,
     /// Every environment (the version resource links to recording a deployment to each).
     pub environments: Vec<Environment>,
+    /// How many webhook deliveries the publication triggered.
+    pub webhook_deliveries: usize,
 }
 
 /// What a broker adds to a contract when serving it, which is not part of the contract (clients
@@ -578,7 +583,10 @@ impl Store {
                 .write_publication(publication, &prepared, &premerged, merge_inside)
                 .await
             {
-                Ok(published) => return Ok(published),
+                Ok(published) => {
+                    self.wake_outbox(published.webhook_deliveries);
+                    return Ok(published);
+                }
                 Err(Abort::Failed(error)) => return Err(error),
                 Err(Abort::Stale) => attempt += 1,
             }
@@ -660,6 +668,7 @@ impl Store {
                 add_tag(tx, consumer_id, version_id, tag).await?;
             }
             let mut outcomes = Vec::with_capacity(publication.contracts.len());
+            let mut webhook_deliveries = 0;
             for (index, contract) in publication.contracts.iter().enumerate() {
                 let provider_id = ensure_pacticipant(tx, &contract.provider).await?;
                 let outcome = store_contract(
@@ -674,6 +683,15 @@ impl Store {
                     &contract_field(index),
                 )
                 .await?;
+                // Webhooks: the deliveries commit with the publication (an outbox).
+                let change = match outcome {
+                    PublishOutcome::Created => ContentChange::New,
+                    PublishOutcome::Unchanged => ContentChange::Unchanged,
+                    PublishOutcome::Overwritten | PublishOutcome::Merged => ContentChange::Replaced,
+                };
+                webhook_deliveries +=
+                    trigger_for_publication(tx, &publication.base_url, version_id, provider_id, change)
+                        .await?;
                 outcomes.push((contract.provider.clone(), outcome));
             }
             let environments = tx
@@ -688,6 +706,7 @@ impl Store {
                 contracts: outcomes,
                 pacticipant: require_pacticipant(tx, &publication.consumer).await?,
                 environments,
+                webhook_deliveries,
             })
         })
     }

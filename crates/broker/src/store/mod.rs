@@ -9,7 +9,8 @@
 //!
 //! One file per kind of thing: `pacticipants`, `versions` (with branches and tags),
 //! `environments` (with deployments and releases), `contracts`, `verifications`,
-//! `integrations` (the consumer/provider pairs), and
+//! `integrations` (the consumer/provider pairs), `webhooks` (webhooks and the outbox of their
+//! deliveries, written in the transaction of the event that triggers them), and
 //! `resolve`, the one place where "latest", "latest with a tag", "the main branch's head",
 //! "deployed in an environment"… become version ids. Answers that take many queries read one
 //! `Snapshot`, whose typed methods sit beside the tables they read.
@@ -25,6 +26,7 @@ mod pacticipants;
 mod resolve;
 mod verifications;
 mod versions;
+mod webhooks;
 
 pub use crate::timestamp::{now, rfc3339};
 pub use contracts::{
@@ -40,6 +42,10 @@ pub use resolve::VersionRef;
 pub(crate) use verifications::CountedVerifiers;
 pub use verifications::{NewVerification, Verification};
 pub use versions::{Branch, Tag, Version};
+pub use webhooks::{
+    AttemptRecord, DeliveryContext, DeliveryRecord, LeasedDelivery, Scope, StoredAttempt,
+    StoredWebhook, WebhookFields, WebhookFilter, status as delivery_status,
+};
 
 use crate::db::{Arg, AsTransient, Db, DbError, Tx, args, read_tx};
 
@@ -149,12 +155,29 @@ impl Snapshot {
 #[derive(Debug, Clone)]
 pub struct Store {
     db: Db,
+    /// Woken after a commit that wrote webhook deliveries, so they go out at once.
+    outbox: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Store {
     /// Wraps a migrated database.
     pub fn new(db: Db) -> Self {
-        Store { db }
+        Store {
+            db,
+            outbox: Default::default(),
+        }
+    }
+
+    /// Notified after every commit that wrote webhook deliveries (the delivery worker waits on
+    /// it between polls).
+    pub fn outbox(&self) -> &tokio::sync::Notify {
+        &self.outbox
+    }
+
+    fn wake_outbox(&self, deliveries: usize) {
+        if deliveries > 0 {
+            self.outbox.notify_one();
+        }
     }
 
     /// The database.
@@ -190,6 +213,23 @@ impl Store {
             (
                 "currentlySupportedReleasedVersions",
                 "SELECT COUNT(*) FROM released_versions WHERE currently_supported",
+            ),
+            ("webhooks", "SELECT COUNT(*) FROM webhooks"),
+            (
+                "webhookDeliveriesSucceeded",
+                "SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'success'",
+            ),
+            (
+                "webhookDeliveriesFailed",
+                "SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'failure'",
+            ),
+            (
+                "webhookDeliveriesRetrying",
+                "SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'retrying'",
+            ),
+            (
+                "webhookDeliveriesNotRun",
+                "SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'not_run'",
             ),
         ];
         read_tx!(self.db, tx => {

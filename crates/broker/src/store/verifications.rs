@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::versions::ensure_version;
+use super::webhooks::trigger_for_verification;
 use super::{Result, Snapshot, Store, StoreError, now};
 use crate::db::{Arg, Row, args, read_tx, write_tx};
 
@@ -47,6 +48,8 @@ pub struct NewVerification {
     pub verified_by: Option<Value>,
     /// The pacts-for-verification metadata the verifier fetched the contract with.
     pub metadata: Option<String>,
+    /// The broker's base URL, for the links webhooks triggered by this verification send.
+    pub base_url: String,
 }
 
 fn verification(row: &Row) -> Verification {
@@ -81,7 +84,7 @@ impl Store {
         sha: &str,
         result: &NewVerification,
     ) -> Result<Verification> {
-        write_tx!(self.db, tx => {
+        let (verification, deliveries) = write_tx!(self.db, tx => {
             let row = tx
                 .row(
                     "SELECT pv.id, pv.consumer_id, pv.provider_id FROM pact_versions pv \
@@ -129,9 +132,14 @@ impl Store {
                 args![pact_version_id, provider_version_id, id, result.success],
             )
             .await?;
+            // Webhooks: the deliveries commit with the verification (an outbox).
+            let deliveries =
+                trigger_for_verification(tx, &result.base_url, id, result.metadata.as_deref()).await?;
             let sql = format!("{VERIFICATION_SELECT} WHERE vr.id = $1");
-            Ok(verification(&tx.row(&sql, args![id]).await?.expect("just inserted")))
-        })
+            Ok::<_, StoreError>((verification(&tx.row(&sql, args![id]).await?.expect("just inserted")), deliveries))
+        })?;
+        self.wake_outbox(deliveries);
+        Ok(verification)
     }
 
     /// A verification result by number.
