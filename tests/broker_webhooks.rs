@@ -467,6 +467,31 @@ fn invalid_webhooks_are_refused_naming_the_field_and_credentials_are_never_shown
     }
     assert_eq!(broker.count("webhooks"), 0, "nothing saved");
 
+    // A path scoped to a pacticipant that does not exist is a resource that does not exist
+    // (404, as the Pact Broker answers), for creating and for listing; a body that is wrong
+    // is still reported first.
+    for path in [
+        "/webhooks/provider/ghost-api/consumer/ghost-web",
+        "/webhooks/consumer/ghost-web",
+        "/webhooks/provider/ghost-api",
+        "/pacts/provider/ghost-api/consumer/ghost-web/webhooks",
+    ] {
+        let (status, answer) = broker.post(path, &json!({"request": request}));
+        assert_eq!(status, 404, "POST {path}: {answer}");
+        assert!(
+            answer.to_string().contains("ghost-"),
+            "POST {path}: {answer}"
+        );
+        let (status, answer) = broker.get(path);
+        assert_eq!(status, 404, "GET {path}: {answer}");
+        let (status, answer) = broker.post(
+            path,
+            &json!({"events": [{"name": "nope"}], "request": request}),
+        );
+        assert_eq!(status, 400, "POST {path}: {answer}");
+    }
+    assert_eq!(broker.count("webhooks"), 0, "nothing saved");
+
     // PUT creates under the client's id, then replaces.
     let uuid = "0f6c4a2e-5d9b-4a53-9d55-1f7c3b2a9e10";
     let saved = json!({

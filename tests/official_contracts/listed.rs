@@ -14,7 +14,6 @@ pub struct Listed {
     pub reason: &'static str,
 }
 
-const WEBHOOKS: &str = "webhooks are not implemented yet (their own issue)";
 const PROVIDER_CONTRACTS: &str = "PactFlow's provider contracts (bi-directional contract testing) are not implemented yet \
      (their own issue)";
 
@@ -44,87 +43,9 @@ const fn pactflow(
     }
 }
 
-const BOTH_EXIST: Option<&str> =
-    Some("the 'Pricing Service' and 'Condor' already exist in the pact-broker");
-
 /// Interactions that depend on features still to come. They run, and must still fail: one that
 /// passes fails the test until it is taken off this list, so the list only shrinks.
 pub const NOT_YET: &[Listed] = &[
-    broker(
-        "a request for the index resource",
-        None,
-        "the index has no `pb:webhooks` relation until webhooks exist",
-    ),
-    broker(
-        "a request for the index resource with the webhook relation",
-        None,
-        "the index has no `pb:webhook` relation until webhooks exist",
-    ),
-    broker(
-        "a request to create a global webhook with a JSON body",
-        None,
-        WEBHOOKS,
-    ),
-    broker(
-        "a request to create a webhook with a JSON body and a uuid",
-        BOTH_EXIST,
-        WEBHOOKS,
-    ),
-    broker(
-        "a request to create a webhook with a JSON body for a consumer",
-        BOTH_EXIST,
-        WEBHOOKS,
-    ),
-    broker(
-        "a request to create a webhook with a JSON body for a consumer and provider",
-        BOTH_EXIST,
-        WEBHOOKS,
-    ),
-    broker(
-        "a request to create a webhook with a JSON body for a consumer specified by a label",
-        None,
-        WEBHOOKS,
-    ),
-    broker(
-        "a request to create a webhook with a JSON body for a consumer that does not exist",
-        None,
-        WEBHOOKS,
-    ),
-    broker(
-        "a request to create a webhook with a JSON body for a provider",
-        BOTH_EXIST,
-        WEBHOOKS,
-    ),
-    broker(
-        "a request to create a webhook with a JSON body for a provider specified by a label",
-        None,
-        WEBHOOKS,
-    ),
-    broker(
-        "a request to create a webhook with a non-JSON body for a consumer and provider",
-        BOTH_EXIST,
-        WEBHOOKS,
-    ),
-    broker(
-        "a request to create a webhook with every possible event type",
-        BOTH_EXIST,
-        WEBHOOKS,
-    ),
-    broker(
-        "a request to update a webhook",
-        Some("a webhook with the uuid 696c5f93-1b7f-44bc-8d03-59440fcaa9a0 exists"),
-        WEBHOOKS,
-    ),
-    broker(
-        "an invalid request to create a webhook for a consumer and provider",
-        BOTH_EXIST,
-        WEBHOOKS,
-    ),
-    pactflow(
-        "a request for the index resource",
-        None,
-        "the index has no `pb:webhooks` relation until webhooks exist",
-    ),
     pactflow(
         "a request for the index resource",
         Some("the pb:publish-provider-contract relation exists in the index resource"),

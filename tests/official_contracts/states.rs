@@ -11,8 +11,10 @@ use serde_json::{Value, json};
 use pactum::broker::Store;
 use pactum::broker::store::{
     DeploymentKind, EnvironmentFields, NewContract, NewVerification, OnConflict, PactRef,
-    PacticipantFields, Publication, StoreError,
+    PacticipantFields, Publication, Scope, StoreError, WebhookFields,
 };
+use pactum::broker_api::WebhookRequest;
+use pactum::broker_api::webhooks::DEFAULT_EVENT;
 
 /// The repository URL the Pact Broker's test data gives the `Pricing Service`.
 const PRICING_SERVICE_REPOSITORY: &str =
@@ -144,6 +146,19 @@ pub async fn set_up(store: &Store, state: &str) -> Result<(), String> {
             data.verified_by("4.5.6", true).await?;
             data.pact("Foo", "3.4.5", &["prod"], "Bar").await?;
             data.verified_by("4.5.6", false).await?;
+        }
+
+        // The Pact Broker's test data: a webhook for the pair, on the default event, POSTing to
+        // `http://example.org` with a JSON content type.
+        "a webhook with the uuid 696c5f93-1b7f-44bc-8d03-59440fcaa9a0 exists" => {
+            data.pacticipant("Condor", None).await?;
+            data.pacticipant("Pricing Service", None).await?;
+            data.webhook(
+                "696c5f93-1b7f-44bc-8d03-59440fcaa9a0",
+                "Condor",
+                "Pricing Service",
+            )
+            .await?;
         }
 
         // Environments and deployments, with the uuids the contracts' paths name.
@@ -419,6 +434,30 @@ impl<'a> Data<'a> {
                 environment,
                 application_instance,
             )
+            .await
+            .map(drop)
+            .map_err(why)
+    }
+
+    /// A webhook `uuid` for the pair, as the Pact Broker's test data makes one.
+    async fn webhook(&mut self, uuid: &str, consumer: &str, provider: &str) -> Result<(), String> {
+        let fields = WebhookFields {
+            description: None,
+            consumer: Some(Scope::Name(consumer.to_owned())),
+            provider: Some(Scope::Name(provider.to_owned())),
+            enabled: true,
+            events: vec![DEFAULT_EVENT.to_owned()],
+            request: WebhookRequest {
+                method: "POST".to_owned(),
+                url: "http://example.org".to_owned(),
+                headers: [("content-type".to_owned(), "application/json".to_owned())].into(),
+                body: None,
+                username: None,
+                password: None,
+            },
+        };
+        self.store
+            .put_webhook(uuid, &fields)
             .await
             .map(drop)
             .map_err(why)

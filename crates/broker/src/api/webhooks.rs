@@ -231,6 +231,29 @@ struct PathScope {
     provider: Option<String>,
 }
 
+impl PathScope {
+    fn pair(provider: &str, consumer: &str) -> Self {
+        PathScope {
+            consumer: Some(consumer.to_owned()),
+            provider: Some(provider.to_owned()),
+        }
+    }
+
+    fn consumer(consumer: &str) -> Self {
+        PathScope {
+            consumer: Some(consumer.to_owned()),
+            provider: None,
+        }
+    }
+
+    fn provider(provider: &str) -> Self {
+        PathScope {
+            consumer: None,
+            provider: Some(provider.to_owned()),
+        }
+    }
+}
+
 fn check_scope(
     field: &str,
     given: Option<WebhookPacticipant>,
@@ -279,7 +302,11 @@ fn authority(url: &str) -> Option<&str> {
 }
 
 /// Checks a webhook body; every problem is reported, each under the member it is about.
-fn fields(state: &AppState, body: WebhookRequestBody, path: PathScope) -> ApiResult<WebhookFields> {
+fn fields(
+    state: &AppState,
+    body: WebhookRequestBody,
+    path: &PathScope,
+) -> ApiResult<WebhookFields> {
     let mut errors: Vec<(String, String)> = Vec::new();
     let consumer = check_scope(
         "consumer",
@@ -454,6 +481,21 @@ async fn check_pacticipants(state: &AppState, fields: &WebhookFields) -> ApiResu
     }
 }
 
+/// Answers 404 when a pacticipant the path names does not exist: a path scoped to pacticipants
+/// is a resource of theirs, as in the Pact Broker (whose clients read the 404 as "create the
+/// pacticipant first"). Pacticipants named in the body are checked by [`check_pacticipants`].
+async fn check_path_pacticipants(state: &AppState, path: &PathScope) -> ApiResult<()> {
+    for name in [&path.consumer, &path.provider].into_iter().flatten() {
+        if state.store.pacticipant(name).await?.is_none() {
+            return Err(ApiError::not_found(format!(
+                "no pacticipant named `{}`",
+                printable_line(name)
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn check_uuid(uuid: &str) -> ApiResult<()> {
     if pactum_broker_api::webhooks::is_webhook_id(uuid) {
         Ok(())
@@ -489,7 +531,8 @@ async fn create_in(
     body: WebhookRequestBody,
     path: PathScope,
 ) -> ApiResult<Response> {
-    let fields = fields(state, body, path)?;
+    let fields = fields(state, body, &path)?;
+    check_path_pacticipants(state, &path).await?;
     save(state, base, &uuid::Uuid::new_v4().to_string(), fields).await
 }
 
@@ -507,11 +550,7 @@ async fn create_for_pair(
     Path((p, c)): Path<(String, String)>,
     JsonBody(body): JsonBody<WebhookRequestBody>,
 ) -> ApiResult<Response> {
-    let path = PathScope {
-        consumer: Some(c),
-        provider: Some(p),
-    };
-    create_in(&state, &base, body, path).await
+    create_in(&state, &base, body, PathScope::pair(&p, &c)).await
 }
 
 async fn create_for_consumer(
@@ -520,11 +559,7 @@ async fn create_for_consumer(
     Path(c): Path<String>,
     JsonBody(body): JsonBody<WebhookRequestBody>,
 ) -> ApiResult<Response> {
-    let path = PathScope {
-        consumer: Some(c),
-        provider: None,
-    };
-    create_in(&state, &base, body, path).await
+    create_in(&state, &base, body, PathScope::consumer(&c)).await
 }
 
 async fn create_for_provider(
@@ -533,11 +568,7 @@ async fn create_for_provider(
     Path(p): Path<String>,
     JsonBody(body): JsonBody<WebhookRequestBody>,
 ) -> ApiResult<Response> {
-    let path = PathScope {
-        consumer: None,
-        provider: Some(p),
-    };
-    create_in(&state, &base, body, path).await
+    create_in(&state, &base, body, PathScope::provider(&p)).await
 }
 
 async fn put_webhook(
@@ -547,7 +578,7 @@ async fn put_webhook(
     JsonBody(body): JsonBody<WebhookRequestBody>,
 ) -> ApiResult<Response> {
     check_uuid(&uuid)?;
-    let fields = fields(&state, body, PathScope::default())?;
+    let fields = fields(&state, body, &PathScope::default())?;
     save(&state, &base, &uuid, fields).await
 }
 
@@ -585,6 +616,7 @@ async fn list_pair(
     Base(base): Base,
     Path((p, c)): Path<(String, String)>,
 ) -> ApiResult<Hal<Webhooks>> {
+    check_path_pacticipants(&state, &PathScope::pair(&p, &c)).await?;
     let webhooks = state
         .store
         .webhooks(WebhookFilter::Pair {
@@ -606,6 +638,7 @@ async fn list_consumer(
     Base(base): Base,
     Path(c): Path<String>,
 ) -> ApiResult<Hal<Webhooks>> {
+    check_path_pacticipants(&state, &PathScope::consumer(&c)).await?;
     let webhooks = state.store.webhooks(WebhookFilter::Consumer(&c)).await?;
     let self_href = href(&base, &["webhooks", "consumer", &c]);
     Ok(Hal::ok(list(
@@ -621,6 +654,7 @@ async fn list_provider(
     Base(base): Base,
     Path(p): Path<String>,
 ) -> ApiResult<Hal<Webhooks>> {
+    check_path_pacticipants(&state, &PathScope::provider(&p)).await?;
     let webhooks = state.store.webhooks(WebhookFilter::Provider(&p)).await?;
     let self_href = href(&base, &["webhooks", "provider", &p]);
     Ok(Hal::ok(list(
@@ -636,6 +670,7 @@ async fn list_pact(
     Base(base): Base,
     Path((p, c)): Path<(String, String)>,
 ) -> ApiResult<Hal<Webhooks>> {
+    check_path_pacticipants(&state, &PathScope::pair(&p, &c)).await?;
     let webhooks = state
         .store
         .webhooks(WebhookFilter::ApplyingTo {
@@ -841,6 +876,6 @@ async fn execute_unsaved(
     Base(base): Base,
     JsonBody(body): JsonBody<WebhookRequestBody>,
 ) -> ApiResult<Hal<WebhookExecutionResult>> {
-    let fields = fields(&state, body, PathScope::default())?;
+    let fields = fields(&state, body, &PathScope::default())?;
     execute(&state, &base, &fields, None).await
 }
