@@ -226,7 +226,7 @@ async fn index(Base(base): Base) -> Hal<Index> {
     let curie = |name: &str| repr::doc_curie(&base, name, "index");
     links.insert(
         "curies".into(),
-        Relation::Many(vec![curie("pb"), curie("beta")]),
+        Relation::Many(vec![curie("pb"), curie("beta"), curie("pf")]),
     );
     Hal::ok(Index { links })
 }
