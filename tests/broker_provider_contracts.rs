@@ -1,7 +1,8 @@
 //! Provider contracts (PactFlow's API) over real HTTP, on SQLite and on PostgreSQL: an OpenAPI
 //! document published with its self-verification reads back as published, publishing again
 //! for the same provider version replaces it, and a document that cannot be read is refused
-//! with where it breaks, storing nothing.
+//! with where it breaks, storing nothing. The official `pactflow publish-provider-contract`
+//! commands (Rust `pact` 18.1.2, Ruby `pactflow` 16.1.7) publish to it unchanged.
 
 use base64::Engine as _;
 use pactum::broker_api::provider_contracts::ProviderContractToPublish;
@@ -12,6 +13,8 @@ use pactum::broker_api::{
 use serde_json::Value;
 
 use crate::support::broker::{TestBroker, TestDb, backends};
+use crate::support::clients::OfficialClients;
+use crate::support::{ScratchDir, run, text};
 
 const OAS_YAML: &str = "openapi: 3.0.3
 info:
@@ -302,5 +305,94 @@ fn a_provider_contract_that_cannot_be_read_is_refused_naming_where_and_nothing_i
             read_back(&broker, "items-api", "1.0.0").content,
             "some: contract\n"
         );
+    }
+}
+
+#[test]
+fn the_official_pactflow_clients_publish_provider_contracts() {
+    let Some(clients) = OfficialClients::find() else {
+        return;
+    };
+    let scratch = ScratchDir::new("provider-contract-clients");
+    let document = scratch.write("openapi.yaml", OAS_YAML);
+    let report = scratch.write("report.txt", "42 tests, 0 failures\n");
+    let (document, report) = (document.to_str().unwrap(), report.to_str().unwrap());
+    for kind in backends() {
+        eprintln!("-- on {kind:?}");
+        let db = TestDb::new(kind);
+        let broker = TestBroker::start(&db);
+
+        let mut rust = clients.pact();
+        rust.args(["pactflow", "publish-provider-contract", document])
+            .args(["--broker-base-url", &broker.url, "--provider", "items-api"])
+            .args([
+                "--provider-app-version",
+                "1.0.0",
+                "--branch",
+                "main",
+                "--tag",
+                "dev",
+            ])
+            .args([
+                "--content-type",
+                "application/yaml",
+                "--verification-success",
+            ])
+            .args([
+                "--verification-results",
+                report,
+                "--verification-results-content-type",
+            ])
+            .args(["text/plain", "--verifier", "schemathesis", "--retries", "0"]);
+        let output = run(&mut rust);
+        assert!(output.status.success(), "pact pactflow: {}", text(&output));
+
+        let mut ruby = std::process::Command::new(clients.ruby_pactflow_client());
+        ruby.args(["publish-provider-contract", document])
+            .args(["--broker-base-url", &broker.url, "--provider", "items-api"])
+            .args(["--provider-app-version", "2.0.0", "--branch", "main"])
+            .args([
+                "--content-type",
+                "application/yaml",
+                "--verification-exit-code",
+                "1",
+            ])
+            .args([
+                "--verification-results",
+                report,
+                "--verification-results-content-type",
+            ])
+            .args(["text/plain", "--verifier", "schemathesis"]);
+        let output = run(&mut ruby);
+        assert!(
+            output.status.success(),
+            "pactflow (Ruby): {}",
+            text(&output)
+        );
+
+        let first = read_back(&broker, "items-api", "1.0.0");
+        assert_eq!(first.content, OAS_YAML);
+        assert_eq!(first.specification, "oas");
+        assert!(first.self_verification_results.success);
+        assert_eq!(
+            first.self_verification_results.verifier.as_deref(),
+            Some("schemathesis")
+        );
+        assert_eq!(
+            first.self_verification_results.content.as_deref(),
+            Some(base64("42 tests, 0 failures\n").as_str())
+        );
+        assert_eq!(
+            broker.ok("/pacticipants/items-api/versions/1.0.0/tags/dev")["name"],
+            "dev"
+        );
+        let second = read_back(&broker, "items-api", "2.0.0");
+        assert_eq!(second.content, OAS_YAML);
+        assert!(
+            !second.self_verification_results.success,
+            "exit code 1 is a failure"
+        );
+        let branch = broker.ok("/pacticipants/items-api/branches/main/versions/2.0.0");
+        assert_eq!(branch["number"], "2.0.0", "{branch}");
     }
 }
