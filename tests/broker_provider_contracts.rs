@@ -204,6 +204,11 @@ fn a_provider_contract_publishes_reads_back_and_is_replaced_by_the_next_for_its_
         assert!(!stored.self_verification_results.success);
         assert_eq!(read_back(&broker, "items-api", "1.0.0").content, OAS_JSON);
 
+        assert_eq!(
+            broker.count("providerContracts"),
+            2,
+            "one per provider version"
+        );
         let (status, body) = broker.get("/contracts/provider/items-api/version/3.0.0");
         assert_eq!(status, 404, "{body}");
     }
@@ -272,6 +277,7 @@ fn a_provider_contract_that_cannot_be_read_is_refused_naming_where_and_nothing_i
         );
 
         // Nothing of the refused publications was stored: no provider, no version.
+        assert_eq!(broker.count("providerContracts"), 0);
         assert_eq!(broker.get("/pacticipants/items-api").0, 404);
         assert_eq!(
             broker.get("/contracts/provider/items-api/version/1.0.0").0,

@@ -45,30 +45,49 @@ fn contract_href(base: &str, provider: &str, version: &str) -> String {
     )
 }
 
+/// The request members a provider contract is read from, for naming them in errors: the
+/// publish body nests them under `contract`, the older `PUT` does not and calls the
+/// specification `contractType`.
+struct Members {
+    content: &'static str,
+    content_type: &'static str,
+    specification: &'static str,
+}
+
+const PUBLISH_MEMBERS: Members = Members {
+    content: "contract.content",
+    content_type: "contract.contentType",
+    specification: "contract.specification",
+};
+
+const PUT_MEMBERS: Members = Members {
+    content: "content",
+    content_type: "contentType",
+    specification: "contractType",
+};
+
 /// The document as text, and what is wrong with it as an OpenAPI document (if anything).
-/// `at` is the request member holding the document (`contract.content`, `content`).
 struct ReadDocument {
     text: String,
     unusable: Option<String>,
 }
 
 fn read_document(
-    at: &str,
+    members: &Members,
     content: &str,
     content_type: &str,
-    specification: (&str, &str),
+    specification: &str,
 ) -> ApiResult<ReadDocument> {
-    let (specification_at, specification) = specification;
+    let at = members.content;
     if !specification.eq_ignore_ascii_case("oas") {
         return Err(ApiError::invalid(
-            specification_at,
+            members.specification,
             format!(
                 "`{specification}` is not a specification pactum reads; provider contracts are \
                  OpenAPI documents: `oas`"
             ),
         ));
     }
-    let content_type_at = format!("{}Type", at);
     let media = content_type
         .split(';')
         .next()
@@ -86,7 +105,7 @@ fn read_document(
         || media.ends_with("+yaml");
     if !readable {
         return Err(ApiError::invalid(
-            &content_type_at,
+            members.content_type,
             format!(
                 "`{content_type}` is not a media type pactum reads; an OpenAPI document is \
                  `application/json` or `application/yaml`"
@@ -132,26 +151,17 @@ fn self_verification(results: SelfVerificationResults) -> SelfVerification {
 /// Checks the names and the document (off the async workers when large), and says what to
 /// store.
 async fn new_contract(
-    provider: &str,
-    version: &str,
-    at: &'static str,
+    members: &'static Members,
     content: String,
     content_type: String,
-    specification: (&'static str, String),
+    specification: String,
 ) -> ApiResult<(String, String, String, Option<String>)> {
-    check_name("provider", provider)?;
-    check_name("pacticipantVersionNumber", version)?;
     by_size(content.len(), move || {
-        let document = read_document(
-            at,
-            &content,
-            &content_type,
-            (specification.0, &specification.1),
-        )?;
+        let document = read_document(members, &content, &content_type, &specification)?;
         Ok((
             document.text,
             content_type,
-            specification.1.to_ascii_lowercase(),
+            specification.to_ascii_lowercase(),
             document.unusable,
         ))
     })
@@ -164,6 +174,11 @@ async fn publish(
     Path(provider): Path<String>,
     JsonBody(request): JsonBody<PublishProviderContractRequest>,
 ) -> ApiResult<Hal<ProviderContractPublished>> {
+    check_name("provider", &provider)?;
+    check_name(
+        "pacticipantVersionNumber",
+        &request.pacticipant_version_number,
+    )?;
     if let Some(branch) = &request.branch {
         check_name("branch", branch)?;
     }
@@ -172,12 +187,10 @@ async fn publish(
     }
     let contract = request.contract;
     let (content, content_type, specification, unusable) = new_contract(
-        &provider,
-        &request.pacticipant_version_number,
-        "contract.content",
+        &PUBLISH_MEMBERS,
         contract.content,
         contract.content_type,
-        ("contract.specification", contract.specification),
+        contract.specification,
     )
     .await?;
     let new = NewProviderContract {
@@ -200,13 +213,13 @@ async fn put_contract(
     Path((provider, version)): Path<(String, String)>,
     JsonBody(request): JsonBody<ProviderContractRequest>,
 ) -> ApiResult<Response> {
+    check_name("provider", &provider)?;
+    check_name("version", &version)?;
     let (content, content_type, specification, unusable) = new_contract(
-        &provider,
-        &version,
-        "content",
+        &PUT_MEMBERS,
         request.content,
         request.content_type,
-        ("contractType", request.contract_type),
+        request.contract_type,
     )
     .await?;
     let new = NewProviderContract {

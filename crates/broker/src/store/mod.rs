@@ -219,6 +219,10 @@ impl Store {
                 "currentlySupportedReleasedVersions",
                 "SELECT COUNT(*) FROM released_versions WHERE currently_supported",
             ),
+            (
+                "providerContracts",
+                "SELECT COUNT(*) FROM provider_contracts",
+            ),
             ("webhooks", "SELECT COUNT(*) FROM webhooks"),
             (
                 "webhookDeliveriesSucceeded",
