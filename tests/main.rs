@@ -45,6 +45,7 @@ mod broker_interop;
 mod broker_links;
 mod broker_messages;
 mod broker_migrations;
+mod broker_provider_contracts;
 mod broker_verification;
 mod broker_webhooks;
 mod broker_wire;

@@ -18,6 +18,9 @@ const PACT_BINARY: &str = "node_modules/@pact-foundation/pact-cli-linux-x64/stan
 /// The Ruby `pact-broker` client.
 const RUBY_BROKER_CLIENT: &str = "ruby-cli/node_modules/.bin/pact-broker";
 
+/// The Ruby `pactflow` client (provider contracts), from the same package.
+const RUBY_PACTFLOW_CLIENT: &str = "ruby-cli/node_modules/.bin/pactflow";
+
 /// The installed official clients.
 #[derive(Debug, Clone)]
 pub struct OfficialClients {
@@ -41,6 +44,11 @@ impl OfficialClients {
     /// The path of the Ruby `pact-broker` client.
     pub fn ruby_broker_client(&self) -> PathBuf {
         self.dir.join(RUBY_BROKER_CLIENT)
+    }
+
+    /// The path of the Ruby `pactflow` client (`publish-provider-contract`).
+    pub fn ruby_pactflow_client(&self) -> PathBuf {
+        self.dir.join(RUBY_PACTFLOW_CLIENT)
     }
 
     /// `node` running `script` with pact-js on its module path.

@@ -9,6 +9,7 @@
 //!   to a served contract, a provider's latest contracts, diffs.
 //! * [`for_verification`] — pacts for verification; [`verifications`] — verification results.
 //! * [`integrations`] — the consumer/provider pairs.
+//! * [`provider_contracts`] — OpenAPI documents providers publish (PactFlow's API).
 //! * [`matrix`] — the matrix and can-i-deploy questions and answer.
 //! * [`webhooks`] — webhooks, their deliveries' status and logs, test executions.
 //!
@@ -31,6 +32,7 @@ pub mod integrations;
 pub mod matrix;
 pub mod pacticipants;
 pub mod pacts;
+pub mod provider_contracts;
 pub mod publish;
 pub mod verifications;
 pub mod versions;
@@ -59,6 +61,10 @@ pub use matrix::{
 };
 pub use pacticipants::{Pacticipant, PacticipantRequest, Pacticipants};
 pub use pacts::{LatestPacts, PactDiff, PactLinks, PactResource, PactVersions, ProviderPacts};
+pub use provider_contracts::{
+    ProviderContractPublished, ProviderContractRequest, ProviderContractResource,
+    PublishProviderContractRequest, SelfVerificationResults,
+};
 pub use publish::{ContractToPublish, OnConflict, PublishRequest, PublishResponse};
 pub use verifications::{VerificationResult, VerificationResultRequest, VerifiedBy};
 pub use versions::{Branch, Branches, Tag, Version, VersionRequest, Versions};

@@ -412,6 +412,34 @@ fn the_pact_brokers_answers_in_the_official_clients_contracts_read() {
                         "{at}: the request body reads and writes back unchanged"
                     );
                 }
+                ("POST", ["provider-contracts", "provider", _, "publish"]) => {
+                    let answer: ProviderContractPublished =
+                        serde_json::from_value(body.clone()).expect(&at);
+                    assert_eq!(
+                        answer.embedded.version.number,
+                        body["_embedded"]["version"]["number"].as_str().unwrap(),
+                        "{at}"
+                    );
+                    assert!(!answer.notices.is_empty(), "{at}");
+                    let sent: PublishProviderContractRequest =
+                        serde_json::from_value(request.clone()).expect(&at);
+                    assert_eq!(
+                        serde_json::to_value(&sent).unwrap(),
+                        *request,
+                        "{at}: the request body reads and writes back unchanged"
+                    );
+                }
+                ("PUT", ["contracts", "provider", _, "version", _]) => {
+                    let _: ProviderContractPublished =
+                        serde_json::from_value(body.clone()).expect(&at);
+                    let sent: ProviderContractRequest =
+                        serde_json::from_value(request.clone()).expect(&at);
+                    assert_eq!(
+                        serde_json::to_value(&sent).unwrap(),
+                        *request,
+                        "{at}: the request body reads and writes back unchanged"
+                    );
+                }
                 ("GET", ["environments"]) => {
                     let list: Environments = serde_json::from_value(body.clone()).expect(&at);
                     assert!(

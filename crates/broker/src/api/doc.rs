@@ -68,6 +68,28 @@ const PAGES: &[Page] = &[
                   \"contentType\": \"application/json\", \"content\": \"<base64 pact JSON>\"}]}",
     },
     Page {
+        rel: "publish-provider-contract",
+        title: "Publish a provider contract",
+        path: "/provider-contracts/provider/{provider}/publish",
+        methods: &["POST"],
+        about: "Publishes a provider version's OpenAPI document (JSON or YAML, base64-encoded) \
+                with the result of the provider's own tests against it, as PactFlow's API \
+                does; the version, its branch and tags are created when missing. A provider \
+                version has one provider contract: publishing again replaces it. A document \
+                that cannot be read is refused (400) naming where; one that is not an OpenAPI \
+                document pactum can use is stored with a warning notice. The older \
+                PUT /contracts/provider/{provider}/version/{version} does the same, and a GET \
+                there reads the contract back.",
+        example: "POST {base}/provider-contracts/provider/product-api/publish\n\
+                  Content-Type: application/json\n\n\
+                  {\"pacticipantVersionNumber\": \"1.0.0\", \"branch\": \"main\", \
+                  \"contract\": {\"content\": \"<base64 OpenAPI document>\", \
+                  \"contentType\": \"application/yaml\", \"specification\": \"oas\", \
+                  \"selfVerificationResults\": {\"success\": true, \"verifier\": \
+                  \"schemathesis\", \"content\": \"<base64 report>\", \"contentType\": \
+                  \"text/plain\"}}}",
+    },
+    Page {
         rel: "latest-pact-versions",
         title: "Latest pact versions",
         path: "/pacts/latest",
@@ -363,7 +385,7 @@ fn find(rel: &str) -> Option<&'static Page> {
     let name = rel
         .split_once(':')
         .map_or(rel, |(prefix, name)| match prefix {
-            "pb" | "beta" => name,
+            "pb" | "beta" | "pf" => name,
             _ => rel,
         });
     PAGES.iter().find(|page| page.rel == name)

@@ -9,6 +9,7 @@ mod matrix;
 mod pact_lists;
 mod pacticipants;
 mod pacts;
+mod provider_contracts;
 mod repr;
 mod selectors;
 mod webhooks;
@@ -37,6 +38,7 @@ pub(super) fn routes() -> Router<AppState> {
         .merge(pact_lists::routes())
         .merge(integrations::routes())
         .merge(webhooks::routes())
+        .merge(provider_contracts::routes())
         .merge(doc::routes())
         .fallback(not_found)
 }
@@ -185,6 +187,12 @@ const RELATIONS: &[(&str, &str, &str, bool)] = &[
         "Environment",
         true,
     ),
+    (
+        "pf:publish-provider-contract",
+        "/provider-contracts/provider/{provider}/publish",
+        "Publish a provider contract (an OpenAPI document) with its self-verification results",
+        true,
+    ),
     ("pb:metrics", "/metrics", "Get Pact Broker metrics", false),
     ("pb:webhooks", "/webhooks", "Webhooks", false),
     ("pb:webhook", "/webhooks/{uuid}", "Webhook", true),
@@ -218,7 +226,7 @@ async fn index(Base(base): Base) -> Hal<Index> {
     let curie = |name: &str| repr::doc_curie(&base, name, "index");
     links.insert(
         "curies".into(),
-        Relation::Many(vec![curie("pb"), curie("beta")]),
+        Relation::Many(vec![curie("pb"), curie("beta"), curie("pf")]),
     );
     Hal::ok(Index { links })
 }

@@ -47,6 +47,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "0002_webhooks.sql",
         script: include_str!("../migrations/sqlite/0002_webhooks.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_provider_contracts.sql",
+        script: include_str!("../migrations/sqlite/0003_provider_contracts.sql"),
+    },
 ];
 
 /// The PostgreSQL migrations, in order; the same files as [`SQLITE`] in the other dialect.
@@ -60,6 +65,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 2,
         name: "0002_webhooks.sql",
         script: include_str!("../migrations/postgres/0002_webhooks.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "0003_provider_contracts.sql",
+        script: include_str!("../migrations/postgres/0003_provider_contracts.sql"),
     },
 ];
 

@@ -9,7 +9,8 @@
 //!
 //! One file per kind of thing: `pacticipants`, `versions` (with branches and tags),
 //! `environments` (with deployments and releases), `contracts`, `verifications`,
-//! `integrations` (the consumer/provider pairs), `webhooks` (webhooks and the outbox of their
+//! `integrations` (the consumer/provider pairs), `provider_contracts` (OpenAPI documents
+//! providers publish, one per provider version), `webhooks` (webhooks and the outbox of their
 //! deliveries, written in the transaction of the event that triggers them), and
 //! `resolve`, the one place where "latest", "latest with a tag", "the main branch's head",
 //! "deployed in an environment"… become version ids. Answers that take many queries read one
@@ -23,6 +24,7 @@ mod contracts;
 mod environments;
 mod integrations;
 mod pacticipants;
+mod provider_contracts;
 mod resolve;
 mod verifications;
 mod versions;
@@ -37,6 +39,9 @@ pub(crate) use contracts::{interaction_identity, without_id};
 pub use environments::{Deployment, DeploymentKind, Environment, EnvironmentFields};
 pub use integrations::Integration;
 pub use pacticipants::{Pacticipant, PacticipantFields};
+pub use provider_contracts::{
+    NewProviderContract, ProviderContract, ProviderContractPublished, SelfVerification,
+};
 pub(crate) use resolve::Among;
 pub use resolve::VersionRef;
 pub(crate) use verifications::CountedVerifiers;
@@ -213,6 +218,10 @@ impl Store {
             (
                 "currentlySupportedReleasedVersions",
                 "SELECT COUNT(*) FROM released_versions WHERE currently_supported",
+            ),
+            (
+                "providerContracts",
+                "SELECT COUNT(*) FROM provider_contracts",
             ),
             ("webhooks", "SELECT COUNT(*) FROM webhooks"),
             (
