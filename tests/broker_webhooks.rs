@@ -1206,9 +1206,16 @@ fn a_webhook_scoped_by_consumer_label_fires_for_labelled_consumers_only() {
         // The unlabelled consumer first, then the labelled one: only the second fires.
         publish("mobile", "1");
         publish("web", "1");
+        // The pact's webhooks are those whose scope covers its pacticipants now.
+        let applying = |consumer: &str| {
+            let list = broker.ok(&format!("/pacts/provider/api/consumer/{consumer}/webhooks"));
+            list["_links"]["pb:webhooks"].as_array().unwrap().len()
+        };
+        assert_eq!((applying("web"), applying("mobile")), (1, 0), "{kind:?}");
         // A label put on later counts from then on: mobile's next publication fires.
         let (status, body) = broker.put("/pacticipants/mobile/labels/team-a", &json!({}));
         assert_eq!(status, 201, "{body}");
+        assert_eq!(applying("mobile"), 1, "{kind:?}");
         publish("mobile", "2");
         receiver.wait_for(2);
         // Anything extra would have come by now too.
