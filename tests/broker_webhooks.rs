@@ -1162,3 +1162,73 @@ fn secrets_and_allow_lists_come_from_the_auth_file_too() {
         "{said}"
     );
 }
+
+#[test]
+fn a_webhook_scoped_by_consumer_label_fires_for_labelled_consumers_only() {
+    for kind in backends() {
+        let db = TestDb::new(kind);
+        let broker = TestBroker::start_with(&db, configure(&[Duration::from_millis(200)]));
+        let (receiver, served) = Receiver::serve(&[]);
+        for name in ["web", "mobile"] {
+            let (status, body) = broker.post("/pacticipants", &json!({"name": name}));
+            assert_eq!(status, 201, "{body}");
+        }
+        let (status, body) = broker.put("/pacticipants/web/labels/team-a", &json!({}));
+        assert_eq!(status, 201, "{body}");
+        let uuid = create_webhook(
+            &broker,
+            &json!({
+                "consumer": {"label": "team-a"},
+                "events": [{"name": "contract_published"}],
+                "request": {
+                    "method": "POST",
+                    "url": format!("{}/contract_published?c=${{pactbroker.consumerName}}", served.url),
+                    "body": {"labels": "${pactbroker.consumerLabels}"}
+                }
+            }),
+        );
+        // The scope is kept as sent.
+        assert_eq!(
+            broker.ok(&format!("/webhooks/{uuid}"))["consumer"],
+            json!({"label": "team-a"})
+        );
+
+        let publish = |consumer: &str, version: &str| {
+            let (status, body) = broker.publish(
+                consumer,
+                version,
+                None,
+                &[],
+                &[pact(consumer, "api", &["get item"])],
+            );
+            assert_eq!(status, 200, "{body}");
+        };
+        // The unlabelled consumer first, then the labelled one: only the second fires.
+        publish("mobile", "1");
+        publish("web", "1");
+        // The pact's webhooks are those whose scope covers its pacticipants now.
+        let applying = |consumer: &str| {
+            let list = broker.ok(&format!("/pacts/provider/api/consumer/{consumer}/webhooks"));
+            list["_links"]["pb:webhooks"].as_array().unwrap().len()
+        };
+        assert_eq!((applying("web"), applying("mobile")), (1, 0), "{kind:?}");
+        // A label put on later counts from then on: mobile's next publication fires.
+        let (status, body) = broker.put("/pacticipants/mobile/labels/team-a", &json!({}));
+        assert_eq!(status, 201, "{body}");
+        assert_eq!(applying("mobile"), 1, "{kind:?}");
+        publish("mobile", "2");
+        receiver.wait_for(2);
+        // Anything extra would have come by now too.
+        std::thread::sleep(Duration::from_millis(600));
+        let received = receiver.received();
+        let paths: Vec<&str> = received.iter().map(|r| r.path_and_query.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["/contract_published?c=web", "/contract_published?c=mobile"],
+            "{kind:?}"
+        );
+        let bodies = bodies_for(&received, "contract_published");
+        assert_eq!(bodies[0]["labels"], "team-a");
+        drop(broker);
+    }
+}

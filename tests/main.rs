@@ -42,6 +42,7 @@
 
 mod broker;
 mod broker_interop;
+mod broker_labels;
 mod broker_links;
 mod broker_messages;
 mod broker_migrations;

@@ -54,12 +54,38 @@ pub struct PacticipantEmbedded {
     pub latest_version_legacy: Option<VersionSummary>,
 }
 
-/// A label on a pacticipant.
+/// A label on a pacticipant (`/pacticipants/{name}/labels/{label}`, and embedded in the
+/// pacticipant).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct Label {
     /// The label.
     pub name: String,
+    /// When it was put on the pacticipant (RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// Its relations.
+    #[serde(rename = "_links", skip_serializing_if = "LabelLinks::is_empty")]
+    pub links: LabelLinks,
+}
+
+/// A label's relations.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LabelLinks {
+    /// The label.
+    #[serde(rename = "self", skip_serializing_if = "Option::is_none")]
+    pub self_: Option<Link>,
+    /// The labelled pacticipant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pacticipant: Option<Link>,
+}
+
+impl LabelLinks {
+    /// Whether it has no relation.
+    pub fn is_empty(&self) -> bool {
+        self.self_.is_none() && self.pacticipant.is_none()
+    }
 }
 
 /// A version, by number and link (in pacticipants and deployment records).

@@ -3,9 +3,8 @@
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post, put};
+use axum::routing::{get, post};
 use pactum_broker_api::pacticipants::{PacticipantsEmbedded, PacticipantsLinks};
 use pactum_broker_api::versions::{
     BranchLinks, BranchesEmbedded, TagLinks, VersionsEmbedded, VersionsLinks,
@@ -21,7 +20,8 @@ use crate::base_url::Base;
 use crate::hal::{ApiError, ApiResult, Hal, JsonBody, href, no_content, saved};
 use crate::names::{check_name, check_optional_name};
 use crate::store::{
-    Branch, DeploymentKind, Pacticipant, PacticipantFields, Tag, Version, VersionRef, rfc3339,
+    Branch, DeploymentKind, Label, Pacticipant, PacticipantFields, Tag, Version, VersionRef,
+    rfc3339,
 };
 
 pub(super) fn routes() -> Router<AppState> {
@@ -65,7 +65,11 @@ pub(super) fn routes() -> Router<AppState> {
             "/pacticipants/{p}/versions/{v}/released-versions/environment/{env}",
             post(record_release).get(releases_in_environment),
         )
-        .route("/pacticipants/{p}/labels/{label}", put(no_labels))
+        .route(
+            "/pacticipants/{p}/labels/{label}",
+            get(label).put(put_label).delete(delete_label),
+        )
+        .route("/pacticipants/label/{label}", get(with_label))
 }
 
 // --- representations -------------------------------------------------------------------------
@@ -140,11 +144,36 @@ fn fields(request: PacticipantRequest) -> ApiResult<PacticipantFields> {
 
 async fn list(State(state): State<AppState>, Base(base): Base) -> ApiResult<Hal<Pacticipants>> {
     let all = state.store.pacticipants_with_latest_version().await?;
+    let labels = state.store.labels().await?;
+    Ok(Hal::ok(pacticipant_list(
+        &base,
+        &all,
+        &labels,
+        Link::titled(format!("{base}/pacticipants"), "Pacticipants"),
+    )))
+}
+
+/// A list of pacticipants (with their latest version numbers), embedding those of `labels`
+/// that are theirs.
+fn pacticipant_list(
+    base: &str,
+    all: &[(Pacticipant, Option<String>)],
+    labels: &[Label],
+    self_link: Link,
+) -> Pacticipants {
     let pacticipants: Vec<_> = all
         .iter()
-        .map(|(p, latest)| repr::pacticipant(&base, p, latest.as_deref()))
+        .map(|(p, latest)| {
+            let theirs: Vec<Label> = labels
+                .iter()
+                .filter(|l| l.pacticipant == p.name)
+                .cloned()
+                .collect();
+            repr::pacticipant(base, p, &theirs, latest.as_deref())
+        })
         .collect();
-    Ok(Hal::ok(Pacticipants {
+    let base = base.to_owned();
+    Pacticipants {
         embedded: PacticipantsEmbedded {
             pacticipants: pacticipants.clone(),
         },
@@ -152,7 +181,7 @@ async fn list(State(state): State<AppState>, Base(base): Base) -> ApiResult<Hal<
         // `_embedded`, and links titled with the name.
         pacticipants,
         links: PacticipantsLinks {
-            self_: Some(Link::titled(format!("{base}/pacticipants"), "Pacticipants")),
+            self_: Some(self_link),
             pacticipants: all
                 .iter()
                 .map(|(p, _)| Link::named(pacticipant_href(&base, &p.name), "Pacticipant", &p.name))
@@ -168,7 +197,7 @@ async fn list(State(state): State<AppState>, Base(base): Base) -> ApiResult<Hal<
                 })
                 .collect(),
         },
-    }))
+    }
 }
 
 async fn render_pacticipant(
@@ -177,9 +206,11 @@ async fn render_pacticipant(
     p: &Pacticipant,
 ) -> ApiResult<pactum_broker_api::Pacticipant> {
     let latest = state.store.version(&p.name, VersionRef::Latest).await?;
+    let labels = state.store.labels_of(&p.name).await?;
     Ok(repr::pacticipant(
         base,
         p,
+        &labels,
         latest.as_ref().map(|v| v.number.as_str()),
     ))
 }
@@ -263,13 +294,63 @@ async fn delete(State(state): State<AppState>, Path(name): Path<String>) -> ApiR
     Ok(no_content())
 }
 
-async fn no_labels(Path((name, label)): Path<(String, String)>) -> ApiError {
-    ApiError::with_status(
-        StatusCode::NOT_IMPLEMENTED,
-        format!(
-            "labels are not supported by pactum's broker (asked to label `{name}` with `{label}`)"
-        ),
-    )
+// --- labels ------------------------------------------------------------------------------------
+
+async fn label(
+    State(state): State<AppState>,
+    Base(base): Base,
+    Path((p, l)): Path<(String, String)>,
+) -> ApiResult<Hal<pactum_broker_api::pacticipants::Label>> {
+    let label = state
+        .store
+        .label(&p, &l)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("pacticipant `{p}` has no label `{l}`")))?;
+    Ok(Hal::ok(repr::label(&base, &label)))
+}
+
+/// Puts a label on an existing pacticipant: 201 when it is new, 200 when it was there; 404 for
+/// an unknown pacticipant, as the Pact Broker (which does not create one here).
+async fn put_label(
+    State(state): State<AppState>,
+    Base(base): Base,
+    Path((p, l)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    check_name("pacticipant", &p)?;
+    check_name("label", &l)?;
+    let (label, created) = state.store.put_label(&p, &l).await?;
+    let body = repr::label(&base, &label);
+    let location = body.links.self_.clone();
+    Ok(saved(created, body, location.as_ref()))
+}
+
+async fn delete_label(
+    State(state): State<AppState>,
+    Path((p, l)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    state.store.delete_label(&p, &l).await?;
+    Ok(no_content())
+}
+
+/// The pacticipants carrying a label (none: an empty list, as the Pact Broker).
+async fn with_label(
+    State(state): State<AppState>,
+    Base(base): Base,
+    Path(l): Path<String>,
+) -> ApiResult<Hal<Pacticipants>> {
+    let labelled = state.store.pacticipants_with_label(&l).await?;
+    let labels = state.store.labels().await?;
+    let mut all = Vec::with_capacity(labelled.len());
+    for p in labelled {
+        let latest = state.store.version(&p.name, VersionRef::Latest).await?;
+        all.push((p, latest.map(|v| v.number)));
+    }
+    Ok(Hal::ok(pacticipant_list(
+        &base,
+        &all,
+        &labels,
+        Link::titled(href(&base, &["pacticipants", "label", &l]), "Pacticipants"),
+    )))
 }
 
 // --- versions ----------------------------------------------------------------------------------

@@ -376,7 +376,12 @@ async fn publish(
         notices,
         logs,
         embedded: PublishEmbedded {
-            pacticipant: repr::pacticipant(&base, &published.pacticipant, Some(&v.number)),
+            pacticipant: repr::pacticipant(
+                &base,
+                &published.pacticipant,
+                &state.store.labels_of(consumer).await?,
+                Some(&v.number),
+            ),
             version: repr::version(&base, v, &published.environments),
         },
         links: PublishLinks {

@@ -7,7 +7,7 @@ use pactum_broker_api::environments::{
 };
 use pactum_broker_api::integrations::{IntegrationLinks, IntegrationParty};
 use pactum_broker_api::pacticipants::{
-    PacticipantEmbedded, PacticipantLinks, PacticipantSummary, VersionSummary,
+    Label, LabelLinks, PacticipantEmbedded, PacticipantLinks, PacticipantSummary, VersionSummary,
 };
 use pactum_broker_api::pacts::{
     LatestPact, LatestPactEmbedded, LatestPactLinks, LatestPactsLinks, PactParty,
@@ -302,9 +302,34 @@ pub(crate) fn version_summary(base: &str, pacticipant: &str, number: &str) -> Ve
     }
 }
 
+pub(crate) fn label_href(base: &str, pacticipant: &str, name: &str) -> String {
+    href(base, &["pacticipants", pacticipant, "labels", name])
+}
+
+pub(crate) fn label(base: &str, label: &store::Label) -> Label {
+    Label {
+        name: label.name.clone(),
+        created_at: Some(rfc3339(label.created_at)),
+        links: LabelLinks {
+            self_: Some(Link::named(
+                label_href(base, &label.pacticipant, &label.name),
+                "Label",
+                &label.name,
+            )),
+            pacticipant: Some(Link::named(
+                pacticipant_href(base, &label.pacticipant),
+                "Pacticipant",
+                &label.pacticipant,
+            )),
+        },
+    }
+}
+
+/// Pacticipant `p`, embedding its `labels` and latest version.
 pub(crate) fn pacticipant(
     base: &str,
     p: &store::Pacticipant,
+    labels: &[store::Label],
     latest_version: Option<&str>,
 ) -> pactum_broker_api::Pacticipant {
     let self_href = pacticipant_href(base, &p.name);
@@ -324,7 +349,7 @@ pub(crate) fn pacticipant(
         created_at: Some(rfc3339(p.created_at)),
         updated_at: Some(rfc3339(p.updated_at)),
         embedded: PacticipantEmbedded {
-            labels: Vec::new(),
+            labels: labels.iter().map(|l| label(base, l)).collect(),
             latest_version_legacy: latest.clone(),
             latest_version: latest,
         },

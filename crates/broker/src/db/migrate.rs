@@ -52,6 +52,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "0003_provider_contracts.sql",
         script: include_str!("../migrations/sqlite/0003_provider_contracts.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_pacticipant_labels.sql",
+        script: include_str!("../migrations/sqlite/0004_pacticipant_labels.sql"),
+    },
 ];
 
 /// The PostgreSQL migrations, in order; the same files as [`SQLITE`] in the other dialect.
@@ -70,6 +75,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 3,
         name: "0003_provider_contracts.sql",
         script: include_str!("../migrations/postgres/0003_provider_contracts.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "0004_pacticipant_labels.sql",
+        script: include_str!("../migrations/postgres/0004_pacticipant_labels.sql"),
     },
 ];
 

@@ -23,6 +23,7 @@
 mod contracts;
 mod environments;
 mod integrations;
+mod labels;
 mod pacticipants;
 mod provider_contracts;
 mod resolve;
@@ -38,6 +39,7 @@ pub use contracts::{
 pub(crate) use contracts::{interaction_identity, without_id};
 pub use environments::{Deployment, DeploymentKind, Environment, EnvironmentFields};
 pub use integrations::Integration;
+pub use labels::Label;
 pub use pacticipants::{Pacticipant, PacticipantFields};
 pub use provider_contracts::{
     NewProviderContract, ProviderContract, ProviderContractPublished, SelfVerification,
@@ -48,7 +50,7 @@ pub(crate) use verifications::CountedVerifiers;
 pub use verifications::{NewVerification, Verification};
 pub use versions::{Branch, Tag, Version};
 pub use webhooks::{
-    AttemptRecord, DeliveryContext, DeliveryRecord, LeasedDelivery, Scope, StoredAttempt,
+    AttemptRecord, DeliveryContext, DeliveryRecord, LeasedDelivery, Party, Scope, StoredAttempt,
     StoredWebhook, WebhookFields, WebhookFilter, status as delivery_status,
 };
 

@@ -30,7 +30,11 @@ pub struct Pacticipant {
 const PACTICIPANT_COLUMNS: &str = "id, name, display_name, main_branch, repository_url, \
      repository_name, repository_namespace, created_at, updated_at";
 
-fn pacticipant(row: &Row) -> Pacticipant {
+/// [`PACTICIPANT_COLUMNS`] of a table aliased `p`, for joins.
+pub(super) const PACTICIPANT_COLUMNS_OF_P: &str = "p.id, p.name, p.display_name, p.main_branch, \
+     p.repository_url, p.repository_name, p.repository_namespace, p.created_at, p.updated_at";
+
+pub(super) fn pacticipant(row: &Row) -> Pacticipant {
     Pacticipant {
         id: row.int(0),
         name: row.text(1),

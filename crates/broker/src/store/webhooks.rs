@@ -19,6 +19,7 @@ use base64::Engine as _;
 use pactum_broker_api::WebhookRequest;
 use serde::{Deserialize, Serialize};
 
+use super::labels::label_names;
 use super::{Result, Store, StoreError, now};
 use crate::db::{Row, Tx, args, read_tx, write_tx};
 
@@ -27,17 +28,16 @@ use crate::db::{Row, Tx, args, read_tx, write_tx};
 pub enum Scope {
     /// One pacticipant.
     Name(String),
-    /// Every pacticipant with this label (pactum's broker keeps no labels yet, so this matches
-    /// none).
+    /// Every pacticipant carrying this label when the event happens.
     Label(String),
 }
 
 impl Scope {
-    fn covers(scope: &Option<Scope>, name: &str) -> bool {
+    fn covers(scope: &Option<Scope>, party: &Party) -> bool {
         match scope {
             None => true,
-            Some(Scope::Name(scoped)) => scoped == name,
-            Some(Scope::Label(_)) => false,
+            Some(Scope::Name(scoped)) => *scoped == party.name,
+            Some(Scope::Label(label)) => party.labels.contains(label),
         }
     }
 
@@ -51,6 +51,26 @@ impl Scope {
 
     fn from_columns(name: Option<String>, label: Option<String>) -> Option<Scope> {
         name.map(Scope::Name).or(label.map(Scope::Label))
+    }
+}
+
+/// A consumer or provider as a webhook's scope sees it: its name, and its labels when the event
+/// happens.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Party {
+    /// The pacticipant's name.
+    pub name: String,
+    /// The labels it carries.
+    pub labels: Vec<String>,
+}
+
+impl Party {
+    /// Pacticipant `name` with the labels it carries now.
+    async fn load(tx: &mut Tx, name: &str) -> Result<Party> {
+        Ok(Party {
+            name: name.to_owned(),
+            labels: label_names(tx, name).await?,
+        })
     }
 }
 
@@ -86,7 +106,7 @@ pub struct StoredWebhook {
 
 impl StoredWebhook {
     /// Whether it fires for `event` between `consumer` and `provider`.
-    pub fn fires_for(&self, event: &str, consumer: &str, provider: &str) -> bool {
+    pub fn fires_for(&self, event: &str, consumer: &Party, provider: &Party) -> bool {
         self.fields.enabled
             && self.fields.events.iter().any(|e| e == event)
             && Scope::covers(&self.fields.consumer, consumer)
@@ -273,8 +293,8 @@ fn delivery(row: &Row) -> DeliveryRecord {
 async fn listening(
     tx: &mut Tx,
     events: &[&str],
-    consumer: &str,
-    provider: &str,
+    consumer: &Party,
+    provider: &Party,
 ) -> Result<Vec<StoredWebhook>> {
     let sql = format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE enabled ORDER BY id");
     Ok(tx
@@ -327,15 +347,17 @@ async fn deliver(
     tx: &mut Tx,
     webhooks: &[StoredWebhook],
     event: &str,
-    consumer: &str,
-    provider: &str,
+    consumer: &Party,
+    provider: &Party,
     contexts: &[DeliveryContext],
     deployed_provider_versions: &[String],
 ) -> Result<usize> {
+    let (consumer_party, provider_party) = (consumer, provider);
+    let (consumer, provider) = (consumer.name.as_str(), provider.name.as_str());
     let mut count = 0;
     for webhook in webhooks
         .iter()
-        .filter(|w| w.fires_for(event, consumer, provider))
+        .filter(|w| w.fires_for(event, consumer_party, provider_party))
     {
         for context in contexts {
             let mut context = context.clone();
@@ -448,20 +470,20 @@ fn verification_variables(
 async fn pact_context(
     tx: &mut Tx,
     base: &str,
-    consumer: &str,
-    provider: &str,
+    consumer: &Party,
+    provider: &Party,
     consumer_version_id: i64,
     sha: &str,
 ) -> Result<DeliveryContext> {
     let (number, branch, tags, build_url) = version_facts(tx, consumer_version_id).await?;
     let mut variables = BTreeMap::new();
-    variables.insert("consumerName".into(), consumer.to_owned());
-    variables.insert("providerName".into(), provider.to_owned());
+    variables.insert("consumerName".into(), consumer.name.clone());
+    variables.insert("providerName".into(), provider.name.clone());
     variables.insert("consumerVersionNumber".into(), number.clone());
     variables.insert("consumerVersionBranch".into(), branch);
     variables.insert("consumerVersionTags".into(), tags);
-    variables.insert("consumerLabels".into(), String::new());
-    variables.insert("providerLabels".into(), String::new());
+    variables.insert("consumerLabels".into(), consumer.labels.join(", "));
+    variables.insert("providerLabels".into(), provider.labels.join(", "));
     variables.insert("buildUrl".into(), build_url);
     variables.insert("providerVersionDescriptions".into(), String::new());
     variables.insert(
@@ -526,6 +548,8 @@ pub(crate) async fn trigger_for_publication(
         row.text(3),
         row.int(4),
     );
+    let consumer = Party::load(tx, &consumer).await?;
+    let provider = Party::load(tx, &provider).await?;
     let webhooks = listening(tx, CONTRACT_EVENTS, &consumer, &provider).await?;
     if webhooks.is_empty() {
         return Ok(0);
@@ -785,6 +809,8 @@ pub(crate) async fn trigger_for_verification(
         row.opt_text(6).unwrap_or_default(),
         row.int(7),
     );
+    let consumer = Party::load(tx, &consumer).await?;
+    let provider = Party::load(tx, &provider).await?;
     let webhooks = listening(tx, VERIFICATION_EVENTS, &consumer, &provider).await?;
     if webhooks.is_empty() {
         return Ok(0);
@@ -892,7 +918,18 @@ impl Store {
     /// The webhooks a list shows, oldest first.
     pub async fn webhooks(&self, filter: WebhookFilter<'_>) -> Result<Vec<StoredWebhook>> {
         let sql = format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks ORDER BY id");
-        let all: Vec<StoredWebhook> = read_tx!(self.db, tx => Ok::<_, StoreError>(tx.rows(&sql, args![]).await?.iter().map(webhook).collect()))?;
+        // For a pair, the labels its pacticipants carry now decide which label scopes apply.
+        let (all, parties): (Vec<StoredWebhook>, Option<(Party, Party)>) = read_tx!(self.db, tx => {
+            let all = tx.rows(&sql, args![]).await?.iter().map(webhook).collect();
+            let parties = match filter {
+                WebhookFilter::ApplyingTo { provider, consumer } => Some((
+                    Party::load(tx, consumer).await?,
+                    Party::load(tx, provider).await?,
+                )),
+                _ => None,
+            };
+            Ok::<_, StoreError>((all, parties))
+        })?;
         let named = |scope: &Option<Scope>, name: &str| *scope == Some(Scope::Name(name.into()));
         Ok(all
             .into_iter()
@@ -903,9 +940,11 @@ impl Store {
                 WebhookFilter::Pair { provider, consumer } => {
                     named(&w.fields.consumer, consumer) && named(&w.fields.provider, provider)
                 }
-                WebhookFilter::ApplyingTo { provider, consumer } => {
-                    Scope::covers(&w.fields.consumer, consumer)
-                        && Scope::covers(&w.fields.provider, provider)
+                WebhookFilter::ApplyingTo { .. } => {
+                    parties.as_ref().is_some_and(|(consumer, provider)| {
+                        Scope::covers(&w.fields.consumer, consumer)
+                            && Scope::covers(&w.fields.provider, provider)
+                    })
                 }
             })
             .collect())
@@ -1103,13 +1142,22 @@ mod tests {
             created_at: 0,
             updated_at: 0,
         };
-        assert!(hook.fires_for("contract_published", "web", "api"));
-        assert!(!hook.fires_for("contract_content_changed", "web", "api"));
-        assert!(!hook.fires_for("contract_published", "mobile", "api"));
+        let party = |name: &str, labels: &[&str]| Party {
+            name: name.into(),
+            labels: labels.iter().map(|l| l.to_string()).collect(),
+        };
+        let (web, api) = (party("web", &[]), party("api", &[]));
+        assert!(hook.fires_for("contract_published", &web, &api));
+        assert!(!hook.fires_for("contract_content_changed", &web, &api));
+        assert!(!hook.fires_for("contract_published", &party("mobile", &[]), &api));
         hook.fields.consumer = Some(Scope::Label("team-a".into()));
-        assert!(!hook.fires_for("contract_published", "web", "api"));
+        assert!(!hook.fires_for("contract_published", &web, &api));
+        let labelled = party("web", &["team-b", "team-a"]);
+        assert!(hook.fires_for("contract_published", &labelled, &api));
+        // The label is on the consumer side only.
+        assert!(!hook.fires_for("contract_published", &web, &labelled));
         hook.fields.consumer = None;
         hook.fields.enabled = false;
-        assert!(!hook.fires_for("contract_published", "web", "api"));
+        assert!(!hook.fires_for("contract_published", &web, &api));
     }
 }
