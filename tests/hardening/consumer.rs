@@ -103,6 +103,10 @@ fn stub(count: usize) -> (SocketAddr, ServerThread) {
             })
         })
         .collect();
+    stub_of(interactions)
+}
+
+fn stub_of(interactions: Vec<serde_json::Value>) -> (SocketAddr, ServerThread) {
     let pact = Pact::from_json(&json!({
         "consumer": {"name": "c"},
         "provider": {"name": "p"},
@@ -182,4 +186,32 @@ fn generated_mock_server_urls_stay_on_the_mock_server() {
         assert_eq!(generated.path(), path, "{key}: {generated}");
     }
     server.finish().unwrap();
+}
+
+/// 500 generators of 1 MiB each (each within the per-generator limit) would make every answer
+/// 500 MiB; the generated body is capped as a whole, and the stub answers with the contract's
+/// own example instead.
+#[test]
+fn the_stub_caps_a_generated_response_as_a_whole() {
+    let fields = 500;
+    let body: serde_json::Map<String, serde_json::Value> =
+        (0..fields).map(|i| (format!("f{i}"), json!("x"))).collect();
+    let generators: serde_json::Map<String, serde_json::Value> = (0..fields)
+        .map(|i| {
+            (
+                format!("$.f{i}"),
+                json!({"type": "RandomString", "size": pactum::contract::generators::MAX_GENERATED_LEN}),
+            )
+        })
+        .collect();
+    let (addr, _server) = stub_of(vec![json!({
+        "description": "a huge generated answer",
+        "request": {"method": "GET", "path": "/huge"},
+        "response": {"status": 200, "body": body, "generators": {"body": generators}},
+    })]);
+    let response = http().get(format!("http://{addr}/huge")).send().unwrap();
+    assert_eq!(response.status(), 200);
+    let answer: serde_json::Value = response.json().unwrap();
+    assert_eq!(answer["f0"], "x", "the example, not generated values");
+    assert_eq!(answer.as_object().unwrap().len(), fields);
 }
