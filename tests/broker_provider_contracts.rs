@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::support::broker::{TestBroker, TestDb, backends};
 use crate::support::clients::OfficialClients;
-use crate::support::{ScratchDir, run, text};
+use crate::support::{ScratchDir, pactum_command, run, stderr, stdout, text};
 
 const OAS_YAML: &str = "openapi: 3.0.3
 info:
@@ -400,5 +400,136 @@ fn the_official_pactflow_clients_publish_provider_contracts() {
         );
         let branch = broker.ok("/pacticipants/items-api/branches/main/versions/2.0.0");
         assert_eq!(branch["number"], "2.0.0", "{branch}");
+    }
+}
+
+#[test]
+fn pactum_publishes_a_provider_contract_with_the_official_flags() {
+    let scratch = ScratchDir::new("pactum-provider-contract");
+    let document = scratch.write("openapi.yml", OAS_YAML);
+    let report = scratch.write("report.txt", "42 tests, 0 failures\n");
+    for kind in backends() {
+        eprintln!("-- on {kind:?}");
+        let db = TestDb::new(kind);
+        let broker = TestBroker::start(&db);
+        let output = run(pactum_command()
+            .arg("publish-provider-contract")
+            .arg(&document)
+            .args(["--broker-base-url", &broker.url, "--provider", "items-api"])
+            .args(["--provider-app-version", "1.0.0", "--branch", "main"])
+            .args(["--tag", "dev", "--verification-exit-code", "0"])
+            .arg("--verification-results")
+            .arg(&report)
+            .args(["--verification-results-content-type", "text/plain"])
+            .args(["--verification-results-format", "text"])
+            .args(["--verifier", "schemathesis", "--verifier-version", "3.1"])
+            .args(["--build-url", "http://ci/build/7", "--output", "json"]));
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+        let answer: Value = serde_json::from_str(&stdout(&output)).unwrap();
+        assert_eq!(
+            answer["_embedded"]["version"]["number"], "1.0.0",
+            "{answer}"
+        );
+
+        // Content type from the extension, report base64-encoded, exit code 0 a success.
+        let stored = read_back(&broker, "items-api", "1.0.0");
+        assert_eq!(stored.content, OAS_YAML);
+        assert_eq!(stored.content_type, "application/yaml");
+        assert_eq!(stored.specification, "oas");
+        assert_eq!(
+            stored.self_verification_results,
+            SelfVerificationResults {
+                content: Some(base64("42 tests, 0 failures\n")),
+                ..self_verification(true)
+            }
+        );
+        assert_eq!(
+            broker.ok("/pacticipants/items-api/versions/1.0.0")["buildUrl"],
+            "http://ci/build/7"
+        );
+        assert_eq!(
+            broker.ok("/pacticipants/items-api/branches/main/versions/1.0.0")["number"],
+            "1.0.0"
+        );
+        assert_eq!(
+            broker.ok("/pacticipants/items-api/versions/1.0.0/tags/dev")["name"],
+            "dev"
+        );
+
+        // A failed self-verification, as text output: the broker's notices.
+        let output = run(pactum_command()
+            .arg("publish-provider-contract")
+            .arg(&document)
+            .args(["--broker-base-url", &broker.url, "--provider", "items-api"])
+            .args([
+                "--provider-app-version",
+                "2.0.0",
+                "--verification-exit-code",
+                "3",
+            ]));
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+        assert!(
+            stdout(&output).contains("items-api version 2.0.0"),
+            "{}",
+            text(&output)
+        );
+        assert!(
+            !read_back(&broker, "items-api", "2.0.0")
+                .self_verification_results
+                .success
+        );
+    }
+}
+
+#[test]
+fn pactum_publish_provider_contract_refuses_what_it_cannot_send_naming_it() {
+    let scratch = ScratchDir::new("pactum-provider-contract-errors");
+    let document = scratch.write("openapi.yaml", OAS_YAML);
+    let missing = document.with_file_name("nowhere.yaml");
+    for kind in backends() {
+        eprintln!("-- on {kind:?}");
+        let db = TestDb::new(kind);
+        let broker = TestBroker::start(&db);
+        let publish = |file: &std::path::Path, extra: &[&str]| {
+            run(pactum_command()
+                .arg("publish-provider-contract")
+                .arg(file)
+                .args(["--broker-base-url", &broker.url, "--provider", "items-api"])
+                .args(["--provider-app-version", "1.0.0"])
+                .args(extra))
+        };
+
+        let output = publish(&missing, &["--verification-success"]);
+        assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+        let message = stderr(&output);
+        assert!(
+            message.contains("cannot read the provider contract")
+                && message.contains("nowhere.yaml"),
+            "{message}"
+        );
+
+        // Neither --verification-success nor --verification-exit-code: the Ruby client sends
+        // no success at all (and the broker refuses it); pactum says so before asking.
+        let output = publish(&document, &[]);
+        assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+        assert!(
+            stderr(&output).contains("--verification-success")
+                && stderr(&output).contains("--verification-exit-code"),
+            "{}",
+            text(&output)
+        );
+
+        // The broker's refusal is named: a media type it does not take.
+        let output = publish(
+            &document,
+            &["--verification-success", "--content-type", "text/html"],
+        );
+        assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+        assert!(stderr(&output).contains("text/html"), "{}", text(&output));
+        assert_eq!(
+            broker.get("/pacticipants/items-api").0,
+            404,
+            "nothing stored"
+        );
     }
 }

@@ -8,6 +8,7 @@ mod broker_cmd;
 mod broker_error;
 mod match_cmd;
 mod openapi_cmd;
+mod provider_contract_cmd;
 mod signal;
 mod stub_cmd;
 mod verify_cmd;
@@ -71,6 +72,9 @@ enum Command {
     #[command(disable_version_flag = true)]
     #[command(name = "can-i-deploy")]
     CanIDeploy(Box<broker_client_cmd::CanIDeployArgs>),
+    /// Publish a provider contract (an OpenAPI document) with the provider's own test result,
+    /// as PactFlow's `pactflow publish-provider-contract` does.
+    PublishProviderContract(Box<provider_contract_cmd::PublishProviderContractArgs>),
     /// Record that a version was deployed to an environment.
     #[command(disable_version_flag = true)]
     RecordDeployment(Box<broker_client_cmd::RecordArgs>),
@@ -576,6 +580,9 @@ where
         Command::Broker(args) => broker_cmd::run(&args)?,
         Command::Publish(args) => broker_client_cmd::publish(&args, sub)?,
         Command::CanIDeploy(args) => broker_client_cmd::can_i_deploy(&args, sub)?,
+        Command::PublishProviderContract(args) => {
+            provider_contract_cmd::publish_provider_contract(&args, sub)?
+        }
         Command::RecordDeployment(args) => broker_client_cmd::record(&args, sub, true)?,
         Command::RecordUndeployment(args) => broker_client_cmd::undeploy(&args, sub)?,
         Command::RecordRelease(args) => broker_client_cmd::record(&args, sub, false)?,

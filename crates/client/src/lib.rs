@@ -9,6 +9,7 @@
 mod commands;
 mod error;
 mod origin;
+mod provider_contracts;
 pub mod sources;
 mod webhooks;
 
@@ -33,6 +34,7 @@ pub use commands::{Target, VersionSelector, contract_to_publish, matrix_query};
 pub use error::{
     BaseUrlProblem, ClientError, Credential, Difference, EnvironmentSetting, Missing, Reply,
 };
+pub use provider_contracts::ProviderContractPublication;
 
 /// What to ask the broker for when verifying a provider.
 #[derive(Debug, Clone, Default)]
