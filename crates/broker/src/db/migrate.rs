@@ -35,53 +35,33 @@ impl Migration {
     }
 }
 
-/// The SQLite migrations, in order.
-pub(crate) const SQLITE: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "0001_init.sql",
-        script: include_str!("../migrations/sqlite/0001_init.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "0002_webhooks.sql",
-        script: include_str!("../migrations/sqlite/0002_webhooks.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "0003_provider_contracts.sql",
-        script: include_str!("../migrations/sqlite/0003_provider_contracts.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "0004_pacticipant_labels.sql",
-        script: include_str!("../migrations/sqlite/0004_pacticipant_labels.sql"),
-    },
-];
+/// Both dialects' lists from one list of file names, so that they cannot drift apart: every
+/// migration exists as `migrations/sqlite/NAME` and `migrations/postgres/NAME`.
+macro_rules! migrations {
+    ($($version:literal => $name:literal),+ $(,)?) => {
+        /// The SQLite migrations, in order.
+        pub(crate) const SQLITE: &[Migration] = &[$(Migration {
+            version: $version,
+            name: $name,
+            script: include_str!(concat!("../migrations/sqlite/", $name)),
+        }),+];
 
-/// The PostgreSQL migrations, in order; the same files as [`SQLITE`] in the other dialect.
-pub(crate) const POSTGRES: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "0001_init.sql",
-        script: include_str!("../migrations/postgres/0001_init.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "0002_webhooks.sql",
-        script: include_str!("../migrations/postgres/0002_webhooks.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "0003_provider_contracts.sql",
-        script: include_str!("../migrations/postgres/0003_provider_contracts.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "0004_pacticipant_labels.sql",
-        script: include_str!("../migrations/postgres/0004_pacticipant_labels.sql"),
-    },
-];
+        /// The PostgreSQL migrations, in order; the same files as [`SQLITE`] in the other
+        /// dialect.
+        pub(crate) const POSTGRES: &[Migration] = &[$(Migration {
+            version: $version,
+            name: $name,
+            script: include_str!(concat!("../migrations/postgres/", $name)),
+        }),+];
+    };
+}
+
+migrations! {
+    1 => "0001_init.sql",
+    2 => "0002_webhooks.sql",
+    3 => "0003_provider_contracts.sql",
+    4 => "0004_pacticipant_labels.sql",
+}
 
 /// Every pactum broker takes this PostgreSQL advisory lock while migrating; any constant works
 /// as long as they all use the same one.
