@@ -16,7 +16,9 @@ use serde_json::{Value, json};
 
 #[path = "support/broker_process.rs"]
 mod broker_process;
-use broker_process::{drop_postgres, fresh_postgres, percentile, start_broker};
+use broker_process::{
+    drop_postgres, fresh_postgres, percentile, publish_concurrently, start_broker,
+};
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -114,39 +116,12 @@ async fn run(backend: &'static str, database_url: &str) -> Figures {
             })
             .collect(),
     );
-    let next = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..clients {
-        let (client, url, bodies, next) =
-            (client.clone(), url.clone(), bodies.clone(), next.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            loop {
-                let n = next.fetch_add(1, Ordering::Relaxed);
-                let Some((_, _, body)) = bodies.get(n) else {
-                    break;
-                };
-                let t = Instant::now();
-                let response = client
-                    .post(format!("{url}/contracts/publish"))
-                    .header("content-type", "application/json")
-                    .body(body.clone())
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
-                latencies.push(t.elapsed());
-            }
-            latencies
-        }));
-    }
-    let mut publish_latencies = Vec::new();
-    for task in tasks {
-        publish_latencies.extend(task.await.unwrap());
-    }
-    let publish_elapsed = started.elapsed();
-    publish_latencies.sort();
+    let (publish_elapsed, publish_latencies) = publish_concurrently(
+        &url,
+        Arc::new(bodies.iter().map(|(_, _, body)| body.clone()).collect()),
+        clients,
+    )
+    .await;
 
     // Read: contracts by consumer version (random) and latest per consumer.
     let next = Arc::new(AtomicUsize::new(0));

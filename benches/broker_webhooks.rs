@@ -26,7 +26,9 @@ use serde_json::json;
 
 #[path = "support/broker_process.rs"]
 mod broker_process;
-use broker_process::{drop_postgres, fresh_postgres, percentile, start_broker_with};
+use broker_process::{
+    drop_postgres, fresh_postgres, percentile, publish_concurrently, start_broker_with,
+};
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -210,37 +212,13 @@ async fn throughput(database_url: &str, webhooks: usize, publishes: usize) -> Th
     const CLIENTS: usize = 16;
     let (receiver, receiver_url) = serve_receiver().await;
     let (_broker, url) = broker_with_webhooks(database_url, &receiver_url, webhooks).await;
-    let client = reqwest::Client::new();
     let bodies: Arc<Vec<String>> = Arc::new(
         (0..publishes)
             .map(|n| publish_body(&format!("2.0.{n}")))
             .collect(),
     );
-    let next = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..CLIENTS {
-        let (client, url, bodies, next) =
-            (client.clone(), url.clone(), bodies.clone(), next.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            loop {
-                let n = next.fetch_add(1, Ordering::Relaxed);
-                let Some(body) = bodies.get(n) else { break };
-                let t = Instant::now();
-                post(&client, format!("{url}/contracts/publish"), body.clone()).await;
-                latencies.push(t.elapsed());
-            }
-            latencies
-        }));
-    }
-    let mut latencies = Vec::new();
-    for task in tasks {
-        latencies.extend(task.await.unwrap());
-    }
-    let elapsed = started.elapsed();
+    let (elapsed, latencies) = publish_concurrently(&url, bodies, CLIENTS).await;
     let last_ack = Instant::now();
-    latencies.sort();
     let expected = webhooks * publishes;
     let mut drain_ms = None;
     if expected > 0 {

@@ -3,7 +3,9 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 /// A child process killed when dropped.
 pub struct Running(pub Child);
@@ -100,4 +102,55 @@ pub async fn drop_postgres(admin_url: &str, url: &str) {
 pub fn percentile(sorted: &[Duration], p: f64) -> f64 {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[index].as_secs_f64() * 1000.0
+}
+
+/// Publishes every body through `POST {url}/contracts/publish` from `clients` concurrent
+/// keep-alive clients, each taking the next body until none is left; every answer must be a
+/// 2xx. Returns the wall time and each publication's latency, sorted.
+#[allow(dead_code)] // not every bench including this file publishes
+pub async fn publish_concurrently(
+    url: &str,
+    bodies: Arc<Vec<String>>,
+    clients: usize,
+) -> (Duration, Vec<Duration>) {
+    let client = reqwest::Client::new();
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (client, url, bodies, next) = (
+            client.clone(),
+            format!("{url}/contracts/publish"),
+            bodies.clone(),
+            next.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            while let Some(body) = bodies.get(next.fetch_add(1, Ordering::Relaxed)) {
+                let t = Instant::now();
+                let response = client
+                    .post(&url)
+                    .header("content-type", "application/json")
+                    .body(body.clone())
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status();
+                assert!(
+                    status.is_success(),
+                    "{status}: {}",
+                    response.text().await.unwrap()
+                );
+                latencies.push(t.elapsed());
+            }
+            latencies
+        }));
+    }
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await.unwrap());
+    }
+    let elapsed = started.elapsed();
+    latencies.sort();
+    (elapsed, latencies)
 }
