@@ -85,6 +85,12 @@ fn shell_words(args: &[&str]) -> String {
         .join(" ")
 }
 
+/// Fails, showing the whole output, unless the command's output contains `needle`.
+fn assert_says(out: &Output, needle: &str) {
+    let said = text(out);
+    assert!(said.contains(needle), "{needle:?} not in:\n{said}");
+}
+
 /// What every message must not show unless asked: the broker's member names and raw JSON.
 fn assert_no_internals(out: &Output) {
     let said = text(out);
@@ -361,30 +367,22 @@ fn credential_errors_say_which_was_sent_and_every_way_to_send_one() {
                 assert!(said.contains(way), "{way} not named in:\n{said}");
             }
         }
-        assert!(
-            text(&missing).contains("none were sent"),
-            "{}",
-            text(&missing)
+        assert_says(&missing, "none were sent");
+        assert_says(
+            &wrong_flag,
+            "rejected the bearer token sent (from --broker-token)",
         );
-        assert!(
-            text(&wrong_flag).contains("rejected the bearer token sent (from --broker-token)"),
-            "{}",
-            text(&wrong_flag)
+        assert_says(
+            &wrong_env,
+            "rejected the bearer token sent (from PACT_BROKER_TOKEN)",
         );
-        assert!(
-            text(&wrong_env).contains("rejected the bearer token sent (from PACT_BROKER_TOKEN)"),
-            "{}",
-            text(&wrong_env)
+        assert_says(
+            &wrong_basic,
+            "rejected the user name `ci` and password sent",
         );
-        assert!(
-            text(&wrong_basic).contains("rejected the user name `ci` and password sent"),
-            "{}",
-            text(&wrong_basic)
-        );
-        assert!(
-            text(&read_only).contains("does not allow the bearer token sent (from PACT_BROKER_TOKEN) to POST /environments"),
-            "{}",
-            text(&read_only)
+        assert_says(
+            &read_only,
+            "does not allow the bearer token sent (from PACT_BROKER_TOKEN) to POST /environments",
         );
         assert_eq!(
             broker
@@ -509,11 +507,7 @@ fn a_server_that_is_not_a_broker_is_named_as_such() {
             .args(args)
             .args(["--broker-base-url", base]));
         assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-        assert!(
-            text(&out).contains(&format!("{base} does not look like a Pact broker")),
-            "{}",
-            text(&out)
-        );
+        assert_says(&out, &format!("{base} does not look like a Pact broker"));
         assert!(
             !text(&out).contains("this is a web site"),
             "the page is not printed: {}",
@@ -637,25 +631,16 @@ fn publishing_changed_content_names_the_flags_that_fix_it() {
         assert_eq!(publish(&broker, &original, &[]).status.code(), Some(0));
         let refused = publish(&broker, &added, &[]);
         assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
-        assert!(
-            text(&refused).contains("pass --merge"),
-            "{}",
-            text(&refused)
-        );
-        assert!(
-            text(&refused).contains("--consumer-app-version"),
-            "{}",
-            text(&refused)
-        );
+        assert_says(&refused, "pass --merge");
+        assert_says(&refused, "--consumer-app-version");
         assert_no_internals(&refused);
         let merged = publish(&broker, &added, &["--merge"]);
         assert_eq!(merged.status.code(), Some(0), "{}", text(&merged));
         let conflict = publish(&broker, &changed, &["--merge"]);
         assert_eq!(conflict.status.code(), Some(2), "{}", text(&conflict));
-        assert!(
-            text(&conflict).contains("publish the change under a new --consumer-app-version"),
-            "{}",
-            text(&conflict)
+        assert_says(
+            &conflict,
+            "publish the change under a new --consumer-app-version",
         );
         assert_no_internals(&conflict);
         let _filters = snapshot_filters();
