@@ -237,6 +237,25 @@ fn breaking_changes_are_named_by_the_deployed_consumer_versions_they_break() {
             "{}",
             stdout(&out)
         );
+        // A version released (not deployed) there counts as well.
+        assert_ok(&broker.pactum(&[
+            "record-release",
+            "--pacticipant",
+            "admin",
+            "--version",
+            "2.0.0",
+            "--environment",
+            "test",
+        ]));
+        let out = diff(&only_404, &["--to-environment", "test", "--output", "json"]);
+        assert_eq!(out.status.code(), Some(1), "{kind:?}: {}", text(&out));
+        let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let status = change(&report, "response.status.removed", "GET /items/{id}");
+        assert_eq!(
+            status["usedBy"][0]["picks"],
+            json!([{"kind": "released", "environment": "test"}]),
+            "{kind:?}"
+        );
 
         // Pact files and the broker together: a file's consumer is named without a version.
         let mobile = dir.write(
@@ -423,5 +442,67 @@ fn broker_problems_are_clear_errors() {
         );
         // Nothing was written to stdout: no partial report.
         assert_eq!(stdout(&out), "");
+    }
+}
+
+/// The broker's credentials are the broker commands' flags; without them a broker that wants
+/// them is a clear error.
+#[test]
+fn a_broker_that_wants_credentials_gets_the_broker_commands_ones() {
+    let dir = ScratchDir::new("openapi-broker-auth");
+    let document = dir.write("openapi.yaml", old_document());
+    let document = document.to_str().unwrap();
+    for kind in backends() {
+        let db = TestDb::new(kind);
+        let broker = TestBroker::start_with(&db, |config| {
+            config.credentials.add_token("read:reader-token").unwrap();
+            config.credentials.add_token("write:writer-token").unwrap();
+        });
+        let writer = broker.with_auth("Bearer writer-token");
+        let (status, body) = writer.publish(
+            "web",
+            "1.0.0",
+            Some("main"),
+            &[],
+            &[contract("web", json!([item_with_price()]))],
+        );
+        assert_eq!(status, 200, "{body}");
+        let (status, body) = writer.patch("/pacticipants/web", &json!({"mainBranch": "main"}));
+        assert!(status < 300, "{status} {body}");
+
+        let out = crate::support::pactum(&[
+            "openapi-coverage",
+            document,
+            "--broker-url",
+            &broker.url,
+            "--provider",
+            PROVIDER,
+            "--broker-token",
+            "reader-token",
+            "--output",
+            "json",
+        ]);
+        assert_ok(&out);
+        let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(
+            report["contracts"][0]["picks"],
+            json!([{"kind": "mainBranch", "branch": "main"}]),
+            "{kind:?}"
+        );
+
+        let out = crate::support::pactum(&[
+            "openapi-coverage",
+            document,
+            "--broker-url",
+            &broker.url,
+            "--provider",
+            PROVIDER,
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{kind:?}: {}", text(&out));
+        assert!(
+            stderr(&out).contains("requires credentials, and none were sent"),
+            "{}",
+            stderr(&out)
+        );
     }
 }

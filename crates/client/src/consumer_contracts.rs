@@ -97,9 +97,10 @@ impl BrokerClient {
                 reply: None,
             });
         }
+        let environments_url = relation_template(&index, base, "pb:environments")?;
         let environments = match scope {
-            Scope::Environment(name) => vec![self.environment_named(name).await?],
-            Scope::Default => self.environments().await?,
+            Scope::Environment(name) => vec![self.environment_at(environments_url, name).await?],
+            Scope::Default => self.environments_at(environments_url).await?,
         };
         let latest_url = expand(
             relation_template(&index, base, "pb:latest-provider-pacts")?,
