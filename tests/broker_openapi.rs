@@ -2,7 +2,8 @@
 //! pactum broker, on SQLite and on PostgreSQL: which consumer versions count (deployed or
 //! released in `--to-environment`, or anywhere plus main branch heads), each breaking change
 //! named by the consumer version and interactions relying on it, exit codes, and the errors for
-//! an unreachable broker, an unknown provider and an unknown environment.
+//! an unreachable broker, an unknown provider and an unknown environment; and the same
+//! questions answered by a stand-in with the Pact Broker's resource shapes.
 //!
 //! The broker holds, for the provider `items` (documented by `openapi/cases/items-30`):
 //! * `web` 1.0.0 on `main`, deployed in production — reads an item's `price`;
@@ -15,7 +16,9 @@
 use serde_json::{Value, json};
 
 use crate::support::broker::{Kind, TestBroker, TestDb, backends};
-use crate::support::{ScratchDir, repo_path, stderr, stdout, text, unused_address};
+use crate::support::{
+    ScratchDir, pactum_command, repo_path, run, serve_router, stderr, stdout, text, unused_address,
+};
 
 const PROVIDER: &str = "items";
 
@@ -505,4 +508,64 @@ fn a_broker_that_wants_credentials_gets_the_broker_commands_ones() {
             stderr(&out)
         );
     }
+}
+
+/// Answers as the Pact Broker does where its resources differ from pactum's broker's: hrefs
+/// relative to the base, a branch without `latestVersion` whose `pb:latest-version` is a page
+/// of the branch's versions, provider pacts named by consumer.
+async fn pact_broker_shapes(uri: axum::http::Uri) -> (axum::http::StatusCode, String) {
+    let answer = match uri.path() {
+        "/" => json!({"_links": {
+            "pb:pacticipant": {"href": "/pacticipants/{pacticipant}", "templated": true},
+            "pb:latest-provider-pacts": {"href": "/pacts/provider/{provider}/latest", "templated": true},
+            "pb:environments": {"href": "/environments"},
+            "pb:pacticipant-branch": {"href": "/pacticipants/{pacticipant}/branches/{branch}", "templated": true},
+            "pb:publish-pact": {"href": "/pacts/provider/{provider}/consumer/{consumer}/version/{consumerApplicationVersion}", "templated": true}
+        }}),
+        "/pacticipants/items" => json!({"name": PROVIDER}),
+        "/pacticipants/web" => json!({"name": "web", "mainBranch": "trunk"}),
+        "/pacts/provider/items/latest" => json!({"_links": {"pb:pacts": [
+            {"href": "/pacts/provider/items/consumer/web/version/3", "title": "Pact between web (3) and items", "name": "web"}
+        ]}}),
+        "/environments" => json!({"_embedded": {"environments": []}}),
+        "/pacticipants/web/branches/trunk" => json!({"name": "trunk", "_links": {
+            "pb:latest-version": {"href": "/pacticipants/web/branches/trunk/versions?pageSize=1"}
+        }}),
+        "/pacticipants/web/branches/trunk/versions" => {
+            json!({"_embedded": {"versions": [{"number": "3"}]}})
+        }
+        "/pacts/provider/items/consumer/web/version/3" => {
+            contract("web", json!([item_with_price()]))
+        }
+        _ => return (axum::http::StatusCode::NOT_FOUND, String::new()),
+    };
+    (axum::http::StatusCode::OK, answer.to_string())
+}
+
+/// The consumer versions are found through the Pact Broker's resources too.
+#[test]
+fn another_pact_broker_answers_as_well() {
+    let other = serve_router(axum::Router::new().fallback(pact_broker_shapes));
+    let dir = ScratchDir::new("openapi-other-broker");
+    let old = dir.write("old.yaml", old_document());
+    let new = dir.write("new.yaml", without_price(&old_document()));
+    let out = run(pactum_command().args([
+        "openapi-diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--broker-url",
+        &other.url,
+        "--provider",
+        PROVIDER,
+        "--output",
+        "json",
+    ]));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        change(&report, "response.field.removed", "GET /items/{id}")["usedBy"],
+        json!([{"consumer": "web", "version": "3",
+            "picks": [{"kind": "mainBranch", "branch": "trunk"}],
+            "interactions": ["one item with its price"]}])
+    );
 }

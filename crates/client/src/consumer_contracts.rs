@@ -13,7 +13,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use pactum_broker_api::hal::href;
-use pactum_broker_api::{Branch, DeployedVersions, Pacticipant, ProviderPacts, ReleasedVersions};
+use pactum_broker_api::{
+    Branch, DeployedVersions, Pacticipant, ProviderPacts, ReleasedVersions, Version, Versions,
+};
 use pactum_core::contract::Pact;
 use serde::Serialize;
 use serde_json::Value;
@@ -76,6 +78,27 @@ pub enum Scope<'a> {
 }
 
 impl BrokerClient {
+    /// The number of a branch's newest version: its `latestVersion` (pactum's broker), else
+    /// through its `pb:latest-version` link — a version resource, or (the Pact Broker's) a
+    /// page of the branch's versions holding the newest.
+    async fn branch_head(&self, branch: &Branch) -> Result<Option<String>, ClientError> {
+        if let Some(number) = &branch.latest_version {
+            return Ok(Some(number.clone()));
+        }
+        let Some(url) = href(branch.links.latest_version.as_ref()) else {
+            return Ok(None);
+        };
+        let Some(answer) = self.find::<Value>(url).await? else {
+            return Ok(None);
+        };
+        let version: Version = Self::read(url, &answer.to_string())?;
+        if !version.number.is_empty() {
+            return Ok(Some(version.number));
+        }
+        let page: Versions = Self::read(url, &answer.to_string())?;
+        Ok(page.embedded.versions.into_iter().next().map(|v| v.number))
+    }
+
     /// The contracts `provider`'s consumers hold it to, one per consumer version in `scope`
     /// that has a contract with it, sorted by consumer then version as found. An unknown
     /// provider or environment is [`ClientError::NotFound`]; a provider without consumers
@@ -169,11 +192,10 @@ impl BrokerClient {
                     branch_template,
                     &[("pacticipant", consumer), ("branch", &main)],
                 );
-                if let Some(version) = self
-                    .find::<Branch>(&url)
-                    .await?
-                    .and_then(|b| b.latest_version)
-                {
+                let Some(branch) = self.find::<Branch>(&url).await? else {
+                    continue;
+                };
+                if let Some(version) = self.branch_head(&branch).await? {
                     pick(consumer, &version, Pick::MainBranch { branch: main });
                 }
             }
