@@ -26,6 +26,8 @@
 //!   a request that does not read; pactum's broker commands read another broker's minimal answers.
 //! * `broker_verification` — pacts for verification, pending/WIP, and `pactum verify` and the
 //!   official verifier fetching from and publishing to pactum's broker.
+//! * `broker_openapi` — `openapi-diff` and `openapi-coverage` with contracts from the broker:
+//!   consumer versions deployed in an environment or on main branches, exit codes, errors.
 //! * `broker_messages` — what broker commands say when something goes wrong (sentences naming
 //!   the flags, credentials by kind, not-a-broker, safe re-runs) and their exit codes.
 //! * `official_contracts` — the broker verified by pactum's verifier against the official Ruby
@@ -46,6 +48,7 @@ mod broker_labels;
 mod broker_links;
 mod broker_messages;
 mod broker_migrations;
+mod broker_openapi;
 mod broker_provider_contracts;
 mod broker_verification;
 mod broker_webhooks;

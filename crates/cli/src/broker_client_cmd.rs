@@ -14,7 +14,9 @@ use pactum_broker_api::hal::href;
 use pactum_broker_api::{EnvironmentRequest, PacticipantRequest};
 use serde::Serialize;
 
-use super::broker_error::{Asked, BROKER_COMMANDS, broker_messages, credential_origin, flag};
+use super::broker_error::{
+    Asked, BROKER_COMMANDS, Vocabulary, broker_messages, credential_origin, flag,
+};
 use super::{CliError, EXIT_FAILED, EXIT_OK, Outcome};
 use pactum_client::sources::Auth;
 use pactum_client::{BrokerClient, ClientError, Missing, Target, VersionSelector};
@@ -26,6 +28,22 @@ pub(super) struct Connection {
     /// The broker's base URL.
     #[arg(long, short = 'b', value_name = "URL", env = "PACT_BROKER_BASE_URL")]
     broker_base_url: String,
+    #[command(flatten)]
+    credentials: Credentials,
+    /// Output: a table (or text) for people, JSON for scripts (a broker error's answer, as
+    /// received, goes to stdout too).
+    #[arg(long, short = 'o', value_enum, default_value = "table")]
+    output: Output,
+    /// On a broker error, also show the broker's answer as received.
+    #[arg(long, short = 'v')]
+    verbose: bool,
+}
+
+/// The broker credentials every command talking to a broker takes (the official clients'
+/// flags and environment variables; the clap ids `broker_token` and `broker_username` name
+/// them in [`credential_origin`]).
+#[derive(Debug, clap::Args)]
+pub(super) struct Credentials {
     /// Bearer token.
     #[arg(long, short = 'k', env = "PACT_BROKER_TOKEN", hide_env_values = true)]
     broker_token: Option<String>,
@@ -40,13 +58,23 @@ pub(super) struct Connection {
         hide_env_values = true
     )]
     broker_password: Option<String>,
-    /// Output: a table (or text) for people, JSON for scripts (a broker error's answer, as
-    /// received, goes to stdout too).
-    #[arg(long, short = 'o', value_enum, default_value = "table")]
-    output: Output,
-    /// On a broker error, also show the broker's answer as received.
-    #[arg(long, short = 'v')]
-    verbose: bool,
+}
+
+impl Credentials {
+    /// A client of the broker at `base_url` with these credentials.
+    pub(super) fn client(&self, base_url: &str, asked: &Asked) -> Result<BrokerClient, CliError> {
+        let auth = Auth::from_flags(
+            self.broker_token.as_deref(),
+            self.broker_username.as_deref(),
+            self.broker_password.as_deref(),
+        );
+        BrokerClient::new(base_url, auth).map_err(|e| asked.failure(e))
+    }
+
+    /// Where the credential sent came from, for error messages.
+    pub(super) fn origin(&self, matches: &ArgMatches, vocabulary: Vocabulary) -> Option<String> {
+        credential_origin(matches, vocabulary, "broker_token", "broker_username")
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -61,20 +89,14 @@ impl Connection {
     /// error messages.
     pub(super) fn asked(&self, matches: &ArgMatches) -> Asked {
         let mut asked = Asked::new(BROKER_COMMANDS, &self.broker_base_url);
-        asked.credential_origin =
-            credential_origin(matches, BROKER_COMMANDS, "broker_token", "broker_username");
+        asked.credential_origin = self.credentials.origin(matches, BROKER_COMMANDS);
         asked.verbose = self.verbose;
         asked.json = self.json();
         asked
     }
 
     pub(super) fn client(&self, asked: &Asked) -> Result<BrokerClient, CliError> {
-        let auth = Auth::from_flags(
-            self.broker_token.as_deref(),
-            self.broker_username.as_deref(),
-            self.broker_password.as_deref(),
-        );
-        BrokerClient::new(&self.broker_base_url, auth).map_err(|e| asked.failure(e))
+        self.credentials.client(&self.broker_base_url, asked)
     }
 
     pub(super) fn json(&self) -> bool {

@@ -44,6 +44,13 @@ pub(crate) const VERIFY: Vocabulary = Vocabulary {
     password: "--password",
 };
 
+/// The OpenAPI commands' flags (`openapi-diff`, `openapi-coverage`): `--broker-url` as
+/// `verify` names it, the credentials as the broker commands do.
+pub(crate) const OPENAPI: Vocabulary = Vocabulary {
+    base_url: "--broker-url",
+    ..BROKER_COMMANDS
+};
+
 /// A flag with its value as one would type it: `--name production`, `--name 'has space'`.
 pub(crate) fn flag(name: &str, value: &str) -> String {
     let plain = !value.is_empty()

@@ -123,13 +123,16 @@ enum Command {
     /// Classify the differences between two versions of an OpenAPI document.
     ///
     /// Breaking changes (a request gains a required field, a response loses one, a type
-    /// narrows, an operation or status disappears…); with --pact, each is marked used (the
-    /// consumers and interactions relying on it) or unused. Exit 0 when nothing used breaks
-    /// (without --pact: when nothing breaks), 1 otherwise, 2 unreadable input.
+    /// narrows, an operation or status disappears…); with --pact files and/or a broker
+    /// (--broker-url, --provider, optionally --to-environment), each is marked used (the
+    /// consumer versions and interactions relying on it) or unused. Exit 0 when nothing used
+    /// breaks (without contracts: when nothing breaks), 1 otherwise, 2 unreadable input or a
+    /// broker error.
     #[command(name = "openapi-diff")]
     OpenapiDiff(Box<openapi_cmd::DiffArgs>),
     /// Show which operations, responses, parameters and fields of an OpenAPI document the
-    /// consumers' contracts rely on, and which none does (free to change).
+    /// consumers' contracts rely on, and which none does (free to change). The contracts come
+    /// from files and/or a broker (--broker-url, --provider, optionally --to-environment).
     #[command(name = "openapi-coverage")]
     OpenapiCoverage(Box<openapi_cmd::CoverageArgs>),
 }
@@ -599,8 +602,8 @@ where
         Command::TestWebhook(args) => webhook_cmd::test(&args, sub)?,
         Command::DeleteWebhook(args) => webhook_cmd::delete(&args, sub)?,
         Command::OpenapiCheck(args) => openapi_cmd::check(&args)?,
-        Command::OpenapiDiff(args) => openapi_cmd::openapi_diff(&args)?,
-        Command::OpenapiCoverage(args) => openapi_cmd::openapi_coverage(&args)?,
+        Command::OpenapiDiff(args) => openapi_cmd::openapi_diff(&args, sub)?,
+        Command::OpenapiCoverage(args) => openapi_cmd::openapi_coverage(&args, sub)?,
     };
     Ok(outcome)
 }

@@ -1,18 +1,25 @@
 //! `pactum openapi-check`, `openapi-diff` and `openapi-coverage`: OpenAPI documents as provider
-//! contracts, on files (no broker). Rendering only; the work is in `pactum-openapi`.
+//! contracts, against consumers' contracts from files or from a broker (the consumer versions
+//! deployed or released in an environment, or the broker's default selection). Rendering only;
+//! the work is in `pactum-openapi`, and fetching in `pactum-client`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use clap::ArgMatches;
+use clap::parser::ValueSource;
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
+use pactum_client::{Pick, Scope};
 use pactum_core::contract::Pact;
 use pactum_core::printable::printable;
-use pactum_openapi::coverage::coverage;
+use pactum_openapi::coverage::{Coverage, coverage};
 use pactum_openapi::diff::{Change, diff};
 use pactum_openapi::{Document, Severity};
+use serde::Serialize;
 use serde_json::json;
 
-use super::broker_client_cmd::Output;
+use super::broker_client_cmd::{Credentials, Output, runtime};
+use super::broker_error::{Asked, OPENAPI, flag};
 use super::{CliError, EXIT_FAILED, EXIT_OK, Outcome};
 
 /// Arguments of `pactum openapi-check`.
@@ -39,9 +46,40 @@ pub(super) struct DiffArgs {
     /// the consumers and interactions relying on it) or unused (safe to ship).
     #[arg(long = "pact", value_name = "FILE")]
     pacts: Vec<PathBuf>,
+    #[command(flatten)]
+    broker: BrokerContracts,
     /// Output: a table for people, JSON for scripts.
     #[arg(long, short = 'o', value_enum, default_value = "table")]
     output: Output,
+}
+
+/// Where to take consumers' contracts from a broker: the contracts of the provider's consumer
+/// versions that matter.
+#[derive(Debug, clap::Args)]
+pub(super) struct BrokerContracts {
+    /// A Pact Broker to take the consumers' contracts from (with --provider).
+    #[arg(
+        long = "broker-url",
+        visible_alias = "broker-base-url",
+        short = 'b',
+        value_name = "URL",
+        env = "PACT_BROKER_BASE_URL"
+    )]
+    broker_url: Option<String>,
+    #[command(flatten)]
+    credentials: Credentials,
+    /// The provider whose consumers' contracts to take from the broker: the versions deployed
+    /// or released anywhere and each consumer's main branch head, or with --to-environment
+    /// those deployed or released there.
+    #[arg(long, value_name = "NAME")]
+    provider: Option<String>,
+    /// Only the consumer versions currently deployed or released (and supported) in this
+    /// environment.
+    #[arg(long, value_name = "ENVIRONMENT", requires = "provider")]
+    to_environment: Option<String>,
+    /// On a broker error, also show the broker's answer as received.
+    #[arg(long, short = 'v')]
+    verbose: bool,
 }
 
 /// Arguments of `pactum openapi-coverage`.
@@ -49,12 +87,72 @@ pub(super) struct DiffArgs {
 pub(super) struct CoverageArgs {
     /// The provider's OpenAPI document.
     document: PathBuf,
-    /// The consumers' Pact files, or folders of them.
-    #[arg(required = true)]
+    /// The consumers' Pact files, or folders of them (optional with --provider).
+    #[arg(required_unless_present = "provider")]
     contracts: Vec<PathBuf>,
+    #[command(flatten)]
+    broker: BrokerContracts,
     /// Output: a table for people, JSON for scripts.
     #[arg(long, short = 'o', value_enum, default_value = "table")]
     output: Output,
+}
+
+/// A consumer's contract, from a file or from a broker (with the consumer version and why it
+/// counts).
+struct ConsumerPact {
+    consumer: String,
+    version: Option<String>,
+    picks: Vec<Pick>,
+    /// The file or URL it was read from.
+    source: String,
+    pact: Pact,
+}
+
+impl ConsumerPact {
+    /// The consumer, with its version when known: `web`, `web 1.0.0`.
+    fn name(&self) -> String {
+        versioned(&self.consumer, self.version.as_deref())
+    }
+
+    /// The name with why the version counts: `web 1.0.0 (deployed in production)`.
+    fn described(&self) -> String {
+        if self.picks.is_empty() {
+            return self.name();
+        }
+        let picks: Vec<String> = self.picks.iter().map(ToString::to_string).collect();
+        format!("{} ({})", self.name(), picks.join(", "))
+    }
+
+    fn report(&self) -> ContractReport {
+        ContractReport {
+            consumer: self.consumer.clone(),
+            version: self.version.clone(),
+            picks: self.picks.clone(),
+            source: self.source.clone(),
+        }
+    }
+}
+
+/// A consumer with its version when known: `web`, `web 1.0.0`.
+fn versioned(consumer: &str, version: Option<&str>) -> String {
+    match version {
+        Some(version) => format!("{consumer} {version}"),
+        None => consumer.to_owned(),
+    }
+}
+
+/// A contract a report was made from, in `--output json`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ContractReport {
+    consumer: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<String>,
+    /// Why the version counts (deployed, released, main branch); empty for files.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    picks: Vec<Pick>,
+    /// The file or URL the contract was read from.
+    source: String,
 }
 
 fn load_document(file: &Path) -> Result<Document, CliError> {
@@ -95,6 +193,114 @@ fn load_contracts(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Pact)>, CliError> {
         .into_iter()
         .map(|file| Ok((file.clone(), Pact::load(&file)?)))
         .collect()
+}
+
+impl BrokerContracts {
+    /// Whether contracts come from a broker (a provider is named).
+    fn asked(&self) -> bool {
+        self.provider.is_some()
+    }
+
+    /// The contracts of the provider's consumer versions that matter, from the broker; none
+    /// without --provider.
+    fn load(&self, matches: &ArgMatches, json: bool) -> Result<Vec<ConsumerPact>, CliError> {
+        let Some(provider) = &self.provider else {
+            if matches.value_source("broker_url") == Some(ValueSource::CommandLine) {
+                return Err(CliError::Usage(
+                    "--broker-url needs --provider NAME: the broker's contracts are those of a provider's consumers".into(),
+                ));
+            }
+            return Ok(Vec::new());
+        };
+        let Some(url) = &self.broker_url else {
+            return Err(CliError::Usage(format!(
+                "{} needs a broker: give --broker-url URL (or PACT_BROKER_BASE_URL)",
+                flag("--provider", provider)
+            )));
+        };
+        let mut asked = Asked::new(OPENAPI, url).field(
+            format!("pacticipant:{provider}"),
+            flag("--provider", provider),
+        );
+        if let Some(environment) = &self.to_environment {
+            asked = asked.field(
+                format!("environment:{environment}"),
+                flag("--to-environment", environment),
+            );
+        }
+        asked.credential_origin = self.credentials.origin(matches, OPENAPI);
+        asked.verbose = self.verbose;
+        asked.json = json;
+        let client = self.credentials.client(url, &asked)?;
+        let scope = match &self.to_environment {
+            Some(environment) => Scope::Environment(environment),
+            None => Scope::Default,
+        };
+        let contracts = runtime()?
+            .block_on(client.consumer_contracts(provider, scope))
+            .map_err(|e| asked.failure(e))?;
+        Ok(contracts
+            .into_iter()
+            .map(|c| ConsumerPact {
+                consumer: c.consumer,
+                version: Some(c.version),
+                picks: c.picks,
+                source: c.url,
+                pact: c.pact,
+            })
+            .collect())
+    }
+}
+
+/// The contracts of the files given and of the broker, if asked.
+fn consumer_pacts(
+    files: &[PathBuf],
+    broker: &BrokerContracts,
+    matches: &ArgMatches,
+    json: bool,
+) -> Result<Vec<ConsumerPact>, CliError> {
+    let mut pacts: Vec<ConsumerPact> = load_contracts(files)?
+        .into_iter()
+        .map(|(file, pact)| ConsumerPact {
+            consumer: pact.consumer.name.clone(),
+            version: None,
+            picks: Vec::new(),
+            source: file.display().to_string(),
+            pact,
+        })
+        .collect();
+    pacts.extend(broker.load(matches, json)?);
+    Ok(pacts)
+}
+
+/// The line naming the broker's contracts a report was made from.
+fn broker_summary(broker: &BrokerContracts, pacts: &[ConsumerPact]) -> String {
+    let (Some(provider), Some(url)) = (&broker.provider, &broker.broker_url) else {
+        return String::new();
+    };
+    let from: Vec<String> = pacts
+        .iter()
+        .filter(|p| p.version.is_some())
+        .map(ConsumerPact::described)
+        .collect();
+    let which = match &broker.to_environment {
+        Some(environment) => format!("deployed or released in {environment}"),
+        None => "deployed or released anywhere, or heads of main branches".to_string(),
+    };
+    if from.is_empty() {
+        format!(
+            "No consumer version of {} {which} has a contract with it at {}.\n",
+            printable(provider),
+            printable(url)
+        )
+    } else {
+        format!(
+            "Contracts of the consumers of {} from {} ({which}): {}.\n",
+            printable(provider),
+            printable(url),
+            printable(&from.join("; "))
+        )
+    }
 }
 
 fn table(header: &[&str]) -> Table {
@@ -174,83 +380,158 @@ pub(super) fn check(args: &CheckArgs) -> Result<Outcome, CliError> {
     Ok(Outcome::new(stdout, if ok { EXIT_OK } else { EXIT_FAILED }))
 }
 
-/// For each change, the interactions relying on it: `consumer: description`.
-fn reliances(old: &Document, change: &Change, contracts: &[(PathBuf, Pact)]) -> Vec<String> {
+/// A consumer (version) relying on a breaking change, in `--output json`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UsedBy {
+    consumer: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<String>,
+    /// Why the version counts (deployed, released, main branch).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    picks: Vec<Pick>,
+    /// The descriptions of the interactions relying on the change.
+    interactions: Vec<String>,
+}
+
+/// One difference and its verdict, in `--output json`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ChangeReport<'a> {
+    change: &'a Change,
+    /// `safe`, `breaking`, `breaking, unused` or `breaking, USED`.
+    verdict: &'static str,
+    /// `consumer: description` per interaction relying on it.
+    relied_on_by: Vec<String>,
+    /// The same, per consumer version.
+    used_by: Vec<UsedBy>,
+}
+
+/// `openapi-diff --output json`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DiffReport<'a> {
+    changes: Vec<ChangeReport<'a>>,
+    /// How many changes break some consumer.
+    breaking: usize,
+    /// How many of those consumers rely on; null when no contracts were asked for.
+    breaking_used: Option<usize>,
+    /// The contracts considered.
+    contracts: Vec<ContractReport>,
+}
+
+/// The consumer versions relying on a change, each with its interactions relying on it.
+fn used_by(old: &Document, change: &Change, pacts: &[ConsumerPact]) -> Vec<UsedBy> {
     let mut found = Vec::new();
-    for (_, pact) in contracts {
-        for interaction in &pact.interactions {
-            if let Some(usage) = pactum_openapi::usage_of(old, interaction)
-                && change.relied_on_by(&usage)
-            {
-                found.push(format!(
-                    "{}: {}",
-                    pact.consumer.name, interaction.description
-                ));
-            }
+    for consumer in pacts {
+        let interactions: Vec<String> = consumer
+            .pact
+            .interactions
+            .iter()
+            .filter(|interaction| {
+                pactum_openapi::usage_of(old, interaction)
+                    .is_some_and(|usage| change.relied_on_by(&usage))
+            })
+            .map(|interaction| interaction.description.clone())
+            .collect();
+        if !interactions.is_empty() {
+            found.push(UsedBy {
+                consumer: consumer.consumer.clone(),
+                version: consumer.version.clone(),
+                picks: consumer.picks.clone(),
+                interactions,
+            });
         }
     }
     found
 }
 
-pub(super) fn openapi_diff(args: &DiffArgs) -> Result<Outcome, CliError> {
+pub(super) fn openapi_diff(args: &DiffArgs, matches: &ArgMatches) -> Result<Outcome, CliError> {
     let old = load_document(&args.old)?;
     let new = load_document(&args.new)?;
-    let contracts = load_contracts(&args.pacts)?;
-    let with_contracts = !args.pacts.is_empty();
+    let json = args.output == Output::Json;
+    let pacts = consumer_pacts(&args.pacts, &args.broker, matches, json)?;
+    let with_contracts = !args.pacts.is_empty() || args.broker.asked();
     let changes = diff(&old, &new);
     let mut used_breaking = 0;
     let mut rows = Vec::new();
     for change in &changes {
-        let relied = if change.breaking && with_contracts {
-            reliances(&old, change, &contracts)
+        let users = if change.breaking && with_contracts {
+            used_by(&old, change, &pacts)
         } else {
             Vec::new()
         };
-        let verdict = match (change.breaking, with_contracts, relied.is_empty()) {
+        let verdict = match (change.breaking, with_contracts, users.is_empty()) {
             (false, _, _) => "safe",
             (true, false, _) => "breaking",
             (true, true, true) => "breaking, unused",
             (true, true, false) => "breaking, USED",
         };
-        if change.breaking && (!with_contracts || !relied.is_empty()) {
+        if change.breaking && (!with_contracts || !users.is_empty()) {
             used_breaking += 1;
         }
-        rows.push((change, verdict, relied));
+        let relied_on_by = users
+            .iter()
+            .flat_map(|u| {
+                let name = versioned(&u.consumer, u.version.as_deref());
+                u.interactions
+                    .iter()
+                    .map(move |description| format!("{name}: {description}"))
+            })
+            .collect();
+        rows.push(ChangeReport {
+            change,
+            verdict,
+            relied_on_by,
+            used_by: users,
+        });
     }
-    let stdout = match args.output {
-        Output::Json => pretty(&json!({
-            "changes": rows.iter().map(|(c, verdict, relied)| json!({
-                "change": c, "verdict": verdict, "reliedOnBy": relied,
-            })).collect::<Vec<_>>(),
-            "breaking": changes.iter().filter(|c| c.breaking).count(),
-            "breakingUsed": if with_contracts { Some(used_breaking) } else { None },
-        })),
-        _ => {
-            let mut text = String::new();
-            if changes.is_empty() {
-                text.push_str("No differences between the documents.\n");
-            } else {
-                let mut t = table(&["verdict", "change", "operation", "detail", "relied on by"]);
-                for (c, verdict, relied) in &rows {
-                    t.add_row(vec![
-                        verdict.to_string(),
-                        c.kind.as_str().to_string(),
-                        printable(&c.operation).into_owned(),
-                        printable(&c.detail).into_owned(),
-                        printable(&relied.join("\n")).into_owned(),
-                    ]);
-                }
-                text.push_str(&format!("{t}\n"));
+    let breaking = changes.iter().filter(|c| c.breaking).count();
+    let stdout = if json {
+        pretty(&json!(DiffReport {
+            changes: rows,
+            breaking,
+            breaking_used: with_contracts.then_some(used_breaking),
+            contracts: pacts.iter().map(ConsumerPact::report).collect(),
+        }))
+    } else {
+        let mut text = broker_summary(&args.broker, &pacts);
+        if changes.is_empty() {
+            text.push_str("No differences between the documents.\n");
+        } else {
+            let mut t = table(&["verdict", "change", "operation", "detail", "relied on by"]);
+            for row in &rows {
+                let relied: Vec<String> = row
+                    .used_by
+                    .iter()
+                    .flat_map(|u| {
+                        let who = pacts
+                            .iter()
+                            .find(|p| p.consumer == u.consumer && p.version == u.version)
+                            .map(ConsumerPact::described)
+                            .unwrap_or_else(|| u.consumer.clone());
+                        u.interactions
+                            .iter()
+                            .map(move |description| format!("{who}: {description}"))
+                    })
+                    .collect();
+                t.add_row(vec![
+                    row.verdict.to_string(),
+                    row.change.kind.as_str().to_string(),
+                    printable(&row.change.operation).into_owned(),
+                    printable(&row.change.detail).into_owned(),
+                    printable(&relied.join("\n")).into_owned(),
+                ]);
             }
-            let breaking = changes.iter().filter(|c| c.breaking).count();
-            text.push_str(&match (with_contracts, used_breaking) {
-                (false, 0) => "No breaking changes.\n".to_string(),
-                (false, n) => format!("{n} breaking changes (give the consumers' contracts with --pact to see which matter).\n"),
-                (true, 0) => format!("{breaking} breaking changes, none relied on by the given contracts: safe to ship.\n"),
-                (true, n) => format!("{n} of {breaking} breaking changes are relied on by consumers.\n"),
-            });
-            text
+            text.push_str(&format!("{t}\n"));
         }
+        text.push_str(&match (with_contracts, used_breaking) {
+            (false, 0) => "No breaking changes.\n".to_string(),
+            (false, n) => format!("{n} breaking changes (give the consumers' contracts with --pact, or a broker with --broker-url and --provider, to see which matter).\n"),
+            (true, 0) => format!("{breaking} breaking changes, none relied on by the given contracts: safe to ship.\n"),
+            (true, n) => format!("{n} of {breaking} breaking changes are relied on by consumers.\n"),
+        });
+        text
     };
     let code = if used_breaking == 0 {
         EXIT_OK
@@ -260,16 +541,28 @@ pub(super) fn openapi_diff(args: &DiffArgs) -> Result<Outcome, CliError> {
     Ok(Outcome::new(stdout, code))
 }
 
-pub(super) fn openapi_coverage(args: &CoverageArgs) -> Result<Outcome, CliError> {
+/// `openapi-coverage --output json`: the coverage, and the contracts it was computed from.
+#[derive(Debug, Serialize)]
+struct CoverageReport<'a> {
+    #[serde(flatten)]
+    coverage: &'a Coverage,
+    contracts: Vec<ContractReport>,
+}
+
+pub(super) fn openapi_coverage(
+    args: &CoverageArgs,
+    matches: &ArgMatches,
+) -> Result<Outcome, CliError> {
     let document = load_document(&args.document)?;
-    let contracts = load_contracts(&args.contracts)?;
-    let named: Vec<(String, &Pact)> = contracts
-        .iter()
-        .map(|(_, pact)| (pact.consumer.name.clone(), pact))
-        .collect();
+    let json = args.output == Output::Json;
+    let pacts = consumer_pacts(&args.contracts, &args.broker, matches, json)?;
+    let named: Vec<(String, &Pact)> = pacts.iter().map(|p| (p.name(), &p.pact)).collect();
     let result = coverage(&document, &named);
     let stdout = match args.output {
-        Output::Json => pretty(&json!(result)),
+        Output::Json => pretty(&json!(CoverageReport {
+            coverage: &result,
+            contracts: pacts.iter().map(ConsumerPact::report).collect(),
+        })),
         _ => {
             let mut t = table(&["operation", "what", "used by"]);
             let users = |u: &[String]| {
@@ -315,7 +608,8 @@ pub(super) fn openapi_coverage(args: &CoverageArgs) -> Result<Outcome, CliError>
                 }
             }
             let [ops, statuses, fields] = result.totals();
-            let mut text = format!("{t}\n");
+            let mut text = broker_summary(&args.broker, &pacts);
+            text.push_str(&format!("{t}\n"));
             text.push_str(&format!(
                 "Used: {} of {} operations, {} of {} responses, {} of {} fields.\n",
                 ops.0, ops.1, statuses.0, statuses.1, fields.0, fields.1

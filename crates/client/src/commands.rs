@@ -463,7 +463,17 @@ impl BrokerClient {
 
     /// The environment named `name`.
     pub async fn environment_named(&self, name: &str) -> Result<Environment, ClientError> {
-        let environments = self.environments().await?;
+        let url = self.relation("pb:environments", &[]).await?;
+        self.environment_at(&url, name).await
+    }
+
+    /// The environment named `name` in the list at `url` (the index's `pb:environments`).
+    pub(crate) async fn environment_at(
+        &self,
+        url: &str,
+        name: &str,
+    ) -> Result<Environment, ClientError> {
+        let environments = self.environments_at(url).await?;
         let known = environments.iter().map(|e| e.name.clone()).collect();
         environments
             .into_iter()
@@ -480,7 +490,12 @@ impl BrokerClient {
     /// Every environment.
     pub async fn environments(&self) -> Result<Vec<Environment>, ClientError> {
         let url = self.relation("pb:environments", &[]).await?;
-        let list: Environments = self.get(&url).await?;
+        self.environments_at(&url).await
+    }
+
+    /// Every environment in the list at `url` (the index's `pb:environments`).
+    pub(crate) async fn environments_at(&self, url: &str) -> Result<Vec<Environment>, ClientError> {
+        let list: Environments = self.get(url).await?;
         Ok(list.embedded.environments)
     }
 

@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 mod commands;
+mod consumer_contracts;
 mod error;
 mod origin;
 mod provider_contracts;
@@ -31,6 +32,7 @@ use crate::sources::{Auth, Loaded};
 use pactum_core::contract::Pact;
 
 pub use commands::{Target, VersionSelector, contract_to_publish, matrix_query};
+pub use consumer_contracts::{ConsumerContract, Pick, Scope};
 pub use error::{
     BaseUrlProblem, ClientError, Credential, Difference, EnvironmentSetting, Missing, Reply,
 };
@@ -116,6 +118,16 @@ pub fn expand(template: &str, values: &[(&str, &str)]) -> String {
         );
     }
     out
+}
+
+/// A relation's (templated) href from the index of the broker at `base`.
+fn relation_template<'a>(index: &'a Index, base: &str, rel: &str) -> Result<&'a str, ClientError> {
+    href(index.link(rel)).ok_or_else(|| ClientError::Protocol {
+        url: format!("{base}/"),
+        message: format!(
+            "the index has no `{rel}` relation; is this a Pact Broker (2.86 or later)?"
+        ),
+    })
 }
 
 /// The links a broker adds to a contract it serves (`_links` in the contract's unknown members).
@@ -343,13 +355,7 @@ impl BrokerClient {
         values: &[(&str, &str)],
     ) -> Result<String, ClientError> {
         let index = self.index().await?;
-        let template = href(index.link(rel)).ok_or_else(|| ClientError::Protocol {
-            url: format!("{}/", self.base),
-            message: format!(
-                "the index has no `{rel}` relation; is this a Pact Broker (2.86 or later)?"
-            ),
-        })?;
-        Ok(expand(template, values))
+        Ok(expand(relation_template(&index, &self.base, rel)?, values))
     }
 
     /// Asks for the contracts a provider should verify and fetches each.
