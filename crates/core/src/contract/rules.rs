@@ -231,15 +231,8 @@ impl AnchoredRegex {
     /// read them: [`literal_braces`]).
     pub fn new(source: &str) -> Result<Self, RegexError> {
         let written = source;
-        let source = &*literal_braces(written);
-        // Checking the expression on its own matters: `a)(b` is invalid, yet `^(?:a)(b)$`
-        // would compile.
-        regex_syntax::Parser::new()
-            .parse(source)
-            .map_err(|e| RegexError::Syntax {
-                regex: written.to_string(),
-                source: Box::new(e),
-            })?;
+        // Only expressions that passed the checks below are cached, so a contract repeating
+        // one expression on every interaction checks and compiles it once.
         if let Some(anchored) = COMPILED
             .lock()
             .ok()
@@ -250,6 +243,15 @@ impl AnchoredRegex {
                 anchored,
             });
         }
+        let source = &*literal_braces(written);
+        // Checking the expression on its own matters: `a)(b` is invalid, yet `^(?:a)(b)$`
+        // would compile.
+        regex_syntax::Parser::new()
+            .parse(source)
+            .map_err(|e| RegexError::Syntax {
+                regex: written.to_string(),
+                source: Box::new(e),
+            })?;
         let anchored =
             Arc::new(
                 Regex::new(&format!("^(?:{source})$")).map_err(|e| RegexError::Compile {
