@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 mod commands;
+mod cross_checks;
 mod error;
 mod origin;
 mod provider_contracts;
