@@ -112,16 +112,13 @@ fn deploy(broker: &TestBroker, pacticipant: &str, version: &str, env_uuid: &str)
     assert!(status == 200 || status == 201, "{body}");
 }
 
-/// Waits until no cross-check is pending (the broker's `/metrics`), then returns the count.
-fn wait_for_cross_checks(broker: &TestBroker) -> i64 {
+/// Waits until the broker holds `expected` cross-checks and none is pending (`/metrics`).
+fn wait_for_cross_checks(broker: &TestBroker, expected: i64) {
     let started = Instant::now();
-    loop {
-        if broker.count("crossChecksPending") == 0 {
-            return broker.count("crossChecks");
-        }
+    while broker.count("crossChecksPending") != 0 || broker.count("crossChecks") != expected {
         assert!(
             started.elapsed() < Duration::from_secs(60),
-            "cross-checks still pending after a minute: {}",
+            "not {expected} cross-checks computed after a minute: {}",
             broker.ok("/metrics")
         );
         std::thread::sleep(Duration::from_millis(100));
@@ -213,11 +210,7 @@ fn cross_checks_gate_deployments_with_the_comparator_code_named() {
         publish_pact(&broker, &incompatible("mobile-app"), "2.0.0", "main");
         publish_document(&broker, "3.0.0", "main", true);
         deploy(&broker, PROVIDER, "3.0.0", &production);
-        assert_eq!(
-            wait_for_cross_checks(&broker),
-            2,
-            "the two consumers' newest contracts"
-        );
+        wait_for_cross_checks(&broker, 2); // the two consumers' newest contracts
 
         // A passing pair: yes, from the cross-check, which stands in for a verification.
         let (code, said, answer) = can_i_deploy(&broker, "web-shop", "1.0.0", "production");
@@ -350,7 +343,7 @@ fn cross_checks_gate_deployments_with_the_comparator_code_named() {
         assert_eq!(answer["summary"]["deployable"], Value::Null, "{answer}");
         let reason = answer["summary"]["reason"].as_str().unwrap();
         assert!(reason.contains("is being computed"), "{answer}");
-        assert_eq!(wait_for_cross_checks(&broker), 3);
+        wait_for_cross_checks(&broker, 3);
         let (code, said, _) = can_i_deploy(&broker, "web-shop", "0.9.0", "production");
         assert_eq!(code, 0, "{said}");
 
@@ -405,13 +398,58 @@ fn pending_cross_checks_survive_a_restart() {
             "{answer}"
         );
         assert_eq!(idle.count("crossChecksPending"), 1);
+        let out = idle.pactum(&[
+            "cross-check",
+            "--provider",
+            PROVIDER,
+            "--provider-version",
+            "3.0.0",
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        assert!(
+            text(&out).contains("web-shop: being computed by the broker"),
+            "{}",
+            text(&out)
+        );
         drop(idle);
 
         let restarted = TestBroker::start(&db);
-        assert_eq!(wait_for_cross_checks(&restarted), 1);
+        wait_for_cross_checks(&restarted, 1);
         let (code, said, _) = can_i_deploy(&restarted, "web-shop", "1.0.0", "production");
         assert_eq!(code, 0, "{said}");
+        drop(restarted);
+
+        // A document stored before migration 0005 has no hash and no cross-checks: the worker
+        // hashes it at start and computes its pairs.
+        execute(
+            &db,
+            kind,
+            "UPDATE provider_contracts SET content_sha = NULL; DELETE FROM cross_checks",
+        );
+        let upgraded = TestBroker::start(&db);
+        wait_for_cross_checks(&upgraded, 1);
+        let (code, said, _) = can_i_deploy(&upgraded, "web-shop", "1.0.0", "production");
+        assert_eq!(code, 0, "{said}");
     }
+}
+
+/// Runs SQL on a test database directly (to make it look like an older broker left it).
+fn execute(db: &TestDb, kind: Kind, sql: &str) {
+    use sqlx::Connection;
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    runtime().block_on(async {
+        match kind {
+            Kind::Sqlite => {
+                let url = format!("sqlite://{}", db.url);
+                let mut connection = sqlx::SqliteConnection::connect(&url).await.unwrap();
+                sqlx::raw_sql(sql).execute(&mut connection).await.unwrap();
+            }
+            Kind::Postgres => {
+                let mut connection = sqlx::PgConnection::connect(&db.url).await.unwrap();
+                sqlx::raw_sql(sql).execute(&mut connection).await.unwrap();
+            }
+        }
+    });
 }
 
 #[test]
@@ -433,7 +471,7 @@ fn two_instances_on_one_postgres_compute_each_pair_once() {
             "main",
         );
     }
-    assert_eq!(wait_for_cross_checks(&second), CONSUMERS as i64);
+    wait_for_cross_checks(&second, CONSUMERS as i64);
     let (rows, fewest, most) = runtime().block_on(async {
         use sqlx::{Connection, Row};
         let mut connection = sqlx::PgConnection::connect(&db.url).await.unwrap();

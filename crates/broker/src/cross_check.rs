@@ -8,6 +8,8 @@
 //! The queue is the `cross_checks` table itself (`store/cross_checks.rs`), so a restart loses
 //! no work and instances sharing a PostgreSQL database compute each pair once.
 
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use pactum_core::contract::Pact;
@@ -37,17 +39,49 @@ impl Default for CrossCheckConfig {
     }
 }
 
-/// Provider contracts published before migration 0005 hashed per pass.
+/// Provider contracts published before migration 0005 hashed per transaction.
 const HASHED_PER_PASS: i64 = 16;
 
-/// Checks a consumer contract's text against a provider contract's text. `Err` says why the
-/// check could not run: one of them cannot be read (both were checked when published, so only
-/// a stored document that is no longer there or a newer pactum that reads stricter gets here).
-pub fn compute(pact: &str, document: &str) -> Result<CrossCheck, String> {
+/// Documents kept loaded per instance.
+const DOCUMENTS_KEPT: usize = 4;
+
+/// The documents checked most recently, by content hash, with their compiled schemas: a new
+/// provider contract is checked against every consumer's contract in a row, and loading a
+/// 500-operation document and compiling its schemas costs more than checking a 1,000-interaction
+/// contract against it once they are compiled (benches/README.md).
+#[derive(Debug, Clone, Default)]
+struct LoadedDocuments(Arc<Mutex<VecDeque<(String, Arc<Document>)>>>);
+
+impl LoadedDocuments {
+    fn get_or_load(&self, sha: &str, text: &str) -> Result<Arc<Document>, String> {
+        let kept = |documents: &VecDeque<(String, Arc<Document>)>| {
+            documents
+                .iter()
+                .find(|(kept, _)| kept == sha)
+                .map(|(_, document)| Arc::clone(document))
+        };
+        if let Some(document) = kept(&self.0.lock().unwrap_or_else(|e| e.into_inner())) {
+            return Ok(document);
+        }
+        let document = Arc::new(
+            Document::from_bytes(text.as_bytes())
+                .map_err(|error| format!("the provider contract cannot be read: {error}"))?,
+        );
+        let mut documents = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if kept(&documents).is_none() {
+            documents.push_front((sha.to_owned(), Arc::clone(&document)));
+            documents.truncate(DOCUMENTS_KEPT);
+        }
+        Ok(document)
+    }
+}
+
+/// Checks a consumer contract's text against a loaded document. `Err` says why the check could
+/// not run: a content cannot be read (both were checked when published, so only a stored
+/// document that is gone, or a newer pactum that reads stricter, gets here).
+fn check(pact: &str, document: &Document) -> Result<CrossCheck, String> {
     let pact = Pact::from_slice(pact.as_bytes())
         .map_err(|error| format!("the consumer contract cannot be read: {error}"))?;
-    let document = Document::from_bytes(document.as_bytes())
-        .map_err(|error| format!("the provider contract cannot be read: {error}"))?;
     Ok(document.cross_check(&pact))
 }
 
@@ -55,14 +89,24 @@ pub fn compute(pact: &str, document: &str) -> Result<CrossCheck, String> {
 /// that keeps its lease until the lease expires, then is taken again (by any instance).
 pub(crate) fn spawn_worker(store: Store, config: CrossCheckConfig) -> tokio::task::JoinHandle<()> {
     let owner = uuid::Uuid::new_v4().to_string();
+    let documents = LoadedDocuments::default();
     tokio::spawn(async move {
         if config.concurrency == 0 {
             return;
         }
+        // Documents published before migration 0005 have no hash yet (new ones are hashed
+        // when published): hash them once, which enqueues their pairs.
         loop {
-            if let Err(error) = store.hash_provider_contracts(HASHED_PER_PASS).await {
-                tracing::error!(%error, "cannot hash provider contracts");
+            match store.hash_provider_contracts(HASHED_PER_PASS).await {
+                Ok(hashed) if hashed == HASHED_PER_PASS as usize => continue,
+                Ok(_) => break,
+                Err(error) => {
+                    tracing::error!(%error, "cannot hash provider contracts published before 0005");
+                    break;
+                }
             }
+        }
+        loop {
             let until = now() + i64::try_from(config.lease.as_micros()).unwrap_or(i64::MAX);
             let limit = i64::try_from(config.concurrency).unwrap_or(i64::MAX);
             let leased = match store.lease_cross_checks(&owner, until, limit).await {
@@ -75,8 +119,9 @@ pub(crate) fn spawn_worker(store: Store, config: CrossCheckConfig) -> tokio::tas
             if !leased.is_empty() {
                 let mut running = tokio::task::JoinSet::new();
                 for work in leased {
-                    let (store, owner) = (store.clone(), owner.clone());
-                    running.spawn(async move { run(&store, &owner, work).await });
+                    let (store, owner, documents) =
+                        (store.clone(), owner.clone(), documents.clone());
+                    running.spawn(async move { run(&store, &owner, &documents, work).await });
                 }
                 while running.join_next().await.is_some() {}
                 continue;
@@ -90,12 +135,18 @@ pub(crate) fn spawn_worker(store: Store, config: CrossCheckConfig) -> tokio::tas
 }
 
 /// Computes one leased cross-check and records it.
-async fn run(store: &Store, owner: &str, work: LeasedCrossCheck) {
+async fn run(store: &Store, owner: &str, documents: &LoadedDocuments, work: LeasedCrossCheck) {
     let id = work.id;
     let outcome = match work.document {
         None => Err("no provider contract with this content is stored any more".to_owned()),
         Some(document) => {
-            match tokio::task::spawn_blocking(move || compute(&work.pact, &document)).await {
+            let documents = documents.clone();
+            let sha = work.provider_contract_sha;
+            let pact = work.pact;
+            let computed = tokio::task::spawn_blocking(move || {
+                check(&pact, &*documents.get_or_load(&sha, &document)?)
+            });
+            match computed.await {
                 Ok(outcome) => outcome,
                 Err(error) => {
                     // A panic in the checker: leave the row pending; after the lease it is

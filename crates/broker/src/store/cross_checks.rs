@@ -72,6 +72,8 @@ pub struct LeasedCrossCheck {
     pub id: i64,
     /// The consumer contract (JSON text).
     pub pact: String,
+    /// The provider contract's content hash.
+    pub provider_contract_sha: String,
     /// The provider contract (JSON or YAML text); `None` when no provider contract with that
     /// hash is stored any more.
     pub document: Option<String>,
@@ -322,7 +324,12 @@ impl Store {
                     )
                     .await?
                     .map(|row| row.text(0));
-                out.push(LeasedCrossCheck { id: row.int(0), pact, document });
+                out.push(LeasedCrossCheck {
+                    id: row.int(0),
+                    pact,
+                    provider_contract_sha: row.text(2),
+                    document,
+                });
             }
             Ok(out)
         })
