@@ -94,7 +94,13 @@ fn publish_document(broker: &TestBroker, version: &str, branch: &str, self_verif
 
 fn publish_pact(broker: &TestBroker, pact: &Value, version: &str, branch: &str) {
     let consumer = pact["consumer"]["name"].as_str().unwrap();
-    let (status, body) = broker.publish(consumer, version, Some(branch), &[], &[pact.clone()]);
+    let (status, body) = broker.publish(
+        consumer,
+        version,
+        Some(branch),
+        &[],
+        std::slice::from_ref(pact),
+    );
     assert_eq!(status, 200, "{body}");
 }
 

@@ -50,11 +50,14 @@ const DOCUMENTS_KEPT: usize = 4;
 /// 500-operation document and compiling its schemas costs more than checking a 1,000-interaction
 /// contract against it once they are compiled (benches/README.md).
 #[derive(Debug, Clone, Default)]
-struct LoadedDocuments(Arc<Mutex<VecDeque<(String, Arc<Document>)>>>);
+struct LoadedDocuments(Arc<Mutex<Kept>>);
+
+/// Loaded documents by content hash, most recently loaded first.
+type Kept = VecDeque<(String, Arc<Document>)>;
 
 impl LoadedDocuments {
     fn get_or_load(&self, sha: &str, text: &str) -> Result<Arc<Document>, String> {
-        let kept = |documents: &VecDeque<(String, Arc<Document>)>| {
+        let kept = |documents: &Kept| {
             documents
                 .iter()
                 .find(|(kept, _)| kept == sha)
