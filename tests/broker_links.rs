@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
 
+use base64::Engine as _;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -42,7 +43,8 @@ fn served_as<T: DeserializeOwned + Serialize>(broker: &TestBroker, path: &str) -
 /// providers (`api`, `billing`), every pacticipant with a version `1.0.0` on branch `main`
 /// tagged `prod` (so the index's templates filled in with those values name existing
 /// resources), `web` also with `1.1.0` on `feat/x` tagged `dev`; every contract content
-/// verified; `web` 1.0.0 deployed to and `mobile` 1.0.0 released in `production`. Returns
+/// verified; `web` 1.0.0 deployed to and `mobile` 1.0.0 released in `production`; an OpenAPI
+/// document published for `api` 1.0.0. Returns
 /// the environment's uuid.
 fn publish_the_data(broker: &TestBroker) -> String {
     let (status, body) = broker.post(
@@ -113,6 +115,21 @@ fn publish_the_data(broker: &TestBroker) -> String {
         let (status, body) = broker.post(&path, &json!({}));
         assert_eq!(status, 201, "POST {path}: {body}");
     }
+    // An OpenAPI document for api 1.0.0, so its cross-checks resource exists.
+    let encode = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
+    let (status, body) = broker.post(
+        "/provider-contracts/provider/api/publish",
+        &json!({
+            "pacticipantVersionNumber": "1.0.0",
+            "contract": {
+                "content": encode(r#"{"openapi": "3.0.3", "info": {"title": "api", "version": "1"}, "paths": {}}"#),
+                "contentType": "application/json",
+                "specification": "oas",
+                "selfVerificationResults": {"success": true}
+            }
+        }),
+    );
+    assert_eq!(status, 200, "publish a provider contract: {body}");
     // A webhook, made last so that nothing above triggers it, disabled, and aimed at loopback
     // (which the default address policy refuses): the walk only reads it.
     let (status, body) = broker.put(

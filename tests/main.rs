@@ -17,6 +17,9 @@
 //! * `broker_migrations` — schema migrations: older databases, changed migrations refused, the
 //!   same schema on both backends.
 //! * `broker_interop` — the official Rust and Ruby broker clients against pactum's broker.
+//! * `broker_cross_checks` — consumer contracts cross-checked against a provider's OpenAPI
+//!   document in the background, and the result in can-i-deploy, the matrix, pending and
+//!   `pactum cross-check`; restarts and two instances on one PostgreSQL.
 //! * `broker_links` — every link the broker advertises resolves (a walk from the index on both
 //!   backends); the lists of contracts, integrations and `/doc` pages it found missing.
 //! * `broker_webhooks` — webhooks with real receivers on 127.0.0.1: which events fire, retries,
@@ -43,6 +46,7 @@
 //! prerequisites). Snapshots of rendered output are in `snapshots/` (insta).
 
 mod broker;
+mod broker_cross_checks;
 mod broker_interop;
 mod broker_labels;
 mod broker_links;

@@ -9,7 +9,8 @@
 //!   to a served contract, a provider's latest contracts, diffs.
 //! * [`for_verification`] — pacts for verification; [`verifications`] — verification results.
 //! * [`integrations`] — the consumer/provider pairs.
-//! * [`provider_contracts`] — OpenAPI documents providers publish (PactFlow's API).
+//! * [`provider_contracts`] — OpenAPI documents providers publish (PactFlow's API);
+//!   [`cross_checks`] — consumer contracts checked against them.
 //! * [`matrix`] — the matrix and can-i-deploy questions and answer.
 //! * [`webhooks`] — webhooks, their deliveries' status and logs, test executions.
 //!
@@ -22,6 +23,7 @@
 //! documents, not broker resources: they stay JSON.
 #![warn(missing_docs)]
 
+pub mod cross_checks;
 mod de;
 pub mod environments;
 pub mod errors;
@@ -41,6 +43,9 @@ pub mod webhooks;
 #[cfg(test)]
 mod tests;
 
+pub use cross_checks::{
+    CrossCheckFinding, CrossCheckResource, CrossCheckedContract, ProviderVersionCrossChecks,
+};
 pub use environments::{
     Contact, CurrentDeploymentsQuery, DeployedVersion, DeployedVersionPatch, DeployedVersions,
     DeploymentEmbedded, Environment, EnvironmentLinks, EnvironmentRequest, Environments,

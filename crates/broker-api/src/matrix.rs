@@ -173,6 +173,28 @@ pub struct MatrixRow {
     /// The question asked to ignore this row.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ignored: Option<bool>,
+    /// pactum's member: when the provider version published an OpenAPI document and did not
+    /// verify the contract with a pact verification, the cross-check that stands in for one
+    /// (`verificationResult` then carries its outcome, so any client counts it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cross_check: Option<MatrixCrossCheck>,
+}
+
+/// The cross-check of a matrix row.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct MatrixCrossCheck {
+    /// `pending`, `success` or `failure` (of the cross-check alone).
+    pub status: String,
+    /// Whether the provider's own tests against its document passed.
+    pub self_verification_success: bool,
+    /// Errors found.
+    pub errors: u64,
+    /// Warnings found.
+    pub warnings: u64,
+    /// `self`: the cross-check (absent until it is enqueued).
+    #[serde(rename = "_links")]
+    pub links: SelfLinks,
 }
 
 /// A side of a row.

@@ -5,6 +5,8 @@
 //! * [`api`](self) — the HAL+JSON resources the official Pact clients use, under the same paths.
 //! * [`auth`] — bearer tokens with roles and Basic pairs.
 //! * [`webhooks`] — sending webhooks: address policy, templates, the delivery worker.
+//! * [`cross_check`] — computing cross-checks of consumer contracts against providers' OpenAPI
+//!   documents, off the request path.
 //!
 //! Instances keep no state of their own beyond their connection pool, so several can share one
 //! PostgreSQL database behind a load balancer.
@@ -13,6 +15,7 @@ mod api;
 pub mod auth;
 mod base_url;
 mod blocking;
+pub mod cross_check;
 pub mod db;
 mod hal;
 pub mod matrix;
@@ -34,6 +37,7 @@ use axum::response::Response;
 use tokio::net::TcpListener;
 
 pub use auth::{Credentials, Role};
+pub use cross_check::CrossCheckConfig;
 pub use db::{Backend, Db, DbError};
 pub use store::Store;
 pub use webhooks::WebhookConfig;
@@ -64,6 +68,8 @@ pub struct BrokerConfig {
     pub http: pactum_http::Limits,
     /// How webhooks are sent.
     pub webhooks: WebhookConfig,
+    /// How cross-checks against provider contracts are computed.
+    pub cross_checks: CrossCheckConfig,
 }
 
 impl BrokerConfig {
@@ -81,6 +87,7 @@ impl BrokerConfig {
             max_connections: 10,
             http: pactum_http::Limits::default(),
             webhooks: WebhookConfig::default(),
+            cross_checks: CrossCheckConfig::default(),
         }
     }
 
@@ -135,6 +142,7 @@ pub struct Broker {
     store: Store,
     limits: pactum_http::Limits,
     webhooks: Arc<WebhookConfig>,
+    cross_checks: CrossCheckConfig,
 }
 
 impl Broker {
@@ -155,6 +163,7 @@ impl Broker {
             .map_err(|source| BrokerError::Bind { address, source })?;
         let limits = config.http;
         let webhooks = Arc::new(config.webhooks.clone());
+        let cross_checks = config.cross_checks.clone();
         let router = app(store.clone(), config);
         Ok(Broker {
             listener,
@@ -162,6 +171,7 @@ impl Broker {
             store,
             limits,
             webhooks,
+            cross_checks,
         })
     }
 
@@ -173,8 +183,8 @@ impl Broker {
     }
 
     /// Serves until `shutdown` completes, then finishes in-flight requests and closes the
-    /// database. Webhook deliveries are sent meanwhile, off the request path; one cut short by
-    /// the shutdown is attempted again after its lease expires.
+    /// database. Webhook deliveries are sent and cross-checks computed meanwhile, off the
+    /// request path; one cut short by the shutdown is taken again after its lease expires.
     pub async fn serve(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -185,11 +195,15 @@ impl Broker {
             store,
             limits,
             webhooks,
+            cross_checks,
         } = self;
         let worker = webhooks::spawn_worker(store.clone(), webhooks);
+        let checker = cross_check::spawn_worker(store.clone(), cross_checks);
         let served = pactum_http::serve(listener, router, limits, shutdown).await;
         worker.abort();
+        checker.abort();
         let _ = worker.await;
+        let _ = checker.await;
         served?;
         store.db().close().await;
         Ok(())

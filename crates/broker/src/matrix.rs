@@ -9,6 +9,13 @@
 //! that content by that provider version. Every lookup is by key or through a head table, so
 //! the cost does not grow with history.
 //!
+//! A provider version that published an OpenAPI document (a provider contract) and did not
+//! verify the contract with a pact verification is judged by the cross-check of the contract
+//! against its document: it passed when the cross-check found no error and the provider's own
+//! tests against the document passed, failed when either did not, and is unknown while the
+//! cross-check is being computed. A pact verification of the pair wins over a cross-check: it
+//! ran the contract against the provider's code.
+//!
 //! The decision: **no** when a named version does not exist or any counted row failed;
 //! **unknown** when a row was never verified, or a provider the consumer needs has no version
 //! at the destination; otherwise **yes**. Each integration gets a reason naming the exact
@@ -26,7 +33,10 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
-use super::store::{Among, Snapshot, Store, StoreError, Version, VersionRef, snapshot};
+use super::store::{
+    Among, CrossCheckRecord, MissingCrossCheck, ProviderContractFacts, Snapshot, Store, StoreError,
+    Version, VersionRef, snapshot,
+};
 
 /// Distinct selectors (`q[]` entries) a matrix question may name: more than a release names
 /// (one per service), few enough that their pairs stay far below [`MAX_ROWS`] of work.
@@ -112,6 +122,160 @@ pub struct Row {
     pub verification: Option<(i64, bool, i64)>,
     /// Ignored by the question.
     pub ignored: bool,
+    /// When the provider version published an OpenAPI document and did not verify the
+    /// contract with a pact verification: the cross-check of the contract against it.
+    pub cross_check: Option<RowCrossCheck>,
+}
+
+/// The cross-check evidence of a row.
+#[derive(Debug, Clone)]
+pub struct RowCrossCheck {
+    /// The provider contract.
+    pub contract: ProviderContractFacts,
+    /// The cross-check of the row's contract against it; `None` until it is enqueued.
+    pub record: Option<CrossCheckRecord>,
+}
+
+impl RowCrossCheck {
+    /// Passed (the provider's own tests and the cross-check), failed (either), or unknown
+    /// (the cross-check is still being computed).
+    pub fn outcome(&self) -> Option<bool> {
+        if !self.contract.self_verified {
+            return Some(false);
+        }
+        self.record
+            .as_ref()
+            .and_then(|record| record.outcome.as_ref())
+            .map(|outcome| outcome.success)
+    }
+}
+
+impl Row {
+    /// Whether the pair is compatible: the pact verification when the provider version
+    /// verified the contract (the stronger evidence: the provider's code ran it), otherwise
+    /// the cross-check with the provider's OpenAPI document; `None` when neither is known.
+    pub fn outcome(&self) -> Option<bool> {
+        match (&self.verification, &self.cross_check) {
+            (Some((_, success, _)), _) => Some(*success),
+            (None, Some(check)) => check.outcome(),
+            (None, None) => None,
+        }
+    }
+}
+
+/// Where a finding is in the contract, without the interaction's own position (the reason
+/// names the interaction): `response.body.total`.
+fn in_interaction(location: &str) -> &str {
+    location
+        .strip_prefix("[root].interactions[")
+        .and_then(|rest| rest.split_once("]."))
+        .map_or(location, |(_, rest)| rest)
+}
+
+/// The reason a row with cross-check evidence gets.
+fn cross_check_reason(
+    consumer: &str,
+    provider: &str,
+    provider_name: &str,
+    check: &RowCrossCheck,
+) -> (NoticeKind, String) {
+    let contract = &check.contract;
+    if !contract.self_verified {
+        let by = contract
+            .verifier
+            .as_deref()
+            .map(|v| format!(" ({v})"))
+            .unwrap_or_default();
+        return (
+            NoticeKind::Error,
+            format!(
+                "{provider} published its OpenAPI document with a failed self-verification{by}: fix {provider_name}'s own tests against the document and publish the provider contract again"
+            ),
+        );
+    }
+    let Some(record) = &check.record else {
+        return (
+            NoticeKind::Error,
+            format!(
+                "The cross-check of the contract between {consumer} and {provider}'s OpenAPI document is being computed: ask again shortly (can-i-deploy --retry-while-unknown)"
+            ),
+        );
+    };
+    let id = record.id;
+    match &record.outcome {
+        None => (
+            NoticeKind::Error,
+            format!(
+                "The cross-check of the contract between {consumer} and {provider}'s OpenAPI document is being computed (cross-check {id}): ask again shortly (can-i-deploy --retry-while-unknown)"
+            ),
+        ),
+        Some(outcome) if outcome.success => (
+            NoticeKind::Info,
+            format!(
+                "{consumer} → {provider}: the contract is compatible with {provider_name}'s OpenAPI document (cross-check {id}), whose self-verification passed"
+            ),
+        ),
+        Some(outcome) => {
+            if let Some(error) = &outcome.error {
+                return (
+                    NoticeKind::Error,
+                    format!(
+                        "The cross-check of the contract between {consumer} and {provider}'s OpenAPI document could not run (cross-check {id}): {error}"
+                    ),
+                );
+            }
+            let errors: Vec<_> = outcome.result.errors().collect();
+            let first = errors
+                .first()
+                .map(|finding| {
+                    format!(
+                        "{} in '{}' at {}: {}",
+                        finding.code,
+                        finding.description,
+                        in_interaction(&finding.contract_location),
+                        finding.message
+                    )
+                })
+                .unwrap_or_default();
+            let more = match errors.len() {
+                0 | 1 => String::new(),
+                2 => " (and 1 more error)".to_owned(),
+                n => format!(" (and {} more errors)", n - 1),
+            };
+            (
+                NoticeKind::Error,
+                format!(
+                    "The cross-check of the contract between {consumer} and {provider}'s OpenAPI document failed (cross-check {id}): {first}{more}: fix {provider_name}'s document or the consumer's contract and publish again (pactum cross-check lists every finding)"
+                ),
+            )
+        }
+    }
+}
+
+/// The cross-check evidence for a pair without a pact verification: `None` when the provider
+/// version published no OpenAPI document. A pair not enqueued yet is added to `missing`.
+async fn cross_check_of(
+    tx: &mut Snapshot,
+    content_id: i64,
+    pact_sha: &str,
+    provider_version_id: i64,
+    missing: &mut Vec<MissingCrossCheck>,
+) -> Result<Option<RowCrossCheck>, StoreError> {
+    let Some(contract) = tx.provider_contract_facts(provider_version_id).await? else {
+        return Ok(None);
+    };
+    let record = match &contract.sha {
+        Some(sha) => {
+            let record = tx.cross_check_of(pact_sha, sha).await?;
+            if record.is_none() {
+                missing.push((content_id, pact_sha.to_owned(), sha.clone()));
+            }
+            record
+        }
+        // Published before hashing existed: the worker hashes it and enqueues its pairs.
+        None => None,
+    };
+    Ok(Some(RowCrossCheck { contract, record }))
 }
 
 /// The kind of a notice.
@@ -142,6 +306,9 @@ pub struct MatrixAnswer {
     pub unknown: usize,
     /// Ignored rows (when ignore was asked).
     pub ignored: Option<usize>,
+    /// Pairs whose cross-check nobody enqueued yet: the caller enqueues them, so "being
+    /// computed" comes true.
+    pub cross_checks_to_compute: Vec<MissingCrossCheck>,
 }
 
 async fn pacticipant_id(tx: &mut Snapshot, name: &str, field: &str) -> Result<i64, StoreError> {
@@ -286,6 +453,7 @@ impl Store {
             let mut missing: Vec<String> = Vec::new();
             let mut not_found = false;
             let mut versions = Versions(BTreeMap::new());
+            let mut to_compute: Vec<MissingCrossCheck> = Vec::new();
             if let Some(Destination::Environment(env)) = &query.destination
                 && !tx.environment_exists(env).await? {
                     return Err(invalid("environment", format!("no environment named `{env}`")));
@@ -357,7 +525,13 @@ impl Store {
                                 // No destination: every provider version that verified the content
                                 // (only the newest with latestby=cvp).
                                 let limit = if query.latest_by.as_deref() == Some("cvp") { 1 } else { limit };
-                                let verified = tx.verifiers_of(content, limit).await?;
+                                let mut verified = tx.verifiers_of(content, limit).await?;
+                                // Provider versions whose OpenAPI document was cross-checked
+                                // with the content count as having verified it.
+                                verified.extend(tx.cross_checked_provider_versions(content, provider_id, limit).await?);
+                                verified.sort_unstable_by(|a, b| b.cmp(a));
+                                verified.dedup();
+                                verified.truncate(limit);
                                 if verified.is_empty() {
                                     within_bounds(rows.len() + 1, missing.len() + notices.len())?;
                                     rows.push(Row {
@@ -368,6 +542,7 @@ impl Store {
                                         pact_created_at: published,
                                         verification: None,
                                         ignored: ignored(&consumer, &provider_name, None),
+                                        cross_check: None,
                                     });
                                 }
                                 verified
@@ -377,7 +552,12 @@ impl Store {
                         for pvid in provider_versions {
                             let provider_version = versions.get(tx, pvid).await?;
                             let verification = verification_of(tx, content, pvid).await?;
+                            let cross_check = match verification {
+                                Some(_) => None,
+                                None => cross_check_of(tx, content, &sha, pvid, &mut to_compute).await?,
+                            };
                             rows.push(Row {
+                                cross_check,
                                 ignored: ignored(&consumer, &provider_name, Some(&provider_version.number)),
                                 consumer: consumer.clone(),
                                 provider: provider_name.clone(),
@@ -402,7 +582,16 @@ impl Store {
                         }
                         let consumer_versions = match &query.destination {
                             Some(destination) => at_destination(tx, consumer_id, destination).await?,
-                            None => tx.consumer_versions_verified_by(vid, consumer_id, limit).await?,
+                            None => {
+                                let mut found = tx.consumer_versions_verified_by(vid, consumer_id, limit).await?;
+                                // Consumer versions whose contract was cross-checked with this
+                                // version's OpenAPI document count as verified by it.
+                                found.extend(tx.consumer_versions_cross_checked_by(vid, consumer_id, limit).await?);
+                                found.sort_unstable_by(|a, b| b.cmp(a));
+                                found.dedup();
+                                found.truncate(limit);
+                                found
+                            }
                         };
                         for cvid in consumer_versions {
                             let Some((content, sha, published)) = contract_of(tx, cvid, *id).await? else {
@@ -414,7 +603,12 @@ impl Store {
                             within_bounds(rows.len() + 1, missing.len() + notices.len())?;
                             let consumer_version = versions.get(tx, cvid).await?;
                             let verification = verification_of(tx, content, vid).await?;
+                            let cross_check = match verification {
+                                Some(_) => None,
+                                None => cross_check_of(tx, content, &sha, vid, &mut to_compute).await?,
+                            };
                             rows.push(Row {
+                                cross_check,
                                 ignored: ignored(&consumer_version, name, Some(&provider_version.number)),
                                 consumer: consumer_version,
                                 provider: name.clone(),
@@ -428,7 +622,7 @@ impl Store {
                 }
             }
             if let Some(wanted) = &query.success {
-                rows.retain(|row| wanted.contains(&row.verification.map(|(_, success, _)| success)));
+                rows.retain(|row| wanted.contains(&row.outcome()));
             }
             // Reasons, one per row, in row order.
             let (mut success, mut failed, mut unknown, mut ignored_count) = (0, 0, 0, 0);
@@ -442,6 +636,15 @@ impl Store {
                 if row.ignored {
                     ignored_count += 1;
                     notices.push((NoticeKind::Info, format!("Ignoring the result between {consumer} and {provider}, as asked")));
+                    continue;
+                }
+                if let (None, Some(check)) = (&row.verification, &row.cross_check) {
+                    match check.outcome() {
+                        Some(true) => success += 1,
+                        Some(false) => failed += 1,
+                        None => unknown += 1,
+                    }
+                    notices.push(cross_check_reason(&consumer, &provider, &row.provider, check));
                     continue;
                 }
                 match row.verification {
@@ -492,6 +695,7 @@ impl Store {
                 failed,
                 unknown,
                 ignored: (!query.ignore.is_empty()).then_some(ignored_count),
+                cross_checks_to_compute: to_compute,
             })
         })
     }

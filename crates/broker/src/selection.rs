@@ -8,7 +8,8 @@
 //! squashed into one entry carrying every reason it was selected.
 //!
 //! Pending: a contract's content is pending for the provider's branch until a provider version
-//! on that branch has verified it successfully — or one on another branch did, before this
+//! on that branch has verified it successfully (or, for a provider version that published an
+//! OpenAPI document, passed its cross-check with it) — or one on another branch did, before this
 //! branch was created (with tags
 //! instead of a branch: a version with one of the tags; with neither: any version). A pending
 //! contract's failure does not fail the build. WIP: with `includeWipPactsSince`, the newest
@@ -238,8 +239,14 @@ async fn verified(
     } else {
         CountedVerifiers::Any
     };
-    tx.verified_successfully(pact_version_id, provider_id, counted)
-        .await
+    // A provider version with an OpenAPI document counts when the content passed its
+    // cross-check (and the provider's own tests of the document passed).
+    Ok(tx
+        .verified_successfully(pact_version_id, provider_id, counted)
+        .await?
+        || tx
+            .cross_checked_successfully(pact_version_id, provider_id, counted)
+            .await?)
 }
 
 /// The publication details of a consumer version's contract for the provider: consumer,

@@ -311,7 +311,7 @@ pub(super) fn pretty(value: &impl Serialize) -> String {
     )
 }
 
-fn table(header: &[&str]) -> Table {
+pub(super) fn table(header: &[&str]) -> Table {
     let mut table = Table::new();
     table
         .load_preset(UTF8_FULL_CONDENSED)

@@ -6,6 +6,7 @@
 mod broker_client_cmd;
 mod broker_cmd;
 mod broker_error;
+mod cross_check_cmd;
 mod match_cmd;
 mod openapi_cmd;
 mod provider_contract_cmd;
@@ -75,6 +76,9 @@ enum Command {
     /// Publish a provider contract (an OpenAPI document) with the provider's own test result,
     /// as PactFlow's `pactflow publish-provider-contract` does.
     PublishProviderContract(Box<provider_contract_cmd::PublishProviderContractArgs>),
+    /// Show the cross-checks of a provider version's OpenAPI document against its consumers'
+    /// contracts: exit 0 when all passed, 1 when one failed or is still being computed, 2 error.
+    CrossCheck(Box<cross_check_cmd::CrossCheckArgs>),
     /// Record that a version was deployed to an environment.
     #[command(disable_version_flag = true)]
     RecordDeployment(Box<broker_client_cmd::RecordArgs>),
@@ -586,6 +590,7 @@ where
         Command::PublishProviderContract(args) => {
             provider_contract_cmd::publish_provider_contract(&args, sub)?
         }
+        Command::CrossCheck(args) => cross_check_cmd::cross_check(&args, sub)?,
         Command::RecordDeployment(args) => broker_client_cmd::record(&args, sub, true)?,
         Command::RecordUndeployment(args) => broker_client_cmd::undeploy(&args, sub)?,
         Command::RecordRelease(args) => broker_client_cmd::record(&args, sub, false)?,

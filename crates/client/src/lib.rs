@@ -8,6 +8,7 @@
 
 mod commands;
 mod consumer_contracts;
+mod cross_checks;
 mod error;
 mod origin;
 mod provider_contracts;

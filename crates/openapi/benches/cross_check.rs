@@ -6,7 +6,9 @@
 //! pactum is timed three ways: `cold` (load the document from bytes, then cross-check: what the
 //! broker does for a new document), `first contract` (cross-check with a freshly loaded
 //! document: every schema compiled on first use) and `warm` (the document's schemas already
-//! compiled). The comparator's times come from `tests/openapi/comparator.cjs --time` (a new
+//! compiled), plus `broker worker` (the stored contract's text read, then checked against a
+//! document already loaded and compiled, as the broker's cross-check worker does for each
+//! consumer contract of a provider contract it keeps loaded). The comparator's times come from `tests/openapi/comparator.cjs --time` (a new
 //! `Comparator` per comparison, and a reused one), printed once when it is installed
 //! (`scripts/install-openapi-comparator.sh`, `PACTUM_OPENAPI_COMPARATOR`).
 //!
@@ -164,6 +166,13 @@ fn bench(c: &mut Criterion) {
     group.bench_function("pactum warm (schemas compiled)", |b| {
         b.iter(|| warm.cross_check(&pact))
     });
+    // What the broker's cross-check worker does for each consumer contract once it holds the
+    // document (it keeps recent ones loaded): read the stored contract text, then check.
+    let pact_text = serde_json::to_vec(&pact_json).unwrap();
+    group.bench_function(
+        "pactum broker worker (contract text + check, document kept)",
+        |b| b.iter(|| warm.cross_check(&Pact::from_slice(&pact_text).unwrap())),
+    );
     group.finish();
 
     match comparator_dir() {

@@ -340,6 +340,20 @@ const PAGES: &[Page] = &[
         example: "GET {base}/webhooks/0f6c4a2e-5d9b-4a53-9d55-1f7c3b2a9e10",
     },
     Page {
+        rel: "cross-checks",
+        title: "Cross-checks of a provider version",
+        path: "/cross-checks/provider/{provider}/version/{version}",
+        methods: &["GET"],
+        about: "Every consumer contract the provider version's OpenAPI document (its provider \
+                contract) was checked against, or is being: for each, the consumer and its \
+                versions with that contract, the state (pending, success, failure) and every \
+                finding with the comparator's code (response.body.incompatible, ...), the \
+                interaction, and where in the contract and in the document. \
+                .../consumer/{consumer} lists one consumer's; /cross-checks/{id} is one \
+                cross-check. A pactum resource: PactFlow has no public one.",
+        example: "GET {base}/cross-checks/provider/order-api/version/2.1.0/consumer/web-shop",
+    },
+    Page {
         rel: "execute",
         title: "Test a webhook",
         path: "/webhooks/{uuid}/execute",
@@ -385,7 +399,7 @@ fn find(rel: &str) -> Option<&'static Page> {
     let name = rel
         .split_once(':')
         .map_or(rel, |(prefix, name)| match prefix {
-            "pb" | "beta" | "pf" => name,
+            "pb" | "beta" | "pf" | "pactum" => name,
             _ => rel,
         });
     PAGES.iter().find(|page| page.rel == name)

@@ -6,13 +6,16 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::routing::get;
-use pactum_broker_api::matrix::{MatrixPact, MatrixSelectorParams, MatrixVerificationResult};
+use pactum_broker_api::matrix::{
+    MatrixCrossCheck, MatrixPact, MatrixSelectorParams, MatrixVerificationResult,
+};
 use pactum_broker_api::versions::{BranchRef, TagRef};
 use pactum_broker_api::{
     CanIDeployRequest, Link, Matrix, MatrixPacticipant, MatrixRequest, MatrixRow, MatrixSummary,
     MatrixVersion, Notice, SelfLinks,
 };
 
+use super::cross_checks::{cross_check_href, status_of};
 use super::repr::{pact_href, pact_version_href, pacticipant_href, version_href};
 use super::selectors::Distinct;
 use crate::AppState;
@@ -20,10 +23,11 @@ use crate::base_url::Base;
 use crate::hal::{ApiError, ApiResult, Hal, read, seg};
 use crate::matrix::{
     Destination, MAX_SELECTORS, MatrixAnswer, MatrixQuery, MatrixSelector, NARROW_THE_QUESTION,
-    NoticeKind,
+    NoticeKind, RowCrossCheck,
 };
 use crate::query::parse_nested;
 use crate::store::{Version, rfc3339};
+use pactum_broker_api::cross_checks::status;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -239,6 +243,37 @@ fn kind(kind: NoticeKind) -> &'static str {
     }
 }
 
+/// A row's cross-check, as pactum's `crossCheck` member.
+fn matrix_cross_check(base: &str, check: &RowCrossCheck) -> MatrixCrossCheck {
+    let record = check.record.as_ref();
+    let outcome = record.and_then(|record| record.outcome.as_ref());
+    MatrixCrossCheck {
+        status: record.map_or(status::PENDING, status_of).to_owned(),
+        self_verification_success: check.contract.self_verified,
+        errors: outcome.map_or(0, |o| o.result.errors().count() as u64),
+        warnings: outcome.map_or(0, |o| o.result.warnings().count() as u64),
+        links: record
+            .map(|record| SelfLinks::to(cross_check_href(base, record.id), "Cross-check"))
+            .unwrap_or_default(),
+    }
+}
+
+/// The verification result a row's cross-check stands for: `None` while it is unknown.
+fn cross_check_result(base: &str, check: &RowCrossCheck) -> Option<MatrixVerificationResult> {
+    let success = check.outcome()?;
+    let record = check.record.as_ref();
+    let at = record
+        .and_then(|record| record.outcome.as_ref())
+        .map_or(check.contract.created_at, |outcome| outcome.computed_at);
+    Some(MatrixVerificationResult {
+        success,
+        verified_at: Some(rfc3339(at)),
+        links: record
+            .map(|record| SelfLinks::to(cross_check_href(base, record.id), "Cross-check"))
+            .unwrap_or_default(),
+    })
+}
+
 fn answer(base: &str, answer: &MatrixAnswer) -> Matrix {
     let rows = answer
         .rows
@@ -266,8 +301,9 @@ fn answer(base: &str, answer: &MatrixAnswer) -> Matrix {
                         "Pact",
                     ),
                 },
-                verification_result: row.verification.map(|(id, success, at)| {
-                    MatrixVerificationResult {
+                verification_result: row
+                    .verification
+                    .map(|(id, success, at)| MatrixVerificationResult {
                         success,
                         verified_at: Some(rfc3339(at)),
                         links: SelfLinks {
@@ -285,9 +321,19 @@ fn answer(base: &str, answer: &MatrixAnswer) -> Matrix {
                                 "Verification result",
                             )),
                         },
-                    }
-                }),
+                    })
+                    // Without a pact verification, the cross-check's outcome stands in for one, so
+                    // every client counts it.
+                    .or_else(|| {
+                        row.cross_check
+                            .as_ref()
+                            .and_then(|check| cross_check_result(base, check))
+                    }),
                 ignored: row.ignored.then_some(true),
+                cross_check: row
+                    .cross_check
+                    .as_ref()
+                    .map(|check| matrix_cross_check(base, check)),
             }
         })
         .collect();
@@ -325,13 +371,24 @@ fn answer(base: &str, answer: &MatrixAnswer) -> Matrix {
     }
 }
 
+/// Answers a question, and enqueues the cross-checks it found missing (pairs no publication
+/// enqueued), so the "being computed" it answers comes true.
+async fn ask(state: &AppState, query: &MatrixQuery) -> ApiResult<MatrixAnswer> {
+    let found = state.store.matrix(query).await?;
+    state
+        .store
+        .enqueue_cross_checks(&found.cross_checks_to_compute)
+        .await?;
+    Ok(found)
+}
+
 async fn matrix(
     State(state): State<AppState>,
     Base(base): Base,
     uri: Uri,
 ) -> ApiResult<Hal<Matrix>> {
     let query = matrix_query(read(parse_nested(uri.query().unwrap_or("")))?)?;
-    let found = state.store.matrix(&query).await?;
+    let found = ask(&state, &query).await?;
     Ok(Hal::ok(answer(&base, &found)))
 }
 
@@ -342,7 +399,7 @@ async fn can_i_deploy(
     uri: Uri,
 ) -> ApiResult<Hal<Matrix>> {
     let query = can_i_deploy_query(read(parse_nested(uri.query().unwrap_or("")))?)?;
-    let found = state.store.matrix(&query).await?;
+    let found = ask(&state, &query).await?;
     Ok(Hal::ok(answer(&base, &found)))
 }
 
@@ -360,6 +417,6 @@ async fn pair_matrix(
         ..MatrixSelectorParams::default()
     };
     request.q = vec![all_versions_of(&c), all_versions_of(&p)];
-    let found = state.store.matrix(&matrix_query(request)?).await?;
+    let found = ask(&state, &matrix_query(request)?).await?;
     Ok(Hal::ok(answer(&base, &found)))
 }

@@ -1,6 +1,7 @@
 //! The HTTP resources, under the Pact Broker's paths (the official Rust CLI builds some of them
 //! itself, so the paths matter as much as the link relations).
 
+mod cross_checks;
 mod doc;
 mod environments;
 mod for_verification;
@@ -39,6 +40,7 @@ pub(super) fn routes() -> Router<AppState> {
         .merge(integrations::routes())
         .merge(webhooks::routes())
         .merge(provider_contracts::routes())
+        .merge(cross_checks::routes())
         .merge(doc::routes())
         .fallback(not_found)
 }
@@ -193,6 +195,12 @@ const RELATIONS: &[(&str, &str, &str, bool)] = &[
         "Publish a provider contract (an OpenAPI document) with its self-verification results",
         true,
     ),
+    (
+        "pactum:cross-checks",
+        "/cross-checks/provider/{provider}/version/{version}",
+        "Cross-checks of consumer contracts against a provider version's OpenAPI document",
+        true,
+    ),
     ("pb:metrics", "/metrics", "Get Pact Broker metrics", false),
     ("pb:webhooks", "/webhooks", "Webhooks", false),
     ("pb:webhook", "/webhooks/{uuid}", "Webhook", true),
@@ -226,7 +234,12 @@ async fn index(Base(base): Base) -> Hal<Index> {
     let curie = |name: &str| repr::doc_curie(&base, name, "index");
     links.insert(
         "curies".into(),
-        Relation::Many(vec![curie("pb"), curie("beta"), curie("pf")]),
+        Relation::Many(vec![
+            curie("pb"),
+            curie("beta"),
+            curie("pf"),
+            curie("pactum"),
+        ]),
     );
     Hal::ok(Index { links })
 }

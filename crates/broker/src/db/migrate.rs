@@ -61,6 +61,7 @@ migrations! {
     2 => "0002_webhooks.sql",
     3 => "0003_provider_contracts.sql",
     4 => "0004_pacticipant_labels.sql",
+    5 => "0005_cross_checks.sql",
 }
 
 /// Every pactum broker takes this PostgreSQL advisory lock while migrating; any constant works

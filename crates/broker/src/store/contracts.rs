@@ -8,6 +8,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
+use super::cross_checks::enqueue_for_consumer_contract;
 use super::environments::{ENVIRONMENT_COLUMNS, Environment, environment};
 use super::pacticipants::{Pacticipant, ensure_pacticipant, find_pacticipant, require_pacticipant};
 use super::resolve::{Among, Resolved, VersionRef, require_version_id, resolve};
@@ -122,6 +123,8 @@ pub struct Published {
     pub environments: Vec<Environment>,
     /// How many webhook deliveries the publication triggered.
     pub webhook_deliveries: usize,
+    /// How many cross-checks (against provider contracts) the publication enqueued.
+    pub cross_checks: usize,
 }
 
 /// What a broker adds to a contract when serving it, which is not part of the contract (clients
@@ -585,6 +588,7 @@ impl Store {
             {
                 Ok(published) => {
                     self.wake_outbox(published.webhook_deliveries);
+                    self.wake_cross_checks(published.cross_checks);
                     return Ok(published);
                 }
                 Err(Abort::Failed(error)) => return Err(error),
@@ -669,6 +673,7 @@ impl Store {
             }
             let mut outcomes = Vec::with_capacity(publication.contracts.len());
             let mut webhook_deliveries = 0;
+            let mut cross_checks = 0;
             for (index, contract) in publication.contracts.iter().enumerate() {
                 let provider_id = ensure_pacticipant(tx, &contract.provider).await?;
                 let outcome = store_contract(
@@ -692,6 +697,18 @@ impl Store {
                 webhook_deliveries +=
                     trigger_for_publication(tx, &publication.base_url, version_id, provider_id, change)
                         .await?;
+                // Cross-checks against the provider's OpenAPI documents: enqueued with the
+                // publication, computed off the request path.
+                let content_id = tx
+                    .int(
+                        "SELECT pact_version_id FROM latest_pact_publications \
+                         WHERE consumer_version_id = $1 AND provider_id = $2",
+                        args![version_id, provider_id],
+                    )
+                    .await?
+                    .expect("the publication was just stored");
+                cross_checks +=
+                    enqueue_for_consumer_contract(tx, content_id, provider_id).await?;
                 outcomes.push((contract.provider.clone(), outcome));
             }
             let environments = tx
@@ -707,6 +724,7 @@ impl Store {
                 pacticipant: require_pacticipant(tx, &publication.consumer).await?,
                 environments,
                 webhook_deliveries,
+                cross_checks,
             })
         })
     }

@@ -10,7 +10,8 @@
 //! One file per kind of thing: `pacticipants`, `versions` (with branches and tags),
 //! `environments` (with deployments and releases), `contracts`, `verifications`,
 //! `integrations` (the consumer/provider pairs), `provider_contracts` (OpenAPI documents
-//! providers publish, one per provider version), `webhooks` (webhooks and the outbox of their
+//! providers publish, one per provider version), `cross_checks` (consumer contracts checked
+//! against them: results and the queue of work, written with the publication of either side), `webhooks` (webhooks and the outbox of their
 //! deliveries, written in the transaction of the event that triggers them), and
 //! `resolve`, the one place where "latest", "latest with a tag", "the main branch's head",
 //! "deployed in an environment"… become version ids. Answers that take many queries read one
@@ -21,6 +22,7 @@
 //! this module for rows.
 
 mod contracts;
+mod cross_checks;
 mod environments;
 mod integrations;
 mod labels;
@@ -37,6 +39,10 @@ pub use contracts::{
     StoredPact,
 };
 pub(crate) use contracts::{interaction_identity, without_id};
+pub use cross_checks::{
+    ConsumerCrossCheck, CrossCheckOutcome, CrossCheckRecord, LeasedCrossCheck, MissingCrossCheck,
+    ProviderContractFacts, ProviderVersionCrossChecks,
+};
 pub use environments::{Deployment, DeploymentKind, Environment, EnvironmentFields};
 pub use integrations::Integration;
 pub use labels::Label;
@@ -164,6 +170,8 @@ pub struct Store {
     db: Db,
     /// Woken after a commit that wrote webhook deliveries, so they go out at once.
     outbox: std::sync::Arc<tokio::sync::Notify>,
+    /// Woken after a commit that enqueued cross-checks, so they are computed at once.
+    cross_checks: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Store {
@@ -172,6 +180,7 @@ impl Store {
         Store {
             db,
             outbox: Default::default(),
+            cross_checks: Default::default(),
         }
     }
 
@@ -184,6 +193,18 @@ impl Store {
     fn wake_outbox(&self, deliveries: usize) {
         if deliveries > 0 {
             self.outbox.notify_one();
+        }
+    }
+
+    /// Notified after every commit that enqueued cross-checks (the cross-check worker waits on
+    /// it between polls).
+    pub fn cross_check_queue(&self) -> &tokio::sync::Notify {
+        &self.cross_checks
+    }
+
+    fn wake_cross_checks(&self, enqueued: usize) {
+        if enqueued > 0 {
+            self.cross_checks.notify_one();
         }
     }
 
@@ -224,6 +245,11 @@ impl Store {
             (
                 "providerContracts",
                 "SELECT COUNT(*) FROM provider_contracts",
+            ),
+            ("crossChecks", "SELECT COUNT(*) FROM cross_checks"),
+            (
+                "crossChecksPending",
+                "SELECT COUNT(*) FROM cross_checks WHERE status = 'pending'",
             ),
             ("webhooks", "SELECT COUNT(*) FROM webhooks"),
             (

@@ -5,6 +5,7 @@
 //! Not here: whether the document is readable (the API checks it before storing) or how
 //! consumer contracts compare with it (`pactum-openapi`).
 
+use super::cross_checks::{content_sha, enqueue_for_provider_contract};
 use super::pacticipants::ensure_pacticipant;
 use super::resolve::find_version_id;
 use super::versions::{Version, add_tag, add_to_branch, ensure_version, load_version};
@@ -79,6 +80,8 @@ pub struct ProviderContractPublished {
     pub version_created: bool,
     /// Whether an earlier contract of this version was replaced.
     pub replaced: bool,
+    /// How many cross-checks (against consumer contracts) the publication enqueued.
+    pub cross_checks: usize,
 }
 
 const PROVIDER_CONTRACT_SELECT: &str = "SELECT p.name, v.number, pc.content, pc.content_type, \
@@ -116,7 +119,8 @@ impl Store {
         provider: &str,
         contract: &NewProviderContract,
     ) -> Result<ProviderContractPublished> {
-        write_tx!(self.db, tx => {
+        let sha = content_sha(&contract.content);
+        let published = write_tx!(self.db, tx => {
             let provider_id = ensure_pacticipant(tx, provider).await?;
             let (version_id, version_created) =
                 ensure_version(tx, provider_id, &contract.provider_version).await?;
@@ -145,8 +149,8 @@ impl Store {
                 "INSERT INTO provider_contracts (provider_version_id, provider_id, content, \
                  content_type, specification, verification_success, verifier, \
                  verifier_version, verification_content, verification_content_type, \
-                 verification_format, build_url, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                 verification_format, build_url, created_at, content_sha) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
                 args![
                     version_id,
                     provider_id,
@@ -160,16 +164,23 @@ impl Store {
                     &verification.content_type,
                     &verification.format,
                     &contract.build_url,
-                    now()
+                    now(),
+                    &sha
                 ],
             )
             .await?;
+            // Cross-checks against the consumers' contracts: enqueued with the publication,
+            // computed off the request path.
+            let cross_checks = enqueue_for_provider_contract(tx, provider_id, &sha).await?;
             Ok::<_, StoreError>(ProviderContractPublished {
                 version: load_version(tx, version_id).await?,
                 version_created,
                 replaced,
+                cross_checks,
             })
-        })
+        })?;
+        self.wake_cross_checks(published.cross_checks);
+        Ok(published)
     }
 
     /// The provider contract of a provider version, if it published one.
