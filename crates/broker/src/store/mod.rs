@@ -25,6 +25,7 @@ mod environments;
 mod integrations;
 mod labels;
 mod pacticipants;
+mod pages;
 mod provider_contracts;
 mod resolve;
 mod verifications;
@@ -33,14 +34,16 @@ mod webhooks;
 
 pub use crate::timestamp::{now, rfc3339};
 pub use contracts::{
-    NewContract, OnConflict, PactRef, PactSummary, Publication, PublishOutcome, Published,
-    StoredPact,
+    InteractionChanges, NewContract, OnConflict, PactRef, PactSummary, Publication, PublishOutcome,
+    Published, StoredPact, interaction_changes,
 };
-pub(crate) use contracts::{interaction_identity, without_id};
 pub use environments::{Deployment, DeploymentKind, Environment, EnvironmentFields};
 pub use integrations::Integration;
 pub use labels::Label;
 pub use pacticipants::{Pacticipant, PacticipantFields};
+pub use pages::{
+    ContractOverview, IntegrationFilter, IntegrationOverview, Placement, VerificationOverview,
+};
 pub use provider_contracts::{
     NewProviderContract, ProviderContract, ProviderContractPublished, SelfVerification,
 };
