@@ -728,44 +728,108 @@ fn pages_need_the_read_role_and_prompt_browsers_for_basic_credentials() {
 
 #[test]
 fn the_integrations_page_is_paginated_in_name_order() {
-    let db = TestDb::new(crate::support::broker::Kind::Sqlite);
-    let broker = TestBroker::start(&db);
-    for n in 0..55 {
-        let consumer = format!("consumer-{n:02}");
-        publish(
-            &broker,
-            &consumer,
-            "1",
-            None,
-            &pact(&consumer, "api", &["a request"]),
+    for kind in backends() {
+        let db = TestDb::new(kind);
+        let broker = TestBroker::start(&db);
+        for n in 0..55 {
+            let consumer = format!("consumer-{n:02}");
+            publish(
+                &broker,
+                &consumer,
+                "1",
+                None,
+                &pact(&consumer, "api", &["a request"]),
+            );
+        }
+        let first = browse(&broker, "/").page("first page");
+        assert_eq!(first.matches("<tr data-consumer=").count(), 50);
+        assert!(
+            first.contains(r#"data-consumer="consumer-00""#)
+                && first.contains(r#"data-consumer="consumer-49""#)
+        );
+        let next = first
+            .split(r#"rel="next""#)
+            .next()
+            .unwrap()
+            .rsplit("href=\"")
+            .next()
+            .unwrap();
+        let next = next.split('"').next().unwrap().replace("&amp;", "&");
+        let next = next.trim_start_matches(&broker.url);
+        let second = browse(&broker, next).page("second page");
+        assert_eq!(second.matches("<tr data-consumer=").count(), 5, "{second}");
+        assert!(
+            second.contains(r#"data-consumer="consumer-50""#)
+                && second.contains(r#"data-consumer="consumer-54""#)
+        );
+        assert!(!second.contains(r#"rel="next""#), "no page after the last");
+        assert!(second.contains("First page"));
+        // A filter keeps to its matches, pages included; LIKE wildcards are literal.
+        let html = browse(&broker, "/?q=consumer-5").page("filtered");
+        assert_eq!(html.matches("<tr data-consumer=").count(), 5, "{html}");
+        let html = browse(&broker, "/?q=consumer_0").page("underscore is literal");
+        assert_eq!(html.matches("<tr data-consumer=").count(), 0, "{html}");
+    }
+}
+
+#[test]
+fn message_and_binary_interactions_are_documented() {
+    let contract = json!({
+        "consumer": {"name": "orders"},
+        "provider": {"name": "events"},
+        "interactions": [
+            {"type": "Asynchronous/Messages", "description": "an order created event",
+             "contents": {"content": {"id": 1}, "contentType": "application/json", "encoded": false},
+             "metadata": {"topic": "orders"},
+             "matchingRules": {"body": {"$.id": {"combine": "AND", "matchers": [{"match": "integer"}]}}}},
+            {"type": "Synchronous/Messages", "description": "a price query",
+             "request": {"contents": {"content": "//4AAQI=", "contentType": "application/octet-stream", "encoded": "base64"}},
+             "response": [{"contents": {"content": {"price": 3}, "contentType": "application/json", "encoded": false}}]},
+            {"type": "Synchronous/HTTP", "description": "a picture",
+             "request": {"method": "GET", "path": "/picture"},
+             "response": {"status": 200, "body": {"content": "iVBORw0KGgo=", "contentType": "image/png", "encoded": "base64"}}}
+        ],
+        "metadata": {"pactSpecification": {"version": "4.0"}}
+    });
+    for kind in backends() {
+        let db = TestDb::new(kind);
+        let broker = TestBroker::start(&db);
+        publish(&broker, "orders", "1", None, &contract);
+        let html =
+            browse(&broker, "/pacts/provider/events/consumer/orders/version/1").page("V4 contract");
+        assert_eq!(
+            html.matches(r#"<section class="interaction">"#).count(),
+            3,
+            "{kind:?}: {html}"
+        );
+        assert!(
+            html.contains(
+                "<h2><bdi>an order created event</bdi></h2><p class=\"kind\">asynchronous message"
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains(
+                r#"<code><bdi>1</bdi></code><span class="rule"><bdi>integer</bdi></span>"#
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains("Metadata <code><bdi>topic</bdi></code>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("synchronous message request and responses"),
+            "{html}"
+        );
+        assert!(
+            html.contains("Binary content, 5 bytes"),
+            "the request message: {html}"
+        );
+        assert!(html.contains("Response message 1"), "{html}");
+        assert!(
+            html.contains("Binary content, 8 bytes") && html.contains("image/png"),
+            "the picture: {html}"
         );
     }
-    let first = browse(&broker, "/").page("first page");
-    assert_eq!(first.matches("<tr data-consumer=").count(), 50);
-    assert!(
-        first.contains(r#"data-consumer="consumer-00""#)
-            && first.contains(r#"data-consumer="consumer-49""#)
-    );
-    let next = first
-        .split(r#"rel="next""#)
-        .next()
-        .unwrap()
-        .rsplit("href=\"")
-        .next()
-        .unwrap();
-    let next = next.split('"').next().unwrap().replace("&amp;", "&");
-    let next = next.trim_start_matches(&broker.url);
-    let second = browse(&broker, next).page("second page");
-    assert_eq!(second.matches("<tr data-consumer=").count(), 5, "{second}");
-    assert!(
-        second.contains(r#"data-consumer="consumer-50""#)
-            && second.contains(r#"data-consumer="consumer-54""#)
-    );
-    assert!(!second.contains(r#"rel="next""#), "no page after the last");
-    assert!(second.contains("First page"));
-    // A filter keeps to its matches, pages included; LIKE wildcards are literal.
-    let html = browse(&broker, "/?q=consumer-5").page("filtered");
-    assert_eq!(html.matches("<tr data-consumer=").count(), 5, "{html}");
-    let html = browse(&broker, "/?q=consumer_0").page("underscore is literal");
-    assert_eq!(html.matches("<tr data-consumer=").count(), 0, "{html}");
 }

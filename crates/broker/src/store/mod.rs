@@ -11,7 +11,8 @@
 //! `environments` (with deployments and releases), `contracts`, `verifications`,
 //! `integrations` (the consumer/provider pairs), `provider_contracts` (OpenAPI documents
 //! providers publish, one per provider version), `webhooks` (webhooks and the outbox of their
-//! deliveries, written in the transaction of the event that triggers them), and
+//! deliveries, written in the transaction of the event that triggers them), `pages` (the reads
+//! only the web pages make), and
 //! `resolve`, the one place where "latest", "latest with a tag", "the main branch's head",
 //! "deployed in an environment"… become version ids. Answers that take many queries read one
 //! `Snapshot`, whose typed methods sit beside the tables they read.
