@@ -84,7 +84,8 @@ const LATEST_OF_PAIR: &str = "(SELECT MAX(l2.consumer_version_id) FROM latest_pa
 impl Store {
     /// A page of integrations by consumer then provider name, at most `limit`, with their
     /// latest contract and its newest verification: one statement, keyed on the names, so
-    /// every page costs the same.
+    /// every page costs the same. Verifications are found through `latest_verifications` (the
+    /// newest result overall is the newest of its provider version), never by reading history.
     pub async fn integrations_overview(
         &self,
         filter: &IntegrationFilter,
@@ -96,7 +97,7 @@ impl Store {
               WHERE bv.version_id = lp.consumer_version_id), \
              vr.id, prv.number, vr.success, vr.created_at, \
              CASE WHEN EXISTS (SELECT 1 FROM pact_versions px \
-                  JOIN verifications vx ON vx.pact_version_id = px.id \
+                  JOIN latest_verifications vx ON vx.pact_version_id = px.id \
                   WHERE px.consumer_id = i.consumer_id AND px.provider_id = i.provider_id) \
              THEN TRUE ELSE FALSE END \
              FROM integrations i \
@@ -107,7 +108,8 @@ impl Store {
              LEFT JOIN versions cv ON cv.id = lp.consumer_version_id \
              LEFT JOIN pact_versions pv ON pv.id = lp.pact_version_id \
              LEFT JOIN verifications vr ON vr.id = \
-                  (SELECT MAX(v2.id) FROM verifications v2 WHERE v2.pact_version_id = lp.pact_version_id) \
+                  (SELECT MAX(v2.verification_id) FROM latest_verifications v2 \
+                   WHERE v2.pact_version_id = lp.pact_version_id) \
              LEFT JOIN versions prv ON prv.id = vr.provider_version_id \
              WHERE ($1 IS NULL OR c.name > $1 OR (c.name = $1 AND p.name > $2)) \
              AND ($3 IS NULL OR LOWER(c.name) LIKE $3 ESCAPE '\\' OR LOWER(p.name) LIKE $3 ESCAPE '\\') \
