@@ -8,7 +8,8 @@
 //! 100,000, then 1,000,000. After each stage a real `pactum broker` process answers, one request
 //! at a time: can-i-deploy of a consumer's newest version and of a provider's deployed version
 //! to production, and pacts for verification for a provider (main branch + deployed/released,
-//! with pending status).
+//! with pending status) — and, as a browser asks for them, the web pages: integrations,
+//! a pacticipant, a contract, a verification result, can-i-deploy and environments.
 
 use std::time::{Duration, Instant};
 
@@ -272,6 +273,80 @@ struct Stage {
     consumer_cid: (f64, f64),
     provider_cid: (f64, f64),
     for_verification: (f64, f64),
+    /// Each web page's p50 / p99.
+    pages: Vec<(&'static str, (f64, f64))>,
+}
+
+/// What Chromium sends when it opens a page.
+const BROWSER_ACCEPT: &str =
+    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8";
+
+/// The server time of each web page, as a browser asks for it (one request at a time).
+fn measure_pages(
+    client: &reqwest::blocking::Client,
+    url: &str,
+    requests: usize,
+) -> Vec<(&'static str, (f64, f64))> {
+    let consumer = 1;
+    let provider = providers_of(consumer)[0] - CONSUMERS;
+    let contract = format!(
+        "{url}/pacts/provider/provider-{provider}/consumer/consumer-{consumer}/version/1.0.{VERSIONS_PER_PACTICIPANT}"
+    );
+    let get = |page: &str| {
+        client
+            .get(page)
+            .header("accept", BROWSER_ACCEPT)
+            .send()
+            .unwrap()
+    };
+    // The newest verification of the contract, as its page links it.
+    let contract_page = get(&contract).text().unwrap();
+    let verification = contract_page
+        .split("href=\"")
+        .map(|rest| rest.split('"').next().unwrap_or_default())
+        .find(|href| href.contains("/verification-results/"))
+        .map(str::to_owned);
+    let mut pages: Vec<(&'static str, String)> = vec![
+        ("integrations", format!("{url}/")),
+        (
+            "pacticipant",
+            format!("{url}/pacticipants/consumer-{consumer}"),
+        ),
+        ("contract", contract),
+        (
+            "can-i-deploy",
+            format!(
+                "{url}/ui/can-i-deploy?pacticipant=consumer-{consumer}&version=1.0.{VERSIONS_PER_PACTICIPANT}&environment=production"
+            ),
+        ),
+        ("environments", format!("{url}/environments")),
+    ];
+    if let Some(verification) = verification {
+        pages.push(("verification", verification));
+    } else {
+        eprintln!("no verification of the newest contract yet: its page is not measured");
+    }
+    pages
+        .into_iter()
+        .map(|(name, page)| {
+            for _ in 0..10 {
+                let _ = get(&page).bytes();
+            }
+            let samples = (0..requests)
+                .map(|_| {
+                    let started = Instant::now();
+                    let response = get(&page);
+                    let status = response.status();
+                    let body = response.text().unwrap();
+                    let elapsed = started.elapsed();
+                    assert!(status.is_success(), "{name}: {status} {body}");
+                    assert!(body.contains("</html>"), "{name}: not a page");
+                    elapsed
+                })
+                .collect();
+            (name, percentiles(samples))
+        })
+        .collect()
 }
 
 fn measure(backend: &'static str, database_url: &str, verifications: i64) -> Stage {
@@ -335,12 +410,14 @@ fn measure(backend: &'static str, database_url: &str, verifications: i64) -> Sta
         },
         &|body| assert!(!body["_embedded"]["pacts"].as_array().unwrap().is_empty()),
     ));
+    let pages = measure_pages(&client, &url, 100);
     Stage {
         backend,
         verifications,
         consumer_cid,
         provider_cid,
         for_verification,
+        pages,
     }
 }
 
@@ -432,6 +509,16 @@ fn main() {
             s.for_verification.0,
             s.for_verification.1
         );
+    }
+    println!("\n| backend | verification results | web page | p50 / p99 |");
+    println!("|---|---|---|---|");
+    for s in &stages {
+        for (page, (p50, p99)) in &s.pages {
+            println!(
+                "| {} | {} | {page} | {p50:.2} / {p99:.2} ms |",
+                s.backend, s.verifications
+            );
+        }
     }
     for backend in ["SQLite", "PostgreSQL"] {
         let of = |n: i64| {

@@ -33,6 +33,8 @@
 //!   consumer versions deployed in an environment or on main branches, exit codes, errors.
 //! * `broker_messages` — what broker commands say when something goes wrong (sentences naming
 //!   the flags, credentials by kind, not-a-broker, safe re-runs) and their exit codes.
+//! * `broker_ui` — the broker's web pages over HTTP on both backends: negotiation (the official
+//!   clients' JSON unchanged), each page's hooks, a hostile contract rendered inert, auth.
 //! * `official_contracts` — the broker verified by pactum's verifier against the official Ruby
 //!   broker client's own contracts with the Pact Broker and PactFlow, on both backends; what
 //!   cannot pass yet is listed with the reason.
@@ -54,6 +56,7 @@ mod broker_messages;
 mod broker_migrations;
 mod broker_openapi;
 mod broker_provider_contracts;
+mod broker_ui;
 mod broker_verification;
 mod broker_webhooks;
 mod broker_wire;

@@ -255,3 +255,13 @@ pub struct MatrixVerificationResult {
     #[serde(rename = "_links")]
     pub links: SelfLinks,
 }
+
+/// The answer of a can-i-deploy question in one line, as `pactum can-i-deploy` prints it and
+/// the broker's can-i-deploy page shows it.
+pub fn verdict_line(deployable: Option<bool>) -> &'static str {
+    match deployable {
+        Some(true) => "Computer says yes \\o/",
+        Some(false) => "Computer says no ¯\\_(ツ)_/¯",
+        None => "Computer says no: the answer is unknown (results missing) ¯\\_(ツ)_/¯",
+    }
+}

@@ -57,9 +57,18 @@ pub(crate) async fn vary_on_base_headers(
 ) -> Response {
     let mut response = next.run(request).await;
     if state.config.public_base_url.is_none() {
-        response
-            .headers_mut()
-            .append(header::VARY, HeaderValue::from_static(FROM_HEADERS));
+        // One `Vary` field with every name (the pages add `Accept`): clients that read only
+        // the first field see them all.
+        let headers = response.headers_mut();
+        let mut names: Vec<String> = headers
+            .get_all(header::VARY)
+            .iter()
+            .filter_map(|value| value.to_str().ok().map(str::to_owned))
+            .collect();
+        names.push(FROM_HEADERS.to_owned());
+        if let Ok(value) = HeaderValue::from_str(&names.join(", ")) {
+            headers.insert(header::VARY, value);
+        }
     }
     response
 }

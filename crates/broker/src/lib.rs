@@ -24,6 +24,7 @@ pub mod query;
 pub mod selection;
 pub mod store;
 mod timestamp;
+mod ui;
 pub mod webhooks;
 
 use std::net::{IpAddr, SocketAddr};
@@ -225,6 +226,11 @@ pub fn app(store: Store, config: BrokerConfig) -> Router {
 
 fn router(state: AppState) -> Router {
     api::routes()
+        // Inside authorisation: a page needs the same role as its resource.
+        .layer(middleware::from_fn_with_state(
+            ui::Pages::new(state.clone()),
+            ui::negotiate,
+        ))
         // Inside authorisation: only requests that may go ahead wait for a turn.
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -711,11 +711,8 @@ pub(super) fn can_i_deploy(
         }
         out.push_str(&format!("{t}\n\n"));
     }
-    out.push_str(match deployable {
-        Some(true) => "Computer says yes \\o/\n",
-        Some(false) => "Computer says no ¯\\_(ツ)_/¯\n",
-        None => "Computer says no: the answer is unknown (results missing) ¯\\_(ツ)_/¯\n",
-    });
+    out.push_str(pactum_broker_api::matrix::verdict_line(deployable));
+    out.push('\n');
     for notice in &answer.notices {
         if notice.kind != "info" || deployable == Some(true) {
             out.push_str(&format!(

@@ -40,7 +40,15 @@ pub fn verification_result(result: &ContractResult, pact: &Pact) -> Verification
                                 pactum_core::matching::MismatchKind::BodyType => "body".to_owned(),
                                 kind => kind.to_string(),
                             };
-                            json!({"attribute": attribute, "identifier": m.location, "description": m.to_string()})
+                            // `expected`, `actual` and `rule` beside the description, so a
+                            // broker page can show them apart; other brokers ignore them.
+                            let mut item = json!({"attribute": attribute, "identifier": m.location, "description": m.to_string()});
+                            for (name, value) in [("expected", &m.expected), ("actual", &m.actual), ("rule", &m.rule)] {
+                                if let Some(value) = value {
+                                    item[name] = json!(value);
+                                }
+                            }
+                            item
                         })
                         .collect();
                 }

@@ -16,7 +16,6 @@ use pactum_broker_api::{
     PublishRequest, PublishResponse, VerificationResult, VerificationResultRequest,
 };
 use pactum_core::printable::printable_line;
-use serde_json::{Map, Value};
 
 use super::repr::{self, pact_version_href, pacticipant_href, pair_href, version_href};
 use crate::AppState;
@@ -29,7 +28,7 @@ use crate::hal::{
 use crate::names::check_name;
 use crate::store::{
     NewContract, NewVerification, OnConflict, PactRef, Publication, PublishOutcome, StoredPact,
-    Verification, interaction_identity, rfc3339, without_id,
+    Verification, interaction_changes, rfc3339,
 };
 
 pub(super) fn routes() -> Router<AppState> {
@@ -551,28 +550,6 @@ async fn pact_by_sha_with_metadata(
     show_pact(&state, &base, &p, &c, PactRef::Sha(&sha), Some(&meta)).await
 }
 
-fn interactions_by_key(content: &Value) -> Map<String, Value> {
-    let mut out = Map::new();
-    for key in ["interactions", "messages"] {
-        for item in content
-            .get(key)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let item = without_id(item);
-            let (description, states) = interaction_identity(&item);
-            let name = if states.is_empty() {
-                description
-            } else {
-                format!("{description} given {states}")
-            };
-            out.insert(name, item);
-        }
-    }
-    out
-}
-
 /// What changed between this version's contract and the previous distinct one: interactions
 /// added, removed and changed, by description and provider states.
 async fn diff_previous_distinct(
@@ -590,16 +567,7 @@ async fn diff_previous_distinct(
             ))
         })?;
     let previous = state.store.previous_distinct_pact(&p, &c, &v).await?;
-    let parse =
-        |pact: &StoredPact| serde_json::from_str::<Value>(&pact.content).unwrap_or(Value::Null);
-    let now = interactions_by_key(&parse(&current));
-    let before = previous
-        .as_ref()
-        .map(|pact| interactions_by_key(&parse(pact)))
-        .unwrap_or_default();
-    let keys = |filter: &dyn Fn(&String) -> bool, of: &Map<String, Value>| -> Vec<String> {
-        of.keys().filter(|k| filter(k)).cloned().collect()
-    };
+    let changes = interaction_changes(&current, previous.as_ref());
     let side = |pact: &StoredPact| DiffSide {
         consumer_version: pact.consumer_version.clone(),
         sha: pact.sha.clone(),
@@ -608,9 +576,9 @@ async fn diff_previous_distinct(
     Ok(Hal::ok(PactDiff {
         current: side(&current),
         previous: previous.as_ref().map(side),
-        added: keys(&|k| !before.contains_key(k), &now),
-        removed: keys(&|k| !now.contains_key(k), &before),
-        changed: keys(&|k| before.get(k).is_some_and(|old| old != &now[k]), &now),
+        added: changes.added,
+        removed: changes.removed,
+        changed: changes.changed,
         links: PactDiffLinks {
             self_: Some(Link::titled(
                 format!("{current_href}/diff/previous-distinct"),

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use serde_json::Value;
 use serde_json::value::RawValue;
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::cross_checks::enqueue_for_consumer_contract;
@@ -215,6 +215,63 @@ pub(crate) fn without_id(interaction: &Value) -> Value {
 pub(crate) fn interaction_identity(interaction: &Value) -> (String, String) {
     let identity = Mergeable::identity(interaction);
     (identity.description, identity.provider_states)
+}
+
+/// What changed from one contract to another, by interaction (its description, with `given`
+/// and its provider states when it has some): the API's diff resource and the contract page
+/// both show this.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InteractionChanges {
+    /// Only in the newer contract.
+    pub added: Vec<String>,
+    /// Only in the older one.
+    pub removed: Vec<String>,
+    /// In both, with different content.
+    pub changed: Vec<String>,
+}
+
+/// Compares a contract with an earlier one (none: everything is added). A content that is not
+/// JSON has no interactions.
+pub fn interaction_changes(
+    current: &StoredPact,
+    previous: Option<&StoredPact>,
+) -> InteractionChanges {
+    let parse =
+        |pact: &StoredPact| serde_json::from_str::<Value>(&pact.content).unwrap_or(Value::Null);
+    let now = interactions_by_key(&parse(current));
+    let before = previous
+        .map(|pact| interactions_by_key(&parse(pact)))
+        .unwrap_or_default();
+    let keys = |filter: &dyn Fn(&String) -> bool, of: &Map<String, Value>| -> Vec<String> {
+        of.keys().filter(|k| filter(k)).cloned().collect()
+    };
+    InteractionChanges {
+        added: keys(&|k| !before.contains_key(k), &now),
+        removed: keys(&|k| !now.contains_key(k), &before),
+        changed: keys(&|k| before.get(k).is_some_and(|old| old != &now[k]), &now),
+    }
+}
+
+fn interactions_by_key(content: &Value) -> Map<String, Value> {
+    let mut out = Map::new();
+    for key in ["interactions", "messages"] {
+        for item in content
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let item = without_id(item);
+            let (description, states) = interaction_identity(&item);
+            let name = if states.is_empty() {
+                description
+            } else {
+                format!("{description} given {states}")
+            };
+            out.insert(name, item);
+        }
+    }
+    out
 }
 
 /// An interaction as JSON text, read only while a merge looks at it: merging contracts of

@@ -11,8 +11,9 @@
 //! `environments` (with deployments and releases), `contracts`, `verifications`,
 //! `integrations` (the consumer/provider pairs), `provider_contracts` (OpenAPI documents
 //! providers publish, one per provider version), `cross_checks` (consumer contracts checked
-//! against them: results and the queue of work, written with the publication of either side), `webhooks` (webhooks and the outbox of their
-//! deliveries, written in the transaction of the event that triggers them), and
+//! against them: results and the queue of work, written with the publication of either side),
+//! `webhooks` (webhooks and the outbox of their deliveries, written in the transaction of the
+//! event that triggers them), `pages` (the reads only the web pages make), and
 //! `resolve`, the one place where "latest", "latest with a tag", "the main branch's head",
 //! "deployed in an environment"… become version ids. Answers that take many queries read one
 //! `Snapshot`, whose typed methods sit beside the tables they read.
@@ -27,6 +28,7 @@ mod environments;
 mod integrations;
 mod labels;
 mod pacticipants;
+mod pages;
 mod provider_contracts;
 mod resolve;
 mod verifications;
@@ -35,8 +37,8 @@ mod webhooks;
 
 pub use crate::timestamp::{now, rfc3339};
 pub use contracts::{
-    NewContract, OnConflict, PactRef, PactSummary, Publication, PublishOutcome, Published,
-    StoredPact,
+    InteractionChanges, NewContract, OnConflict, PactRef, PactSummary, Publication, PublishOutcome,
+    Published, StoredPact, interaction_changes,
 };
 pub(crate) use contracts::{interaction_identity, without_id};
 pub use cross_checks::{
@@ -47,6 +49,9 @@ pub use environments::{Deployment, DeploymentKind, Environment, EnvironmentField
 pub use integrations::Integration;
 pub use labels::Label;
 pub use pacticipants::{Pacticipant, PacticipantFields};
+pub use pages::{
+    ContractOverview, IntegrationFilter, IntegrationOverview, Placement, VerificationOverview,
+};
 pub use provider_contracts::{
     NewProviderContract, ProviderContract, ProviderContractPublished, SelfVerification,
 };

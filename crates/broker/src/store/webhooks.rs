@@ -1100,6 +1100,53 @@ impl Store {
         read_tx!(self.db, tx => Ok(tx.rows(&sql, args![provider, consumer]).await?.iter().map(delivery).collect()))
     }
 
+    /// The newest `limit` deliveries of webhook `uuid`, newest first, each with its attempts
+    /// (two statements, through the `(webhook_uuid, id)` and `(delivery_id, attempt)` indexes).
+    pub async fn recent_deliveries(
+        &self,
+        uuid: &str,
+        limit: usize,
+    ) -> Result<Vec<(DeliveryRecord, Vec<StoredAttempt>)>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let sql = format!(
+            "SELECT {DELIVERY_COLUMNS}, d.id {DELIVERY_FROM} WHERE d.webhook_uuid = $1 \
+             ORDER BY d.id DESC LIMIT $2"
+        );
+        read_tx!(self.db, tx => {
+            let rows = tx.rows(&sql, args![uuid, limit]).await?;
+            let Some(oldest) = rows.last().map(|row| row.int(11)) else {
+                return Ok(Vec::new());
+            };
+            let mut attempts: BTreeMap<i64, Vec<StoredAttempt>> = BTreeMap::new();
+            for row in tx
+                .rows(
+                    "SELECT a.delivery_id, a.attempt, a.success, a.response_status, a.error, \
+                     a.duration_ms, a.logs, a.created_at FROM webhook_attempts a \
+                     JOIN webhook_deliveries d ON d.id = a.delivery_id \
+                     WHERE d.webhook_uuid = $1 AND d.id >= $2 ORDER BY a.delivery_id, a.attempt",
+                    args![uuid, oldest],
+                )
+                .await?
+            {
+                attempts.entry(row.int(0)).or_default().push(StoredAttempt {
+                    attempt: row.int(1),
+                    record: AttemptRecord {
+                        success: row.bool(2),
+                        response_status: row.opt_int(3).and_then(|s| u16::try_from(s).ok()),
+                        error: row.opt_text(4),
+                        duration_ms: row.int(5),
+                        logs: row.text(6),
+                        started_at: row.int(7),
+                    },
+                });
+            }
+            Ok(rows
+                .iter()
+                .map(|row| (delivery(row), attempts.remove(&row.int(11)).unwrap_or_default()))
+                .collect())
+        })
+    }
+
     /// Deliveries by status (`/metrics`).
     pub async fn delivery_counts(&self) -> Result<Vec<(String, i64)>> {
         read_tx!(self.db, tx => Ok(tx
