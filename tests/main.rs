@@ -42,6 +42,8 @@
 //! * `cli` — the `pactum` binary: output and exit codes.
 //! * `hardening` — regression tests for the adversarial review: hosts a contract cannot reach,
 //!   limits a request cannot exceed.
+//! * `web_ui` — the broker's pages in headless Chromium on both backends: what a person sees
+//!   after publishing, verifying and deploying, and a hostile contract rendered inert.
 //!
 //! `support` holds what they share (running the binary, scratch directories, servers, brokers,
 //! the test provider, the official clients, snapshot filters, the skip policy for missing
@@ -75,3 +77,4 @@ mod properties;
 mod stub;
 mod support;
 mod verifier;
+mod web_ui;

@@ -12,6 +12,7 @@
 //! `pactum_broker=trace` (`1` means `info`).
 
 pub mod broker;
+pub mod browser;
 pub mod clients;
 pub mod prerequisites;
 pub mod provider;

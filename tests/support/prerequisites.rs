@@ -32,8 +32,8 @@ pub enum Prerequisite {
     /// PactFlow's `openapi-pact-comparator` from npm (`PACTUM_OPENAPI_COMPARATOR`), the
     /// reference for the OpenAPI cross-check.
     OpenapiComparator,
-    /// A browser, for the browser tests to come.
-    #[allow(dead_code, reason = "reserved for the browser tests")]
+    /// Headless Chromium and ChromeDriver for the web UI tests (`PACTUM_CHROMIUM`,
+    /// `PACTUM_CHROMEDRIVER`).
     Browser,
 }
 
