@@ -40,7 +40,6 @@ pub use contracts::{
     InteractionChanges, NewContract, OnConflict, PactRef, PactSummary, Publication, PublishOutcome,
     Published, StoredPact, interaction_changes,
 };
-pub(crate) use contracts::{interaction_identity, without_id};
 pub use cross_checks::{
     ConsumerCrossCheck, CrossCheckOutcome, CrossCheckRecord, LeasedCrossCheck, MissingCrossCheck,
     ProviderContractFacts, ProviderVersionCrossChecks,
