@@ -115,6 +115,16 @@ impl ContractError {
         }
     }
 
+    /// The same error with its path's leading `parent` replaced by `child` (a path below it).
+    /// Readers of many small values pass their parent's path down and call this only when
+    /// something is wrong, so a valid contract builds no location strings.
+    pub(crate) fn below(mut self, parent: &str, child: impl FnOnce() -> String) -> Self {
+        if let Some(rest) = self.path.strip_prefix(parent) {
+            self.path = child() + rest;
+        }
+        self
+    }
+
     /// Builds an error at a JSON path from another parser's error, which is kept as the
     /// source; the message is that error's text.
     pub fn caused_by(

@@ -757,7 +757,10 @@ pub fn read_rule_list(value: &Value, at: &str) -> Result<RuleList, ContractError
     let rules = items
         .iter()
         .enumerate()
-        .map(|(i, v)| MatchingRule::from_json(v, &format!("{at}.matchers[{i}]")))
+        .map(|(i, v)| {
+            MatchingRule::from_json(v, at)
+                .map_err(|e| e.below(at, || format!("{at}.matchers[{i}]")))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let combine = match obj.get("combine") {
         None | Some(Value::Null) => Combine::And,
@@ -872,9 +875,10 @@ impl PathRules {
         })?;
         let mut rules = PathRules::default();
         for (key, v) in obj {
-            let at = format!("{at}['{key}']");
-            let path = PathExpr::parse(key).map_err(|e| ContractError::new(&at, e.to_string()))?;
-            rules.add(path, read_rule_list(v, &at)?);
+            let here = || format!("{at}['{key}']");
+            let path =
+                PathExpr::parse(key).map_err(|e| ContractError::new(here(), e.to_string()))?;
+            rules.add(path, read_rule_list(v, at).map_err(|e| e.below(at, here))?);
         }
         Ok(rules)
     }
@@ -1237,6 +1241,25 @@ mod tests {
             assert_eq!(err.path, path, "{input}");
             assert!(err.message.contains(text), "{input}: {}", err.message);
         }
+    }
+
+    #[test]
+    fn errors_in_rule_lists_name_the_rule_path_and_matcher() {
+        // Locations are built only when something is wrong; they must still be exact.
+        let rules = json!({
+            "$.id": {"matchers": [{"match": "integer"}]},
+            "$.sku": {"matchers": [{"match": "type"}, {"match": "regex", "regex": "(open"}]}
+        });
+        let err = PathRules::from_json(&rules, "$.body").unwrap_err();
+        assert_eq!(err.path, "$.body['$.sku'].matchers[1].regex");
+        let err = PathRules::from_json(
+            &json!({"$.a": {"matchers": [{"match": "integer"}], "combine": 1}}),
+            "$.body",
+        )
+        .unwrap_err();
+        assert_eq!(err.path, "$.body['$.a'].combine");
+        let err = PathRules::from_json(&json!({"$[": {"matchers": []}}), "$.body").unwrap_err();
+        assert_eq!(err.path, "$.body['$[']");
     }
 
     #[test]
