@@ -3,11 +3,18 @@
 //! each page with the hooks the browser tests rely on, a hostile contract rendered inert, the
 //! security headers, and authentication with the browser's Basic prompt.
 
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::post;
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 
-use crate::support::broker::{TestBroker, TestDb, backends, pact, publish_body};
-use crate::support::text;
+use crate::support::broker::{
+    TestBroker, TestDb, backends, pact, publish_body, webhooks_to_loopback,
+};
+use crate::support::{serve_router, text};
 
 /// What Chromium sends when it opens a page.
 const BROWSER: &str =
@@ -769,6 +776,155 @@ fn the_integrations_page_is_paginated_in_name_order() {
         assert_eq!(html.matches("<tr data-consumer=").count(), 5, "{html}");
         let html = browse(&broker, "/?q=consumer_0").page("underscore is literal");
         assert_eq!(html.matches("<tr data-consumer=").count(), 0, "{html}");
+    }
+}
+
+/// The `<tr>` of the pair on an integrations page.
+fn integration_row<'a>(html: &'a str, consumer: &str, provider: &str) -> &'a str {
+    let start = format!(r#"<tr data-consumer="{consumer}" data-provider="{provider}">"#);
+    let row = html
+        .split(&start)
+        .nth(1)
+        .unwrap_or_else(|| panic!("no row for {consumer} → {provider}:\n{html}"));
+    row.split("</tr>").next().unwrap()
+}
+
+/// The `<td class="{class}">` of a row, as the text a person reads (tags removed).
+fn cell_text(row: &str, class: &str) -> String {
+    let cell = row
+        .split(&format!(r#"<td class="{class}">"#))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {class} cell in {row}"));
+    let cell = cell.split("</td>").next().unwrap();
+    let mut shown = String::new();
+    let mut in_tag = false;
+    for c in cell.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                shown.push(' ');
+            }
+            '>' => in_tag = false,
+            _ if !in_tag => shown.push(c),
+            _ => {}
+        }
+    }
+    shown.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn integration_rows_show_where_each_side_runs_and_how_its_webhooks_fare() {
+    let receiver = serve_router(Router::new().route("/ok", post(|| async { "ok" })).route(
+        "/down",
+        post(|| async { (StatusCode::INTERNAL_SERVER_ERROR, "down") }),
+    ));
+    for kind in backends() {
+        let db = TestDb::new(kind);
+        // A failed delivery is retried only after a minute: it stays failing while we look.
+        let broker = TestBroker::start_with(&db, webhooks_to_loopback(&[Duration::from_secs(60)]));
+        for name in ["web", "mobile", "admin", "api"] {
+            let (status, body) = broker.post("/pacticipants", &json!({"name": name}));
+            assert_eq!(status, 201, "{body}");
+        }
+        for (consumer, path) in [("web", "/ok"), ("mobile", "/down")] {
+            let (status, body) = broker.post(
+                "/webhooks",
+                &json!({
+                    "consumer": {"name": consumer},
+                    "provider": {"name": "api"},
+                    "events": [{"name": "contract_published"}],
+                    "request": {"method": "POST", "url": format!("{}{path}", receiver.url)}
+                }),
+            );
+            assert_eq!(status, 201, "{body}");
+        }
+        for consumer in ["web", "mobile", "admin"] {
+            publish(
+                &broker,
+                consumer,
+                "1.0.0",
+                None,
+                &pact(consumer, "api", &["a request"]),
+            );
+        }
+        let mut uuids = Vec::new();
+        for env in ["production", "test"] {
+            let (status, body) = broker.post(
+                "/environments",
+                &json!({"name": env, "production": env == "production"}),
+            );
+            assert_eq!(status, 201, "{body}");
+            uuids.push(body["uuid"].as_str().unwrap().to_owned());
+        }
+        broker.put("/pacticipants/api/versions/2.0.0", &json!({}));
+        for (path, env) in [
+            ("api/versions/2.0.0/deployed-versions", &uuids[0]),
+            ("web/versions/1.0.0/released-versions", &uuids[1]),
+            ("mobile/versions/1.0.0/deployed-versions", &uuids[0]),
+            ("mobile/versions/1.0.0/deployed-versions", &uuids[1]),
+        ] {
+            let (status, body) = broker.post(
+                &format!("/pacticipants/{path}/environment/{env}"),
+                &json!({}),
+            );
+            assert_eq!(status, 201, "{body}");
+        }
+
+        // The deliveries are sent in the background: wait until both have an outcome.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let html = loop {
+            let html = browse(&broker, "/").page("integrations");
+            let settled = cell_text(
+                integration_row(&html, "web", "api"),
+                "webhook webhook-delivered",
+            ) == "delivered"
+                && html.contains(r#"<td class="webhook webhook-failing">"#);
+            if settled || Instant::now() > deadline {
+                break html;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        let web = integration_row(&html, "web", "api");
+        let mobile = integration_row(&html, "mobile", "api");
+        let admin = integration_row(&html, "admin", "api");
+        assert_eq!(
+            cell_text(web, "webhook webhook-delivered"),
+            "delivered",
+            "{kind:?}: {web}"
+        );
+        assert_eq!(
+            cell_text(mobile, "webhook webhook-failing"),
+            "failing",
+            "{kind:?}: {mobile}"
+        );
+        assert_eq!(
+            cell_text(admin, "webhook webhook-none"),
+            "none",
+            "{kind:?}: {admin}"
+        );
+
+        // Each side: its environments with the version there.
+        assert_eq!(
+            cell_text(web, "provider"),
+            "api production 2.0.0",
+            "{kind:?}"
+        );
+        assert_eq!(
+            cell_text(web, "consumer"),
+            "web test 1.0.0 (released)",
+            "{kind:?}"
+        );
+        assert_eq!(
+            cell_text(mobile, "consumer"),
+            "mobile production 1.0.0 test 1.0.0",
+            "{kind:?}"
+        );
+        assert_eq!(cell_text(admin, "consumer"), "admin", "{kind:?}: nowhere");
+        assert_eq!(
+            cell_text(admin, "provider"),
+            "api production 2.0.0",
+            "{kind:?}"
+        );
     }
 }
 

@@ -50,6 +50,7 @@ pub use labels::Label;
 pub use pacticipants::{Pacticipant, PacticipantFields};
 pub use pages::{
     ContractOverview, IntegrationFilter, IntegrationOverview, Placement, VerificationOverview,
+    WebhookOutcome,
 };
 pub use provider_contracts::{
     NewProviderContract, ProviderContract, ProviderContractPublished, SelfVerification,

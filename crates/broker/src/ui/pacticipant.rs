@@ -33,7 +33,10 @@ pub(super) async fn page(
         .await?
         .ok_or_else(|| PageError::not_found(format!("No pacticipant is named {name}.")))?;
     let versions = state.store.recent_versions(&name, VERSIONS_SHOWN).await?;
-    let placements = state.store.current_placements(Some(&name)).await?;
+    let placements = state
+        .store
+        .current_placements(Some(std::slice::from_ref(&name)))
+        .await?;
     let pairs = state.store.neighbourhood(&name, INTEGRATIONS_SHOWN).await?;
     let body = html! {
         dl class="fields" {
