@@ -929,6 +929,71 @@ fn integration_rows_show_where_each_side_runs_and_how_its_webhooks_fare() {
 }
 
 #[test]
+fn the_pacticipant_page_lists_its_newest_versions_with_their_branches_and_tags() {
+    for kind in backends() {
+        let db = TestDb::new(kind);
+        let broker = TestBroker::start(&db);
+        // 32 versions: the page shows the newest 30, newest first.
+        for n in 1..=32 {
+            let branch = if n % 2 == 0 { "main" } else { "feat" };
+            publish(
+                &broker,
+                "web",
+                &format!("1.{n}"),
+                Some(branch),
+                &pact("web", "api", &["a"]),
+            );
+        }
+        for (version, tag) in [
+            ("1.32", "prod"),
+            ("1.32", "beta"),
+            ("1.31", "prod"),
+            ("1.5", "old"),
+        ] {
+            let (status, body) = broker.put(
+                &format!("/pacticipants/web/versions/{version}/tags/{tag}"),
+                &json!({}),
+            );
+            assert!(status == 200 || status == 201, "{body}");
+        }
+        let (status, body) = broker.put(
+            "/pacticipants/web/branches/release/versions/1.32",
+            &json!({}),
+        );
+        assert!(status == 200 || status == 201, "{body}");
+        let html = browse(&broker, "/pacticipants/web").page("pacticipant");
+        let table = html
+            .split(r#"<table class="versions">"#)
+            .nth(1)
+            .unwrap()
+            .split("</table>")
+            .next()
+            .unwrap();
+        let rows: Vec<Vec<String>> = table
+            .split("<tr>")
+            .skip(2)
+            .map(|row| {
+                row.split("<td>")
+                    .skip(1)
+                    .take(3)
+                    .map(|cell| cell_text(&format!("<td class=\"x\">{cell}"), "x"))
+                    .collect()
+            })
+            .collect();
+        assert_eq!(rows.len(), 30, "{kind:?}: {table}");
+        assert_eq!(
+            rows[0],
+            ["1.32", "main , release", "prod , beta"],
+            "{kind:?}"
+        );
+        assert_eq!(rows[1], ["1.31", "feat", "prod"], "{kind:?}");
+        assert_eq!(rows[2], ["1.30", "main", ""], "{kind:?}");
+        assert_eq!(rows[27], ["1.5", "feat", "old"], "{kind:?}");
+        assert_eq!(rows[29], ["1.3", "feat", ""], "{kind:?}");
+    }
+}
+
+#[test]
 fn message_and_binary_interactions_are_documented() {
     let contract = json!({
         "consumer": {"name": "orders"},

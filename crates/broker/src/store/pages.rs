@@ -4,7 +4,7 @@
 
 use super::environments::{ENVIRONMENT_COLUMNS, environment};
 use super::pacticipants::require_pacticipant;
-use super::versions::load_version;
+use super::versions::load_versions;
 use super::{Environment, Result, Store, StoreError, Version};
 use crate::db::{args, read_tx};
 
@@ -197,25 +197,18 @@ impl Store {
         })
     }
 
-    /// A pacticipant's newest versions (at most `limit`), with branches and tags.
+    /// A pacticipant's newest versions (at most `limit`), with branches and tags: four
+    /// statements however many.
     pub async fn recent_versions(&self, pacticipant: &str, limit: usize) -> Result<Vec<Version>> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         read_tx!(self.db, tx => {
             let p = require_pacticipant(tx, pacticipant).await?;
-            let ids: Vec<i64> = tx
-                .rows(
-                    "SELECT id FROM versions WHERE pacticipant_id = $1 ORDER BY id DESC LIMIT $2",
-                    args![p.id, limit],
-                )
-                .await?
-                .iter()
-                .map(|row| row.int(0))
-                .collect();
-            let mut versions = Vec::with_capacity(ids.len());
-            for id in ids {
-                versions.push(load_version(tx, id).await?);
-            }
-            Ok(versions)
+            load_versions(
+                tx,
+                "SELECT id FROM versions WHERE pacticipant_id = $1 ORDER BY id DESC LIMIT $2",
+                args![p.id, limit],
+            )
+            .await
         })
     }
 
