@@ -993,6 +993,123 @@ fn the_pacticipant_page_lists_its_newest_versions_with_their_branches_and_tags()
     }
 }
 
+/// orders' document: `GET /orders/{id}` answers an order with a numeric total.
+const ORDERS_OAS: &str = r#"{
+  "openapi": "3.0.3",
+  "info": {"title": "Orders", "version": "1"},
+  "paths": {"/orders/{id}": {"get": {
+    "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+    "responses": {"200": {"description": "an order", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["id", "total"],
+      "properties": {"id": {"type": "integer"}, "total": {"type": "number"}}
+    }}}}}
+  }}}
+}"#;
+
+#[test]
+fn the_cross_check_page_shows_each_consumer_contracts_findings() {
+    use base64::Engine as _;
+    for kind in backends() {
+        let db = TestDb::new(kind);
+        let broker = TestBroker::start(&db);
+        // shop expects a text total, which the document's number is not.
+        let contract = json!({
+            "consumer": {"name": "shop"},
+            "provider": {"name": "orders"},
+            "interactions": [{
+                "description": "get order 7",
+                "request": {"method": "GET", "path": "/orders/7"},
+                "response": {"status": 200, "headers": {"Content-Type": "application/json"},
+                             "body": {"id": 7, "total": "ten"}}
+            }],
+            "metadata": {"pactSpecification": {"version": "3.0.0"}}
+        });
+        publish(&broker, "shop", "1.0.0", None, &contract);
+        let encode = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
+        let (status, body) = broker.post(
+            "/provider-contracts/provider/orders/publish",
+            &json!({
+                "pacticipantVersionNumber": "3.1.0",
+                "contract": {
+                    "content": encode(ORDERS_OAS),
+                    "contentType": "application/json",
+                    "specification": "oas",
+                    "selfVerificationResults": {"success": true, "verifier": "schemathesis"}
+                }
+            }),
+        );
+        assert_eq!(status, 200, "{body}");
+        let started = Instant::now();
+        while broker.count("crossChecksPending") != 0 || broker.count("crossChecks") != 1 {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "{kind:?}: no cross-check"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+
+        let path = "/cross-checks/provider/orders/version/3.1.0";
+        let html = browse(&broker, path).page("cross-checks");
+        let api: pactum::broker_api::ProviderVersionCrossChecks =
+            serde_json::from_value(broker.ok(path)).unwrap();
+        let findings = &api.cross_checks[0].findings;
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.code == "response.body.incompatible"),
+            "{kind:?}: {findings:?}"
+        );
+        let section = html
+            .split(r#"<section class="cross-check" data-consumer="shop">"#)
+            .nth(1)
+            .unwrap_or_else(|| panic!("{kind:?}: no section for shop: {html}"));
+        assert!(
+            section.contains(r#"<span class="status status-failed">failed</span>"#),
+            "{kind:?}: {section}"
+        );
+        assert_eq!(
+            section.matches(r#"<tr class="finding"#).count(),
+            findings.len(),
+            "{kind:?}: {section}"
+        );
+        for finding in findings {
+            for shown in [
+                format!(r#"<code class="code">{}</code>"#, finding.code),
+                format!("<code><bdi>{}</bdi></code>", finding.contract_location),
+                format!("<code><bdi>{}</bdi></code>", finding.document_location),
+                "0: <bdi>get order 7</bdi>".to_owned(),
+            ] {
+                assert!(section.contains(&shown), "{kind:?}: {shown} in {section}");
+            }
+        }
+        // API clients still get the resource.
+        let json = fetch(&broker, path, Some("application/hal+json"), None);
+        assert!(json.body.starts_with('{'), "{}", json.body);
+
+        // Linked from the provider's versions and from the contract page.
+        let target = format!("{}{path}\"", broker.url);
+        let html = browse(&broker, "/pacticipants/orders").page("provider");
+        assert!(
+            html.contains(&format!("href=\"{target}>cross-checks</a>")),
+            "{kind:?}: {html}"
+        );
+        let html = browse(&broker, "/pacts/provider/orders/consumer/shop/latest").page("contract");
+        assert!(html.contains(&format!("href=\"{target}>document of <bdi>3.1.0</bdi></a> <span class=\"status status-failed\">failed</span>")), "{kind:?}: {html}");
+        // A consumer's versions have no documents: no such column.
+        let html = browse(&broker, "/pacticipants/shop").page("consumer");
+        assert!(!html.contains("cross-checks</a>"), "{kind:?}: {html}");
+        // A version without a document: a 404 page saying how to publish one.
+        broker.put("/pacticipants/orders/versions/9", &json!({}));
+        let missing = browse(&broker, "/cross-checks/provider/orders/version/9");
+        assert_eq!(missing.status, 404, "{}", missing.body);
+        assert!(
+            missing.body.contains("publish-provider-contract"),
+            "{}",
+            missing.body
+        );
+    }
+}
+
 #[test]
 fn message_and_binary_interactions_are_documented() {
     let contract = json!({

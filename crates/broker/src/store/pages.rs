@@ -212,6 +212,70 @@ impl Store {
         })
     }
 
+    /// Which of `pacticipant`'s newest `limit` versions published a provider contract (an
+    /// OpenAPI document): their numbers, for links to their cross-checks. One statement.
+    pub async fn versions_with_provider_contracts(
+        &self,
+        pacticipant: &str,
+        limit: usize,
+    ) -> Result<Vec<String>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        read_tx!(self.db, tx => {
+            let p = require_pacticipant(tx, pacticipant).await?;
+            Ok::<_, StoreError>(
+                tx.rows(
+                    "SELECT v.number FROM provider_contracts pc \
+                     JOIN versions v ON v.id = pc.provider_version_id \
+                     WHERE pc.provider_version_id IN \
+                     (SELECT id FROM versions WHERE pacticipant_id = $1 ORDER BY id DESC LIMIT $2)",
+                    args![p.id, limit],
+                )
+                .await?
+                .iter()
+                .map(|row| row.text(0))
+                .collect(),
+            )
+        })
+    }
+
+    /// For the contract page: `None` when `provider` has published no OpenAPI document;
+    /// otherwise the provider versions (newest first, at most `limit`) whose document was
+    /// (or is being) cross-checked against the consumer contract content `pact_sha`.
+    pub async fn cross_checks_of_contract(
+        &self,
+        provider: &str,
+        pact_sha: &str,
+        limit: usize,
+    ) -> Result<Option<Vec<ContractCrossCheck>>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        read_tx!(self.db, tx => {
+            let p = require_pacticipant(tx, provider).await?;
+            let documents = tx
+                .row("SELECT 1 FROM provider_contracts WHERE provider_id = $1 LIMIT 1", args![p.id])
+                .await?;
+            if documents.is_none() {
+                return Ok(None);
+            }
+            Ok::<_, StoreError>(Some(
+                tx.rows(
+                    "SELECT v.number, x.status, x.success FROM cross_checks x \
+                     JOIN provider_contracts pc ON pc.content_sha = x.provider_contract_sha \
+                          AND pc.provider_id = $2 \
+                     JOIN versions v ON v.id = pc.provider_version_id \
+                     WHERE x.pact_sha = $1 ORDER BY v.id DESC LIMIT $3",
+                    args![pact_sha, p.id, limit],
+                )
+                .await?
+                .iter()
+                .map(|row| ContractCrossCheck {
+                    provider_version: row.text(0),
+                    passed: (row.text(1) == "done").then(|| row.opt_bool(2).unwrap_or(false)),
+                })
+                .collect(),
+            ))
+        })
+    }
+
     /// Every version currently deployed or released anywhere (of the given pacticipants, when
     /// given), by environment name then pacticipant: the environments page, the pacticipant
     /// page and the integrations page (for the pacticipants of its rows, in one statement).
@@ -289,6 +353,15 @@ impl Store {
             )
         })
     }
+}
+
+/// A provider version whose OpenAPI document was cross-checked against a consumer contract.
+#[derive(Debug, Clone)]
+pub struct ContractCrossCheck {
+    /// The provider version that published the document.
+    pub provider_version: String,
+    /// Whether the check passed; `None` while it is being computed.
+    pub passed: Option<bool>,
 }
 
 /// A version currently deployed or released in an environment.
