@@ -3,11 +3,18 @@
 //! each page with the hooks the browser tests rely on, a hostile contract rendered inert, the
 //! security headers, and authentication with the browser's Basic prompt.
 
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::post;
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 
-use crate::support::broker::{TestBroker, TestDb, backends, pact, publish_body};
-use crate::support::text;
+use crate::support::broker::{
+    TestBroker, TestDb, backends, pact, publish_body, webhooks_to_loopback,
+};
+use crate::support::{serve_router, text};
 
 /// What Chromium sends when it opens a page.
 const BROWSER: &str =
@@ -769,6 +776,337 @@ fn the_integrations_page_is_paginated_in_name_order() {
         assert_eq!(html.matches("<tr data-consumer=").count(), 5, "{html}");
         let html = browse(&broker, "/?q=consumer_0").page("underscore is literal");
         assert_eq!(html.matches("<tr data-consumer=").count(), 0, "{html}");
+    }
+}
+
+/// The `<tr>` of the pair on an integrations page.
+fn integration_row<'a>(html: &'a str, consumer: &str, provider: &str) -> &'a str {
+    let start = format!(r#"<tr data-consumer="{consumer}" data-provider="{provider}">"#);
+    let row = html
+        .split(&start)
+        .nth(1)
+        .unwrap_or_else(|| panic!("no row for {consumer} → {provider}:\n{html}"));
+    row.split("</tr>").next().unwrap()
+}
+
+/// The `<td class="{class}">` of a row, as the text a person reads (tags removed).
+fn cell_text(row: &str, class: &str) -> String {
+    let cell = row
+        .split(&format!(r#"<td class="{class}">"#))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {class} cell in {row}"));
+    let cell = cell.split("</td>").next().unwrap();
+    let mut shown = String::new();
+    let mut in_tag = false;
+    for c in cell.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                shown.push(' ');
+            }
+            '>' => in_tag = false,
+            _ if !in_tag => shown.push(c),
+            _ => {}
+        }
+    }
+    shown.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn integration_rows_show_where_each_side_runs_and_how_its_webhooks_fare() {
+    let receiver = serve_router(Router::new().route("/ok", post(|| async { "ok" })).route(
+        "/down",
+        post(|| async { (StatusCode::INTERNAL_SERVER_ERROR, "down") }),
+    ));
+    for kind in backends() {
+        let db = TestDb::new(kind);
+        // A failed delivery is retried only after a minute: it stays failing while we look.
+        let broker = TestBroker::start_with(&db, webhooks_to_loopback(&[Duration::from_secs(60)]));
+        for name in ["web", "mobile", "admin", "api"] {
+            let (status, body) = broker.post("/pacticipants", &json!({"name": name}));
+            assert_eq!(status, 201, "{body}");
+        }
+        for (consumer, path) in [("web", "/ok"), ("mobile", "/down")] {
+            let (status, body) = broker.post(
+                "/webhooks",
+                &json!({
+                    "consumer": {"name": consumer},
+                    "provider": {"name": "api"},
+                    "events": [{"name": "contract_published"}],
+                    "request": {"method": "POST", "url": format!("{}{path}", receiver.url)}
+                }),
+            );
+            assert_eq!(status, 201, "{body}");
+        }
+        for consumer in ["web", "mobile", "admin"] {
+            publish(
+                &broker,
+                consumer,
+                "1.0.0",
+                None,
+                &pact(consumer, "api", &["a request"]),
+            );
+        }
+        let mut uuids = Vec::new();
+        for env in ["production", "test"] {
+            let (status, body) = broker.post(
+                "/environments",
+                &json!({"name": env, "production": env == "production"}),
+            );
+            assert_eq!(status, 201, "{body}");
+            uuids.push(body["uuid"].as_str().unwrap().to_owned());
+        }
+        broker.put("/pacticipants/api/versions/2.0.0", &json!({}));
+        for (path, env) in [
+            ("api/versions/2.0.0/deployed-versions", &uuids[0]),
+            ("web/versions/1.0.0/released-versions", &uuids[1]),
+            ("mobile/versions/1.0.0/deployed-versions", &uuids[0]),
+            ("mobile/versions/1.0.0/deployed-versions", &uuids[1]),
+        ] {
+            let (status, body) = broker.post(
+                &format!("/pacticipants/{path}/environment/{env}"),
+                &json!({}),
+            );
+            assert_eq!(status, 201, "{body}");
+        }
+
+        // The deliveries are sent in the background: wait until both have an outcome.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let html = loop {
+            let html = browse(&broker, "/").page("integrations");
+            let settled = cell_text(
+                integration_row(&html, "web", "api"),
+                "webhook webhook-delivered",
+            ) == "delivered"
+                && html.contains(r#"<td class="webhook webhook-failing">"#);
+            if settled || Instant::now() > deadline {
+                break html;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        let web = integration_row(&html, "web", "api");
+        let mobile = integration_row(&html, "mobile", "api");
+        let admin = integration_row(&html, "admin", "api");
+        assert_eq!(
+            cell_text(web, "webhook webhook-delivered"),
+            "delivered",
+            "{kind:?}: {web}"
+        );
+        assert_eq!(
+            cell_text(mobile, "webhook webhook-failing"),
+            "failing",
+            "{kind:?}: {mobile}"
+        );
+        assert_eq!(
+            cell_text(admin, "webhook webhook-none"),
+            "none",
+            "{kind:?}: {admin}"
+        );
+
+        // Each side: its environments with the version there.
+        assert_eq!(
+            cell_text(web, "provider"),
+            "api production 2.0.0",
+            "{kind:?}"
+        );
+        assert_eq!(
+            cell_text(web, "consumer"),
+            "web test 1.0.0 (released)",
+            "{kind:?}"
+        );
+        assert_eq!(
+            cell_text(mobile, "consumer"),
+            "mobile production 1.0.0 test 1.0.0",
+            "{kind:?}"
+        );
+        assert_eq!(cell_text(admin, "consumer"), "admin", "{kind:?}: nowhere");
+        assert_eq!(
+            cell_text(admin, "provider"),
+            "api production 2.0.0",
+            "{kind:?}"
+        );
+    }
+}
+
+#[test]
+fn the_pacticipant_page_lists_its_newest_versions_with_their_branches_and_tags() {
+    for kind in backends() {
+        let db = TestDb::new(kind);
+        let broker = TestBroker::start(&db);
+        // 32 versions: the page shows the newest 30, newest first.
+        for n in 1..=32 {
+            let branch = if n % 2 == 0 { "main" } else { "feat" };
+            publish(
+                &broker,
+                "web",
+                &format!("1.{n}"),
+                Some(branch),
+                &pact("web", "api", &["a"]),
+            );
+        }
+        for (version, tag) in [
+            ("1.32", "prod"),
+            ("1.32", "beta"),
+            ("1.31", "prod"),
+            ("1.5", "old"),
+        ] {
+            let (status, body) = broker.put(
+                &format!("/pacticipants/web/versions/{version}/tags/{tag}"),
+                &json!({}),
+            );
+            assert!(status == 200 || status == 201, "{body}");
+        }
+        let (status, body) = broker.put(
+            "/pacticipants/web/branches/release/versions/1.32",
+            &json!({}),
+        );
+        assert!(status == 200 || status == 201, "{body}");
+        let html = browse(&broker, "/pacticipants/web").page("pacticipant");
+        let table = html
+            .split(r#"<table class="versions">"#)
+            .nth(1)
+            .unwrap()
+            .split("</table>")
+            .next()
+            .unwrap();
+        let rows: Vec<Vec<String>> = table
+            .split("<tr>")
+            .skip(2)
+            .map(|row| {
+                row.split("<td>")
+                    .skip(1)
+                    .take(3)
+                    .map(|cell| cell_text(&format!("<td class=\"x\">{cell}"), "x"))
+                    .collect()
+            })
+            .collect();
+        assert_eq!(rows.len(), 30, "{kind:?}: {table}");
+        assert_eq!(
+            rows[0],
+            ["1.32", "main , release", "prod , beta"],
+            "{kind:?}"
+        );
+        assert_eq!(rows[1], ["1.31", "feat", "prod"], "{kind:?}");
+        assert_eq!(rows[2], ["1.30", "main", ""], "{kind:?}");
+        assert_eq!(rows[27], ["1.5", "feat", "old"], "{kind:?}");
+        assert_eq!(rows[29], ["1.3", "feat", ""], "{kind:?}");
+    }
+}
+
+/// orders' document: `GET /orders/{id}` answers an order with a numeric total.
+const ORDERS_OAS: &str = r#"{
+  "openapi": "3.0.3",
+  "info": {"title": "Orders", "version": "1"},
+  "paths": {"/orders/{id}": {"get": {
+    "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+    "responses": {"200": {"description": "an order", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["id", "total"],
+      "properties": {"id": {"type": "integer"}, "total": {"type": "number"}}
+    }}}}}
+  }}}
+}"#;
+
+#[test]
+fn the_cross_check_page_shows_each_consumer_contracts_findings() {
+    use base64::Engine as _;
+    for kind in backends() {
+        let db = TestDb::new(kind);
+        let broker = TestBroker::start(&db);
+        // shop expects a text total, which the document's number is not.
+        let contract = json!({
+            "consumer": {"name": "shop"},
+            "provider": {"name": "orders"},
+            "interactions": [{
+                "description": "get order 7",
+                "request": {"method": "GET", "path": "/orders/7"},
+                "response": {"status": 200, "headers": {"Content-Type": "application/json"},
+                             "body": {"id": 7, "total": "ten"}}
+            }],
+            "metadata": {"pactSpecification": {"version": "3.0.0"}}
+        });
+        publish(&broker, "shop", "1.0.0", None, &contract);
+        let encode = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
+        let (status, body) = broker.post(
+            "/provider-contracts/provider/orders/publish",
+            &json!({
+                "pacticipantVersionNumber": "3.1.0",
+                "contract": {
+                    "content": encode(ORDERS_OAS),
+                    "contentType": "application/json",
+                    "specification": "oas",
+                    "selfVerificationResults": {"success": true, "verifier": "schemathesis"}
+                }
+            }),
+        );
+        assert_eq!(status, 200, "{body}");
+        let started = Instant::now();
+        while broker.count("crossChecksPending") != 0 || broker.count("crossChecks") != 1 {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "{kind:?}: no cross-check"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+
+        let path = "/cross-checks/provider/orders/version/3.1.0";
+        let html = browse(&broker, path).page("cross-checks");
+        let api: pactum::broker_api::ProviderVersionCrossChecks =
+            serde_json::from_value(broker.ok(path)).unwrap();
+        let findings = &api.cross_checks[0].findings;
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.code == "response.body.incompatible"),
+            "{kind:?}: {findings:?}"
+        );
+        let section = html
+            .split(r#"<section class="cross-check" data-consumer="shop">"#)
+            .nth(1)
+            .unwrap_or_else(|| panic!("{kind:?}: no section for shop: {html}"));
+        assert!(
+            section.contains(r#"<span class="status status-failed">failed</span>"#),
+            "{kind:?}: {section}"
+        );
+        assert_eq!(
+            section.matches(r#"<tr class="finding"#).count(),
+            findings.len(),
+            "{kind:?}: {section}"
+        );
+        for finding in findings {
+            for shown in [
+                format!(r#"<code class="code">{}</code>"#, finding.code),
+                format!("<code><bdi>{}</bdi></code>", finding.contract_location),
+                format!("<code><bdi>{}</bdi></code>", finding.document_location),
+                "0: <bdi>get order 7</bdi>".to_owned(),
+            ] {
+                assert!(section.contains(&shown), "{kind:?}: {shown} in {section}");
+            }
+        }
+        // API clients still get the resource.
+        let json = fetch(&broker, path, Some("application/hal+json"), None);
+        assert!(json.body.starts_with('{'), "{}", json.body);
+
+        // Linked from the provider's versions and from the contract page.
+        let target = format!("{}{path}\"", broker.url);
+        let html = browse(&broker, "/pacticipants/orders").page("provider");
+        assert!(
+            html.contains(&format!("href=\"{target}>cross-checks</a>")),
+            "{kind:?}: {html}"
+        );
+        let html = browse(&broker, "/pacts/provider/orders/consumer/shop/latest").page("contract");
+        assert!(html.contains(&format!("href=\"{target}>document of <bdi>3.1.0</bdi></a> <span class=\"status status-failed\">failed</span>")), "{kind:?}: {html}");
+        // A consumer's versions have no documents: no such column.
+        let html = browse(&broker, "/pacticipants/shop").page("consumer");
+        assert!(!html.contains("cross-checks</a>"), "{kind:?}: {html}");
+        // A version without a document: a 404 page saying how to publish one.
+        broker.put("/pacticipants/orders/versions/9", &json!({}));
+        let missing = browse(&broker, "/cross-checks/provider/orders/version/9");
+        assert_eq!(missing.status, 404, "{}", missing.body);
+        assert!(
+            missing.body.contains("publish-provider-contract"),
+            "{}",
+            missing.body
+        );
     }
 }
 

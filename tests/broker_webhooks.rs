@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use pactum::broker::BrokerConfig;
 use serde_json::{Value, json};
 
-use crate::support::broker::{Kind, TestBroker, TestDb, backends, pact};
+use crate::support::broker::{Kind, TestBroker, TestDb, backends, pact, webhooks_to_loopback};
 use crate::support::{ServedRouter, serve_router};
 
 /// One request a receiver got.
@@ -100,20 +100,6 @@ impl Receiver {
     }
 }
 
-/// A broker that may send webhooks over http to 127.0.0.1, retrying after `retry`.
-fn configure(retry: &[Duration]) -> impl FnOnce(&mut BrokerConfig) {
-    let retry = retry.to_vec();
-    move |config: &mut BrokerConfig| {
-        let webhooks = &mut config.webhooks;
-        webhooks.policy.schemes = vec!["http".into()];
-        webhooks.policy.methods = vec!["POST".into(), "PUT".into()];
-        webhooks.policy.hosts = vec!["127.0.0.1".parse().unwrap()];
-        webhooks.retry_schedule = retry;
-        webhooks.poll_interval = Duration::from_millis(200);
-        webhooks.secrets.insert("CI_TOKEN".into(), "t0k\"en".into());
-    }
-}
-
 fn create_webhook(broker: &TestBroker, body: &Value) -> String {
     let (status, created) = broker.post("/webhooks", body);
     assert_eq!(status, 201, "{created}");
@@ -156,7 +142,8 @@ fn bodies_for(received: &[Received], event: &str) -> Vec<Value> {
 fn each_event_fires_exactly_when_it_should_with_the_values_of_its_moment() {
     for kind in backends() {
         let db = TestDb::new(kind);
-        let broker = TestBroker::start_with(&db, configure(&[Duration::from_millis(200)]));
+        let broker =
+            TestBroker::start_with(&db, webhooks_to_loopback(&[Duration::from_millis(200)]));
         let (receiver, served) = Receiver::serve(&[]);
         let (status, body) = broker.post("/pacticipants", &json!({"name": "api"}));
         assert_eq!(status, 201, "{body}");
@@ -310,7 +297,8 @@ fn a_failing_receiver_is_retried_with_one_idempotency_key_even_across_a_restart(
         // 500 first: the delivery waits 1.5 s to be retried; the broker stops meanwhile.
         let (receiver, served) = Receiver::serve(&[500]);
         {
-            let broker = TestBroker::start_with(&db, configure(&[Duration::from_millis(1500)]));
+            let broker =
+                TestBroker::start_with(&db, webhooks_to_loopback(&[Duration::from_millis(1500)]));
             for name in ["web", "api"] {
                 let (status, body) = broker.post("/pacticipants", &json!({"name": name}));
                 assert_eq!(status, 201, "{body}");
@@ -331,7 +319,8 @@ fn a_failing_receiver_is_retried_with_one_idempotency_key_even_across_a_restart(
             "{kind:?}: nothing sent while stopped"
         );
         // A new broker on the same database finishes the delivery.
-        let broker = TestBroker::start_with(&db, configure(&[Duration::from_millis(1500)]));
+        let broker =
+            TestBroker::start_with(&db, webhooks_to_loopback(&[Duration::from_millis(1500)]));
         let received = receiver.wait_for(2);
         assert_eq!(received.len(), 2, "{kind:?}");
         let key = received[0]
@@ -399,7 +388,7 @@ fn loopback_is_refused_unless_allow_listed_and_redirects_are_not_followed() {
                 "{kind:?}: a refused request was sent"
             );
         }
-        let broker = TestBroker::start_with(&db, configure(&[]));
+        let broker = TestBroker::start_with(&db, webhooks_to_loopback(&[]));
         let (status, result) = broker.post(
             "/webhooks/execute",
             &json!({"request": {"method": "POST", "url": format!("http://127.0.0.1:{port}/hook")}}),
@@ -660,7 +649,7 @@ fn the_official_clients_create_update_test_and_delete_webhooks() {
         return;
     };
     let db = TestDb::new(Kind::Sqlite);
-    let broker = TestBroker::start_with(&db, configure(&[]));
+    let broker = TestBroker::start_with(&db, webhooks_to_loopback(&[]));
     let (receiver, served) = Receiver::serve(&[]);
     for name in ["web", "api"] {
         let (status, body) = broker.post("/pacticipants", &json!({"name": name}));
@@ -784,7 +773,7 @@ fn pactum_creates_updates_tests_and_deletes_webhooks() {
     let mut transcripts = Vec::new();
     for kind in backends() {
         let db = TestDb::new(kind);
-        let broker = TestBroker::start_with(&db, configure(&[]));
+        let broker = TestBroker::start_with(&db, webhooks_to_loopback(&[]));
         // The receiver answers the first test with 200, the second with 500.
         let (receiver, served) = Receiver::serve(&[200, 500]);
         for name in ["web", "api"] {
@@ -1167,7 +1156,8 @@ fn secrets_and_allow_lists_come_from_the_auth_file_too() {
 fn a_webhook_scoped_by_consumer_label_fires_for_labelled_consumers_only() {
     for kind in backends() {
         let db = TestDb::new(kind);
-        let broker = TestBroker::start_with(&db, configure(&[Duration::from_millis(200)]));
+        let broker =
+            TestBroker::start_with(&db, webhooks_to_loopback(&[Duration::from_millis(200)]));
         let (receiver, served) = Receiver::serve(&[]);
         for name in ["web", "mobile"] {
             let (status, body) = broker.post("/pacticipants", &json!({"name": name}));

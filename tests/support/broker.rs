@@ -8,6 +8,7 @@
 
 use std::process::Output;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
 use pactum::broker::{Broker, BrokerConfig};
 use pactum::broker_api::{OnConflict, PublishRequest};
@@ -26,6 +27,20 @@ pub enum Kind {
 }
 
 /// The backends broker tests run on.
+/// A broker that may send webhooks over http to 127.0.0.1, retrying after `retry`.
+pub fn webhooks_to_loopback(retry: &[Duration]) -> impl FnOnce(&mut BrokerConfig) {
+    let retry = retry.to_vec();
+    move |config: &mut BrokerConfig| {
+        let webhooks = &mut config.webhooks;
+        webhooks.policy.schemes = vec!["http".into()];
+        webhooks.policy.methods = vec!["POST".into(), "PUT".into()];
+        webhooks.policy.hosts = vec!["127.0.0.1".parse().unwrap()];
+        webhooks.retry_schedule = retry;
+        webhooks.poll_interval = Duration::from_millis(200);
+        webhooks.secrets.insert("CI_TOKEN".into(), "t0k\"en".into());
+    }
+}
+
 pub fn backends() -> Vec<Kind> {
     let mut kinds = vec![Kind::Sqlite];
     if prerequisites::postgres_url().is_some() {

@@ -49,7 +49,8 @@ pub use integrations::Integration;
 pub use labels::Label;
 pub use pacticipants::{Pacticipant, PacticipantFields};
 pub use pages::{
-    ContractOverview, IntegrationFilter, IntegrationOverview, Placement, VerificationOverview,
+    ContractCrossCheck, ContractOverview, IntegrationFilter, IntegrationOverview, Placement,
+    VerificationOverview, WebhookOutcome,
 };
 pub use provider_contracts::{
     NewProviderContract, ProviderContract, ProviderContractPublished, SelfVerification,

@@ -4,7 +4,7 @@
 
 use super::environments::{ENVIRONMENT_COLUMNS, environment};
 use super::pacticipants::require_pacticipant;
-use super::versions::load_version;
+use super::versions::load_versions;
 use super::{Environment, Result, Store, StoreError, Version};
 use crate::db::{args, read_tx};
 
@@ -22,6 +22,18 @@ pub struct IntegrationOverview {
     pub verification: Option<VerificationOverview>,
     /// Whether some earlier content of this pair was ever verified.
     pub verified_before: bool,
+    /// The outcome of the newest finished delivery of an enabled webhook for this pair, when
+    /// one was attempted.
+    pub webhook: Option<WebhookOutcome>,
+}
+
+/// How a webhook delivery ended (so far).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebhookOutcome {
+    /// The receiver accepted it.
+    Delivered,
+    /// Its attempts failed (it may still be retried).
+    Failing,
 }
 
 /// The latest contract of a pair.
@@ -81,6 +93,16 @@ fn like_pattern(part: &str) -> String {
 const LATEST_OF_PAIR: &str = "(SELECT MAX(l2.consumer_version_id) FROM latest_pact_publications l2 \
      WHERE l2.provider_id = i.provider_id AND l2.consumer_id = i.consumer_id)";
 
+/// The newest delivery to the pair of row `i` (consumer `c`, provider `p`) that has an outcome
+/// (attempted: succeeded, failed or waiting to be retried), of a webhook that still exists and
+/// is enabled, triggered by an event (not a person's test run): its id. Read backwards through
+/// the `(provider_name, consumer_name, id)` index.
+const NEWEST_DELIVERY_OF_PAIR: &str = "(SELECT MAX(d.id) FROM webhook_deliveries d \
+     WHERE d.provider_name = p.name AND d.consumer_name = c.name \
+     AND d.trigger_type = 'resource_creation' \
+     AND d.status IN ('success', 'failure', 'retrying') \
+     AND EXISTS (SELECT 1 FROM webhooks w WHERE w.uuid = d.webhook_uuid AND w.enabled))";
+
 impl Store {
     /// A page of integrations by consumer then provider name, at most `limit`, with their
     /// latest contract and its newest verification: one statement, keyed on the names, so
@@ -99,7 +121,8 @@ impl Store {
              CASE WHEN EXISTS (SELECT 1 FROM pact_versions px \
                   JOIN latest_verifications vx ON vx.pact_version_id = px.id \
                   WHERE px.consumer_id = i.consumer_id AND px.provider_id = i.provider_id) \
-             THEN TRUE ELSE FALSE END \
+             THEN TRUE ELSE FALSE END, \
+             wd.status \
              FROM integrations i \
              JOIN pacticipants c ON c.id = i.consumer_id \
              JOIN pacticipants p ON p.id = i.provider_id \
@@ -111,6 +134,7 @@ impl Store {
                   (SELECT MAX(v2.verification_id) FROM latest_verifications v2 \
                    WHERE v2.pact_version_id = lp.pact_version_id) \
              LEFT JOIN versions prv ON prv.id = vr.provider_version_id \
+             LEFT JOIN webhook_deliveries wd ON wd.id = {NEWEST_DELIVERY_OF_PAIR} \
              WHERE ($1 IS NULL OR c.name > $1 OR (c.name = $1 AND p.name > $2)) \
              AND ($3 IS NULL OR LOWER(c.name) LIKE $3 ESCAPE '\\' OR LOWER(p.name) LIKE $3 ESCAPE '\\') \
              AND ($4 IS NULL OR EXISTS (SELECT 1 FROM branch_versions bv \
@@ -162,56 +186,124 @@ impl Store {
                             created_at: row.int(9),
                         }),
                         verified_before: row.bool(10),
+                        webhook: match row.opt_text(11).as_deref() {
+                            Some("success") => Some(WebhookOutcome::Delivered),
+                            Some(_) => Some(WebhookOutcome::Failing),
+                            None => None,
+                        },
                     })
                     .collect(),
             )
         })
     }
 
-    /// A pacticipant's newest versions (at most `limit`), with branches and tags.
+    /// A pacticipant's newest versions (at most `limit`), with branches and tags: four
+    /// statements however many.
     pub async fn recent_versions(&self, pacticipant: &str, limit: usize) -> Result<Vec<Version>> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         read_tx!(self.db, tx => {
             let p = require_pacticipant(tx, pacticipant).await?;
-            let ids: Vec<i64> = tx
-                .rows(
-                    "SELECT id FROM versions WHERE pacticipant_id = $1 ORDER BY id DESC LIMIT $2",
+            load_versions(
+                tx,
+                "SELECT id FROM versions WHERE pacticipant_id = $1 ORDER BY id DESC LIMIT $2",
+                args![p.id, limit],
+            )
+            .await
+        })
+    }
+
+    /// Which of `pacticipant`'s newest `limit` versions published a provider contract (an
+    /// OpenAPI document): their numbers, for links to their cross-checks. One statement.
+    pub async fn versions_with_provider_contracts(
+        &self,
+        pacticipant: &str,
+        limit: usize,
+    ) -> Result<Vec<String>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        read_tx!(self.db, tx => {
+            let p = require_pacticipant(tx, pacticipant).await?;
+            Ok::<_, StoreError>(
+                tx.rows(
+                    "SELECT v.number FROM provider_contracts pc \
+                     JOIN versions v ON v.id = pc.provider_version_id \
+                     WHERE pc.provider_version_id IN \
+                     (SELECT id FROM versions WHERE pacticipant_id = $1 ORDER BY id DESC LIMIT $2)",
                     args![p.id, limit],
                 )
                 .await?
                 .iter()
-                .map(|row| row.int(0))
-                .collect();
-            let mut versions = Vec::with_capacity(ids.len());
-            for id in ids {
-                versions.push(load_version(tx, id).await?);
-            }
-            Ok(versions)
+                .map(|row| row.text(0))
+                .collect(),
+            )
         })
     }
 
-    /// Every version currently deployed or released anywhere (of one pacticipant, when
-    /// given), by environment name then pacticipant: the environments page and the
-    /// pacticipant page.
-    pub async fn current_placements(&self, pacticipant: Option<&str>) -> Result<Vec<Placement>> {
-        let sql = "SELECT x.kind, x.pacticipant, x.number, x.instance, x.created_at, \
+    /// For the contract page: `None` when `provider` has published no OpenAPI document;
+    /// otherwise the provider versions (newest first, at most `limit`) whose document was
+    /// (or is being) cross-checked against the consumer contract content `pact_sha`.
+    pub async fn cross_checks_of_contract(
+        &self,
+        provider: &str,
+        pact_sha: &str,
+        limit: usize,
+    ) -> Result<Option<Vec<ContractCrossCheck>>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        read_tx!(self.db, tx => {
+            let p = require_pacticipant(tx, provider).await?;
+            let documents = tx
+                .row("SELECT 1 FROM provider_contracts WHERE provider_id = $1 LIMIT 1", args![p.id])
+                .await?;
+            if documents.is_none() {
+                return Ok(None);
+            }
+            Ok::<_, StoreError>(Some(
+                tx.rows(
+                    "SELECT v.number, x.status, x.success FROM cross_checks x \
+                     JOIN provider_contracts pc ON pc.content_sha = x.provider_contract_sha \
+                          AND pc.provider_id = $2 \
+                     JOIN versions v ON v.id = pc.provider_version_id \
+                     WHERE x.pact_sha = $1 ORDER BY v.id DESC LIMIT $3",
+                    args![pact_sha, p.id, limit],
+                )
+                .await?
+                .iter()
+                .map(|row| ContractCrossCheck {
+                    provider_version: row.text(0),
+                    passed: (row.text(1) == "done").then(|| row.opt_bool(2).unwrap_or(false)),
+                })
+                .collect(),
+            ))
+        })
+    }
+
+    /// Every version currently deployed or released anywhere (of the given pacticipants, when
+    /// given), by environment name then pacticipant: the environments page, the pacticipant
+    /// page and the integrations page (for the pacticipants of its rows, in one statement).
+    pub async fn current_placements(
+        &self,
+        pacticipants: Option<&[String]>,
+    ) -> Result<Vec<Placement>> {
+        read_tx!(self.db, tx => {
+            let names = tx.in_list("$2");
+            let sql = format!("SELECT x.kind, x.pacticipant, x.number, x.instance, x.created_at, \
              e.name, e.display_name, e.production FROM ( \
                SELECT 'deployed' AS kind, p.name AS pacticipant, v.number AS number, \
                       d.application_instance AS instance, d.created_at AS created_at, \
                       d.environment_id AS environment_id \
                FROM deployed_versions d JOIN pacticipants p ON p.id = d.pacticipant_id \
                JOIN versions v ON v.id = d.version_id \
-               WHERE d.currently_deployed AND ($1 IS NULL OR p.name = $1) \
+               WHERE d.currently_deployed AND (NOT $1 OR p.name IN {names}) \
                UNION ALL \
                SELECT 'released', p.name, v.number, '', r.created_at, r.environment_id \
                FROM released_versions r JOIN pacticipants p ON p.id = r.pacticipant_id \
                JOIN versions v ON v.id = r.version_id \
-               WHERE r.currently_supported AND ($1 IS NULL OR p.name = $1) \
+               WHERE r.currently_supported AND (NOT $1 OR p.name IN {names}) \
              ) x JOIN environments e ON e.id = x.environment_id \
-             ORDER BY e.name, x.pacticipant, x.created_at";
-        read_tx!(self.db, tx => {
+             ORDER BY e.name, x.pacticipant, x.created_at");
+            let scoped = pacticipants.is_some();
+            let names = crate::db::Arg::TextList(pacticipants.unwrap_or_default().to_vec());
             Ok::<_, StoreError>(
-                tx.rows(sql, args![pacticipant])
+                tx.rows(&sql, vec![crate::db::Arg::from(scoped), names])
                     .await?
                     .iter()
                     .map(|row| Placement {
@@ -261,6 +353,15 @@ impl Store {
             )
         })
     }
+}
+
+/// A provider version whose OpenAPI document was cross-checked against a consumer contract.
+#[derive(Debug, Clone)]
+pub struct ContractCrossCheck {
+    /// The provider version that published the document.
+    pub provider_version: String,
+    /// Whether the check passed; `None` while it is being computed.
+    pub passed: Option<bool>,
 }
 
 /// A version currently deployed or released in an environment.

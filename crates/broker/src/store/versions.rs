@@ -28,48 +28,85 @@ pub struct Version {
 }
 
 pub(super) async fn load_version(tx: &mut Tx, version_id: i64) -> Result<Version> {
-    let row = tx
-        .row(
-            "SELECT v.id, p.name, v.number, v.build_url, v.created_at, v.updated_at \
-             FROM versions v JOIN pacticipants p ON p.id = v.pacticipant_id WHERE v.id = $1",
-            args![version_id],
+    load_versions(
+        tx,
+        "SELECT id FROM versions WHERE id = $1",
+        args![version_id],
+    )
+    .await?
+    .pop()
+    .ok_or_else(|| StoreError::NotFound(format!("no version with id {version_id}")))
+}
+
+/// The versions whose ids `ids` (a subquery using `args`) yields, newest first, with their
+/// branches and tags: three statements however many versions.
+pub(super) async fn load_versions(
+    tx: &mut Tx,
+    ids: &str,
+    args: Vec<crate::db::Arg>,
+) -> Result<Vec<Version>> {
+    let mut versions: Vec<Version> = tx
+        .rows(
+            &format!(
+                "SELECT v.id, p.name, v.number, v.build_url, v.created_at, v.updated_at \
+                 FROM versions v JOIN pacticipants p ON p.id = v.pacticipant_id \
+                 WHERE v.id IN ({ids}) ORDER BY v.id DESC"
+            ),
+            args.clone(),
         )
         .await?
-        .ok_or_else(|| StoreError::NotFound(format!("no version with id {version_id}")))?;
+        .iter()
+        .map(|row| Version {
+            id: row.int(0),
+            pacticipant: row.text(1),
+            number: row.text(2),
+            build_url: row.opt_text(3),
+            created_at: row.int(4),
+            updated_at: row.int(5),
+            branches: Vec::new(),
+            tags: Vec::new(),
+        })
+        .collect();
+    let position: std::collections::HashMap<i64, usize> = versions
+        .iter()
+        .enumerate()
+        .map(|(n, version)| (version.id, n))
+        .collect();
     let branches = tx
         .rows(
-            "SELECT b.name, CASE WHEN h.version_id = bv.version_id THEN TRUE ELSE FALSE END \
-             FROM branch_versions bv JOIN branches b ON b.id = bv.branch_id \
-             LEFT JOIN branch_heads h ON h.branch_id = b.id \
-             WHERE bv.version_id = $1 ORDER BY bv.created_at, b.name",
-            args![version_id],
+            &format!(
+                "SELECT bv.version_id, b.name, \
+                 CASE WHEN h.version_id = bv.version_id THEN TRUE ELSE FALSE END \
+                 FROM branch_versions bv JOIN branches b ON b.id = bv.branch_id \
+                 LEFT JOIN branch_heads h ON h.branch_id = b.id \
+                 WHERE bv.version_id IN ({ids}) ORDER BY bv.created_at, b.name"
+            ),
+            args.clone(),
         )
-        .await?
-        .iter()
-        .map(|row| (row.text(0), row.bool(1)))
-        .collect();
+        .await?;
+    for row in &branches {
+        if let Some(&n) = position.get(&row.int(0)) {
+            versions[n].branches.push((row.text(1), row.bool(2)));
+        }
+    }
     let tags = tx
         .rows(
-            "SELECT t.name, CASE WHEN h.version_id = t.version_id THEN TRUE ELSE FALSE END \
-             FROM tags t JOIN versions v ON v.id = t.version_id \
-             LEFT JOIN tag_heads h ON h.pacticipant_id = v.pacticipant_id AND h.name = t.name \
-             WHERE t.version_id = $1 ORDER BY t.created_at, t.name",
-            args![version_id],
+            &format!(
+                "SELECT t.version_id, t.name, \
+                 CASE WHEN h.version_id = t.version_id THEN TRUE ELSE FALSE END \
+                 FROM tags t JOIN versions v ON v.id = t.version_id \
+                 LEFT JOIN tag_heads h ON h.pacticipant_id = v.pacticipant_id AND h.name = t.name \
+                 WHERE t.version_id IN ({ids}) ORDER BY t.created_at, t.name"
+            ),
+            args,
         )
-        .await?
-        .iter()
-        .map(|row| (row.text(0), row.bool(1)))
-        .collect();
-    Ok(Version {
-        id: row.int(0),
-        pacticipant: row.text(1),
-        number: row.text(2),
-        build_url: row.opt_text(3),
-        created_at: row.int(4),
-        updated_at: row.int(5),
-        branches,
-        tags,
-    })
+        .await?;
+    for row in &tags {
+        if let Some(&n) = position.get(&row.int(0)) {
+            versions[n].tags.push((row.text(1), row.bool(2)));
+        }
+    }
+    Ok(versions)
 }
 
 /// The id of version `number` of pacticipant `pacticipant_id`, and whether it was created.

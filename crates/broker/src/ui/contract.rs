@@ -22,6 +22,9 @@ use crate::AppState;
 use crate::base_url::Base;
 use crate::store::{PactRef, StoredPact, interaction_changes};
 
+/// Provider versions whose cross-check with the contract is linked (the newest).
+const CROSS_CHECKS_SHOWN: usize = 5;
+
 /// JSON nodes shown per body; the rest is in the raw JSON.
 const MAX_NODES: usize = 2_000;
 
@@ -96,6 +99,10 @@ pub(super) async fn raw(
 async fn render(state: &AppState, base: &str, pact: &StoredPact) -> PageResult {
     let (p, c) = (pact.provider.as_str(), pact.consumer.as_str());
     let verification = state.store.latest_verification(p, c, &pact.sha).await?;
+    let cross_checks = state
+        .store
+        .cross_checks_of_contract(p, &pact.sha, CROSS_CHECKS_SHOWN)
+        .await?;
     let previous = state
         .store
         .previous_distinct_pact(p, c, &pact.consumer_version)
@@ -142,6 +149,27 @@ async fn render(state: &AppState, base: &str, pact: &StoredPact) -> PageResult {
                         " " span class="muted" { (when(v.created_at)) }
                     }
                     None => span class="status status-never" { "not yet verified" },
+                }
+            }
+            @if let Some(cross_checks) = &cross_checks {
+                dt { "Cross-checks" } dd {
+                    @if cross_checks.is_empty() {
+                        span class="muted" { (text(p)) " publishes OpenAPI documents; none has been checked against this contract yet." }
+                    } @else { ul class="cross-checks" {
+                        @for check in cross_checks {
+                            @let (kind, words) = match check.passed {
+                                Some(true) => ("verified", "passed"),
+                                Some(false) => ("failed", "failed"),
+                                None => ("pending", "being computed"),
+                            };
+                            li {
+                                a href=(page_href(base, &["cross-checks", "provider", p, "version", &check.provider_version])) {
+                                    "document of " (text(&check.provider_version))
+                                }
+                                " " span class={ "status status-" (kind) } { (words) }
+                            }
+                        }
+                    } }
                 }
             }
         }

@@ -1,5 +1,10 @@
-//! The integrations page (`/`): every consumer → provider pair with its latest contract and the
-//! newest verification of it, filtered by name, branch or environment, a page at a time.
+//! The integrations page (`/`): every consumer → provider pair with its latest contract, the
+//! newest verification of it, where each side is deployed or released and how the pair's
+//! webhooks fare, filtered by name, branch or environment, a page at a time. A page costs three
+//! statements whatever its rows: the rows, the placements of their pacticipants, the
+//! environments for the filter.
+
+use std::collections::BTreeMap;
 
 use axum::extract::State;
 use axum::http::Uri;
@@ -11,7 +16,7 @@ use super::{
 };
 use crate::AppState;
 use crate::base_url::Base;
-use crate::store::{IntegrationFilter, IntegrationOverview};
+use crate::store::{IntegrationFilter, IntegrationOverview, Placement, WebhookOutcome};
 
 /// Rows per page.
 const PAGE_SIZE: usize = 50;
@@ -68,6 +73,24 @@ pub(super) async fn page(State(state): State<AppState>, Base(base): Base, uri: U
         .await?;
     let more = rows.len() > PAGE_SIZE;
     rows.truncate(PAGE_SIZE);
+    let names: Vec<String> = rows
+        .iter()
+        .flat_map(|row| [row.consumer.clone(), row.provider.clone()])
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let placements = if names.is_empty() {
+        Vec::new()
+    } else {
+        state.store.current_placements(Some(&names)).await?
+    };
+    let mut placed: BTreeMap<&str, Vec<&Placement>> = BTreeMap::new();
+    for placement in &placements {
+        placed
+            .entry(placement.pacticipant.as_str())
+            .or_default()
+            .push(placement);
+    }
     let environments = state.store.all_environments().await?;
     let filtered_query = {
         let mut query = String::new();
@@ -121,17 +144,18 @@ pub(super) async fn page(State(state): State<AppState>, Base(base): Base, uri: U
         } @else {
             div class="table-scroll" {
                 table id="integrations" {
-                    caption class="muted" { "Latest contract of each consumer → provider pair, and the newest verification of it" }
+                    caption class="muted" { "Latest contract of each consumer → provider pair, the newest verification of it, where each side is deployed or released, and the newest webhook delivery for the pair" }
                     thead { tr {
                         th scope="col" { "Consumer" }
                         th scope="col" { "Provider" }
                         th scope="col" { "Latest contract" }
                         th scope="col" { "Published" }
+                        th scope="col" { "Webhooks" }
                         th scope="col" { "Status" }
                         th scope="col" { "Verified by" }
                     } }
                     tbody {
-                        @for row in &rows { (integration_row(&base, row)) }
+                        @for row in &rows { (integration_row(&base, row, &placed)) }
                     }
                 }
             }
@@ -153,12 +177,49 @@ pub(super) async fn page(State(state): State<AppState>, Base(base): Base, uri: U
     )))
 }
 
-fn integration_row(base: &str, row: &IntegrationOverview) -> Markup {
+/// Where a pacticipant is deployed or released, one line per environment and version
+/// ("production 2.0.0"); nothing when nowhere.
+fn placements(of: Option<&Vec<&Placement>>) -> Markup {
+    html! {
+        @if let Some(of) = of {
+            ul class="placements" {
+                @for placement in of {
+                    li data-environment=(placement.environment) {
+                        (text(&placement.environment)) " " (text(&placement.version))
+                        @if placement.released { " " span class="muted" { "(released)" } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What a row's webhook cell says: its class suffix and its words.
+fn webhook_status(outcome: Option<WebhookOutcome>) -> (&'static str, &'static str) {
+    match outcome {
+        Some(WebhookOutcome::Delivered) => ("delivered", "delivered"),
+        Some(WebhookOutcome::Failing) => ("failing", "failing"),
+        None => ("none", "none"),
+    }
+}
+
+fn integration_row(
+    base: &str,
+    row: &IntegrationOverview,
+    placed: &BTreeMap<&str, Vec<&Placement>>,
+) -> Markup {
     let (kind, words) = status(row);
+    let (webhook_kind, webhook_words) = webhook_status(row.webhook);
     html! {
         tr data-consumer=(row.consumer) data-provider=(row.provider) {
-            td { (pacticipant_link(base, &row.consumer)) }
-            td { (pacticipant_link(base, &row.provider)) }
+            td class="consumer" {
+                (pacticipant_link(base, &row.consumer))
+                (placements(placed.get(row.consumer.as_str())))
+            }
+            td class="provider" {
+                (pacticipant_link(base, &row.provider))
+                (placements(placed.get(row.provider.as_str())))
+            }
             @if let Some(contract) = &row.contract {
                 td {
                     a href=(page_href(base, &["pacts", "provider", &row.provider, "consumer", &row.consumer, "version", &contract.consumer_version])) {
@@ -173,6 +234,7 @@ fn integration_row(base: &str, row: &IntegrationOverview) -> Markup {
                 td class="muted" { "none" }
                 td {}
             }
+            td class={ "webhook webhook-" (webhook_kind) } { (webhook_words) }
             td class={ "status status-" (kind) } { (words) }
             @if let (Some(verification), Some(contract)) = (&row.verification, &row.contract) {
                 td {

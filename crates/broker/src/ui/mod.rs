@@ -22,6 +22,7 @@
 //! Auth is the API's (the middleware runs before this module): the read role sees pages.
 
 mod contract;
+mod cross_checks;
 mod deploy;
 mod environments;
 mod integrations;
@@ -56,6 +57,7 @@ pub(crate) const PAGES: &[&str] = &[
     "/matrix",
     "/environments",
     "/webhooks",
+    "/cross-checks/provider/{p}/version/{v}",
 ];
 
 /// The stylesheet every page links to.
@@ -109,6 +111,10 @@ fn pages() -> Router<AppState> {
         .route("/matrix", get(deploy::page))
         .route("/environments", get(environments::page))
         .route("/webhooks", get(webhooks::page))
+        .route(
+            "/cross-checks/provider/{p}/version/{v}",
+            get(cross_checks::page),
+        )
         // Pages only.
         .route(STYLESHEET, get(stylesheet))
         .route("/ui/can-i-deploy", get(deploy::page))

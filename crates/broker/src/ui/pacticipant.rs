@@ -1,5 +1,6 @@
 //! The pacticipant page (`/pacticipants/{name}` for browsers): its newest versions with
-//! branches, tags, build URLs and times, what is deployed and released where, its
+//! branches, tags, build URLs and times (and, for a provider's versions that published an
+//! OpenAPI document, a link to its cross-checks), what is deployed and released where, its
 //! integrations, and a network graph of who it talks to, drawn on the server as SVG.
 
 use std::f64::consts::PI;
@@ -33,8 +34,15 @@ pub(super) async fn page(
         .await?
         .ok_or_else(|| PageError::not_found(format!("No pacticipant is named {name}.")))?;
     let versions = state.store.recent_versions(&name, VERSIONS_SHOWN).await?;
-    let placements = state.store.current_placements(Some(&name)).await?;
+    let placements = state
+        .store
+        .current_placements(Some(std::slice::from_ref(&name)))
+        .await?;
     let pairs = state.store.neighbourhood(&name, INTEGRATIONS_SHOWN).await?;
+    let documented = state
+        .store
+        .versions_with_provider_contracts(&name, VERSIONS_SHOWN)
+        .await?;
     let body = html! {
         dl class="fields" {
             @if let Some(display) = &pacticipant.display_name { dt { "Display name" } dd { (text(display)) } }
@@ -77,6 +85,7 @@ pub(super) async fn page(
                         th scope="col" { "Tags" }
                         th scope="col" { "Build" }
                         th scope="col" { "Created" }
+                        @if !documented.is_empty() { th scope="col" { "OpenAPI document" } }
                     } }
                     tbody {
                         @for version in &versions {
@@ -86,6 +95,11 @@ pub(super) async fn page(
                                 td { @for (n, (tag, _)) in version.tags.iter().enumerate() { @if n > 0 { ", " } (text(tag)) } }
                                 td { @if let Some(url) = &version.build_url { (external_link(url)) } }
                                 td { (when(version.created_at)) }
+                                @if !documented.is_empty() {
+                                    td { @if documented.contains(&version.number) {
+                                        a href=(page_href(&base, &["cross-checks", "provider", &name, "version", &version.number])) { "cross-checks" }
+                                    } }
+                                }
                             }
                         }
                     }
