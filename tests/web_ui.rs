@@ -167,11 +167,11 @@ fn nothing_ran(browser: &Browser) -> bool {
 #[test]
 fn a_person_sees_integrations_contracts_verifications_and_the_gate() {
     for kind in backends() {
-        let db = TestDb::new(kind);
-        let broker = populated(&db);
         let Some(browser) = Browser::start() else {
             return;
         };
+        let db = TestDb::new(kind);
+        let broker = populated(&db);
 
         // Integrations: every pair with its status in words and colour.
         browser.open(&broker.url);
@@ -358,11 +358,15 @@ fn a_person_sees_integrations_contracts_verifications_and_the_gate() {
 #[test]
 fn a_hostile_contract_renders_as_inert_text() {
     for kind in backends() {
-        let db = TestDb::new(kind);
-        let broker = populated(&db);
         let Some(browser) = Browser::start() else {
             return;
         };
+        // Only the hostile contract: verifications and deployments add nothing here.
+        let db = TestDb::new(kind);
+        let broker = TestBroker::start(&db);
+        let (status, body) =
+            broker.publish(HOSTILE, "1.0.0", Some("main"), &[], &[hostile_contract()]);
+        assert_eq!(status, 200, "{body}");
         // Every byte percent-encoded: the name as one path segment.
         let consumer: String = HOSTILE.bytes().map(|b| format!("%{b:02X}")).collect();
         // The contract page last: its text is checked after the loop.
