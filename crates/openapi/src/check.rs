@@ -182,13 +182,7 @@ impl<'a> InteractionCheck<'a> {
         value: &Value,
         at: &str,
     ) -> Vec<crate::schema::Violation> {
-        slot.validate(
-            self.document.root(),
-            self.document.version(),
-            mode,
-            value,
-            at,
-        )
+        slot.validate(self.document.schema_scope(), mode, value, at)
     }
 
     fn run(&mut self) {

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use crate::load::{self, LoadError, OasVersion, deref};
 use crate::location::DocPath;
 use crate::route::Router;
-use crate::schema::{Mode, SchemaSlot};
+use crate::schema::{CompiledSchemas, Mode, SchemaScope, SchemaSlot};
 
 /// The HTTP methods an OpenAPI path item can hold.
 pub const METHODS: [&str; 8] = [
@@ -214,6 +214,8 @@ pub struct Document {
     operations: Vec<Operation>,
     security_schemes: Map<String, Value>,
     router: Router,
+    /// Schemas compiled so far, shared by the slots with the same schema.
+    compiled_schemas: CompiledSchemas,
 }
 
 impl std::fmt::Debug for Document {
@@ -269,6 +271,7 @@ impl Document {
             operations,
             security_schemes,
             router,
+            compiled_schemas: CompiledSchemas::default(),
         })
     }
 
@@ -277,7 +280,7 @@ impl Document {
     pub fn compile_all(&self) -> Result<(), LoadError> {
         for operation in &self.operations {
             for (slot, mode) in operation.slots() {
-                slot.ensure_compiled(&self.root, self.version, mode)
+                slot.ensure_compiled(self.schema_scope(), mode)
                     .map_err(|message| LoadError::Schema {
                         at: slot.location.clone(),
                         message,
@@ -295,6 +298,15 @@ impl Document {
     /// The document as a JSON tree.
     pub fn root(&self) -> &Value {
         &self.root
+    }
+
+    /// What its schema slots compile with.
+    pub(crate) fn schema_scope(&self) -> SchemaScope<'_> {
+        SchemaScope {
+            root: &self.root,
+            version: self.version,
+            compiled: &self.compiled_schemas,
+        }
     }
 
     /// Its operations, in document order.

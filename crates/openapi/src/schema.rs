@@ -7,10 +7,15 @@
 //! Referenced schemas are not inlined: each slot's validator gets the (transformed) schemas it
 //! references, transitively, under `$defs`, so recursive schemas work.
 //!
+//! A document repeats the same schema at many places (every `{id}` parameter is an integer,
+//! every read and write of a resource refers to its component), and compiling is most of the
+//! cost of a document's first cross-check, so a document compiles each distinct schema text
+//! once per mode ([`CompiledSchemas`]) and its slots share the result.
+//!
 //! Not here: which schema applies to which part of a contract (see [`crate::check`]).
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::{Map, Value, json};
 
@@ -18,7 +23,7 @@ use crate::load::{OasVersion, resolve_pointer};
 use crate::location::{append_instance_path, append_schema_path, pointer_to_location};
 
 /// How a schema is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Mode {
     /// As written: what the consumer sends must satisfy it.
     Request,
@@ -41,12 +46,65 @@ pub struct Violation {
     pub keyword: String,
 }
 
-type Compiled = Result<CompiledSchema, String>;
+type Compiled = Arc<Result<CompiledSchema, String>>;
 
 struct CompiledSchema {
     validator: jsonschema::Validator,
     /// The document location of each `$defs` entry (`s0`, `s1`, …).
     def_locations: Vec<String>,
+}
+
+/// A document's schemas compiled so far, by mode and schema text: what its slots share.
+#[derive(Default)]
+pub struct CompiledSchemas(Mutex<HashMap<(Mode, String), Compiled>>);
+
+impl std::fmt::Debug for CompiledSchemas {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let count = self.0.lock().map_or(0, |compiled| compiled.len());
+        f.debug_struct("CompiledSchemas")
+            .field("count", &count)
+            .finish()
+    }
+}
+
+/// What compiling a slot needs from its document.
+#[derive(Debug, Clone, Copy)]
+pub struct SchemaScope<'a> {
+    /// The whole document, for references.
+    pub root: &'a Value,
+    /// The OpenAPI version it declares.
+    pub version: OasVersion,
+    /// Its schemas compiled so far.
+    pub compiled: &'a CompiledSchemas,
+}
+
+impl SchemaScope<'_> {
+    /// The compiled form of `raw` for `mode`: the one compiled earlier for the same text, or
+    /// a new one. Compiling happens outside the lock: two threads meeting the same new schema
+    /// may both compile it, and the first to finish is kept.
+    fn compile(&self, raw: &Value, mode: Mode) -> Compiled {
+        let key = (mode, raw.to_string());
+        let shared = |compiled: &CompiledSchemas| {
+            compiled
+                .0
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&key)
+                .cloned()
+        };
+        if let Some(compiled) = shared(self.compiled) {
+            return compiled;
+        }
+        let compiled = Arc::new(compile(raw, self.root, self.version, mode));
+        Arc::clone(
+            self.compiled
+                .0
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .entry(key)
+                .or_insert(compiled),
+        )
+    }
 }
 
 /// A schema at one place in the document, compiled on first use for each mode.
@@ -78,22 +136,17 @@ impl SchemaSlot {
         }
     }
 
-    fn compiled(&self, root: &Value, version: OasVersion, mode: Mode) -> &Compiled {
+    fn compiled(&self, scope: SchemaScope<'_>, mode: Mode) -> &Result<CompiledSchema, String> {
         let cell = match mode {
             Mode::Request => &self.request,
             Mode::Response => &self.response,
         };
-        cell.get_or_init(|| compile(&self.raw, &self.location, root, version, mode))
+        cell.get_or_init(|| scope.compile(&self.raw, mode))
     }
 
     /// Compiles the slot for `mode` now; the error is the compiler's message.
-    pub fn ensure_compiled(
-        &self,
-        root: &Value,
-        version: OasVersion,
-        mode: Mode,
-    ) -> Result<(), String> {
-        self.compiled(root, version, mode)
+    pub fn ensure_compiled(&self, scope: SchemaScope<'_>, mode: Mode) -> Result<(), String> {
+        self.compiled(scope, mode)
             .as_ref()
             .map(|_| ())
             .map_err(Clone::clone)
@@ -103,13 +156,12 @@ impl SchemaSlot {
     /// that does not compile yields one violation saying so.
     pub fn validate(
         &self,
-        root: &Value,
-        version: OasVersion,
+        scope: SchemaScope<'_>,
         mode: Mode,
         instance: &Value,
         value_base: &str,
     ) -> Vec<Violation> {
-        let compiled = match self.compiled(root, version, mode) {
+        let compiled = match self.compiled(scope, mode) {
             Ok(c) => c,
             Err(message) => {
                 return vec![Violation {
@@ -193,7 +245,12 @@ fn describe(error: &jsonschema::ValidationError<'_>) -> String {
     }
 }
 
-fn compile(raw: &Value, location: &str, root: &Value, version: OasVersion, mode: Mode) -> Compiled {
+fn compile(
+    raw: &Value,
+    root: &Value,
+    version: OasVersion,
+    mode: Mode,
+) -> Result<CompiledSchema, String> {
     let mut transformer = Transformer {
         root,
         version,
@@ -236,10 +293,7 @@ fn compile(raw: &Value, location: &str, root: &Value, version: OasVersion, mode:
         .with_format("binary", |_: &str| true)
         .with_format("password", |_: &str| true)
         .build(&schema)
-        .map_err(|e| {
-            let _ = location;
-            e.to_string()
-        })?;
+        .map_err(|e| e.to_string())?;
     Ok(CompiledSchema {
         validator,
         def_locations,
@@ -619,7 +673,13 @@ mod tests {
         instance: Value,
     ) -> Vec<String> {
         let slot = SchemaSlot::new(schema, "[root].x".into());
-        slot.validate(&root, version, mode, &instance, "[root].body")
+        let compiled = CompiledSchemas::default();
+        let scope = SchemaScope {
+            root: &root,
+            version,
+            compiled: &compiled,
+        };
+        slot.validate(scope, mode, &instance, "[root].body")
             .into_iter()
             .map(|v| {
                 format!(
@@ -841,5 +901,49 @@ mod tests {
             )
             .is_empty()
         );
+    }
+
+    #[test]
+    fn slots_with_the_same_schema_share_one_compiled_validator() {
+        let root = json!({"components": {"schemas": {"Item": {"type": "object",
+            "properties": {"id": {"type": "integer"}}}}}});
+        let compiled = CompiledSchemas::default();
+        let scope = SchemaScope {
+            root: &root,
+            version: OasVersion::OpenApi30,
+            compiled: &compiled,
+        };
+        let reference = json!({"$ref": "#/components/schemas/Item"});
+        let read = SchemaSlot::new(reference.clone(), "[root].a".into());
+        let write = SchemaSlot::new(reference, "[root].b".into());
+        let inline = SchemaSlot::new(json!({"type": "integer"}), "[root].c".into());
+        let bad = json!({"id": "one"});
+        // Each slot still reports its own location.
+        let located = |slot: &SchemaSlot| {
+            slot.validate(scope, Mode::Response, &bad, "[root].body")
+                .into_iter()
+                .map(|v| v.schema_location)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            located(&read),
+            ["[root].components.schemas.Item.properties.id.type"]
+        );
+        assert_eq!(
+            located(&write),
+            ["[root].components.schemas.Item.properties.id.type"]
+        );
+        assert!(Arc::ptr_eq(
+            read.response.get().unwrap(),
+            write.response.get().unwrap()
+        ));
+        // Another mode or another text is another validator.
+        read.ensure_compiled(scope, Mode::Request).unwrap();
+        inline.ensure_compiled(scope, Mode::Response).unwrap();
+        assert!(!Arc::ptr_eq(
+            read.request.get().unwrap(),
+            read.response.get().unwrap()
+        ));
+        assert_eq!(compiled.0.lock().unwrap().len(), 3);
     }
 }
