@@ -1,7 +1,8 @@
 //! The broker's web pages over HTTP, on SQLite and PostgreSQL: content negotiation (the
 //! official clients' `Accept` headers still get exactly the JSON they got, browsers get pages),
-//! each page with the hooks the browser tests rely on, a hostile contract rendered inert, the
-//! security headers, and authentication with the browser's Basic prompt.
+//! each page with the hooks the browser tests rely on, a hostile contract (and a hostile consumer
+//! name on the coverage page) rendered inert, the security headers, and authentication with the
+//! browser's Basic prompt.
 
 use std::time::{Duration, Instant};
 
