@@ -856,5 +856,45 @@ fn coverage_names_the_consumers_relying_on_each_part_of_the_document() {
                 "{kind:?}: {html}"
             );
         }
+
+        // A stored contract that no longer reads (as a newer pactum might find an old one) is
+        // left out, saying why; the others still count.
+        execute(
+            &db,
+            kind,
+            "UPDATE pact_versions SET content = 'not a contract' WHERE consumer_id = \
+             (SELECT id FROM pacticipants WHERE name = 'mobile-app')",
+        );
+        let coverage: ProviderVersionCoverage = serde_json::from_value(broker.ok(&path)).unwrap();
+        let left_out = &coverage.contracts[0];
+        assert_eq!(left_out.consumer, "mobile-app", "{kind:?}: {coverage:?}");
+        assert!(
+            left_out
+                .error
+                .as_deref()
+                .is_some_and(|e| e.starts_with("the contract cannot be read")),
+            "{kind:?}: {left_out:?}"
+        );
+        assert_eq!(coverage.operations[0].used_by, ["web-shop"], "{kind:?}");
+        // A stored document that no longer reads: 422 naming it, not a coverage of nothing.
+        execute(
+            &db,
+            kind,
+            "UPDATE provider_contracts SET content = '{\"openapi\": ' WHERE content_sha IS NOT NULL",
+        );
+        let (status, body) = broker.get(&path);
+        assert_eq!(status, 422, "{kind:?}: {body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(&format!(
+                    "the provider contract of {PROVIDER} version 4.0.0 cannot be read"
+                )),
+            "{kind:?}: {body}"
+        );
+        let (status, html) = browse(&broker, &path);
+        assert_eq!(status, 422, "{kind:?}: {html}");
+        assert!(html.contains("cannot be read"), "{kind:?}: {html}");
     }
 }
