@@ -1,7 +1,8 @@
 //! The broker's web pages over HTTP, on SQLite and PostgreSQL: content negotiation (the
 //! official clients' `Accept` headers still get exactly the JSON they got, browsers get pages),
-//! each page with the hooks the browser tests rely on, a hostile contract rendered inert, the
-//! security headers, and authentication with the browser's Basic prompt.
+//! each page with the hooks the browser tests rely on, a hostile contract (and a hostile consumer
+//! name on the coverage page) rendered inert, the security headers, and authentication with the
+//! browser's Basic prompt.
 
 use std::time::{Duration, Instant};
 
@@ -1106,6 +1107,82 @@ fn the_cross_check_page_shows_each_consumer_contracts_findings() {
             missing.body.contains("publish-provider-contract"),
             "{}",
             missing.body
+        );
+    }
+}
+
+/// A consumer name that is markup, as a hostile publisher would choose it.
+const HOSTILE: &str = r#"x"><img src=x onerror="window.__pwned=1">"#;
+
+#[test]
+fn the_coverage_page_names_the_consumers_as_text() {
+    use base64::Engine as _;
+    for kind in backends() {
+        let db = TestDb::new(kind);
+        let broker = TestBroker::start(&db);
+        // The hostile consumer reads order 7's id, and calls a path the document lacks with a
+        // description that is markup.
+        let contract = json!({
+            "consumer": {"name": HOSTILE},
+            "provider": {"name": "orders"},
+            "interactions": [{
+                "description": "get order 7",
+                "request": {"method": "GET", "path": "/orders/7"},
+                "response": {"status": 200, "headers": {"Content-Type": "application/json"},
+                             "body": {"id": 7}}
+            }, {
+                "description": "<script>window.__pwned=1</script>",
+                "request": {"method": "GET", "path": "/<b>nowhere</b>"},
+                "response": {"status": 200}
+            }],
+            "metadata": {"pactSpecification": {"version": "3.0.0"}}
+        });
+        publish(&broker, HOSTILE, "1.0.0", None, &contract);
+        let encode = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
+        let (status, body) = broker.post(
+            "/provider-contracts/provider/orders/publish",
+            &json!({
+                "pacticipantVersionNumber": "3.1.0",
+                "contract": {
+                    "content": encode(ORDERS_OAS),
+                    "contentType": "application/json",
+                    "specification": "oas",
+                    "selfVerificationResults": {"success": true, "verifier": "schemathesis"}
+                }
+            }),
+        );
+        assert_eq!(status, 200, "{body}");
+
+        let path = "/cross-checks/provider/orders/version/3.1.0/coverage";
+        let html = browse(&broker, path).page("coverage");
+        let api: pactum::broker_api::ProviderVersionCoverage =
+            serde_json::from_value(broker.ok(path)).unwrap();
+        assert_eq!(api.operations[0].used_by, [HOSTILE], "{kind:?}: {api:?}");
+        // Nothing the contract holds became markup.
+        for raw in [HOSTILE, "<img", "<script>", "<b>nowhere"] {
+            assert!(!html.contains(raw), "{kind:?}: `{raw}` unescaped in {html}");
+        }
+        let escaped = "x&quot;&gt;&lt;img src=x onerror=&quot;window.__pwned=1&quot;&gt;";
+        let operation = html
+            .split(r#"data-operation="GET /orders/{id}">"#)
+            .nth(1)
+            .unwrap_or_else(|| panic!("{kind:?}: no operation section: {html}"));
+        assert!(
+            operation.contains(&format!(
+                r#"<span class="usage usage-used">used by <span class="consumer"><bdi>{escaped}</bdi></span></span>"#
+            )),
+            "{kind:?}: {operation}"
+        );
+        assert!(
+            html.contains(&format!(
+                "<li><bdi>{escaped}: &lt;script&gt;window.__pwned=1&lt;/script&gt;</bdi></li>"
+            )),
+            "{kind:?}: {html}"
+        );
+        // The contract link carries the name percent-encoded, as one path segment.
+        assert!(
+            html.contains("/pacts/provider/orders/consumer/x%22%3E%3Cimg%20src%3Dx%20onerror%3D%22window.__pwned%3D1%22%3E/pact-version/"),
+            "{kind:?}: {html}"
         );
     }
 }

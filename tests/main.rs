@@ -19,7 +19,8 @@
 //! * `broker_interop` — the official Rust and Ruby broker clients against pactum's broker.
 //! * `broker_cross_checks` — consumer contracts cross-checked against a provider's OpenAPI
 //!   document in the background, and the result in can-i-deploy, the matrix, pending and
-//!   `pactum cross-check`; restarts and two instances on one PostgreSQL.
+//!   `pactum cross-check`; restarts and two instances on one PostgreSQL; a check not computed
+//!   yet (pending, never verified); the document's coverage resource and page.
 //! * `broker_links` — every link the broker advertises resolves (a walk from the index on both
 //!   backends); the lists of contracts, integrations and `/doc` pages it found missing.
 //! * `broker_webhooks` — webhooks with real receivers on 127.0.0.1: which events fire, retries,
@@ -34,7 +35,8 @@
 //! * `broker_messages` — what broker commands say when something goes wrong (sentences naming
 //!   the flags, credentials by kind, not-a-broker, safe re-runs) and their exit codes.
 //! * `broker_ui` — the broker's web pages over HTTP on both backends: negotiation (the official
-//!   clients' JSON unchanged), each page's hooks, a hostile contract rendered inert, auth.
+//!   clients' JSON unchanged), each page's hooks, a hostile contract (and consumer name on the
+//!   coverage page) rendered inert, auth.
 //! * `official_contracts` — the broker verified by pactum's verifier against the official Ruby
 //!   broker client's own contracts with the Pact Broker and PactFlow, on both backends; what
 //!   cannot pass yet is listed with the reason.
@@ -43,7 +45,8 @@
 //! * `hardening` — regression tests for the adversarial review: hosts a contract cannot reach,
 //!   limits a request cannot exceed.
 //! * `web_ui` — the broker's pages in headless Chromium on both backends: what a person sees
-//!   after publishing, verifying and deploying, and a hostile contract rendered inert.
+//!   after publishing, verifying and deploying, a hostile contract rendered inert, and a failed
+//!   cross-check with the document's coverage.
 //!
 //! `support` holds what they share (running the binary, scratch directories, servers, brokers,
 //! the test provider, the official clients, snapshot filters, the skip policy for missing

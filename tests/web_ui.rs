@@ -4,7 +4,8 @@
 //! status words and colours, the mismatch on the verification page, the rules next to the values
 //! on the contract page, the can-i-deploy answer (the same as the CLI's), keyboard focus, a
 //! phone-sized window — and that a contract full of markup, script and `javascript:` links
-//! renders as inert text.
+//! renders as inert text. A provider's OpenAPI document, cross-checked against two consumers'
+//! contracts: the failed check with its comparator code, and the document's coverage.
 //!
 //! The SQLite run keeps a screenshot of each page in `docs/screenshots/` (the README shows
 //! them).
@@ -427,5 +428,179 @@ fn a_hostile_contract_renders_as_inert_text() {
             "{kind:?}: the direction override reaches the page as a control character"
         );
         screenshot(kind, &browser, "hostile-contract");
+    }
+}
+
+/// orders' document: `GET /orders/{id}` answers an order with a numeric total (and a note, and a
+/// 404, that nobody reads); `DELETE /orders/{id}` nobody calls.
+const ORDERS_OAS: &str = r#"{
+  "openapi": "3.0.3",
+  "info": {"title": "Orders", "version": "1"},
+  "paths": {
+    "/orders/{id}": {
+      "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+      "get": {
+        "responses": {
+          "200": {"description": "an order", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["id", "total"],
+            "properties": {"id": {"type": "integer"}, "total": {"type": "number"},
+                           "note": {"type": "string"}}
+          }}}},
+          "404": {"description": "no such order"}
+        }
+      },
+      "delete": {"responses": {"204": {"description": "deleted"}}}
+    }
+  }
+}"#;
+
+/// `consumer`'s contract with orders: `GET /orders/7`, expecting `body`.
+fn order_contract(consumer: &str, body: Value) -> Value {
+    json!({
+        "consumer": {"name": consumer},
+        "provider": {"name": "orders"},
+        "interactions": [{
+            "description": "get order 7",
+            "request": {"method": "GET", "path": "/orders/7"},
+            "response": {"status": 200, "headers": {"Content-Type": "application/json"},
+                         "body": body}
+        }],
+        "metadata": {"pactSpecification": {"version": "3.0.0"}}
+    })
+}
+
+#[test]
+fn a_person_sees_a_failed_cross_check_and_what_of_the_document_is_used() {
+    use base64::Engine as _;
+    for kind in backends() {
+        let Some(browser) = Browser::start() else {
+            return;
+        };
+        let db = TestDb::new(kind);
+        let broker = TestBroker::start(&db);
+        // shop expects a text total, which the document's number is not; app reads the id.
+        for (consumer, body) in [
+            ("shop", json!({"id": 7, "total": "ten"})),
+            ("app", json!({"id": 7})),
+        ] {
+            let (status, body) = broker.publish(
+                consumer,
+                "1.0.0",
+                Some("main"),
+                &[],
+                &[order_contract(consumer, body)],
+            );
+            assert_eq!(status, 200, "{body}");
+        }
+        let encode = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
+        let (status, body) = broker.post(
+            "/provider-contracts/provider/orders/publish",
+            &json!({
+                "pacticipantVersionNumber": "3.1.0",
+                "contract": {
+                    "content": encode(ORDERS_OAS),
+                    "contentType": "application/json",
+                    "specification": "oas",
+                    "selfVerificationResults": {"success": true, "verifier": "schemathesis"}
+                }
+            }),
+        );
+        assert_eq!(status, 200, "{body}");
+        let started = std::time::Instant::now();
+        while broker.count("crossChecksPending") != 0 || broker.count("crossChecks") != 2 {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(60),
+                "{kind:?}: the cross-checks were not computed"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+
+        // The cross-check page: shop's check failed, in red, with the comparator's code.
+        browser.open(&format!(
+            "{}/cross-checks/provider/orders/version/3.1.0",
+            broker.url
+        ));
+        assert_eq!(
+            browser.text("h1").as_deref(),
+            Some("Cross-checks: orders 3.1.0"),
+            "{kind:?}"
+        );
+        let shop = r#"section.cross-check[data-consumer="shop"]"#;
+        let app = r#"section.cross-check[data-consumer="app"]"#;
+        let failed = format!("{shop} h2 .status");
+        assert_eq!(browser.text(&failed).as_deref(), Some("failed"), "{kind:?}");
+        let red = browser.style(&failed, "background-color").unwrap();
+        assert_eq!(dominant(&red), "red", "{kind:?}: failed is {red}");
+        assert_eq!(
+            browser.text(&format!("{app} h2 .status")).as_deref(),
+            Some("passed"),
+            "{kind:?}"
+        );
+        let codes = browser.texts(&format!("{shop} tr.finding-error code.code"));
+        assert_eq!(codes, ["response.body.incompatible"], "{kind:?}");
+        let row = browser.text(&format!("{shop} tr.finding-error")).unwrap();
+        assert!(
+            row.contains("get order 7") && row.contains("response.body.total"),
+            "{kind:?}: the finding names the interaction and the field: {row}"
+        );
+        assert_eq!(
+            browser.count(&format!("{app} tr.finding-error")),
+            0,
+            "{kind:?}"
+        );
+        screenshot(kind, &browser, "cross-checks");
+
+        // Its link to the coverage, followed as a person would.
+        browser.click("a#coverage");
+        assert!(
+            browser
+                .current_url()
+                .ends_with("/cross-checks/provider/orders/version/3.1.0/coverage"),
+            "{kind:?}: {}",
+            browser.current_url()
+        );
+        assert_eq!(
+            browser.text("h1").as_deref(),
+            Some("Coverage: orders 3.1.0"),
+            "{kind:?}"
+        );
+        assert_eq!(
+            browser.text(r#"dd[data-total="operations"]"#).as_deref(),
+            Some("1 of 2 used"),
+            "{kind:?}"
+        );
+        let get = r#"section.operation[data-operation="GET /orders/{id}"]"#;
+        let delete = r#"section.operation[data-operation="DELETE /orders/{id}"]"#;
+        assert_eq!(
+            browser.text(&format!("{get} h2 .usage")).as_deref(),
+            Some("used by app, shop"),
+            "{kind:?}"
+        );
+        assert_eq!(
+            browser.text(&format!("{delete} h2 .usage")).as_deref(),
+            Some("unused — free to change"),
+            "{kind:?}"
+        );
+        let usage = |field: &str| {
+            browser.text(&format!(
+                r#"{get} tr[data-part="response-field"][data-field="{field}"] .usage"#
+            ))
+        };
+        assert_eq!(usage("total").as_deref(), Some("used by shop"), "{kind:?}");
+        assert_eq!(
+            usage("note").as_deref(),
+            Some("unused — free to change"),
+            "{kind:?}"
+        );
+        // Used and unused look different: green for used, grey for free to change.
+        let used = browser
+            .style(&format!("{get} h2 .usage"), "background-color")
+            .unwrap();
+        assert_eq!(dominant(&used), "green", "{kind:?}: used is {used}");
+        let unused = browser
+            .style(&format!("{delete} h2 .usage"), "background-color")
+            .unwrap();
+        assert_eq!(dominant(&unused), "neither", "{kind:?}: unused is {unused}");
+        screenshot(kind, &browser, "coverage");
     }
 }

@@ -10,7 +10,7 @@
 //! * [`for_verification`] — pacts for verification; [`verifications`] — verification results.
 //! * [`integrations`] — the consumer/provider pairs.
 //! * [`provider_contracts`] — OpenAPI documents providers publish (PactFlow's API);
-//!   [`cross_checks`] — consumer contracts checked against them.
+//!   [`cross_checks`] — consumer contracts checked against them, and the documents' coverage.
 //! * [`matrix`] — the matrix and can-i-deploy questions and answer.
 //! * [`webhooks`] — webhooks, their deliveries' status and logs, test executions.
 //!
@@ -44,7 +44,8 @@ pub mod webhooks;
 mod tests;
 
 pub use cross_checks::{
-    CrossCheckFinding, CrossCheckResource, CrossCheckedContract, ProviderVersionCrossChecks,
+    CrossCheckFinding, CrossCheckResource, CrossCheckedContract, CrossChecksLinks,
+    ProviderVersionCoverage, ProviderVersionCrossChecks,
 };
 pub use environments::{
     Contact, CurrentDeploymentsQuery, DeployedVersion, DeployedVersionPatch, DeployedVersions,

@@ -6,7 +6,7 @@
 //! * [`auth`] — bearer tokens with roles and Basic pairs.
 //! * [`webhooks`] — sending webhooks: address policy, templates, the delivery worker.
 //! * [`cross_check`] — computing cross-checks of consumer contracts against providers' OpenAPI
-//!   documents, off the request path.
+//!   documents, off the request path; `coverage` — what of a document those contracts use.
 //!
 //! Instances keep no state of their own beyond their connection pool, so several can share one
 //! PostgreSQL database behind a load balancer.
@@ -15,6 +15,7 @@ mod api;
 pub mod auth;
 mod base_url;
 mod blocking;
+mod coverage;
 pub mod cross_check;
 pub mod db;
 mod hal;

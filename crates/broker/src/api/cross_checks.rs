@@ -1,20 +1,26 @@
 //! The cross-checks of consumer contracts against providers' OpenAPI documents:
 //! `GET /cross-checks/provider/{p}/version/{v}` (every consumer contract the version's document
-//! was checked against), `…/consumer/{c}` (one consumer's), `GET /cross-checks/{id}` (one).
+//! was checked against), `…/consumer/{c}` (one consumer's), `GET /cross-checks/{id}` (one), and
+//! `…/version/{v}/coverage` (what of the document those contracts use, `crate::coverage`).
 //! They are computed in the background (`crate::cross_check`); what they mean for a deployment
 //! is the matrix's business.
 
 use axum::Router;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::routing::get;
-use pactum_broker_api::cross_checks::status;
+use pactum_broker_api::cross_checks::{
+    CoverageLinks, CoverageTotals, CoveringContract, FieldCoverage, OperationCoverage,
+    ParameterCoverage, StatusCoverage, UsedOfAll, status,
+};
 use pactum_broker_api::{
-    CrossCheckFinding, CrossCheckResource, CrossCheckedContract, ProviderVersionCrossChecks,
-    SelfLinks,
+    CrossCheckFinding, CrossCheckResource, CrossCheckedContract, CrossChecksLinks, Link,
+    ProviderVersionCoverage, ProviderVersionCrossChecks, SelfLinks,
 };
 
 use crate::AppState;
 use crate::base_url::Base;
+use crate::coverage::{CoverageError, provider_version_coverage};
 use crate::hal::{ApiError, ApiResult, Hal, href};
 use crate::store::{CrossCheckRecord, rfc3339};
 
@@ -29,6 +35,33 @@ pub(super) fn routes() -> Router<AppState> {
             "/cross-checks/provider/{p}/version/{v}/consumer/{c}",
             get(of_pair),
         )
+        .route(
+            "/cross-checks/provider/{p}/version/{v}/coverage",
+            get(coverage_of_provider_version),
+        )
+}
+
+/// `/cross-checks/provider/{p}/version/{v}`.
+pub(crate) fn cross_checks_href(base: &str, provider: &str, version: &str) -> String {
+    href(
+        base,
+        &["cross-checks", "provider", provider, "version", version],
+    )
+}
+
+/// `/cross-checks/provider/{p}/version/{v}/coverage`.
+pub(crate) fn coverage_href(base: &str, provider: &str, version: &str) -> String {
+    href(
+        base,
+        &[
+            "cross-checks",
+            "provider",
+            provider,
+            "version",
+            version,
+            "coverage",
+        ],
+    )
 }
 
 /// `/cross-checks/{id}`.
@@ -154,7 +187,13 @@ async fn answer(
                 )
             })
             .collect(),
-        links: SelfLinks::to(href(base, &path), "Cross-checks"),
+        links: CrossChecksLinks {
+            self_: Some(Link::titled(href(base, &path), "Cross-checks")),
+            coverage: Some(Link::titled(
+                coverage_href(base, provider, version),
+                "What of the document the consumer contracts use",
+            )),
+        },
     }))
 }
 
@@ -172,4 +211,96 @@ async fn of_pair(
     Path((provider, version, consumer)): Path<(String, String, String)>,
 ) -> ApiResult<Hal<ProviderVersionCrossChecks>> {
     answer(&state, &base, &provider, &version, Some(&consumer)).await
+}
+
+async fn coverage_of_provider_version(
+    State(state): State<AppState>,
+    Base(base): Base,
+    Path((provider, version)): Path<(String, String)>,
+) -> ApiResult<Hal<ProviderVersionCoverage>> {
+    let found = provider_version_coverage(&state.store, &provider, &version)
+        .await
+        .map_err(|error| match error {
+            CoverageError::Store(error) => ApiError::from(error),
+            CoverageError::NoDocument { .. } => ApiError::not_found(error.to_string()),
+            CoverageError::Unreadable { .. } => {
+                ApiError::with_status(StatusCode::UNPROCESSABLE_ENTITY, error.to_string())
+            }
+        })?;
+    let [operations, statuses, fields] = found.coverage.totals().map(|(used, all)| UsedOfAll {
+        used: used as u64,
+        all: all as u64,
+    });
+    let fields_of = |fields: Vec<pactum_openapi::coverage::FieldCoverage>| {
+        fields
+            .into_iter()
+            .map(|f| FieldCoverage {
+                field: f.field,
+                used_by: f.used_by,
+            })
+            .collect()
+    };
+    Ok(Hal::ok(ProviderVersionCoverage {
+        links: CoverageLinks {
+            self_: Some(Link::titled(
+                coverage_href(&base, &provider, &version),
+                "Coverage",
+            )),
+            cross_checks: Some(Link::titled(
+                cross_checks_href(&base, &provider, &version),
+                "Cross-checks",
+            )),
+            provider: Some(Link::named(
+                href(&base, &["pacticipants", &provider]),
+                "Provider",
+                &provider,
+            )),
+        },
+        provider,
+        provider_version: version,
+        provider_contract_sha: found.contract.sha,
+        contracts: found
+            .contracts
+            .into_iter()
+            .map(|c| CoveringContract {
+                consumer: c.consumer,
+                pact_sha: c.pact_sha,
+                error: c.error,
+            })
+            .collect(),
+        totals: CoverageTotals {
+            operations,
+            statuses,
+            fields,
+        },
+        operations: found
+            .coverage
+            .operations
+            .into_iter()
+            .map(|o| OperationCoverage {
+                operation: o.operation,
+                used_by: o.used_by,
+                parameters: o
+                    .parameters
+                    .into_iter()
+                    .map(|p| ParameterCoverage {
+                        location: p.location,
+                        name: p.name,
+                        used_by: p.used_by,
+                    })
+                    .collect(),
+                request_fields: fields_of(o.request_fields),
+                statuses: o
+                    .statuses
+                    .into_iter()
+                    .map(|s| StatusCoverage {
+                        status: s.status,
+                        used_by: s.used_by,
+                        fields: fields_of(s.fields),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        unrouted: found.coverage.unrouted,
+    }))
 }

@@ -350,7 +350,9 @@ const PAGES: &[Page] = &[
                 finding with the comparator's code (response.body.incompatible, ...), the \
                 interaction, and where in the contract and in the document. \
                 .../consumer/{consumer} lists one consumer's; /cross-checks/{id} is one \
-                cross-check. A pactum resource: PactFlow has no public one.",
+                cross-check; .../coverage (relation pactum:coverage) is which operations, \
+                statuses, parameters and fields of the document those contracts use, and which \
+                none does. A pactum resource: PactFlow has no public one.",
         example: "GET {base}/cross-checks/provider/order-api/version/2.1.0/consumer/web-shop",
     },
     Page {

@@ -114,8 +114,40 @@ pub struct ProviderVersionCrossChecks {
     pub checks: Vec<ConsumerCrossCheck>,
 }
 
+/// What the coverage of a provider version's document is computed from.
+#[derive(Debug, Clone)]
+pub struct CoverageSources {
+    /// The provider contract.
+    pub contract: ProviderContractFacts,
+    /// The document as text.
+    pub document: String,
+    /// The consumer contracts its cross-checks list (the same set, in the same order).
+    pub contracts: Vec<CoveringContractSource>,
+}
+
+/// A consumer contract a coverage is computed from.
+#[derive(Debug, Clone)]
+pub struct CoveringContractSource {
+    /// The consumer.
+    pub consumer: String,
+    /// The contract's content hash.
+    pub pact_sha: String,
+    /// The contract (JSON text).
+    pub content: String,
+}
+
 /// Consumer versions listed per cross-check.
 pub const VERSIONS_LISTED: usize = 20;
+
+/// The consumer contracts listed with a provider contract — those with a cross-check of it,
+/// pending or done — by provider contract hash (`$1`), provider id (`$2`) and consumer name
+/// (`$3`, every consumer when empty). One definition, so a coverage is computed from exactly the
+/// contracts the cross-checks list.
+const CHECKED_CONTRACTS: &str = "FROM cross_checks x \
+     JOIN pact_versions pv ON pv.sha = x.pact_sha AND pv.provider_id = $2 \
+     JOIN pacticipants c ON c.id = pv.consumer_id \
+     WHERE x.provider_contract_sha = $1 AND ($3 = '' OR c.name = $3) \
+     ORDER BY c.name, x.id";
 
 const RECORD_COLUMNS: &str = "x.id, x.pact_sha, x.provider_contract_sha, x.created_at, x.status, \
      x.success, x.findings, x.error, x.computed_at";
@@ -390,24 +422,14 @@ impl Store {
         version: &str,
         consumer: Option<&str>,
     ) -> Result<Option<ProviderVersionCrossChecks>> {
-        let sql = format!(
-            "SELECT {RECORD_COLUMNS}, c.name, pv.id FROM cross_checks x \
-             JOIN pact_versions pv ON pv.sha = x.pact_sha AND pv.provider_id = $2 \
-             JOIN pacticipants c ON c.id = pv.consumer_id \
-             WHERE x.provider_contract_sha = $1 AND ($3 = '' OR c.name = $3) \
-             ORDER BY c.name, x.id"
-        );
+        let sql = format!("SELECT {RECORD_COLUMNS}, c.name, pv.id {CHECKED_CONTRACTS}");
         read_tx!(self.db, tx => {
-            let Some(version_id) = super::resolve::find_version_id(tx, provider, version).await? else {
+            let Some((version_id, provider_id)) = find_provider_version(tx, provider, version).await? else {
                 return Ok(None);
             };
             let Some(contract) = provider_contract_facts(tx, version_id).await? else {
                 return Ok(None);
             };
-            let provider_id = tx
-                .int("SELECT pacticipant_id FROM versions WHERE id = $1", args![version_id])
-                .await?
-                .expect("the version exists");
             let mut checks = Vec::new();
             if let Some(sha) = &contract.sha {
                 let rows = tx.rows(&sql, args![sha, provider_id, consumer.unwrap_or("")]).await?;
@@ -430,6 +452,63 @@ impl Store {
             Ok(Some(ProviderVersionCrossChecks { contract, checks }))
         })
     }
+
+    /// The document of the provider contract of `provider` version `version` and the consumer
+    /// contracts its cross-checks list ([`Store::provider_version_cross_checks`]), for its
+    /// coverage; `None` when that version published no provider contract.
+    pub async fn provider_version_coverage_sources(
+        &self,
+        provider: &str,
+        version: &str,
+    ) -> Result<Option<CoverageSources>> {
+        let sql = format!("SELECT c.name, pv.sha, pv.content {CHECKED_CONTRACTS}");
+        read_tx!(self.db, tx => {
+            let Some((version_id, provider_id)) = find_provider_version(tx, provider, version).await? else {
+                return Ok(None);
+            };
+            let Some(contract) = provider_contract_facts(tx, version_id).await? else {
+                return Ok(None);
+            };
+            let document = tx
+                .row(
+                    "SELECT content FROM provider_contracts WHERE provider_version_id = $1",
+                    args![version_id],
+                )
+                .await?
+                .map(|row| row.text(0))
+                .expect("the provider contract was just read");
+            let mut contracts = Vec::new();
+            if let Some(sha) = &contract.sha {
+                for row in tx.rows(&sql, args![sha, provider_id, ""]).await? {
+                    contracts.push(CoveringContractSource {
+                        consumer: row.text(0),
+                        pact_sha: row.text(1),
+                        content: row.text(2),
+                    });
+                }
+            }
+            Ok(Some(CoverageSources { contract, document, contracts }))
+        })
+    }
+}
+
+/// The id of `provider` version `version` and the provider's id, if the version exists.
+async fn find_provider_version(
+    tx: &mut Tx,
+    provider: &str,
+    version: &str,
+) -> Result<Option<(i64, i64)>> {
+    let Some(version_id) = super::resolve::find_version_id(tx, provider, version).await? else {
+        return Ok(None);
+    };
+    let provider_id = tx
+        .int(
+            "SELECT pacticipant_id FROM versions WHERE id = $1",
+            args![version_id],
+        )
+        .await?
+        .expect("the version exists");
+    Ok(Some((version_id, provider_id)))
 }
 
 async fn provider_contract_facts(

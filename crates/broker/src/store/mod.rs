@@ -41,8 +41,9 @@ pub use contracts::{
     Published, StoredPact, interaction_changes,
 };
 pub use cross_checks::{
-    ConsumerCrossCheck, CrossCheckOutcome, CrossCheckRecord, LeasedCrossCheck, MissingCrossCheck,
-    ProviderContractFacts, ProviderVersionCrossChecks,
+    ConsumerCrossCheck, CoverageSources, CoveringContractSource, CrossCheckOutcome,
+    CrossCheckRecord, LeasedCrossCheck, MissingCrossCheck, ProviderContractFacts,
+    ProviderVersionCrossChecks,
 };
 pub use environments::{Deployment, DeploymentKind, Environment, EnvironmentFields};
 pub use integrations::Integration;

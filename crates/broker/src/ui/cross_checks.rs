@@ -1,7 +1,8 @@
 //! The cross-check page (`/cross-checks/provider/{p}/version/{v}` for browsers): a provider
 //! version's OpenAPI document checked against each consumer contract — passed, failed or being
 //! computed — with every finding: its comparator code, the interaction, where in the contract
-//! and where in the document. The same reads as the API resource of that URL.
+//! and where in the document. The same reads as the API resource of that URL. Links to the
+//! document's coverage page (`coverage.rs`).
 
 use axum::extract::{Path, State};
 use maud::{Markup, html};
@@ -47,6 +48,11 @@ pub(super) async fn page(
                     span class="status status-failed" { "failed" }
                 }
                 @if let Some(verifier) = &contract.verifier { " by " (text(verifier)) }
+            }
+            dt { "Coverage" } dd {
+                a id="coverage" href=(page_href(&base, &["cross-checks", "provider", &provider, "version", &version, "coverage"])) {
+                    "what of the document the consumers use"
+                }
             }
         }
         @if found.checks.is_empty() {

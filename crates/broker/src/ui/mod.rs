@@ -22,6 +22,7 @@
 //! Auth is the API's (the middleware runs before this module): the read role sees pages.
 
 mod contract;
+mod coverage;
 mod cross_checks;
 mod deploy;
 mod environments;
@@ -58,6 +59,7 @@ pub(crate) const PAGES: &[&str] = &[
     "/environments",
     "/webhooks",
     "/cross-checks/provider/{p}/version/{v}",
+    "/cross-checks/provider/{p}/version/{v}/coverage",
 ];
 
 /// The stylesheet every page links to.
@@ -114,6 +116,10 @@ fn pages() -> Router<AppState> {
         .route(
             "/cross-checks/provider/{p}/version/{v}",
             get(cross_checks::page),
+        )
+        .route(
+            "/cross-checks/provider/{p}/version/{v}/coverage",
+            get(coverage::page),
         )
         // Pages only.
         .route(STYLESHEET, get(stylesheet))
