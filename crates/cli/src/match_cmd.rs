@@ -1,33 +1,25 @@
 //! `pactum match`: explain why a request, response or message does (not) match.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde_json::json;
+use serde_json::value::RawValue;
+use serde_json::{Value, json};
 
 use super::{CliError, EXIT_FAILED, EXIT_OK, Format, MatchArgs, Outcome, Part};
 use pactum_core::contract::{
-    ContractError, LoadError, Message, Request, Response, SpecVersion, parse_json_file,
+    Body, BodyContent, ContentKind, ContractError, Headers, LoadError, Message, Request, Response,
+    SpecVersion, parse_json_file,
 };
 use pactum_core::matching::{self, Mismatch};
 use pactum_core::printable::printable;
 
-fn load<T>(
-    file: &Path,
-    part: Part,
-    spec: SpecVersion,
-    read: impl Fn(serde_json::Value, SpecVersion, &str) -> Result<T, ContractError>,
-) -> Result<T, CliError> {
+type Read<T> = fn(Value, SpecVersion, &str) -> Result<T, ContractError>;
+
+fn load<T>(file: &Path, part: Part, spec: SpecVersion, read: Read<T>) -> Result<T, CliError> {
     let value = parse_json_file(file)?;
-    if let Some(other) = looks_like_another_part(&value, part) {
-        return Err(CliError::Usage(format!(
-            "{} holds {} (it has `{}`), not {}; use `pactum match {}`, or pass {} file",
-            file.display(),
-            other.article(),
-            other.telltale(),
-            part.article(),
-            other.command(),
-            part.article(),
-        )));
+    if let Some(other) = looks_like_another_part(|key| value.get(key).is_some(), part) {
+        return Err(wrong_part(file, part, other));
     }
     read(value, spec, "$").map_err(|source| {
         CliError::Load(LoadError::Contract {
@@ -37,10 +29,136 @@ fn load<T>(
     })
 }
 
+fn wrong_part(file: &Path, part: Part, other: Part) -> CliError {
+    CliError::Usage(format!(
+        "{} holds {} (it has `{}`), not {}; use `pactum match {}`, or pass {} file",
+        file.display(),
+        other.article(),
+        other.telltale(),
+        part.article(),
+        other.command(),
+        part.article(),
+    ))
+}
+
+/// A request or response: what has a body and headers.
+trait WithBody {
+    fn body_and_headers(&mut self) -> (&mut Body, &Headers);
+}
+
+impl WithBody for Request {
+    fn body_and_headers(&mut self) -> (&mut Body, &Headers) {
+        (&mut self.body, &self.headers)
+    }
+}
+
+impl WithBody for Response {
+    fn body_and_headers(&mut self) -> (&mut Body, &Headers) {
+        (&mut self.body, &self.headers)
+    }
+}
+
+/// Whether the expected side's body is a JSON document compared as JSON.
+fn json_body<T: WithBody>(part: &mut T) -> bool {
+    let (body, headers) = part.body_and_headers();
+    matches!(body.content, BodyContent::Json(_))
+        && ContentKind::of(&body.content_type_with(headers).unwrap_or_default())
+            == ContentKind::Json
+}
+
+/// Loads the actual side. When the expected body is JSON and so is the actual one, the actual
+/// body is kept as the file's text instead of being built into a tree: the matcher checks a
+/// JSON text while it parses it, in one pass (as it does for a provider's answer in `pactum
+/// verify`), and building a large received body as a tree first was most of this command's
+/// time. Anything else (another body kind, a file this fast reading does not understand) is
+/// loaded whole, as the expected side is, so errors and results are the same either way.
+fn load_actual<T: WithBody>(
+    file: &Path,
+    part: Part,
+    spec: SpecVersion,
+    read: Read<T>,
+    expected_json: bool,
+) -> Result<T, CliError> {
+    if expected_json {
+        let bytes = std::fs::read(file).map_err(|source| {
+            CliError::Load(LoadError::Io {
+                file: file.to_path_buf(),
+                source,
+            })
+        })?;
+        if let Some(actual) = with_json_body_text(&bytes, part, spec, read) {
+            return Ok(actual);
+        }
+    }
+    load(file, part, spec, read)
+}
+
+/// The part in `bytes` with its JSON body as text, or `None` when it does not read that way.
+///
+/// The body's content is swapped for an empty placeholder of the same JSON type, the rest is
+/// read as usual, and the text goes in only if the reader took the placeholder as the body's
+/// JSON content: whatever the spec version's body layout (V4's `content` wrapper or a bare
+/// V1–V3 body), the text lands where the reader would have put the tree.
+fn with_json_body_text<T: WithBody>(
+    bytes: &[u8],
+    part: Part,
+    spec: SpecVersion,
+    read: Read<T>,
+) -> Option<T> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut fields: BTreeMap<String, &RawValue> = serde_json::from_slice(bytes).ok()?;
+    if looks_like_another_part(|key| fields.contains_key(key), part).is_some() {
+        return None;
+    }
+    let body = fields.remove("body")?;
+    let placeholder = |raw: &RawValue| match raw.get().as_bytes().first() {
+        Some(b'{') => Some(Value::Object(serde_json::Map::new())),
+        Some(b'[') => Some(Value::Array(Vec::new())),
+        _ => None,
+    };
+    let wrapped = serde_json::from_str::<BTreeMap<String, &RawValue>>(body.get())
+        .ok()
+        .and_then(|mut wrapper| {
+            let content = wrapper.remove("content")?;
+            let empty = placeholder(content)?;
+            let mut rest = to_values(wrapper)?;
+            rest.insert("content".into(), empty.clone());
+            Some((content, Value::Object(rest), empty))
+        });
+    let (content, body_value, empty) = match wrapped {
+        Some(found) => found,
+        None => {
+            let empty = placeholder(body)?;
+            (body, empty.clone(), empty)
+        }
+    };
+    let mut object = to_values(fields)?;
+    object.insert("body".into(), body_value);
+    let mut actual = read(Value::Object(object), spec, "$").ok()?;
+    let (body, headers) = actual.body_and_headers();
+    if body.content != BodyContent::Json(empty) {
+        return None;
+    }
+    let content_type = body.content_type_with(headers).unwrap_or_default();
+    if ContentKind::of(&content_type) != ContentKind::Json {
+        return None;
+    }
+    // The type the tree would have been given, stated, since a text body has no type of its own.
+    body.content_type = Some(content_type);
+    body.content = BodyContent::Text(content.get().to_owned());
+    Some(actual)
+}
+
+fn to_values(fields: BTreeMap<String, &RawValue>) -> Option<serde_json::Map<String, Value>> {
+    fields
+        .into_iter()
+        .map(|(key, raw)| Some((key, serde_json::from_str(raw.get()).ok()?)))
+        .collect()
+}
+
 /// Which other part an object is, when its keys say so unmistakably: a request has a
 /// `method`, a response a `status`, a message `contents` and neither of the others.
-fn looks_like_another_part(value: &serde_json::Value, part: Part) -> Option<Part> {
-    let has = |key: &str| value.get(key).is_some();
+fn looks_like_another_part(has: impl Fn(&str) -> bool, part: Part) -> Option<Part> {
     let shape = if has("method") && !has("status") {
         Part::Request
     } else if has("status") && !has("method") {
@@ -97,16 +215,18 @@ pub(super) fn run(args: &MatchArgs) -> Result<Outcome, CliError> {
     let spec = SpecVersion::from(args.spec);
     let (part, expected, actual) = (args.part, &args.expected, &args.actual);
     let mismatches: Vec<Mismatch> = match part {
-        Part::Request => compare(
-            load(expected, part, spec, Request::from_value)?,
-            load(actual, part, spec, Request::from_value)?,
-            matching::match_request,
-        ),
-        Part::Response => compare(
-            load(expected, part, spec, Response::from_value)?,
-            load(actual, part, spec, Response::from_value)?,
-            matching::match_response,
-        ),
+        Part::Request => {
+            let mut expected = load(expected, part, spec, Request::from_value)?;
+            let json = json_body(&mut expected);
+            let actual = load_actual(actual, part, spec, Request::from_value, json)?;
+            compare(expected, actual, matching::match_request)
+        }
+        Part::Response => {
+            let mut expected = load(expected, part, spec, Response::from_value)?;
+            let json = json_body(&mut expected);
+            let actual = load_actual(actual, part, spec, Response::from_value, json)?;
+            compare(expected, actual, matching::match_response)
+        }
         Part::Message => compare(
             load(expected, part, spec, Message::from_value)?,
             load(actual, part, spec, Message::from_value)?,
@@ -150,4 +270,192 @@ pub(super) fn run(args: &MatchArgs) -> Result<Outcome, CliError> {
         }
     };
     Ok(Outcome::new(stdout, code))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pactum_core::matching::{match_request, match_response};
+    use std::path::PathBuf;
+
+    /// Matches `actual` (a JSON part, as a file would hold it) against `expected` both ways:
+    /// the actual body built as a tree, and kept as text when that path takes it. Returns the
+    /// two results, the text path's `None` when it did not take the part.
+    fn both_ways<T: WithBody + Clone>(
+        expected: &Value,
+        actual: &Value,
+        part: Part,
+        spec: SpecVersion,
+        read: Read<T>,
+        matcher: fn(&T, &T) -> Vec<Mismatch>,
+    ) -> Option<(Vec<Mismatch>, Option<Vec<Mismatch>>)> {
+        let mut expected = read(expected.clone(), spec, "$").ok()?;
+        let tree = read(actual.clone(), spec, "$").ok()?;
+        let tree_result = matcher(&expected, &tree);
+        if !json_body(&mut expected) {
+            return Some((tree_result, None));
+        }
+        let bytes = serde_json::to_vec_pretty(actual).unwrap();
+        let text = with_json_body_text(&bytes, part, spec, read);
+        Some((tree_result, text.map(|text| matcher(&expected, &text))))
+    }
+
+    #[test]
+    fn a_json_body_kept_as_text_gives_the_tree_results() {
+        let expected = json!({"status": 200, "headers": {"Content-Type": "application/json"},
+            "body": {"items": [{"id": 1, "name": "a"}]},
+            "matchingRules": {"body": {"$.items": {"matchers": [{"match": "type", "min": 1}]},
+                "$.items[*].id": {"matchers": [{"match": "integer"}]}}}});
+        let v4 = |content: Value| {
+            json!({"status": 200, "headers": {"Content-Type": ["application/json"]},
+                "body": {"content": content, "contentType": "application/json", "encoded": false}})
+        };
+        let bare = |body: Value| json!({"status": 200, "body": body});
+        let cases = [
+            (
+                SpecVersion::V3,
+                bare(json!({"items": [{"id": 2, "name": "b"}]})),
+                true,
+            ),
+            (
+                SpecVersion::V3,
+                bare(json!({"items": [{"id": "x", "name": 3}], "extra": null})),
+                true,
+            ),
+            (SpecVersion::V3, bare(json!([1, 2])), true),
+            // A V3 body that has a `content` field is a body, not a wrapper.
+            (
+                SpecVersion::V3,
+                bare(json!({"content": {"items": []}})),
+                false,
+            ),
+            (
+                SpecVersion::V4,
+                v4(json!({"items": [{"id": 2.5, "name": "b"}]})),
+                true,
+            ),
+            (SpecVersion::V4, v4(json!({"items": []})), true),
+            // Not JSON on the actual side: loaded whole.
+            (
+                SpecVersion::V3,
+                json!({"status": 200, "headers": {"Content-Type": "text/plain"}, "body": {"items": []}}),
+                false,
+            ),
+            (SpecVersion::V3, bare(json!("text")), false),
+        ];
+        for (spec, actual, text_path) in cases {
+            let expected_v4 = if spec == SpecVersion::V4 {
+                v4(expected["body"].clone())
+                    .as_object()
+                    .cloned()
+                    .map(|mut o| {
+                        o.insert("matchingRules".into(), expected["matchingRules"].clone());
+                        Value::Object(o)
+                    })
+                    .unwrap()
+            } else {
+                expected.clone()
+            };
+            let (tree, text) = both_ways(
+                &expected_v4,
+                &actual,
+                Part::Response,
+                spec,
+                Response::from_value,
+                match_response,
+            )
+            .unwrap();
+            assert_eq!(text.is_some(), text_path, "{actual}");
+            if let Some(text) = text {
+                assert!(same_mismatches(&text, &tree), "{actual}");
+            }
+        }
+    }
+
+    fn case_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                case_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "json") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// The same mismatches, whatever their order: read from text, a body's mismatches come in
+    /// the order of the received document (as in `pactum verify`), from a tree in the order of
+    /// its sorted keys.
+    fn same_mismatches(a: &[Mismatch], b: &[Mismatch]) -> bool {
+        let sorted = |v: &[Mismatch]| {
+            let mut v: Vec<String> = v.iter().map(|m| format!("{m:?}")).collect();
+            v.sort();
+            v
+        };
+        sorted(a) == sorted(b)
+    }
+
+    /// Every request and response case of the Pact specification, matched with its actual
+    /// side loaded both ways, gives the same mismatches.
+    #[test]
+    fn specification_cases_match_the_same_with_the_body_kept_as_text() {
+        let Some(root) = std::env::var_os("PACTUM_SPEC_CASES").map(PathBuf::from) else {
+            assert!(
+                std::env::var_os("PACTUM_SKIP_SPEC_CASES").is_some(),
+                "PACTUM_SPEC_CASES is not set: point it at the pact-specification checkout, \
+                 or set PACTUM_SKIP_SPEC_CASES=1 to skip"
+            );
+            return;
+        };
+        let (mut compared, mut by_text) = (0, 0);
+        for (folder, spec) in [
+            ("v1", SpecVersion::V1),
+            ("v1.1", SpecVersion::V1_1),
+            ("v2", SpecVersion::V2),
+            ("v3", SpecVersion::V3),
+            ("v4", SpecVersion::V4),
+        ] {
+            for kind in ["request", "response"] {
+                let mut files = Vec::new();
+                case_files(&root.join(folder).join("testcases").join(kind), &mut files);
+                for file in files {
+                    let case =
+                        pactum_core::contract::parse_json_bytes(&std::fs::read(&file).unwrap())
+                            .unwrap();
+                    let (expected, actual) = (&case["expected"], &case["actual"]);
+                    let result = if kind == "request" {
+                        both_ways(
+                            expected,
+                            actual,
+                            Part::Request,
+                            spec,
+                            Request::from_value,
+                            match_request,
+                        )
+                    } else {
+                        both_ways(
+                            expected,
+                            actual,
+                            Part::Response,
+                            spec,
+                            Response::from_value,
+                            match_response,
+                        )
+                    };
+                    let Some((tree, text)) = result else { continue };
+                    compared += 1;
+                    if let Some(text) = text {
+                        by_text += 1;
+                        assert!(
+                            same_mismatches(&text, &tree),
+                            "{}: {text:?} != {tree:?}",
+                            file.display()
+                        );
+                    }
+                }
+            }
+        }
+        assert!(compared > 300, "only {compared} cases compared");
+        assert!(by_text > 100, "only {by_text} cases took the text path");
+    }
 }
