@@ -154,7 +154,7 @@ pub(super) struct Placement {
 /// Branch names taken as the main branch of a pacticipant that has none.
 const MAIN_BRANCH_CANDIDATES: &[&str] = &["develop", "main", "master"];
 
-/// Puts version `version_id` on branch `name`; returns whether it was not on it before.
+/// Puts version `version_id` on branch `name`; says what that did.
 pub(super) async fn add_to_branch(
     tx: &mut Tx,
     pacticipant_id: i64,
@@ -210,7 +210,7 @@ pub(super) async fn add_to_branch(
     })
 }
 
-/// Tags version `version_id` with `name`; returns whether the tag is new.
+/// Tags version `version_id` with `name`; says what that did.
 pub(super) async fn add_tag(
     tx: &mut Tx,
     pacticipant_id: i64,
