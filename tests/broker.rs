@@ -145,6 +145,67 @@ fn published_contracts_read_back_by_version_branch_tag_and_content() {
 }
 
 #[test]
+fn the_publish_answer_shows_the_version_and_consumer_as_read_back_after_it() {
+    // The answer's version (for a version the publication creates) and consumer are assembled
+    // from what the publication wrote instead of being read back; they must equal what the
+    // resources show afterwards, latest flags and main branch included.
+    on_each_backend(|broker, _| {
+        let first_contract = pact("web", "api", &["get item"]);
+        let second_contract = pact("web", "api", &["get other"]);
+        let version_as_read =
+            |number: &str| broker.ok(&format!("/pacticipants/web/versions/{number}"));
+
+        let (status, first) = broker.publish(
+            "web",
+            "1",
+            Some("main"),
+            &["b", "a", "b"],
+            std::slice::from_ref(&first_contract),
+        );
+        assert_eq!(status, 200, "{first}");
+        assert_eq!(first["_embedded"]["version"], version_as_read("1"));
+        let tags = first["_embedded"]["version"]["_embedded"]["tags"]
+            .as_array()
+            .unwrap();
+        assert_eq!(tags.len(), 2, "{tags:?}");
+        // The consumer's first branch named `main` became its main branch.
+        assert_eq!(first["_embedded"]["pacticipant"]["mainBranch"], "main");
+        assert_eq!(
+            first["_embedded"]["pacticipant"],
+            broker.ok("/pacticipants/web")
+        );
+
+        let (status, second) = broker.publish(
+            "web",
+            "2",
+            Some("main"),
+            &["a"],
+            std::slice::from_ref(&second_contract),
+        );
+        assert_eq!(status, 200, "{second}");
+        assert_eq!(second["_embedded"]["version"], version_as_read("2"));
+        assert_eq!(
+            second["_embedded"]["pacticipant"],
+            broker.ok("/pacticipants/web")
+        );
+
+        // An existing version, no longer the branch's latest, with a tag added.
+        let (status, again) = broker.publish(
+            "web",
+            "1",
+            Some("main"),
+            &["c"],
+            std::slice::from_ref(&first_contract),
+        );
+        assert_eq!(status, 200, "{again}");
+        let version = version_as_read("1");
+        assert_eq!(again["_embedded"]["version"], version);
+        assert_eq!(version["_embedded"]["branchVersions"][0]["latest"], false);
+        assert_eq!(version["_embedded"]["tags"].as_array().unwrap().len(), 3);
+    });
+}
+
+#[test]
 fn identical_content_is_stored_once_and_republishing_it_changes_nothing() {
     on_each_backend(|broker, _| {
         let contract = pact("web", "api", &["get item"]);

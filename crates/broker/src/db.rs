@@ -152,7 +152,15 @@ pub struct Db {
 
 #[derive(Debug, Clone)]
 enum Pool {
-    Sqlite(SqlitePool),
+    Sqlite {
+        /// Read transactions.
+        read: SqlitePool,
+        /// Write transactions: one connection (the same pool as `read` for an in-memory
+        /// database). Each SQLite connection caches pages, and a connection that sees another
+        /// one's commit drops its whole cache; writing always through the same connection keeps
+        /// the writer's cache warm instead of re-reading the pages every write touches.
+        write: SqlitePool,
+    },
     Postgres(PgPool),
 }
 
@@ -506,7 +514,8 @@ pub(crate) use read_tx;
 
 impl Db {
     /// Opens a pool for `url`: `postgres://…`/`postgresql://…`, `sqlite://FILE`, `sqlite::memory:`
-    /// or a plain file path (SQLite). A SQLite file is created when missing and put in WAL mode.
+    /// or a plain file path (SQLite). A SQLite file is created when missing and put in WAL mode;
+    /// one of its `max_connections` is kept for writes (two in all when `max_connections` is 1).
     /// Says where it connects (at info level, without the password) before trying; a
     /// PostgreSQL server that does not accept a connection within
     /// [`FIRST_CONNECTION_TIMEOUT`] is an error naming it and the cause.
@@ -549,15 +558,42 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(30));
-            let pool = SqlitePoolOptions::new()
-                // One connection for an in-memory database: each connection would
-                // otherwise see its own empty database.
-                .max_connections(if in_memory { 1 } else { max_connections })
-                .acquire_timeout(Duration::from_secs(30))
-                .connect_with(options)
-                .await
-                .map_err(|source| DbError::SqliteOpen { path, source })?;
-            Pool::Sqlite(pool)
+            let pool = |connections: u32| {
+                SqlitePoolOptions::new()
+                    .max_connections(connections)
+                    // A connection to a local file does not go stale the way a network one
+                    // does; testing it on every acquire would cost a round trip through its
+                    // worker thread, which for a write happens while holding the write turn.
+                    .test_before_acquire(false)
+                    .acquire_timeout(Duration::from_secs(30))
+            };
+            if in_memory {
+                // One connection for an in-memory database: each connection would otherwise
+                // see its own empty database.
+                let only = pool(1)
+                    .connect_with(options)
+                    .await
+                    .map_err(|source| DbError::SqliteOpen { path, source })?;
+                Pool::Sqlite {
+                    read: only.clone(),
+                    write: only,
+                }
+            } else {
+                // The writer's connection counts towards `max_connections`; at least one is
+                // left for reads.
+                let write = pool(1)
+                    .connect_with(options.clone())
+                    .await
+                    .map_err(|source| DbError::SqliteOpen {
+                        path: path.clone(),
+                        source,
+                    })?;
+                let read = pool(max_connections.saturating_sub(1).max(1))
+                    .connect_with(options)
+                    .await
+                    .map_err(|source| DbError::SqliteOpen { path, source })?;
+                Pool::Sqlite { read, write }
+            }
         } else {
             return Err(DbError::UnsupportedUrl(url.to_owned()));
         };
@@ -570,7 +606,7 @@ impl Db {
     /// Which database this is.
     pub fn backend(&self) -> Backend {
         match self.pool {
-            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Sqlite { .. } => Backend::Sqlite,
             Pool::Postgres(_) => Backend::Postgres,
         }
     }
@@ -578,7 +614,10 @@ impl Db {
     /// Closes every connection (graceful shutdown).
     pub async fn close(&self) {
         match &self.pool {
-            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
             Pool::Postgres(pool) => pool.close().await,
         }
     }
@@ -587,7 +626,7 @@ impl Db {
     /// [`write_tx!`] and [`read_tx!`] macros, which commit, roll back and retry.
     pub(crate) async fn begin(&self, write: bool) -> Result<Tx, DbError> {
         Ok(match &self.pool {
-            Pool::Sqlite(pool) if write => {
+            Pool::Sqlite { write: pool, .. } if write => {
                 let turn = self.sqlite_writer.clone().lock_owned().await;
                 // IMMEDIATE takes SQLite's write lock at the start, so writers of other
                 // processes queue on the busy timeout instead of failing when both try to
@@ -597,7 +636,7 @@ impl Db {
                     _turn: Some(turn),
                 }
             }
-            Pool::Sqlite(pool) => Tx {
+            Pool::Sqlite { read: pool, .. } => Tx {
                 inner: TxInner::Sqlite(pool.begin().await?),
                 _turn: None,
             },

@@ -10,9 +10,12 @@ use sha2::{Digest, Sha256};
 
 use super::cross_checks::enqueue_for_consumer_contract;
 use super::environments::{ENVIRONMENT_COLUMNS, Environment, environment};
-use super::pacticipants::{Pacticipant, ensure_pacticipant, find_pacticipant, require_pacticipant};
+use super::labels::{Label, labels_in};
+use super::pacticipants::{
+    Pacticipant, ensure_pacticipant, ensure_pacticipant_row, find_pacticipant, require_pacticipant,
+};
 use super::resolve::{Among, Resolved, VersionRef, require_version_id, resolve};
-use super::versions::{Version, add_tag, add_to_branch, ensure_version, load_version};
+use super::versions::{Version, add_tag, add_to_branch, ensure_version_at, load_version};
 use super::webhooks::{ContentChange, trigger_for_publication};
 use super::{Result, Snapshot, Store, StoreError, find_or_insert, now};
 use crate::blocking::{by_size, on_blocking_thread};
@@ -119,8 +122,6 @@ pub struct Published {
     pub contracts: Vec<(String, PublishOutcome)>,
     /// The consumer after the publication.
     pub pacticipant: Pacticipant,
-    /// Every environment (the version resource links to recording a deployment to each).
-    pub environments: Vec<Environment>,
     /// How many webhook deliveries the publication triggered.
     pub webhook_deliveries: usize,
     /// How many cross-checks (against provider contracts) the publication enqueued.
@@ -377,6 +378,7 @@ fn write_member(out: &mut Vec<u8>, name: &str, items: Option<&[&RawValue]>, raw:
 
 /// A contract checked and hashed before its transaction starts (the parsing is the slow part,
 /// and SQLite has one writer at a time): hash and stored JSON.
+#[derive(Debug, Clone)]
 struct Prepared {
     sha: String,
     stored: String,
@@ -389,8 +391,13 @@ impl Prepared {
     }
 }
 
-/// Checks and hashes every contract of a publication.
-fn prepare_all(consumer: &str, contracts: &[NewContract]) -> Result<Vec<Prepared>> {
+/// Checks and hashes every contract of a publication; a contract whose bytes were prepared
+/// recently is taken from `recent`.
+fn prepare_all(
+    consumer: &str,
+    contracts: &[NewContract],
+    recent: &RecentlyPrepared,
+) -> Result<Vec<Prepared>> {
     contracts
         .iter()
         .enumerate()
@@ -402,9 +409,76 @@ fn prepare_all(consumer: &str, contracts: &[NewContract]) -> Result<Vec<Prepared
                 &contract.provider,
                 &field,
             )?;
-            Prepared::new(&contract.content, &field)
+            let key: [u8; 32] = Sha256::digest(&contract.content).into();
+            if let Some(prepared) = recent.get(&key) {
+                return Ok(prepared);
+            }
+            let prepared = Prepared::new(&contract.content, &field)?;
+            recent.put(key, &prepared);
+            Ok(prepared)
         })
         .collect()
+}
+
+/// Contracts prepared recently, by the SHA-256 of their bytes as published. Pipelines publish
+/// the same contract again with every build of a consumer that did not change it, and
+/// preparing it (checking it is a pact, hashing it, giving interactions their ids) is the
+/// largest share of a publication's CPU time. Preparing is a function of the bytes alone, so a
+/// hit is what preparing again would give. Bounded in bytes; the oldest entries go first.
+#[derive(Default)]
+pub(super) struct RecentlyPrepared(std::sync::Mutex<RecentEntries>);
+
+#[derive(Default)]
+struct RecentEntries {
+    by_bytes: std::collections::HashMap<[u8; 32], Prepared>,
+    oldest_first: std::collections::VecDeque<[u8; 32]>,
+    stored_bytes: usize,
+}
+
+impl std::fmt::Debug for RecentlyPrepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RecentlyPrepared")
+    }
+}
+
+impl RecentlyPrepared {
+    /// How many bytes of stored contract text the entries may hold together.
+    const CAPACITY: usize = 4 << 20;
+    /// Contracts larger than this are not kept: one would push out many small ones.
+    const LARGEST: usize = 256 << 10;
+
+    fn get(&self, key: &[u8; 32]) -> Option<Prepared> {
+        let entries = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        entries.by_bytes.get(key).cloned()
+    }
+
+    fn put(&self, key: [u8; 32], prepared: &Prepared) {
+        let size = prepared.stored.len() + prepared.sha.len();
+        if size > Self::LARGEST {
+            return;
+        }
+        let mut entries = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if entries.by_bytes.contains_key(&key) {
+            return;
+        }
+        while entries.stored_bytes + size > Self::CAPACITY {
+            let Some(oldest) = entries.oldest_first.pop_front() else {
+                break;
+            };
+            if let Some(gone) = entries.by_bytes.remove(&oldest) {
+                entries.stored_bytes -= gone.stored.len() + gone.sha.len();
+            }
+        }
+        entries.by_bytes.insert(key, prepared.clone());
+        entries.oldest_first.push_back(key);
+        entries.stored_bytes += size;
+    }
 }
 
 fn contract_field(index: usize) -> String {
@@ -453,33 +527,54 @@ impl AsTransient for Abort {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn store_contract(
-    tx: &mut Tx,
+/// Where [`store_contract`] stores a contract.
+#[derive(Debug, Clone, Copy)]
+struct StoreAt {
     consumer_id: i64,
     consumer_version_id: i64,
+    /// The version was created by this transaction and has stored nothing for this provider
+    /// yet.
+    new_for_provider: bool,
     provider_id: i64,
+}
+
+/// Stores one contract of a publication; returns what happened and the id of the content the
+/// version now has for the provider.
+async fn store_contract(
+    tx: &mut Tx,
+    at: StoreAt,
     contract: &NewContract,
     prepared: &Prepared,
     premerged: Option<&Premerged>,
     merge_inside: bool,
     field: &str,
-) -> Result<PublishOutcome, Abort> {
-    // Lock the consumer version so concurrent publications for it take turns (SQLite's write
-    // transactions are already serialised, so there is nothing to do there).
-    if tx.backend() == Backend::Postgres {
-        let lock = format!("SELECT id FROM versions WHERE id = $1{}", tx.for_update());
-        tx.execute(&lock, args![consumer_version_id]).await?;
-    }
-    let current = tx
-        .row(
+) -> Result<(PublishOutcome, i64), Abort> {
+    let StoreAt {
+        consumer_id,
+        consumer_version_id,
+        new_for_provider,
+        provider_id,
+    } = at;
+    // A version this transaction created is invisible to others until it commits and has
+    // published nothing: no lock to take, no current contract to look up.
+    let current = if new_for_provider {
+        None
+    } else {
+        // Lock the consumer version so concurrent publications for it take turns (SQLite's
+        // write transactions are already serialised, so there is nothing to do there).
+        if tx.backend() == Backend::Postgres {
+            let lock = format!("SELECT id FROM versions WHERE id = $1{}", tx.for_update());
+            tx.execute(&lock, args![consumer_version_id]).await?;
+        }
+        tx.row(
             "SELECT pp.revision, pv.sha, pv.id FROM latest_pact_publications l \
              JOIN pact_publications pp ON pp.id = l.pact_publication_id \
              JOIN pact_versions pv ON pv.id = l.pact_version_id \
              WHERE l.consumer_version_id = $1 AND l.provider_id = $2",
             args![consumer_version_id, provider_id],
         )
-        .await?;
+        .await?
+    };
     let merged_inside;
     let (sha, stored, outcome, revision) = match current {
         None => (&prepared.sha, &prepared.stored, PublishOutcome::Created, 1),
@@ -487,7 +582,7 @@ async fn store_contract(
             let (revision, old_sha, old_id) = (row.int(0), row.text(1), row.int(2));
             let sha = &prepared.sha;
             if *sha == old_sha {
-                return Ok(PublishOutcome::Unchanged);
+                return Ok((PublishOutcome::Unchanged, old_id));
             }
             match contract.on_conflict {
                 OnConflict::Reject => {
@@ -523,7 +618,7 @@ async fn store_contract(
                         _ => return Err(Abort::Stale),
                     };
                     if merged.sha == old_sha {
-                        return Ok(PublishOutcome::Unchanged);
+                        return Ok((PublishOutcome::Unchanged, old_id));
                     }
                     (
                         &merged.sha,
@@ -536,7 +631,7 @@ async fn store_contract(
         }
     };
     let now = now();
-    let (pact_version_id, _) = find_or_insert(
+    let (pact_version_id, new_content) = find_or_insert(
         tx,
         "SELECT id FROM pact_versions WHERE consumer_id = $1 AND provider_id = $2 AND sha = $3",
         args![consumer_id, provider_id, sha],
@@ -579,13 +674,18 @@ async fn store_contract(
         ],
     )
     .await?;
-    tx.execute(
-        "INSERT INTO integrations (consumer_id, provider_id, created_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (consumer_id, provider_id) DO NOTHING",
-        args![consumer_id, provider_id, now],
-    )
-    .await?;
-    Ok(outcome)
+    // Content of the pair already stored means the pair's integration exists: both are written
+    // in the transaction that stores the pair's first content, and deleting the integration
+    // deletes its contents.
+    if new_content {
+        tx.execute(
+            "INSERT INTO integrations (consumer_id, provider_id, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (consumer_id, provider_id) DO NOTHING",
+            args![consumer_id, provider_id, now],
+        )
+        .await?;
+    }
+    Ok((outcome, pact_version_id))
 }
 
 /// Checks that a contract names the expected consumer and provider.
@@ -634,7 +734,9 @@ impl Store {
     pub async fn publish(&self, publication: &Publication) -> Result<Published> {
         let (consumer, contracts) = (publication.consumer.clone(), publication.contracts.clone());
         let size = contracts.iter().map(|c| c.content.len()).sum();
-        let prepared = Arc::new(by_size(size, move || prepare_all(&consumer, &contracts)).await?);
+        let recent = Arc::clone(&self.recently_prepared);
+        let prepared =
+            Arc::new(by_size(size, move || prepare_all(&consumer, &contracts, &recent)).await?);
         let mut attempt = 1;
         loop {
             let premerged = self.premerge(publication, &prepared).await?;
@@ -704,6 +806,11 @@ impl Store {
     }
 
     /// One attempt at a publication's write transaction.
+    ///
+    /// SQLite writers take turns, so every statement here is time no other publication can
+    /// write: what the answer needs and this transaction already knows (a new version's
+    /// branches and tags, the consumer) is not read back, and reads that do not depend on
+    /// the writes (environments, labels) happen after the commit.
     async fn write_publication(
         &self,
         publication: &Publication,
@@ -712,9 +819,10 @@ impl Store {
         merge_inside: bool,
     ) -> Result<Published, Abort> {
         write_tx!(self.db, tx => {
-            let consumer_id = ensure_pacticipant(tx, &publication.consumer).await?;
+            let mut consumer = ensure_pacticipant_row(tx, &publication.consumer).await?;
+            let now = now();
             let (version_id, version_created) =
-                ensure_version(tx, consumer_id, &publication.version).await?;
+                ensure_version_at(tx, consumer.id, &publication.version, now).await?;
             if let Some(build_url) = &publication.build_url {
                 tx.execute(
                     "UPDATE versions SET build_url = $2 WHERE id = $1",
@@ -722,22 +830,38 @@ impl Store {
                 )
                 .await?;
             }
+            let mut branches = Vec::new();
             if let Some(branch) = &publication.branch {
-                add_to_branch(tx, consumer_id, version_id, branch).await?;
+                let placed = add_to_branch(tx, consumer.id, version_id, branch).await?;
+                if placed.made_main {
+                    consumer.main_branch = Some(branch.clone());
+                }
+                branches.push((placed.created_at, branch.clone(), placed.made_head));
             }
+            let mut tags = Vec::new();
             for tag in &publication.tags {
-                add_tag(tx, consumer_id, version_id, tag).await?;
+                let placed = add_tag(tx, consumer.id, version_id, tag).await?;
+                if placed.added {
+                    tags.push((placed.created_at, tag.clone(), placed.made_head));
+                }
             }
             let mut outcomes = Vec::with_capacity(publication.contracts.len());
             let mut webhook_deliveries = 0;
             let mut cross_checks = 0;
             for (index, contract) in publication.contracts.iter().enumerate() {
                 let provider_id = ensure_pacticipant(tx, &contract.provider).await?;
-                let outcome = store_contract(
+                let (outcome, content_id) = store_contract(
                     tx,
-                    consumer_id,
-                    version_id,
-                    provider_id,
+                    StoreAt {
+                        consumer_id: consumer.id,
+                        consumer_version_id: version_id,
+                        // Unless an earlier contract of this request was for the same provider.
+                        new_for_provider: version_created
+                            && !publication.contracts[..index]
+                                .iter()
+                                .any(|earlier| earlier.provider == contract.provider),
+                        provider_id,
+                    },
                     contract,
                     &prepared[index],
                     premerged[index].as_ref(),
@@ -756,33 +880,55 @@ impl Store {
                         .await?;
                 // Cross-checks against the provider's OpenAPI documents: enqueued with the
                 // publication, computed off the request path.
-                let content_id = tx
-                    .int(
-                        "SELECT pact_version_id FROM latest_pact_publications \
-                         WHERE consumer_version_id = $1 AND provider_id = $2",
-                        args![version_id, provider_id],
-                    )
-                    .await?
-                    .expect("the publication was just stored");
                 cross_checks +=
                     enqueue_for_consumer_contract(tx, content_id, provider_id).await?;
                 outcomes.push((contract.provider.clone(), outcome));
             }
+            let version = if version_created {
+                // Everything about a version this transaction created was written just above;
+                // ordered as `load_version` orders it (by when each was added, then by name).
+                let ordered = |mut items: Vec<(i64, String, bool)>| {
+                    items.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+                    items.into_iter().map(|(_, name, head)| (name, head)).collect()
+                };
+                Version {
+                    id: version_id,
+                    pacticipant: consumer.name.clone(),
+                    number: publication.version.clone(),
+                    build_url: publication.build_url.clone(),
+                    created_at: now,
+                    updated_at: now,
+                    branches: ordered(branches),
+                    tags: ordered(tags),
+                }
+            } else {
+                load_version(tx, version_id).await?
+            };
+            Ok(Published {
+                version,
+                version_created,
+                contracts: outcomes,
+                pacticipant: consumer,
+                webhook_deliveries,
+                cross_checks,
+            })
+        })
+    }
+
+    /// Every environment, and the labels of pacticipant `name`: what the answer to a
+    /// publication shows besides what it wrote, read after its commit (one snapshot).
+    pub async fn environments_and_labels(
+        &self,
+        name: &str,
+    ) -> Result<(Vec<Environment>, Vec<Label>)> {
+        read_tx!(self.db, tx => {
             let environments = tx
                 .rows(&format!("SELECT {ENVIRONMENT_COLUMNS} FROM environments ORDER BY name"), args![])
                 .await?
                 .iter()
                 .map(environment)
                 .collect();
-            Ok(Published {
-                version: load_version(tx, version_id).await?,
-                version_created,
-                contracts: outcomes,
-                pacticipant: require_pacticipant(tx, &publication.consumer).await?,
-                environments,
-                webhook_deliveries,
-                cross_checks,
-            })
+            Ok((environments, labels_in(tx, name).await?))
         })
     }
 }
@@ -1263,6 +1409,54 @@ mod tests {
         r#"{"consumer": {"name": "c"}, "provider": {"name": "p"}, "messages": [
               {"description": "an event", "contents": {"id": 1}}]}"#,
     ];
+
+    #[test]
+    fn contracts_published_again_are_prepared_as_the_first_time() {
+        let recent = RecentlyPrepared::default();
+        let contract = |text: &str| NewContract {
+            provider: "p".into(),
+            content: Arc::from(text.as_bytes()),
+            on_conflict: OnConflict::Reject,
+        };
+        let contracts = [contract(CONTRACTS[0]), contract(CONTRACTS[2])];
+        let first = prepare_all("c", &contracts, &recent).unwrap();
+        let again = prepare_all("c", &contracts, &recent).unwrap();
+        for (index, (first, again)) in first.iter().zip(&again).enumerate() {
+            let fresh = Prepared::new(&contracts[index].content, "f").unwrap();
+            assert_eq!((&first.sha, &first.stored), (&fresh.sha, &fresh.stored));
+            assert_eq!((&again.sha, &again.stored), (&fresh.sha, &fresh.stored));
+        }
+        // Names are checked on every publication, prepared before or not.
+        let error = prepare_all("someone else", &contracts, &recent).unwrap_err();
+        let StoreError::Invalid(problems) = &error else {
+            panic!("{error:?}");
+        };
+        assert!(problems[0].1.contains("consumer.name"), "{problems:?}");
+    }
+
+    #[test]
+    fn recently_prepared_contracts_stay_within_their_byte_budget() {
+        let recent = RecentlyPrepared::default();
+        let entry = |size: usize| Prepared {
+            sha: "s".into(),
+            stored: "x".repeat(size),
+        };
+        let size = 100 << 10;
+        for n in 0..100u8 {
+            recent.put([n; 32], &entry(size));
+        }
+        let kept: Vec<u8> = (0..100u8)
+            .filter(|n| recent.get(&[*n; 32]).is_some())
+            .collect();
+        assert_eq!(kept.len(), RecentlyPrepared::CAPACITY / (size + 1));
+        assert_eq!(kept.last(), Some(&99), "the newest stay");
+        assert!(
+            recent.0.lock().unwrap().stored_bytes <= RecentlyPrepared::CAPACITY,
+            "within the budget"
+        );
+        recent.put([200; 32], &entry(RecentlyPrepared::LARGEST + 1));
+        assert!(recent.get(&[200; 32]).is_none(), "too large to keep");
+    }
 
     #[test]
     fn contracts_are_prepared_as_when_they_were_parsed_whole() {

@@ -46,6 +46,17 @@ pub(super) async fn label_names(tx: &mut Tx, pacticipant: &str) -> Result<Vec<St
         .collect())
 }
 
+/// The labels on pacticipant `pacticipant` (none when it does not exist), sorted by name.
+pub(super) async fn labels_in(tx: &mut Tx, pacticipant: &str) -> Result<Vec<Label>> {
+    let sql = format!("{LABEL_SELECT} WHERE p.name = $1 ORDER BY l.name");
+    Ok(tx
+        .rows(&sql, args![pacticipant])
+        .await?
+        .iter()
+        .map(label)
+        .collect())
+}
+
 impl Store {
     /// Label `name` on pacticipant `pacticipant`.
     pub async fn label(&self, pacticipant: &str, name: &str) -> Result<Option<Label>> {
@@ -60,13 +71,7 @@ impl Store {
 
     /// The labels on pacticipant `pacticipant`, by name.
     pub async fn labels_of(&self, pacticipant: &str) -> Result<Vec<Label>> {
-        let sql = format!("{LABEL_SELECT} WHERE p.name = $1 ORDER BY l.name");
-        read_tx!(self.db, tx => Ok(tx
-            .rows(&sql, args![pacticipant])
-            .await?
-            .iter()
-            .map(label)
-            .collect()))
+        read_tx!(self.db, tx => labels_in(tx, pacticipant).await)
     }
 
     /// Puts label `name` on pacticipant `pacticipant` (which must exist); returns the label and

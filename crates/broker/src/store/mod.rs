@@ -178,6 +178,9 @@ pub struct Store {
     outbox: std::sync::Arc<tokio::sync::Notify>,
     /// Woken after a commit that enqueued cross-checks, so they are computed at once.
     cross_checks: std::sync::Arc<tokio::sync::Notify>,
+    /// Contracts prepared for storage recently, by their bytes (publishing the same bytes
+    /// again skips preparing them).
+    recently_prepared: std::sync::Arc<contracts::RecentlyPrepared>,
 }
 
 impl Store {
@@ -187,6 +190,7 @@ impl Store {
             db,
             outbox: Default::default(),
             cross_checks: Default::default(),
+            recently_prepared: Default::default(),
         }
     }
 

@@ -93,6 +93,23 @@ pub(super) async fn ensure_pacticipant(tx: &mut Tx, name: &str) -> Result<i64> {
     Ok(id)
 }
 
+/// Pacticipant `name`, created when missing: [`ensure_pacticipant`] returning the whole row,
+/// in as many statements.
+pub(super) async fn ensure_pacticipant_row(tx: &mut Tx, name: &str) -> Result<Pacticipant> {
+    if let Some(found) = find_pacticipant(tx, name).await? {
+        return Ok(found);
+    }
+    let insert = format!(
+        "INSERT INTO pacticipants (name, created_at, updated_at) VALUES ($1, $2, $2) \
+         ON CONFLICT (name) DO NOTHING RETURNING {PACTICIPANT_COLUMNS}"
+    );
+    if let Some(row) = tx.row(&insert, args![name, now()]).await? {
+        return Ok(pacticipant(&row));
+    }
+    // Inserted by a concurrent writer since the lookup (PostgreSQL).
+    require_pacticipant(tx, name).await
+}
+
 impl Store {
     /// The pacticipant named `name`.
     pub async fn pacticipant(&self, name: &str) -> Result<Option<Pacticipant>> {

@@ -115,28 +115,52 @@ pub(super) async fn ensure_version(
     pacticipant_id: i64,
     number: &str,
 ) -> Result<(i64, bool)> {
+    ensure_version_at(tx, pacticipant_id, number, now()).await
+}
+
+/// [`ensure_version`], giving a version it creates the time `now`.
+pub(super) async fn ensure_version_at(
+    tx: &mut Tx,
+    pacticipant_id: i64,
+    number: &str,
+    now: i64,
+) -> Result<(i64, bool)> {
     find_or_insert(
         tx,
         "SELECT id FROM versions WHERE pacticipant_id = $1 AND number = $2",
         args![pacticipant_id, number],
         "INSERT INTO versions (pacticipant_id, number, created_at, updated_at) \
          VALUES ($1, $2, $3, $3) ON CONFLICT (pacticipant_id, number) DO NOTHING RETURNING id",
-        args![pacticipant_id, number, now()],
+        args![pacticipant_id, number, now],
         true,
     )
     .await
 }
 
+/// What putting a version on a branch, or tagging it, did.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Placement {
+    /// The version was not on the branch (did not have the tag) before.
+    pub added: bool,
+    /// This put the version at the head of the branch (tag); false also when it was already
+    /// there.
+    pub made_head: bool,
+    /// When the version joined the branch (got the tag), if `added`.
+    pub created_at: i64,
+    /// The branch was new and became the pacticipant's main branch.
+    pub made_main: bool,
+}
+
 /// Branch names taken as the main branch of a pacticipant that has none.
 const MAIN_BRANCH_CANDIDATES: &[&str] = &["develop", "main", "master"];
 
-/// Puts version `version_id` on branch `name`; returns whether it was not on it before.
+/// Puts version `version_id` on branch `name`; says what that did.
 pub(super) async fn add_to_branch(
     tx: &mut Tx,
     pacticipant_id: i64,
     version_id: i64,
     name: &str,
-) -> Result<bool> {
+) -> Result<Placement> {
     let now = now();
     let (branch_id, new_branch) = find_or_insert(
         tx,
@@ -156,48 +180,68 @@ pub(super) async fn add_to_branch(
         )
         .await?
         == 1;
-    tx.execute(
-        "INSERT INTO branch_heads (branch_id, version_id) VALUES ($1, $2) \
-         ON CONFLICT (branch_id) DO UPDATE SET version_id = excluded.version_id \
-         WHERE excluded.version_id > branch_heads.version_id",
-        args![branch_id, version_id],
-    )
-    .await?;
+    // RETURNING yields a row only when the head was inserted or moved to this version.
+    let made_head = tx
+        .row(
+            "INSERT INTO branch_heads (branch_id, version_id) VALUES ($1, $2) \
+             ON CONFLICT (branch_id) DO UPDATE SET version_id = excluded.version_id \
+             WHERE excluded.version_id > branch_heads.version_id RETURNING version_id",
+            args![branch_id, version_id],
+        )
+        .await?
+        .is_some();
     // As the Pact Broker does: a pacticipant without a main branch gets the first of these
     // conventional names it uses (checked when the branch appears, not on every version).
+    let mut made_main = false;
     if new_branch && MAIN_BRANCH_CANDIDATES.contains(&name) {
-        tx.execute(
-            "UPDATE pacticipants SET main_branch = $2 WHERE id = $1 AND main_branch IS NULL",
-            args![pacticipant_id, name],
-        )
-        .await?;
+        made_main = tx
+            .execute(
+                "UPDATE pacticipants SET main_branch = $2 WHERE id = $1 AND main_branch IS NULL",
+                args![pacticipant_id, name],
+            )
+            .await?
+            == 1;
     }
-    Ok(added)
+    Ok(Placement {
+        added,
+        made_head,
+        created_at: now,
+        made_main,
+    })
 }
 
-/// Tags version `version_id` with `name`; returns whether the tag is new.
+/// Tags version `version_id` with `name`; says what that did.
 pub(super) async fn add_tag(
     tx: &mut Tx,
     pacticipant_id: i64,
     version_id: i64,
     name: &str,
-) -> Result<bool> {
+) -> Result<Placement> {
+    let now = now();
     let added = tx
         .execute(
             "INSERT INTO tags (version_id, name, created_at) VALUES ($1, $2, $3) \
              ON CONFLICT (version_id, name) DO NOTHING",
-            args![version_id, name, now()],
+            args![version_id, name, now],
         )
         .await?
         == 1;
-    tx.execute(
-        "INSERT INTO tag_heads (pacticipant_id, name, version_id) VALUES ($1, $2, $3) \
-         ON CONFLICT (pacticipant_id, name) DO UPDATE SET version_id = excluded.version_id \
-         WHERE excluded.version_id > tag_heads.version_id",
-        args![pacticipant_id, name, version_id],
-    )
-    .await?;
-    Ok(added)
+    // RETURNING yields a row only when the head was inserted or moved to this version.
+    let made_head = tx
+        .row(
+            "INSERT INTO tag_heads (pacticipant_id, name, version_id) VALUES ($1, $2, $3) \
+             ON CONFLICT (pacticipant_id, name) DO UPDATE SET version_id = excluded.version_id \
+             WHERE excluded.version_id > tag_heads.version_id RETURNING version_id",
+            args![pacticipant_id, name, version_id],
+        )
+        .await?
+        .is_some();
+    Ok(Placement {
+        added,
+        made_head,
+        created_at: now,
+        made_main: false,
+    })
 }
 
 /// Recomputes the head rows of a pacticipant's branches and tags after versions were removed.
@@ -342,7 +386,7 @@ impl Store {
         write_tx!(self.db, tx => {
             let pacticipant_id = ensure_pacticipant(tx, pacticipant).await?;
             let (version_id, _) = ensure_version(tx, pacticipant_id, number).await?;
-            let added = add_to_branch(tx, pacticipant_id, version_id, branch).await?;
+            let added = add_to_branch(tx, pacticipant_id, version_id, branch).await?.added;
             Ok((load_version(tx, version_id).await?, added))
         })
     }
@@ -412,7 +456,7 @@ impl Store {
         write_tx!(self.db, tx => {
             let pacticipant_id = ensure_pacticipant(tx, pacticipant).await?;
             let (version_id, _) = ensure_version(tx, pacticipant_id, number).await?;
-            let added = add_tag(tx, pacticipant_id, version_id, name).await?;
+            let added = add_tag(tx, pacticipant_id, version_id, name).await?.added;
             let created_at = tx
                 .int(
                     "SELECT created_at FROM tags WHERE version_id = $1 AND name = $2",

@@ -289,25 +289,28 @@ fn delivery(row: &Row) -> DeliveryRecord {
     }
 }
 
-/// The enabled webhooks listening for one of `events` between `consumer` and `provider`.
-async fn listening(
-    tx: &mut Tx,
+/// Every enabled webhook, oldest first. Read before anything else a trigger needs: most
+/// brokers have none, and then a publication or verification need not load its parties.
+async fn enabled_webhooks(tx: &mut Tx) -> Result<Vec<StoredWebhook>> {
+    let sql = format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE enabled ORDER BY id");
+    Ok(tx.rows(&sql, args![]).await?.iter().map(webhook).collect())
+}
+
+/// The webhooks of `enabled` listening for one of `events` between `consumer` and `provider`.
+fn listening(
+    enabled: Vec<StoredWebhook>,
     events: &[&str],
     consumer: &Party,
     provider: &Party,
-) -> Result<Vec<StoredWebhook>> {
-    let sql = format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE enabled ORDER BY id");
-    Ok(tx
-        .rows(&sql, args![])
-        .await?
-        .iter()
-        .map(webhook)
+) -> Vec<StoredWebhook> {
+    enabled
+        .into_iter()
         .filter(|w| {
             events
                 .iter()
                 .any(|event| w.fires_for(event, consumer, provider))
         })
-        .collect())
+        .collect()
 }
 
 async fn insert_delivery(
@@ -530,6 +533,10 @@ pub(crate) async fn trigger_for_publication(
     provider_id: i64,
     change: ContentChange,
 ) -> Result<usize> {
+    let enabled = enabled_webhooks(tx).await?;
+    if enabled.is_empty() {
+        return Ok(0);
+    }
     let row = tx
         .row(
             "SELECT c.name, p.name, pv.id, pv.sha, c.id FROM latest_pact_publications l \
@@ -550,7 +557,7 @@ pub(crate) async fn trigger_for_publication(
     );
     let consumer = Party::load(tx, &consumer).await?;
     let provider = Party::load(tx, &provider).await?;
-    let webhooks = listening(tx, CONTRACT_EVENTS, &consumer, &provider).await?;
+    let webhooks = listening(enabled, CONTRACT_EVENTS, &consumer, &provider);
     if webhooks.is_empty() {
         return Ok(0);
     }
@@ -788,6 +795,10 @@ pub(crate) async fn trigger_for_verification(
     verification_id: i64,
     metadata: Option<&str>,
 ) -> Result<usize> {
+    let enabled = enabled_webhooks(tx).await?;
+    if enabled.is_empty() {
+        return Ok(0);
+    }
     let row = tx
         .row(
             "SELECT c.name, p.name, pv.id, pv.sha, vr.success, vr.provider_version_id, \
@@ -811,7 +822,7 @@ pub(crate) async fn trigger_for_verification(
     );
     let consumer = Party::load(tx, &consumer).await?;
     let provider = Party::load(tx, &provider).await?;
-    let webhooks = listening(tx, VERIFICATION_EVENTS, &consumer, &provider).await?;
+    let webhooks = listening(enabled, VERIFICATION_EVENTS, &consumer, &provider);
     if webhooks.is_empty() {
         return Ok(0);
     }
