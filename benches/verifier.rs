@@ -3,6 +3,10 @@
 //! local provider (an axum app in this process, Nagle off) in the same run. Reports wall time,
 //! time per interaction and peak RSS (GNU `time`), and how `--parallel N` scales.
 //!
+//! Then, for the 1,000-interaction contract, the provider alone and `pactum verify` alternate
+//! (A B A B, 11 rounds) and the medians give the ratio: single runs on a shared machine moved
+//! that ratio between 0.9× and 2.7×.
+//!
 //! Run: `cargo bench --bench verifier` (needs scripts/install-pact-clients.sh and /usr/bin/time).
 
 #[path = "common/mod.rs"]
@@ -157,5 +161,50 @@ fn main() {
             );
         }
     }
+    alternating(port, &base, &contract(1000, &dir), 1000, 11);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The provider alone and `pactum verify` of the same `n` interactions, alternated `rounds`
+/// times; prints the medians and their ratio.
+fn alternating(port: u16, base: &str, file: &Path, n: usize, rounds: usize) {
+    let mut provider = Vec::new();
+    let mut verify = Vec::new();
+    let mut peak = 0;
+    for _ in 0..rounds {
+        provider.push(provider_baseline(port, n));
+        let mut command = Command::new(env!("CARGO_BIN_EXE_pactum"));
+        command.args([
+            "verify",
+            "--contract",
+            file.to_str().unwrap(),
+            "--provider-base-url",
+            base,
+        ]);
+        let (time, rss, code) = timed(command);
+        assert_eq!(code, 0, "pactum verify failed on the benchmark contract");
+        verify.push(time);
+        peak = peak.max(rss);
+    }
+    let median = |times: &mut Vec<Duration>| {
+        times.sort();
+        times[times.len() / 2]
+    };
+    let (provider, verify) = (median(&mut provider), median(&mut verify));
+    println!();
+    println!("| {n} interactions, {rounds} alternating rounds | median wall time | peak RSS |");
+    println!("|---|---|---|");
+    println!(
+        "| provider alone (keep-alive client) | {:.3} s | - |",
+        provider.as_secs_f64()
+    );
+    println!(
+        "| pactum verify | {:.3} s | {:.1} MB |",
+        verify.as_secs_f64(),
+        peak as f64 / 1024.0
+    );
+    println!(
+        "| ratio (verify ÷ provider alone) | {:.2}× | |",
+        verify.as_secs_f64() / provider.as_secs_f64()
+    );
 }
