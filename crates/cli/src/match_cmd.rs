@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use serde::de::DeserializeSeed as _;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
@@ -106,28 +107,29 @@ fn with_json_body_text<T: WithBody>(
     read: Read<T>,
 ) -> Option<T> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut fields: BTreeMap<String, &RawValue> = serde_json::from_slice(bytes).ok()?;
+    let wrapped = spec >= SpecVersion::V4;
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let RawPart { fields, body } = RawPartSeed { wrapped }
+        .deserialize(&mut deserializer)
+        .ok()?;
+    deserializer.end().ok()?;
     if looks_like_another_part(|key| fields.contains_key(key), part).is_some() {
         return None;
     }
-    let body = fields.remove("body")?;
     let placeholder = |raw: &RawValue| match raw.get().as_bytes().first() {
         Some(b'{') => Some(Value::Object(serde_json::Map::new())),
         Some(b'[') => Some(Value::Array(Vec::new())),
         _ => None,
     };
-    let wrapped = serde_json::from_str::<BTreeMap<String, &RawValue>>(body.get())
-        .ok()
-        .and_then(|mut wrapper| {
+    let (content, body_value, empty) = match body? {
+        RawBody::Wrapped(mut wrapper) => {
             let content = wrapper.remove("content")?;
             let empty = placeholder(content)?;
             let mut rest = to_values(wrapper)?;
             rest.insert("content".into(), empty.clone());
-            Some((content, Value::Object(rest), empty))
-        });
-    let (content, body_value, empty) = match wrapped {
-        Some(found) => found,
-        None => {
+            (content, Value::Object(rest), empty)
+        }
+        RawBody::Whole(body) => {
             let empty = placeholder(body)?;
             (body, empty.clone(), empty)
         }
@@ -147,6 +149,63 @@ fn with_json_body_text<T: WithBody>(
     body.content_type = Some(content_type);
     body.content = BodyContent::Text(content.get().to_owned());
     Some(actual)
+}
+
+/// A part's fields as their raw texts, read in one pass: a V4 body's wrapper (`content`,
+/// `contentType`, …) is read field by field in the same pass, so the body's text is scanned
+/// once before the matcher reads it.
+struct RawPart<'a> {
+    fields: BTreeMap<String, &'a RawValue>,
+    body: Option<RawBody<'a>>,
+}
+
+enum RawBody<'a> {
+    /// A V4 body: its wrapper's fields.
+    Wrapped(BTreeMap<String, &'a RawValue>),
+    /// A V1–V3 body.
+    Whole(&'a RawValue),
+}
+
+/// Reads a [`RawPart`]; `wrapped`: the body is a V4 wrapper object (anything else fails, and
+/// the part is then loaded whole).
+struct RawPartSeed {
+    wrapped: bool,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for RawPartSeed {
+    type Value = RawPart<'de>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for RawPartSeed {
+    type Value = RawPart<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+        let mut part = RawPart {
+            fields: BTreeMap::new(),
+            body: None,
+        };
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "body" {
+                part.body = Some(if self.wrapped {
+                    RawBody::Wrapped(map.next_value()?)
+                } else {
+                    RawBody::Whole(map.next_value()?)
+                });
+            } else {
+                let value = map.next_value()?;
+                part.fields.insert(key, value);
+            }
+        }
+        Ok(part)
+    }
 }
 
 fn to_values(fields: BTreeMap<String, &RawValue>) -> Option<serde_json::Map<String, Value>> {
@@ -323,12 +382,14 @@ mod tests {
                 true,
             ),
             (SpecVersion::V3, bare(json!([1, 2])), true),
-            // A V3 body that has a `content` field is a body, not a wrapper.
+            // A V3 body that has a `content` field is the body itself, not a wrapper.
             (
                 SpecVersion::V3,
                 bare(json!({"content": {"items": []}})),
-                false,
+                true,
             ),
+            // A V4 part whose body is not a wrapper: loaded whole.
+            (SpecVersion::V4, bare(json!({"items": []})), false),
             (
                 SpecVersion::V4,
                 v4(json!({"items": [{"id": 2.5, "name": "b"}]})),
