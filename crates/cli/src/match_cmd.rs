@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::{CliError, EXIT_FAILED, EXIT_OK, Format, MatchArgs, Outcome, Part};
 use pactum_core::contract::{
     Body, BodyContent, ContentKind, ContractError, Headers, LoadError, Message, Request, Response,
-    SpecVersion, parse_json_file,
+    SpecVersion, parse_json_read, read_file,
 };
 use pactum_core::matching::{self, Mismatch};
 use pactum_core::printable::printable;
@@ -18,7 +18,18 @@ use pactum_core::printable::printable;
 type Read<T> = fn(Value, SpecVersion, &str) -> Result<T, ContractError>;
 
 fn load<T>(file: &Path, part: Part, spec: SpecVersion, read: Read<T>) -> Result<T, CliError> {
-    let value = parse_json_file(file)?;
+    load_read(file, &read_file(file)?, part, spec, read)
+}
+
+/// [`load`] of the bytes already read from `file`.
+fn load_read<T>(
+    file: &Path,
+    bytes: &[u8],
+    part: Part,
+    spec: SpecVersion,
+    read: Read<T>,
+) -> Result<T, CliError> {
+    let value = parse_json_read(file, bytes)?;
     if let Some(other) = looks_like_another_part(|key| value.get(key).is_some(), part) {
         return Err(wrong_part(file, part, other));
     }
@@ -80,18 +91,11 @@ fn load_actual<T: WithBody>(
     read: Read<T>,
     expected_json: bool,
 ) -> Result<T, CliError> {
-    if expected_json {
-        let bytes = std::fs::read(file).map_err(|source| {
-            CliError::Load(LoadError::Io {
-                file: file.to_path_buf(),
-                source,
-            })
-        })?;
-        if let Some(actual) = with_json_body_text(&bytes, part, spec, read) {
-            return Ok(actual);
-        }
+    let bytes = read_file(file)?;
+    if expected_json && let Some(actual) = with_json_body_text(&bytes, part, spec, read) {
+        return Ok(actual);
     }
-    load(file, part, spec, read)
+    load_read(file, &bytes, part, spec, read)
 }
 
 /// The part in `bytes` with its JSON body as text, or `None` when it does not read that way.

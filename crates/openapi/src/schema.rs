@@ -84,26 +84,12 @@ impl SchemaScope<'_> {
     /// may both compile it, and the first to finish is kept.
     fn compile(&self, raw: &Value, mode: Mode) -> Compiled {
         let key = (mode, raw.to_string());
-        let shared = |compiled: &CompiledSchemas| {
-            compiled
-                .0
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .get(&key)
-                .cloned()
-        };
-        if let Some(compiled) = shared(self.compiled) {
-            return compiled;
+        let compiled = || self.compiled.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = compiled().get(&key) {
+            return Arc::clone(found);
         }
-        let compiled = Arc::new(compile(raw, self.root, self.version, mode));
-        Arc::clone(
-            self.compiled
-                .0
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .entry(key)
-                .or_insert(compiled),
-        )
+        let new = Arc::new(compile(raw, self.root, self.version, mode));
+        Arc::clone(compiled().entry(key).or_insert(new))
     }
 }
 

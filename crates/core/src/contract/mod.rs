@@ -199,11 +199,20 @@ pub enum LoadError {
 
 /// Parses JSON text, stripping a UTF-8 byte-order mark, with line/column on error.
 pub fn parse_json_file(file: &Path) -> Result<Value, LoadError> {
-    let bytes = std::fs::read(file).map_err(|source| LoadError::Io {
+    parse_json_read(file, &read_file(file)?)
+}
+
+/// Reads a file, the error naming it.
+pub fn read_file(file: &Path) -> Result<Vec<u8>, LoadError> {
+    std::fs::read(file).map_err(|source| LoadError::Io {
         file: file.to_path_buf(),
         source,
-    })?;
-    parse_json_bytes(&bytes).map_err(|e| json_error(file, &e))
+    })
+}
+
+/// Parses the bytes [`read_file`] read from `file` as [`parse_json_file`] does.
+pub fn parse_json_read(file: &Path, bytes: &[u8]) -> Result<Value, LoadError> {
+    parse_json_bytes(bytes).map_err(|e| json_error(file, &e))
 }
 
 fn json_error(file: &Path, e: &serde_json::Error) -> LoadError {
@@ -447,10 +456,7 @@ impl Pact {
 
     /// Reads a pact file (see [`Pact::from_slice`]).
     pub fn load(file: &Path) -> Result<Self, LoadError> {
-        let bytes = std::fs::read(file).map_err(|source| LoadError::Io {
-            file: file.to_path_buf(),
-            source,
-        })?;
+        let bytes = read_file(file)?;
         let text = well_formed(&bytes).map_err(|e| json_error(file, &e))?;
         read::pact_from_text(text).map_err(|source| LoadError::Contract {
             file: file.to_path_buf(),
