@@ -8,9 +8,7 @@
 //! document's coverage by the same contracts names who uses each part.
 
 use std::process::Command;
-use std::time::{Duration, Instant};
 
-use base64::Engine as _;
 use pactum::broker_api::{ProviderVersionCoverage, ProviderVersionCrossChecks};
 use serde_json::{Value, json};
 
@@ -76,26 +74,7 @@ fn publish_document(broker: &TestBroker, version: &str, branch: &str, self_verif
 }
 
 fn publish_oas(broker: &TestBroker, version: &str, branch: &str, self_verified: bool, oas: &str) {
-    let encode = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
-    let (status, body) = broker.post(
-        &format!("/provider-contracts/provider/{PROVIDER}/publish"),
-        &json!({
-            "pacticipantVersionNumber": version,
-            "branch": branch,
-            "contract": {
-                "content": encode(oas),
-                "contentType": "application/json",
-                "specification": "oas",
-                "selfVerificationResults": {
-                    "success": self_verified,
-                    "content": encode("12 tests"),
-                    "contentType": "text/plain",
-                    "verifier": "schemathesis"
-                }
-            }
-        }),
-    );
-    assert_eq!(status, 200, "{body}");
+    broker.publish_openapi(PROVIDER, version, Some(branch), self_verified, oas);
 }
 
 fn publish_pact(broker: &TestBroker, pact: &Value, version: &str, branch: &str) {
@@ -122,19 +101,6 @@ fn deploy(broker: &TestBroker, pacticipant: &str, version: &str, env_uuid: &str)
         &json!({}),
     );
     assert!(status == 200 || status == 201, "{body}");
-}
-
-/// Waits until the broker holds `expected` cross-checks and none is pending (`/metrics`).
-fn wait_for_cross_checks(broker: &TestBroker, expected: i64) {
-    let started = Instant::now();
-    while broker.count("crossChecksPending") != 0 || broker.count("crossChecks") != expected {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "not {expected} cross-checks computed after a minute: {}",
-            broker.ok("/metrics")
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 /// `pactum can-i-deploy` for one version to an environment: (exit code, text, JSON answer).
@@ -222,7 +188,7 @@ fn cross_checks_gate_deployments_with_the_comparator_code_named() {
         publish_pact(&broker, &incompatible("mobile-app"), "2.0.0", "main");
         publish_document(&broker, "3.0.0", "main", true);
         deploy(&broker, PROVIDER, "3.0.0", &production);
-        wait_for_cross_checks(&broker, 2); // the two consumers' newest contracts
+        broker.wait_for_cross_checks(2); // the two consumers' newest contracts
 
         // A passing pair: yes, from the cross-check, which stands in for a verification.
         let (code, said, answer) = can_i_deploy(&broker, "web-shop", "1.0.0", "production");
@@ -355,7 +321,7 @@ fn cross_checks_gate_deployments_with_the_comparator_code_named() {
         assert_eq!(answer["summary"]["deployable"], Value::Null, "{answer}");
         let reason = answer["summary"]["reason"].as_str().unwrap();
         assert!(reason.contains("is being computed"), "{answer}");
-        wait_for_cross_checks(&broker, 3);
+        broker.wait_for_cross_checks(3);
         let (code, said, _) = can_i_deploy(&broker, "web-shop", "0.9.0", "production");
         assert_eq!(code, 0, "{said}");
 
@@ -426,7 +392,7 @@ fn pending_cross_checks_survive_a_restart() {
         drop(idle);
 
         let restarted = TestBroker::start(&db);
-        wait_for_cross_checks(&restarted, 1);
+        restarted.wait_for_cross_checks(1);
         let (code, said, _) = can_i_deploy(&restarted, "web-shop", "1.0.0", "production");
         assert_eq!(code, 0, "{said}");
         drop(restarted);
@@ -439,7 +405,7 @@ fn pending_cross_checks_survive_a_restart() {
             "UPDATE provider_contracts SET content_sha = NULL; DELETE FROM cross_checks",
         );
         let upgraded = TestBroker::start(&db);
-        wait_for_cross_checks(&upgraded, 1);
+        upgraded.wait_for_cross_checks(1);
         let (code, said, _) = can_i_deploy(&upgraded, "web-shop", "1.0.0", "production");
         assert_eq!(code, 0, "{said}");
     }
@@ -483,7 +449,7 @@ fn two_instances_on_one_postgres_compute_each_pair_once() {
             "main",
         );
     }
-    wait_for_cross_checks(&second, CONSUMERS as i64);
+    second.wait_for_cross_checks(CONSUMERS as i64);
     let (rows, fewest, most) = runtime().block_on(async {
         use sqlx::{Connection, Row};
         let mut connection = sqlx::PgConnection::connect(&db.url).await.unwrap();

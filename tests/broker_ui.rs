@@ -1009,7 +1009,6 @@ const ORDERS_OAS: &str = r#"{
 
 #[test]
 fn the_cross_check_page_shows_each_consumer_contracts_findings() {
-    use base64::Engine as _;
     for kind in backends() {
         let db = TestDb::new(kind);
         let broker = TestBroker::start(&db);
@@ -1026,28 +1025,8 @@ fn the_cross_check_page_shows_each_consumer_contracts_findings() {
             "metadata": {"pactSpecification": {"version": "3.0.0"}}
         });
         publish(&broker, "shop", "1.0.0", None, &contract);
-        let encode = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
-        let (status, body) = broker.post(
-            "/provider-contracts/provider/orders/publish",
-            &json!({
-                "pacticipantVersionNumber": "3.1.0",
-                "contract": {
-                    "content": encode(ORDERS_OAS),
-                    "contentType": "application/json",
-                    "specification": "oas",
-                    "selfVerificationResults": {"success": true, "verifier": "schemathesis"}
-                }
-            }),
-        );
-        assert_eq!(status, 200, "{body}");
-        let started = Instant::now();
-        while broker.count("crossChecksPending") != 0 || broker.count("crossChecks") != 1 {
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "{kind:?}: no cross-check"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        broker.publish_openapi("orders", "3.1.0", None, true, ORDERS_OAS);
+        broker.wait_for_cross_checks(1);
 
         let path = "/cross-checks/provider/orders/version/3.1.0";
         let html = browse(&broker, path).page("cross-checks");
@@ -1116,7 +1095,6 @@ const HOSTILE: &str = r#"x"><img src=x onerror="window.__pwned=1">"#;
 
 #[test]
 fn the_coverage_page_names_the_consumers_as_text() {
-    use base64::Engine as _;
     for kind in backends() {
         let db = TestDb::new(kind);
         let broker = TestBroker::start(&db);
@@ -1138,20 +1116,7 @@ fn the_coverage_page_names_the_consumers_as_text() {
             "metadata": {"pactSpecification": {"version": "3.0.0"}}
         });
         publish(&broker, HOSTILE, "1.0.0", None, &contract);
-        let encode = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
-        let (status, body) = broker.post(
-            "/provider-contracts/provider/orders/publish",
-            &json!({
-                "pacticipantVersionNumber": "3.1.0",
-                "contract": {
-                    "content": encode(ORDERS_OAS),
-                    "contentType": "application/json",
-                    "specification": "oas",
-                    "selfVerificationResults": {"success": true, "verifier": "schemathesis"}
-                }
-            }),
-        );
-        assert_eq!(status, 200, "{body}");
+        broker.publish_openapi("orders", "3.1.0", None, true, ORDERS_OAS);
 
         let path = "/cross-checks/provider/orders/version/3.1.0/coverage";
         let html = browse(&broker, path).page("coverage");

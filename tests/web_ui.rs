@@ -471,7 +471,6 @@ fn order_contract(consumer: &str, body: Value) -> Value {
 
 #[test]
 fn a_person_sees_a_failed_cross_check_and_what_of_the_document_is_used() {
-    use base64::Engine as _;
     for kind in backends() {
         let Some(browser) = Browser::start() else {
             return;
@@ -492,28 +491,8 @@ fn a_person_sees_a_failed_cross_check_and_what_of_the_document_is_used() {
             );
             assert_eq!(status, 200, "{body}");
         }
-        let encode = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
-        let (status, body) = broker.post(
-            "/provider-contracts/provider/orders/publish",
-            &json!({
-                "pacticipantVersionNumber": "3.1.0",
-                "contract": {
-                    "content": encode(ORDERS_OAS),
-                    "contentType": "application/json",
-                    "specification": "oas",
-                    "selfVerificationResults": {"success": true, "verifier": "schemathesis"}
-                }
-            }),
-        );
-        assert_eq!(status, 200, "{body}");
-        let started = std::time::Instant::now();
-        while broker.count("crossChecksPending") != 0 || broker.count("crossChecks") != 2 {
-            assert!(
-                started.elapsed() < std::time::Duration::from_secs(60),
-                "{kind:?}: the cross-checks were not computed"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
+        broker.publish_openapi("orders", "3.1.0", None, true, ORDERS_OAS);
+        broker.wait_for_cross_checks(2);
 
         // The cross-check page: shop's check failed, in red, with the comparator's code.
         browser.open(&format!(

@@ -278,6 +278,56 @@ impl TestBroker {
         run(&mut command)
     }
 
+    /// Publishes `document` (an OpenAPI document's JSON text) as the provider contract of
+    /// `provider` version `version` (on `branch`, when given), self-verified by schemathesis
+    /// with the outcome `self_verified`, through PactFlow's publish resource.
+    pub fn publish_openapi(
+        &self,
+        provider: &str,
+        version: &str,
+        branch: Option<&str>,
+        self_verified: bool,
+        document: &str,
+    ) {
+        use base64::Engine as _;
+        let encode = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
+        let mut request = json!({
+            "pacticipantVersionNumber": version,
+            "contract": {
+                "content": encode(document),
+                "contentType": "application/json",
+                "specification": "oas",
+                "selfVerificationResults": {
+                    "success": self_verified,
+                    "content": encode("12 tests"),
+                    "contentType": "text/plain",
+                    "verifier": "schemathesis"
+                }
+            }
+        });
+        if let Some(branch) = branch {
+            request["branch"] = json!(branch);
+        }
+        let (status, body) = self.post(
+            &format!("/provider-contracts/provider/{provider}/publish"),
+            &request,
+        );
+        assert_eq!(status, 200, "{body}");
+    }
+
+    /// Waits until the broker holds `expected` cross-checks and none is pending (`/metrics`).
+    pub fn wait_for_cross_checks(&self, expected: i64) {
+        let started = std::time::Instant::now();
+        while self.count("crossChecksPending") != 0 || self.count("crossChecks") != expected {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "not {expected} cross-checks computed after a minute: {}",
+                self.ok("/metrics")
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// Publishes contracts through `/contracts/publish`.
     pub fn publish(
         &self,
