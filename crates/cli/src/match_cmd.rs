@@ -12,7 +12,7 @@ use pactum_core::contract::{
     Body, BodyContent, ContentKind, ContractError, Headers, LoadError, Message, Request, Response,
     SpecVersion, parse_json_read, read_file,
 };
-use pactum_core::matching::{self, Mismatch};
+use pactum_core::matching::{self, BodySeed, Mismatch, StreamedBody};
 use pactum_core::printable::printable;
 
 type Read<T> = fn(Value, SpecVersion, &str) -> Result<T, ContractError>;
@@ -53,130 +53,152 @@ fn wrong_part(file: &Path, part: Part, other: Part) -> CliError {
     ))
 }
 
-/// A request or response: what has a body and headers.
-trait WithBody {
-    fn body_and_headers(&mut self) -> (&mut Body, &Headers);
+/// A request or a response: a part whose actual JSON body `pactum match` compares while it
+/// reads the file.
+trait HttpPart: Sized {
+    fn body_and_headers(&self) -> (&Body, &Headers);
+    /// The seed comparing an actual body with this expected part's, when it applies.
+    fn body_seed(&self) -> Option<BodySeed<'_>>;
+    fn mismatches(expected: &Self, actual: &Self) -> Vec<Mismatch>;
+    fn mismatches_streamed(expected: &Self, actual: &Self, body: StreamedBody) -> Vec<Mismatch>;
 }
 
-impl WithBody for Request {
-    fn body_and_headers(&mut self) -> (&mut Body, &Headers) {
-        (&mut self.body, &self.headers)
+impl HttpPart for Request {
+    fn body_and_headers(&self) -> (&Body, &Headers) {
+        (&self.body, &self.headers)
+    }
+    fn body_seed(&self) -> Option<BodySeed<'_>> {
+        BodySeed::request(self)
+    }
+    fn mismatches(expected: &Self, actual: &Self) -> Vec<Mismatch> {
+        matching::match_request(expected, actual)
+    }
+    fn mismatches_streamed(expected: &Self, actual: &Self, body: StreamedBody) -> Vec<Mismatch> {
+        matching::match_request_streamed(expected, actual, body)
     }
 }
 
-impl WithBody for Response {
-    fn body_and_headers(&mut self) -> (&mut Body, &Headers) {
-        (&mut self.body, &self.headers)
+impl HttpPart for Response {
+    fn body_and_headers(&self) -> (&Body, &Headers) {
+        (&self.body, &self.headers)
+    }
+    fn body_seed(&self) -> Option<BodySeed<'_>> {
+        BodySeed::response(self)
+    }
+    fn mismatches(expected: &Self, actual: &Self) -> Vec<Mismatch> {
+        matching::match_response(expected, actual)
+    }
+    fn mismatches_streamed(expected: &Self, actual: &Self, body: StreamedBody) -> Vec<Mismatch> {
+        matching::match_response_streamed(expected, actual, body)
     }
 }
 
-/// Whether the expected side's body is a JSON document compared as JSON.
-fn json_body<T: WithBody>(part: &mut T) -> bool {
-    let (body, headers) = part.body_and_headers();
-    matches!(body.content, BodyContent::Json(_))
-        && ContentKind::of(&body.content_type_with(headers).unwrap_or_default())
-            == ContentKind::Json
-}
-
-/// Loads the actual side. When the expected body is JSON and so is the actual one, the actual
-/// body is kept as the file's text instead of being built into a tree: the matcher checks a
-/// JSON text while it parses it, in one pass (as it does for a provider's answer in `pactum
-/// verify`), and building a large received body as a tree first was most of this command's
-/// time. Anything else (another body kind, a file this fast reading does not understand) is
-/// loaded whole, as the expected side is, so errors and results are the same either way.
-fn load_actual<T: WithBody>(
+/// Matches the actual request or response in `file` against `expected`.
+///
+/// When the expected body is JSON, the actual body is compared while the file is read (as
+/// `pactum verify` does with a provider's answer): the file is parsed once, and a large
+/// received body is never built as a tree, which was most of this command's time. Anything
+/// that does not read that way (another body kind, a file this reading does not understand)
+/// is loaded whole, as the expected side is, so errors and results are the same either way.
+fn match_http<T: HttpPart>(
+    expected: &T,
     file: &Path,
     part: Part,
     spec: SpecVersion,
     read: Read<T>,
-    expected_json: bool,
-) -> Result<T, CliError> {
+) -> Result<Vec<Mismatch>, CliError> {
     let bytes = read_file(file)?;
-    if expected_json && let Some(actual) = with_json_body_text(&bytes, part, spec, read) {
-        return Ok(actual);
+    if let Some(seed) = expected.body_seed()
+        && let Some((actual, body)) = with_streamed_body(&bytes, part, spec, read, seed)
+    {
+        let mismatches = T::mismatches_streamed(expected, &actual, body);
+        let_go(actual);
+        return Ok(mismatches);
     }
-    load_read(file, &bytes, part, spec, read)
+    let actual = load_read(file, &bytes, part, spec, read)?;
+    let mismatches = T::mismatches(expected, &actual);
+    let_go(actual);
+    Ok(mismatches)
 }
 
-/// The part in `bytes` with its JSON body as text, or `None` when it does not read that way.
+/// The part in `bytes` with its JSON body compared by `seed` while read, or `None` when it
+/// does not read that way.
 ///
-/// The body's content is swapped for an empty placeholder of the same JSON type, the rest is
-/// read as usual, and the text goes in only if the reader took the placeholder as the body's
-/// JSON content: whatever the spec version's body layout (V4's `content` wrapper or a bare
-/// V1–V3 body), the text lands where the reader would have put the tree.
-fn with_json_body_text<T: WithBody>(
+/// The body's content is compared, then stands in the part as an empty placeholder of the
+/// same JSON type; the rest is read as usual, and the comparison counts only if the reader
+/// took the placeholder as the body's JSON content: whatever the spec version's body layout
+/// (V4's `content` wrapper or a bare V1–V3 body), the body was where the reader would have
+/// found it.
+fn with_streamed_body<T: HttpPart>(
     bytes: &[u8],
     part: Part,
     spec: SpecVersion,
     read: Read<T>,
-) -> Option<T> {
+    seed: BodySeed<'_>,
+) -> Option<(T, StreamedBody)> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let wrapped = spec >= SpecVersion::V4;
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let RawPart { fields, body } = RawPartSeed { wrapped }
+    // Checked whole first: one pass over the bytes is cheaper than checking each string as
+    // it is read, and JSON text is UTF-8 throughout anyway.
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let RawPart { fields, body } = RawPartSeed { wrapped, seed }
         .deserialize(&mut deserializer)
         .ok()?;
     deserializer.end().ok()?;
     if looks_like_another_part(|key| fields.contains_key(key), part).is_some() {
         return None;
     }
-    let placeholder = |raw: &RawValue| match raw.get().as_bytes().first() {
-        Some(b'{') => Some(Value::Object(serde_json::Map::new())),
-        Some(b'[') => Some(Value::Array(Vec::new())),
-        _ => None,
-    };
-    let (content, body_value, empty) = match body? {
-        RawBody::Wrapped(mut wrapper) => {
-            let content = wrapper.remove("content")?;
-            let empty = placeholder(content)?;
-            let mut rest = to_values(wrapper)?;
-            rest.insert("content".into(), empty.clone());
-            (content, Value::Object(rest), empty)
+    let (streamed, body_value) = match body? {
+        RawBody::Wrapped { fields, content } => {
+            let content = content?;
+            let mut rest = to_values(fields)?;
+            rest.insert("content".into(), content.placeholder()?.clone());
+            (content, Value::Object(rest))
         }
         RawBody::Whole(body) => {
-            let empty = placeholder(body)?;
-            (body, empty.clone(), empty)
+            let placeholder = body.placeholder()?.clone();
+            (body, placeholder)
         }
     };
     let mut object = to_values(fields)?;
     object.insert("body".into(), body_value);
-    let mut actual = read(Value::Object(object), spec, "$").ok()?;
+    let actual = read(Value::Object(object), spec, "$").ok()?;
     let (body, headers) = actual.body_and_headers();
-    if body.content != BodyContent::Json(empty) {
-        return None;
-    }
+    let read_as_json = match &body.content {
+        BodyContent::Json(value) => Some(value) == streamed.placeholder(),
+        _ => false,
+    };
     let content_type = body.content_type_with(headers).unwrap_or_default();
-    if ContentKind::of(&content_type) != ContentKind::Json {
-        return None;
-    }
-    // The type the tree would have been given, stated, since a text body has no type of its own.
-    body.content_type = Some(content_type);
-    body.content = BodyContent::Text(content.get().to_owned());
-    Some(actual)
+    (read_as_json && ContentKind::of(&content_type) == ContentKind::Json)
+        .then_some((actual, streamed))
 }
 
-/// A part's fields as their raw texts, read in one pass: a V4 body's wrapper (`content`,
-/// `contentType`, …) is read field by field in the same pass, so the body's text is scanned
-/// once before the matcher reads it.
+/// A part's fields as their raw texts, read in one pass, with its body compared while read
+/// (a V4 body's wrapper — `content`, `contentType`, … — read field by field).
 struct RawPart<'a> {
     fields: BTreeMap<String, &'a RawValue>,
     body: Option<RawBody<'a>>,
 }
 
 enum RawBody<'a> {
-    /// A V4 body: its wrapper's fields.
-    Wrapped(BTreeMap<String, &'a RawValue>),
-    /// A V1–V3 body.
-    Whole(&'a RawValue),
+    /// A V4 body: its wrapper's other fields, and its content compared.
+    Wrapped {
+        fields: BTreeMap<String, &'a RawValue>,
+        content: Option<StreamedBody>,
+    },
+    /// A V1–V3 body, compared.
+    Whole(StreamedBody),
 }
 
 /// Reads a [`RawPart`]; `wrapped`: the body is a V4 wrapper object (anything else fails, and
 /// the part is then loaded whole).
-struct RawPartSeed {
+struct RawPartSeed<'s> {
     wrapped: bool,
+    seed: BodySeed<'s>,
 }
 
-impl<'de> serde::de::DeserializeSeed<'de> for RawPartSeed {
+impl<'de> serde::de::DeserializeSeed<'de> for RawPartSeed<'_> {
     type Value = RawPart<'de>;
 
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
@@ -184,7 +206,7 @@ impl<'de> serde::de::DeserializeSeed<'de> for RawPartSeed {
     }
 }
 
-impl<'de> serde::de::Visitor<'de> for RawPartSeed {
+impl<'de> serde::de::Visitor<'de> for RawPartSeed<'_> {
     type Value = RawPart<'de>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -199,9 +221,9 @@ impl<'de> serde::de::Visitor<'de> for RawPartSeed {
         while let Some(key) = map.next_key::<String>()? {
             if key == "body" {
                 part.body = Some(if self.wrapped {
-                    RawBody::Wrapped(map.next_value()?)
+                    map.next_value_seed(WrapperSeed(self.seed))?
                 } else {
-                    RawBody::Whole(map.next_value()?)
+                    RawBody::Whole(map.next_value_seed(self.seed)?)
                 });
             } else {
                 let value = map.next_value()?;
@@ -209,6 +231,37 @@ impl<'de> serde::de::Visitor<'de> for RawPartSeed {
             }
         }
         Ok(part)
+    }
+}
+
+/// Reads a V4 body wrapper into [`RawBody::Wrapped`], comparing its `content`.
+struct WrapperSeed<'s>(BodySeed<'s>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for WrapperSeed<'_> {
+    type Value = RawBody<'de>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for WrapperSeed<'_> {
+    type Value = RawBody<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a body object")
+    }
+
+    fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+        let (mut fields, mut content) = (BTreeMap::new(), None);
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "content" {
+                content = Some(map.next_value_seed(self.0)?);
+            } else {
+                fields.insert(key, map.next_value()?);
+            }
+        }
+        Ok(RawBody::Wrapped { fields, content })
     }
 }
 
@@ -260,17 +313,22 @@ impl Part {
     }
 }
 
-/// Matches `actual` against `expected`, then lets both go without freeing them.
+/// Lets a loaded document go without freeing it.
 ///
-/// `pactum match` exits right after printing the report, and the two documents can be large
-/// trees of small allocations (a 1.7 MB body is hundreds of thousands): walking them only to
-/// hand every node back to the allocator costs a visible share of the whole command, while the
+/// `pactum match` exits right after printing the report, and a document can be a large tree
+/// of small allocations (a 1.7 MB body is hundreds of thousands): walking it only to hand
+/// every node back to the allocator costs a visible share of the whole command, while the
 /// operating system reclaims the process's memory at exit anyway. Only this one-shot command
 /// does this; library code always frees what it loads.
+fn let_go<T>(document: T) {
+    std::mem::forget(document);
+}
+
+/// Matches `actual` against `expected`, then lets both go (see [`let_go`]).
 fn compare<T>(expected: T, actual: T, matcher: fn(&T, &T) -> Vec<Mismatch>) -> Vec<Mismatch> {
     let mismatches = matcher(&expected, &actual);
-    std::mem::forget(expected);
-    std::mem::forget(actual);
+    let_go(expected);
+    let_go(actual);
     mismatches
 }
 
@@ -279,16 +337,16 @@ pub(super) fn run(args: &MatchArgs) -> Result<Outcome, CliError> {
     let (part, expected, actual) = (args.part, &args.expected, &args.actual);
     let mismatches: Vec<Mismatch> = match part {
         Part::Request => {
-            let mut expected = load(expected, part, spec, Request::from_value)?;
-            let json = json_body(&mut expected);
-            let actual = load_actual(actual, part, spec, Request::from_value, json)?;
-            compare(expected, actual, matching::match_request)
+            let expected = load(expected, part, spec, Request::from_value)?;
+            let mismatches = match_http(&expected, actual, part, spec, Request::from_value)?;
+            let_go(expected);
+            mismatches
         }
         Part::Response => {
-            let mut expected = load(expected, part, spec, Response::from_value)?;
-            let json = json_body(&mut expected);
-            let actual = load_actual(actual, part, spec, Response::from_value, json)?;
-            compare(expected, actual, matching::match_response)
+            let expected = load(expected, part, spec, Response::from_value)?;
+            let mismatches = match_http(&expected, actual, part, spec, Response::from_value)?;
+            let_go(expected);
+            mismatches
         }
         Part::Message => compare(
             load(expected, part, spec, Message::from_value)?,
@@ -338,33 +396,32 @@ pub(super) fn run(args: &MatchArgs) -> Result<Outcome, CliError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pactum_core::matching::{match_request, match_response};
     use std::path::PathBuf;
 
     /// Matches `actual` (a JSON part, as a file would hold it) against `expected` both ways:
-    /// the actual body built as a tree, and kept as text when that path takes it. Returns the
-    /// two results, the text path's `None` when it did not take the part.
-    fn both_ways<T: WithBody + Clone>(
+    /// the actual body built as a tree, and compared while read when that path takes it.
+    /// Returns the two results, the streamed one `None` when that path did not take the part.
+    fn both_ways<T: HttpPart>(
         expected: &Value,
         actual: &Value,
         part: Part,
         spec: SpecVersion,
         read: Read<T>,
-        matcher: fn(&T, &T) -> Vec<Mismatch>,
     ) -> Option<(Vec<Mismatch>, Option<Vec<Mismatch>>)> {
-        let mut expected = read(expected.clone(), spec, "$").ok()?;
+        let expected = read(expected.clone(), spec, "$").ok()?;
         let tree = read(actual.clone(), spec, "$").ok()?;
-        let tree_result = matcher(&expected, &tree);
-        if !json_body(&mut expected) {
+        let tree_result = T::mismatches(&expected, &tree);
+        let Some(seed) = expected.body_seed() else {
             return Some((tree_result, None));
-        }
+        };
         let bytes = serde_json::to_vec_pretty(actual).unwrap();
-        let text = with_json_body_text(&bytes, part, spec, read);
-        Some((tree_result, text.map(|text| matcher(&expected, &text))))
+        let streamed = with_streamed_body(&bytes, part, spec, read, seed)
+            .map(|(actual, body)| T::mismatches_streamed(&expected, &actual, body));
+        Some((tree_result, streamed))
     }
 
     #[test]
-    fn a_json_body_kept_as_text_gives_the_tree_results() {
+    fn a_json_body_compared_while_read_gives_the_tree_results() {
         let expected = json!({"status": 200, "headers": {"Content-Type": "application/json"},
             "body": {"items": [{"id": 1, "name": "a"}]},
             "matchingRules": {"body": {"$.items": {"matchers": [{"match": "type", "min": 1}]},
@@ -427,7 +484,6 @@ mod tests {
                 Part::Response,
                 spec,
                 Response::from_value,
-                match_response,
             )
             .unwrap();
             assert_eq!(text.is_some(), text_path, "{actual}");
@@ -463,7 +519,7 @@ mod tests {
     /// Every request and response case of the Pact specification, matched with its actual
     /// side loaded both ways, gives the same mismatches.
     #[test]
-    fn specification_cases_match_the_same_with_the_body_kept_as_text() {
+    fn specification_cases_match_the_same_with_the_body_compared_while_read() {
         let Some(root) = std::env::var_os("PACTUM_SPEC_CASES").map(PathBuf::from) else {
             assert!(
                 std::env::var_os("PACTUM_SKIP_SPEC_CASES").is_some(),
@@ -489,23 +545,9 @@ mod tests {
                             .unwrap();
                     let (expected, actual) = (&case["expected"], &case["actual"]);
                     let result = if kind == "request" {
-                        both_ways(
-                            expected,
-                            actual,
-                            Part::Request,
-                            spec,
-                            Request::from_value,
-                            match_request,
-                        )
+                        both_ways(expected, actual, Part::Request, spec, Request::from_value)
                     } else {
-                        both_ways(
-                            expected,
-                            actual,
-                            Part::Response,
-                            spec,
-                            Response::from_value,
-                            match_response,
-                        )
+                        both_ways(expected, actual, Part::Response, spec, Response::from_value)
                     };
                     let Some((tree, text)) = result else { continue };
                     compared += 1;

@@ -467,7 +467,7 @@ impl<'r> Walker<'r, '_> {
         path: &[Segment<'_>],
         list: &RuleList,
         failures: Vec<(String, String)>,
-        actual: &str,
+        actual: &dyn std::fmt::Display,
     ) {
         let or_passed = list.combine == Combine::Or && failures.len() < list.rules.len();
         if !or_passed {
@@ -512,7 +512,7 @@ impl<'r> Walker<'r, '_> {
                 failures.push((message, rule.to_string()));
             }
         }
-        self.report_container_failures(path, list, failures, type_name(actual));
+        self.report_container_failures(path, list, failures, &type_name(actual));
     }
 
     fn compare_objects<'a, A: JsonView>(
@@ -698,7 +698,8 @@ impl<'r> Walker<'r, '_> {
                 failures.push((message, rule.to_string()));
             }
         }
-        self.report_container_failures(path, list, failures, &format!("{len} elements"));
+        // Rendered only for a failure: this runs for every array of a large body.
+        self.report_container_failures(path, list, failures, &format_args!("{len} elements"));
     }
 
     /// Each actual element is compared with the expected element at the same index, or with
@@ -819,30 +820,83 @@ pub(crate) fn compare_json_text(
     out: &mut Vec<Mismatch>,
 ) -> Result<(), serde_json::Error> {
     let before = out.len();
-    let result = {
-        let mut walker = Walker {
-            selector: Selector::new(rules),
-            scoped: Vec::new(),
-            strict,
-            kind,
-            out: &mut *out,
-        };
-        let mut path = Vec::with_capacity(8);
-        let mut flat = FlatObjects::default();
-        let mut de = serde_json::Deserializer::from_str(text);
-        Stream {
-            walker: &mut walker,
-            path: &mut path,
-            expected,
-            flat: &mut flat,
-        }
-        .deserialize(&mut de)
-        .and_then(|()| de.end())
-    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let result =
+        compare_json_from(rules, strict, kind, expected, &mut de, out).and_then(|_| de.end());
     if result.is_err() {
         out.truncate(before);
     }
     result
+}
+
+/// What a JSON value read by [`compare_json_from`] was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    Object,
+    Array,
+    Scalar,
+}
+
+/// Compares the JSON value `deserializer` is at with the expected document while reading it
+/// (see [`compare_json_text`]); on an error, mismatches already appended stay in `out`.
+pub(crate) fn compare_json_from<'de, D: Deserializer<'de>>(
+    rules: &PathRules,
+    strict: bool,
+    kind: MismatchKind,
+    expected: &Value,
+    deserializer: D,
+    out: &mut Vec<Mismatch>,
+) -> Result<Shape, D::Error> {
+    let mut walker = Walker {
+        selector: Selector::new(rules),
+        scoped: Vec::new(),
+        strict,
+        kind,
+        out,
+    };
+    let mut path = Vec::with_capacity(8);
+    let mut flat = FlatObjects::default();
+    deserializer.deserialize_any(Shaped(Stream {
+        walker: &mut walker,
+        path: &mut path,
+        expected,
+        flat: &mut flat,
+    }))
+}
+
+/// A [`Stream`] at the top of a document, telling what the document was.
+struct Shaped<'s, 'e, 'r, 'o>(Stream<'s, 'e, 'r, 'o>);
+
+impl<'de> Visitor<'de> for Shaped<'_, '_, '_, '_> {
+    type Value = Shape;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.expecting(f)
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Shape, E> {
+        self.0.visit_unit().map(|()| Shape::Scalar)
+    }
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Shape, E> {
+        self.0.visit_bool(v).map(|()| Shape::Scalar)
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Shape, E> {
+        self.0.visit_i64(v).map(|()| Shape::Scalar)
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Shape, E> {
+        self.0.visit_u64(v).map(|()| Shape::Scalar)
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Shape, E> {
+        self.0.visit_f64(v).map(|()| Shape::Scalar)
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Shape, E> {
+        self.0.visit_str(v).map(|()| Shape::Scalar)
+    }
+    fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<Shape, M::Error> {
+        self.0.visit_map(map).map(|()| Shape::Object)
+    }
+    fn visit_seq<S: SeqAccess<'de>>(self, seq: S) -> Result<Shape, S::Error> {
+        self.0.visit_seq(seq).map(|()| Shape::Array)
+    }
 }
 
 struct Stream<'s, 'e, 'r, 'o> {

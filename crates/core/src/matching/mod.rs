@@ -109,6 +109,25 @@ pub fn render_text(mismatches: &[Mismatch]) -> String {
 /// Matches an actual request against the expected one. Strict: unexpected JSON keys and query
 /// parameters are mismatches.
 pub fn match_request(expected: &Request, actual: &Request) -> Vec<Mismatch> {
+    request_mismatches(expected, actual, None)
+}
+
+/// [`match_request`] with the actual JSON body already compared while it was read
+/// ([`BodySeed::request`]): the body's presence and content type come from `actual`, its JSON
+/// content from `body`.
+pub fn match_request_streamed(
+    expected: &Request,
+    actual: &Request,
+    body: StreamedBody,
+) -> Vec<Mismatch> {
+    request_mismatches(expected, actual, Some(body.mismatches))
+}
+
+fn request_mismatches(
+    expected: &Request,
+    actual: &Request,
+    streamed: Option<Vec<Mismatch>>,
+) -> Vec<Mismatch> {
     let mut out = Vec::new();
     let rules = &expected.matching_rules;
     http::match_method(&expected.method, &actual.method, rules, &mut out);
@@ -116,12 +135,15 @@ pub fn match_request(expected: &Request, actual: &Request) -> Vec<Mismatch> {
     http::match_query(&expected.query, &actual.query, rules, &mut out);
     http::match_headers(&expected.headers, &actual.headers, rules, &mut out);
     match_body(
-        &expected.body,
-        &expected.headers,
-        &actual.body,
-        &actual.headers,
+        BodySides {
+            expected: &expected.body,
+            expected_headers: &expected.headers,
+            actual: &actual.body,
+            actual_headers: &actual.headers,
+        },
         &rules.body,
         true,
+        streamed,
         &mut out,
     );
     out
@@ -129,20 +151,129 @@ pub fn match_request(expected: &Request, actual: &Request) -> Vec<Mismatch> {
 
 /// Matches an actual response against the expected one. Lenient: extra JSON keys are fine.
 pub fn match_response(expected: &Response, actual: &Response) -> Vec<Mismatch> {
+    response_mismatches(expected, actual, None)
+}
+
+/// [`match_response`] with the actual JSON body already compared while it was read
+/// ([`BodySeed::response`]): the body's presence and content type come from `actual`, its
+/// JSON content from `body`.
+pub fn match_response_streamed(
+    expected: &Response,
+    actual: &Response,
+    body: StreamedBody,
+) -> Vec<Mismatch> {
+    response_mismatches(expected, actual, Some(body.mismatches))
+}
+
+fn response_mismatches(
+    expected: &Response,
+    actual: &Response,
+    streamed: Option<Vec<Mismatch>>,
+) -> Vec<Mismatch> {
     let mut out = Vec::new();
     let rules = &expected.matching_rules;
     http::match_status(expected.status, actual.status, rules, &mut out);
     http::match_headers(&expected.headers, &actual.headers, rules, &mut out);
     match_body(
-        &expected.body,
-        &expected.headers,
-        &actual.body,
-        &actual.headers,
+        BodySides {
+            expected: &expected.body,
+            expected_headers: &expected.headers,
+            actual: &actual.body,
+            actual_headers: &actual.headers,
+        },
         &rules.body,
         false,
+        streamed,
         &mut out,
     );
     out
+}
+
+/// A received JSON body, compared with the expected one while it was read by a [`BodySeed`].
+#[derive(Debug)]
+pub struct StreamedBody {
+    mismatches: Vec<Mismatch>,
+    placeholder: Option<Value>,
+}
+
+impl StreamedBody {
+    /// An empty value of the body's JSON type, `{}` or `[]`, to stand for the body in the
+    /// actual part; `None` when the body was not an object or an array.
+    pub fn placeholder(&self) -> Option<&Value> {
+        self.placeholder.as_ref()
+    }
+}
+
+/// Compares a received JSON body with a request's or response's expected one while it is
+/// deserialized (a [`DeserializeSeed`](serde::de::DeserializeSeed)), so that a large body is
+/// read once and never built as a tree. The result goes to [`match_request_streamed`] or
+/// [`match_response_streamed`] with the rest of the part. A seed applies only where the
+/// comparison would read the body as JSON: an expected JSON body without a whole-body
+/// `contentType` rule (which looks at the received bytes).
+#[derive(Clone, Copy)]
+pub struct BodySeed<'a> {
+    expected: &'a Value,
+    rules: &'a PathRules,
+    strict: bool,
+}
+
+impl<'a> BodySeed<'a> {
+    /// For the body of a request matched against `expected` (strict about unexpected keys).
+    pub fn request(expected: &'a Request) -> Option<Self> {
+        Self::new(
+            &expected.body,
+            &expected.headers,
+            &expected.matching_rules.body,
+            true,
+        )
+    }
+
+    /// For the body of a response matched against `expected`.
+    pub fn response(expected: &'a Response) -> Option<Self> {
+        Self::new(
+            &expected.body,
+            &expected.headers,
+            &expected.matching_rules.body,
+            false,
+        )
+    }
+
+    fn new(body: &'a Body, headers: &Headers, rules: &'a PathRules, strict: bool) -> Option<Self> {
+        let BodyContent::Json(expected) = &body.content else {
+            return None;
+        };
+        let kind = ContentKind::of(&body.content_type_with(headers).unwrap_or_default());
+        (kind == ContentKind::Json && root_content_type_rule(rules).is_none()).then_some(Self {
+            expected,
+            rules,
+            strict,
+        })
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for BodySeed<'_> {
+    type Value = StreamedBody;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<StreamedBody, D::Error> {
+        let mut mismatches = Vec::new();
+        let shape = json::compare_json_from(
+            self.rules,
+            self.strict,
+            MismatchKind::Body,
+            self.expected,
+            d,
+            &mut mismatches,
+        )?;
+        let placeholder = match shape {
+            json::Shape::Object => Some(Value::Object(serde_json::Map::new())),
+            json::Shape::Array => Some(Value::Array(Vec::new())),
+            json::Shape::Scalar => None,
+        };
+        Ok(StreamedBody {
+            mismatches,
+            placeholder,
+        })
+    }
 }
 
 /// Matches an actual message against the expected one: contents (lenient, like a response)
@@ -157,12 +288,15 @@ pub fn match_message(expected: &Message, actual: &Message) -> Vec<Mismatch> {
         h
     };
     match_body(
-        &expected.contents,
-        &content_type(expected),
-        &actual.contents,
-        &content_type(actual),
+        BodySides {
+            expected: &expected.contents,
+            expected_headers: &content_type(expected),
+            actual: &actual.contents,
+            actual_headers: &content_type(actual),
+        },
         &expected.matching_rules.body,
         false,
+        None,
         &mut out,
     );
     match_metadata(expected, actual, &mut out);
@@ -248,16 +382,38 @@ fn body_type_mismatch(expected: String, actual: String, message: String) -> Mism
     }
 }
 
+/// The expected and actual bodies with the headers that give their content types.
+struct BodySides<'a> {
+    expected: &'a Body,
+    expected_headers: &'a Headers,
+    actual: &'a Body,
+    actual_headers: &'a Headers,
+}
+
+/// The `contentType` rule on the whole body, if any: it replaces comparing the content.
+fn root_content_type_rule(rules: &PathRules) -> Option<&str> {
+    let (_, list) = rules.entries().iter().find(|(p, _)| p.is_root())?;
+    list.rules.iter().find_map(|r| match r {
+        MatchingRule::ContentType(wanted) => Some(wanted.as_str()),
+        _ => None,
+    })
+}
+
 /// Compares bodies: presence first, then content types, then the content by its kind.
+/// `streamed`: the actual JSON content's mismatches, found while it was read.
 fn match_body(
-    expected: &Body,
-    expected_headers: &Headers,
-    actual: &Body,
-    actual_headers: &Headers,
+    sides: BodySides<'_>,
     rules: &PathRules,
     strict: bool,
+    streamed: Option<Vec<Mismatch>>,
     out: &mut Vec<Mismatch>,
 ) {
+    let BodySides {
+        expected,
+        expected_headers,
+        actual,
+        actual_headers,
+    } = sides;
     match &expected.content {
         BodyContent::Missing => return,
         BodyContent::Empty | BodyContent::Null => {
@@ -297,22 +453,13 @@ fn match_body(
     }
 
     // A contentType rule on the whole body replaces comparing the content.
-    if let Some(list) = rules
-        .entries()
-        .iter()
-        .find(|(p, _)| p.is_root())
-        .map(|(_, l)| l)
-        && let Some(MatchingRule::ContentType(wanted)) = list
-            .rules
-            .iter()
-            .find(|r| matches!(r, MatchingRule::ContentType(_)))
-    {
+    if let Some(wanted) = root_content_type_rule(rules) {
         let detected = content::sniff(&actual.to_bytes());
         if !content::same_essence(detected, wanted) {
             out.push(Mismatch {
                 kind: MismatchKind::BodyType,
                 location: "$".into(),
-                expected: Some(wanted.clone()),
+                expected: Some(wanted.to_string()),
                 actual: Some(detected.into()),
                 rule: Some(format!("contentType '{wanted}'")),
                 message: format!(
@@ -357,6 +504,10 @@ fn match_body(
                 },
             };
             let e = expected_json.as_ref();
+            if let Some(streamed) = streamed {
+                out.extend(streamed);
+                return;
+            }
             match &actual.content {
                 BodyContent::Json(a) => {
                     json::compare_json(rules, strict, MismatchKind::Body, e, a, out)
