@@ -5,7 +5,7 @@
 //! bad regex, a bad date pattern or an unknown matcher is an error naming where it was found, so
 //! matching never meets an invalid rule. Applying rules is [`crate::matching`]'s job.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt;
 use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, LazyLock, Mutex};
@@ -893,6 +893,57 @@ impl PathRules {
     }
 }
 
+/// Rule sets read recently, with their JSON, shared by every contract in the process. A
+/// contract repeats one rule set across many interactions (each item of a collection, each
+/// answer of an endpoint), and reading a set again — parsing its paths and date formats,
+/// looking up its expressions — costs about ten times comparing its JSON and cloning the set
+/// read before. Only sets read without error are kept: the few most recent small ones.
+static RECENTLY_READ: LazyLock<Mutex<VecDeque<(Value, MatchingRules)>>> =
+    LazyLock::new(Default::default);
+const RECENTLY_READ_LIMIT: usize = 16;
+/// Larger sets (rules written one path per element of a large example) are not kept.
+const RECENTLY_READ_LARGEST: usize = 64;
+
+fn recently_read(value: &Value) -> Option<MatchingRules> {
+    let recent = RECENTLY_READ.lock().ok()?;
+    recent
+        .iter()
+        .find(|(json, _)| same_json(json, value))
+        .map(|(_, rules)| rules.clone())
+}
+
+/// JSON equality that also holds objects' keys to their order: reading rules follows the
+/// order they are written in, and with serde_json's `preserve_order` feature (which any crate
+/// in a build may turn on) `==` ignores it.
+fn same_json(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Object(a), Value::Object(b)) => {
+            a.len() == b.len()
+                && a.iter()
+                    .zip(b)
+                    .all(|((ka, va), (kb, vb))| ka == kb && same_json(va, vb))
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same_json(a, b))
+        }
+        _ => a == b,
+    }
+}
+
+fn remember_read(value: &Value, rules: &MatchingRules) {
+    let size =
+        rules.body.entries().len() + rules.header.len() + rules.query.len() + rules.metadata.len();
+    if size > RECENTLY_READ_LARGEST {
+        return;
+    }
+    if let Ok(mut recent) = RECENTLY_READ.lock() {
+        if recent.len() == RECENTLY_READ_LIMIT {
+            recent.pop_front();
+        }
+        recent.push_back((value.clone(), rules.clone()));
+    }
+}
+
 /// Rules keyed by name: headers (case-insensitive), query parameters, message metadata.
 pub type NamedRules = BTreeMap<String, RuleList>;
 
@@ -938,6 +989,15 @@ impl MatchingRules {
     /// Reads the `matchingRules` object of a request/response/message. V2 files use one flat map
     /// keyed by `$.body…`, `$.headers.X`, `$.query.x` and `$.path`; V3+ group by category.
     pub fn from_json(value: &Value, at: &str) -> Result<Self, ContractError> {
+        if let Some(rules) = recently_read(value) {
+            return Ok(rules);
+        }
+        let rules = Self::read_json(value, at)?;
+        remember_read(value, &rules);
+        Ok(rules)
+    }
+
+    fn read_json(value: &Value, at: &str) -> Result<Self, ContractError> {
         let obj = value.as_object().ok_or_else(|| {
             ContractError::new(
                 at,
@@ -1115,6 +1175,52 @@ mod tests {
 
     fn rule(v: Value) -> Result<MatchingRule, ContractError> {
         MatchingRule::from_json(&v, "$.r")
+    }
+
+    /// A rule set read again comes from the recently read ones, the same as reading it anew;
+    /// one that differs anywhere (a value, a nested key) is read on its own; errors are not
+    /// remembered, so each says where it was found.
+    #[test]
+    fn a_rule_set_read_again_is_the_same_as_read_anew() {
+        let json = json!({"body": {
+            "$.id": {"matchers": [{"match": "integer"}]},
+            "$.sku": {"matchers": [{"match": "regex", "regex": "[A-Z]{3}-\\d{4}"}]},
+            "$.at": {"matchers": [{"match": "datetime", "format": "yyyy-MM-dd"}]}},
+            "header": {"X-Trace": {"matchers": [{"match": "type"}]}}});
+        let first = MatchingRules::from_json(&json, "$.a").unwrap();
+        let again = MatchingRules::from_json(&json, "$.b").unwrap();
+        assert_eq!(again, first);
+        assert_eq!(again, MatchingRules::read_json(&json, "$.c").unwrap());
+
+        let mut other = json.clone();
+        other["body"]["$.at"]["matchers"][0]["format"] = json!("HH:mm");
+        let other_rules = MatchingRules::from_json(&other, "$.d").unwrap();
+        assert_ne!(other_rules, first);
+        assert_eq!(
+            other_rules,
+            MatchingRules::read_json(&other, "$.d").unwrap()
+        );
+
+        let bad = json!({"body": {"$.id": {"matchers": [{"match": "no-such-matcher"}]}}});
+        for at in [
+            "$.interactions[0].response.matchingRules",
+            "$.interactions[1].response.matchingRules",
+        ] {
+            let error = MatchingRules::from_json(&bad, at).unwrap_err();
+            assert!(error.to_string().contains(at), "{error}");
+        }
+    }
+
+    #[test]
+    fn same_json_holds_values_types_and_lengths() {
+        assert!(same_json(
+            &json!({"a": [1, {"b": "c"}]}),
+            &json!({"a": [1, {"b": "c"}]})
+        ));
+        assert!(!same_json(&json!({"a": [1]}), &json!({"a": [1, 2]})));
+        assert!(!same_json(&json!({"a": 1}), &json!({"a": 1.0})));
+        assert!(!same_json(&json!({"a": 1}), &json!({"b": 1})));
+        assert!(!same_json(&json!({"a": 1}), &json!({"a": 1, "b": 2})));
     }
 
     #[test]
