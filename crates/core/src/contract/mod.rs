@@ -451,16 +451,18 @@ impl Pact {
     /// time, so the whole file's JSON tree never exists at once. Invalid JSON is an error at
     /// `$` whose cause is the parser's error (with its line and column).
     pub fn from_slice(bytes: &[u8]) -> Result<Self, ContractError> {
-        read::pact_from_text(json_text(bytes)?)
+        read_text(bytes, read::pact_from_text).map_err(TextError::into_contract_error)
     }
 
     /// Reads a pact file (see [`Pact::from_slice`]).
     pub fn load(file: &Path) -> Result<Self, LoadError> {
         let bytes = read_file(file)?;
-        let text = well_formed(&bytes).map_err(|e| json_error(file, &e))?;
-        read::pact_from_text(text).map_err(|source| LoadError::Contract {
-            file: file.to_path_buf(),
-            source,
+        read_text(&bytes, read::pact_from_text).map_err(|error| match error {
+            TextError::Json(e) => json_error(file, &e),
+            TextError::Contract(source) => LoadError::Contract {
+                file: file.to_path_buf(),
+                source,
+            },
         })
     }
 
@@ -484,18 +486,53 @@ impl Pact {
         json: &[u8],
         mut adjust: impl FnMut(&mut Value),
     ) -> Result<ContentHash, ContractError> {
-        hash::content_hash_of_text(json_text(json)?, &mut adjust)
+        read_text(json, |text| hash::content_hash_of_text(text, &mut adjust))
+            .map_err(TextError::into_contract_error)
     }
 }
 
-/// The text of JSON bytes checked to be well-formed (see [`well_formed`]), or an error at `$`
-/// whose cause is the parser's error.
-fn json_text(bytes: &[u8]) -> Result<&str, ContractError> {
-    well_formed(bytes).map_err(|e| ContractError {
+/// Why [`read_text`] failed.
+enum TextError {
+    /// The bytes are not well-formed JSON.
+    Json(serde_json::Error),
+    /// They are, but not a valid contract.
+    Contract(ContractError),
+}
+
+impl TextError {
+    fn into_contract_error(self) -> ContractError {
+        match self {
+            TextError::Json(e) => invalid_json(e),
+            TextError::Contract(e) => e,
+        }
+    }
+}
+
+/// Reads JSON bytes (a UTF-8 byte-order mark is tolerated) with `read`, which parses the text
+/// and so checks it as it goes. Only when reading fails is the text checked on its own, to
+/// report malformed JSON as such (with the parser's line and column) rather than as whatever
+/// the reader met: checking every contract first cost a whole extra pass over its text.
+fn read_text<T>(
+    bytes: &[u8],
+    read: impl FnOnce(&str) -> Result<T, ContractError>,
+) -> Result<T, TextError> {
+    let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)) {
+        Ok(text) => text,
+        Err(_) => well_formed(bytes).map_err(TextError::Json)?,
+    };
+    read(text).map_err(|error| match well_formed(bytes) {
+        Err(e) => TextError::Json(e),
+        Ok(_) => TextError::Contract(error),
+    })
+}
+
+/// Malformed JSON as a contract error at `$`, caused by the parser's error.
+fn invalid_json(e: serde_json::Error) -> ContractError {
+    ContractError {
         path: "$".into(),
         message: format!("invalid JSON: {e}"),
         cause: Some(Arc::new(e)),
-    })
+    }
 }
 
 /// Why a contract cannot be written in the requested form.
@@ -576,5 +613,65 @@ impl Message {
             }
         }
         self.contents.content_type_with(&Headers::new())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Malformed JSON is reported as such wherever it is (inside an interaction, after the
+    /// document, in a string's bytes), with the parser's line and column, by every way of
+    /// reading a contract, although the text is no longer checked on its own before reading.
+    #[test]
+    fn malformed_json_is_an_invalid_json_error_at_its_line_and_column() {
+        let pact = |interactions: &str| {
+            format!(
+                "{{\"consumer\": {{\"name\": \"c\"}},\n \"provider\": {{\"name\": \"p\"}},\n \
+                 \"interactions\": [{interactions}],\n \"metadata\": {{\"pactSpecification\": \
+                 {{\"version\": \"4.0\"}}}}}}"
+            )
+        };
+        let good = r#"{"type": "Synchronous/HTTP", "description": "d", "request": {"method": "GET", "path": "/"}, "response": {"status": 200}}"#;
+        let mut cases: Vec<Vec<u8>> = vec![
+            pact(&format!("{good},\n{{\"description\": \"x\", \"request\": {{\"path\": \"/\" \"method\": \"GET\"}}}}")),
+            pact(&format!("{good},\n{{\"description\": tru}}")),
+            pact(&format!("{good}")) + " trailing",
+            pact(&format!("{good},\n{{\"description\": \"\\q\"}}")),
+            pact(good)[..120].to_string(),
+            format!("\u{feff}{}", pact(&format!("{good},"))),
+        ]
+        .into_iter()
+        .map(String::into_bytes)
+        .collect();
+        let mut bad_utf8 = pact(good).into_bytes();
+        let at = bad_utf8.windows(3).position(|w| w == b"\"d\"").unwrap() + 1;
+        bad_utf8[at] = 0xFF;
+        cases.push(bad_utf8);
+        let file =
+            std::env::temp_dir().join(format!("pactum-malformed-{}.json", std::process::id()));
+        for bytes in &cases {
+            // What checking the whole text first reported, as reading used to.
+            let parser = well_formed(bytes).unwrap_err();
+            let position = format!("line {} column {}", parser.line(), parser.column());
+            for error in [
+                Pact::from_slice(bytes).unwrap_err(),
+                Pact::check_and_hash(bytes, |_| {}).unwrap_err(),
+            ] {
+                let text = error.to_string();
+                assert!(
+                    text.contains("invalid JSON") && text.contains(&position),
+                    "{text}"
+                );
+            }
+            std::fs::write(&file, bytes).unwrap();
+            match Pact::load(&file).unwrap_err() {
+                LoadError::Json { line, column, .. } => {
+                    assert_eq!((line, column), (parser.line(), parser.column()));
+                }
+                other => panic!("not a JSON error: {other}"),
+            }
+        }
+        std::fs::remove_file(&file).unwrap();
     }
 }

@@ -201,7 +201,7 @@ fn visit_value(value: Value, each: &mut dyn Interactions) -> Result<Pact, Contra
     assemble(obj, is_message_pact, items, &mut |_| {}, each)
 }
 
-/// Reads a pact from its JSON text, which the caller has checked is well-formed JSON.
+/// Reads a pact from its JSON text; malformed JSON is an error where the reader meets it.
 ///
 /// Unlike [`pact`], the interactions are kept as text until each is read: only one
 /// interaction's JSON tree exists at a time. A tree costs far more than its text (every object
