@@ -223,32 +223,119 @@ pub(super) fn visit_text(
     if !text.trim_start().starts_with('{') {
         return visit_value(serde_json::from_str(text).map_err(invalid)?, each);
     }
-    let top: std::collections::BTreeMap<String, &RawValue> =
-        serde_json::from_str(text).map_err(invalid)?;
-    let is_message_pact = !top.contains_key("interactions") && top.contains_key("messages");
+    let top: TopFields = serde_json::from_str(text).map_err(invalid)?;
+    let is_message_pact = top.interactions.is_none() && top.messages.is_some();
     let mut obj = Map::new();
-    let mut items = None;
-    for (key, raw) in top {
-        match key.as_str() {
-            "interactions" => items = Some(raw),
-            "messages" if is_message_pact => items = Some(raw),
-            "messages" => {}
-            _ => {
-                obj.insert(key, serde_json::from_str(raw.get()).map_err(invalid)?);
-            }
-        }
+    for (key, raw) in top.fields {
+        obj.insert(key, serde_json::from_str(raw.get()).map_err(invalid)?);
     }
-    let items = match items {
+    let items = match top.interactions.or(top.messages) {
         None => Ok(Items::Raw(Vec::new())),
-        Some(raw) if raw.get().starts_with('[') => Ok(Items::Raw(
-            serde_json::from_str::<Vec<&RawValue>>(raw.get()).map_err(invalid)?,
-        )),
-        Some(raw) => {
-            let other: Value = serde_json::from_str(raw.get()).map_err(invalid)?;
-            Err(not_an_array(is_message_pact, &other))
-        }
+        Some(ItemList::Array(items)) => Ok(Items::Raw(items)),
+        Some(ItemList::Not(other)) => Err(not_an_array(is_message_pact, &other)),
     };
     assemble(obj, is_message_pact, items, adjust, each)
+}
+
+/// An interaction list as read from a pact's text.
+enum ItemList<'a> {
+    /// Its elements' texts.
+    Array(Vec<&'a RawValue>),
+    /// Not an array: an empty value of its JSON type, to say what it is.
+    Not(Value),
+}
+
+/// A pact's top-level object read from its text in one pass: `interactions` and `messages`
+/// element by element, every other field as its text (a repeated key: the last one).
+struct TopFields<'a> {
+    fields: std::collections::BTreeMap<String, &'a RawValue>,
+    interactions: Option<ItemList<'a>>,
+    messages: Option<ItemList<'a>>,
+}
+
+impl<'de> serde::Deserialize<'de> for TopFields<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(TopFieldsVisitor)
+    }
+}
+
+struct TopFieldsVisitor;
+
+impl<'de> serde::de::Visitor<'de> for TopFieldsVisitor {
+    type Value = TopFields<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a pact object")
+    }
+
+    fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+        let mut top = TopFields {
+            fields: std::collections::BTreeMap::new(),
+            interactions: None,
+            messages: None,
+        };
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "interactions" => top.interactions = Some(map.next_value_seed(ListVisitor)?),
+                "messages" => top.messages = Some(map.next_value_seed(ListVisitor)?),
+                _ => {
+                    top.fields.insert(key, map.next_value()?);
+                }
+            }
+        }
+        Ok(top)
+    }
+}
+
+/// Reads an interaction list: its elements' texts, or what it is instead of an array.
+struct ListVisitor;
+
+impl<'de> serde::de::DeserializeSeed<'de> for ListVisitor {
+    type Value = ItemList<'de>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for ListVisitor {
+    type Value = ItemList<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a list of interactions")
+    }
+    fn visit_seq<S: serde::de::SeqAccess<'de>>(self, mut seq: S) -> Result<Self::Value, S::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element::<&RawValue>()? {
+            items.push(item);
+        }
+        Ok(ItemList::Array(items))
+    }
+    fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+        while map
+            .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+            .is_some()
+        {}
+        Ok(ItemList::Not(Value::Object(Map::new())))
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(ItemList::Not(Value::String(String::new())))
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(ItemList::Not(Value::Bool(v)))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(ItemList::Not(Value::from(v)))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(ItemList::Not(Value::from(v)))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(ItemList::Not(Value::from(v)))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(ItemList::Not(Value::Null))
+    }
 }
 
 /// A pact's interactions before they are read into the model.
@@ -955,6 +1042,33 @@ mod tests {
             SpecVersion::V3,
         );
         assert_eq!(r.body.content, BodyContent::Text("{\"a\": 1}".into()));
+    }
+
+    /// An interaction list that is not an array is the same error read from text (one pass,
+    /// element by element) as from a tree, naming the list and what it is instead.
+    #[test]
+    fn a_list_that_is_not_an_array_is_named_with_what_it_is() {
+        let parties = r#""consumer": {"name": "c"}, "provider": {"name": "p""#;
+        for (list, value, found) in [
+            ("interactions", "{}", "an object"),
+            ("interactions", r#""x""#, "a string"),
+            ("interactions", "1.5", "a number"),
+            ("interactions", "-1", "a number"),
+            ("interactions", "true", "a boolean"),
+            ("interactions", "null", "null"),
+            ("messages", r#"{"a": [1]}"#, "an object"),
+        ] {
+            let text = format!("{{{parties}}}, \"{list}\": {value}}}");
+            let from_text = pact_from_text(&text).unwrap_err();
+            let from_tree = pact(serde_json::from_str(&text).unwrap()).unwrap_err();
+            assert_eq!(from_text.to_string(), from_tree.to_string(), "{text}");
+            let message = from_text.to_string();
+            assert!(message.contains(&format!("$.{list}")), "{message}");
+            assert!(message.contains(&format!("found {found}")), "{message}");
+        }
+        // With both lists, `interactions` is read and `messages` ignored, whatever it holds.
+        let both = format!("{{{parties}}}, \"interactions\": [], \"messages\": {{}}}}");
+        assert!(pact_from_text(&both).unwrap().interactions.is_empty());
     }
 
     #[test]
