@@ -652,23 +652,25 @@ fn headers(value: Option<&Value>, at: &str) -> Result<Headers, ContractError> {
             Value::Array(items) => items
                 .iter()
                 .enumerate()
-                .map(|(i, item)| scalar_text(item, &format!("{at}['{name}'][{i}]")))
+                .map(|(i, item)| scalar_text(item, || format!("{at}['{name}'][{i}]")))
                 .collect::<Result<Vec<_>, _>>()?,
-            other => vec![scalar_text(other, &format!("{at}['{name}']"))?],
+            other => vec![scalar_text(other, || format!("{at}['{name}']"))?],
         };
         out.set(name, values);
     }
     Ok(out)
 }
 
-fn scalar_text(value: &Value, at: &str) -> Result<String, ContractError> {
+/// A header or parameter value as text; `at` (where it is, for an error) is only built for an
+/// error, since every header of every interaction comes through here.
+fn scalar_text(value: &Value, at: impl FnOnce() -> String) -> Result<String, ContractError> {
     match value {
         Value::String(s) => Ok(s.clone()),
         Value::Number(n) => Ok(n.to_string()),
         Value::Bool(b) => Ok(b.to_string()),
         Value::Null => Ok(String::new()),
         other => Err(ContractError::new(
-            at,
+            at(),
             format!("expected a string, found {}", kind_of(other)),
         )),
     }
@@ -686,9 +688,9 @@ fn query(value: Option<&Value>, at: &str) -> Result<Query, ContractError> {
                     Value::Array(items) => items
                         .iter()
                         .enumerate()
-                        .map(|(i, item)| scalar_text(item, &format!("{at}['{name}'][{i}]")))
+                        .map(|(i, item)| scalar_text(item, || format!("{at}['{name}'][{i}]")))
                         .collect::<Result<Vec<_>, _>>()?,
-                    other => vec![scalar_text(other, &format!("{at}['{name}']"))?],
+                    other => vec![scalar_text(other, || format!("{at}['{name}']"))?],
                 };
                 out.insert(name.clone(), values);
             }
