@@ -177,9 +177,9 @@ pub(super) fn run(args: &VerifyArgs, matches: &ArgMatches) -> Result<Outcome, Cl
         } else {
             None
         };
-        Ok::<_, CliError>((report, published))
+        Ok::<_, CliError>((report, published, contracts))
     })?;
-    let (report, published) = report;
+    let (report, published, contracts) = report;
     if let Some(file) = &args.junit
         && let Err(e) = std::fs::write(file, report.to_junit())
     {
@@ -208,6 +208,8 @@ pub(super) fn run(args: &VerifyArgs, matches: &ArgMatches) -> Result<Outcome, Cl
             EXIT_FAILED
         },
     );
+    outcome.leftovers.contracts = contracts;
+    outcome.leftovers.report = Some(report);
     match published {
         Some(Ok(lines)) if args.format == Format::Text => {
             outcome.stdout.push_str(&lines);

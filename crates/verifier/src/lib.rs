@@ -22,7 +22,7 @@ use regex::Regex;
 use serde_json::{Map, Value};
 
 pub use provider::ProviderService;
-use provider::{CallError, Limits, Provider};
+use provider::{CallError, HttpClient, Limits, Provider};
 pub use report::{ContractResult, InteractionResult, Outcome, Report, Summary};
 
 use pactum_client::sources::Loaded;
@@ -191,12 +191,18 @@ impl Verifier {
         if !matches!(base.scheme(), "http" | "https") || base.host().is_none() {
             return Err(invalid(None));
         }
-        let client = client_builder(base.scheme())
-            .tcp_nodelay(true)
-            .pool_max_idle_per_host(64)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap_or_default();
+        let client = if base.scheme() == "http" && !provider::proxy_in_environment() {
+            HttpClient::plain()
+        } else {
+            HttpClient::Reqwest(
+                client_builder(base.scheme())
+                    .tcp_nodelay(true)
+                    .pool_max_idle_per_host(64)
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .unwrap_or_default(),
+            )
+        };
         Ok(Verifier::new(Provider::Http { client, base }))
     }
 
