@@ -2,7 +2,7 @@
 //! use by publications and versions.
 
 use super::{Result, Snapshot, Store, StoreError, find_or_insert, now};
-use crate::db::{Row, Tx, args, read_tx, write_tx};
+use crate::db::{Batch, Row, Tx, args, read_tx, write_tx};
 
 /// A pacticipant (an application that takes part in contracts).
 #[derive(Debug, Clone)]
@@ -93,21 +93,21 @@ pub(super) async fn ensure_pacticipant(tx: &mut Tx, name: &str) -> Result<i64> {
     Ok(id)
 }
 
-/// Pacticipant `name`, created when missing: [`ensure_pacticipant`] returning the whole row,
-/// in as many statements.
-pub(super) async fn ensure_pacticipant_row(tx: &mut Tx, name: &str) -> Result<Pacticipant> {
-    if let Some(found) = find_pacticipant(tx, name).await? {
-        return Ok(found);
-    }
-    let insert = format!(
-        "INSERT INTO pacticipants (name, created_at, updated_at) VALUES ($1, $2, $2) \
-         ON CONFLICT (name) DO NOTHING RETURNING {PACTICIPANT_COLUMNS}"
+/// [`ensure_pacticipant`] in a batch: pacticipant `name` created when missing, then read.
+/// Returns the index of the statement whose row is the pacticipant (read it with
+/// [`pacticipant`]).
+pub(super) fn pacticipant_in_batch(batch: &mut Batch, name: &str, now: i64) -> usize {
+    // No insert attempted (on PostgreSQL, no identity value taken) when it exists.
+    batch.push(
+        "INSERT INTO pacticipants (name, created_at, updated_at) SELECT $1, $2, $2 \
+         WHERE NOT EXISTS (SELECT 1 FROM pacticipants WHERE name = $1) \
+         ON CONFLICT (name) DO NOTHING",
+        args![name, now],
     );
-    if let Some(row) = tx.row(&insert, args![name, now()]).await? {
-        return Ok(pacticipant(&row));
-    }
-    // Inserted by a concurrent writer since the lookup (PostgreSQL).
-    require_pacticipant(tx, name).await
+    batch.push(
+        format!("SELECT {PACTICIPANT_COLUMNS} FROM pacticipants WHERE name = $1"),
+        args![name],
+    )
 }
 
 impl Store {
