@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::cross_checks::{PROVIDER_CONTRACTS_TO_CHECK, enqueue_for_consumer_contract};
 use super::environments::{ENVIRONMENT_COLUMNS, Environment, environment};
-use super::labels::{Label, labels_in};
+use super::labels::{Label, labels_in_batch, labels_of};
 use super::pacticipants::{
     Pacticipant, find_pacticipant, pacticipant, pacticipant_in_batch, require_pacticipant,
 };
@@ -130,6 +130,10 @@ pub struct Published {
     pub webhook_deliveries: usize,
     /// How many cross-checks (against provider contracts) the publication enqueued.
     pub cross_checks: usize,
+    /// Every environment (the answer links them), by name.
+    pub environments: Vec<Environment>,
+    /// The consumer's labels, by name.
+    pub labels: Vec<Label>,
 }
 
 /// What a broker adds to a contract when serving it, which is not part of the contract (clients
@@ -845,8 +849,8 @@ impl Store {
     /// consumer, its version, branch and tags, the providers and the enabled webhooks in one;
     /// then per contract its current content when the version had one, and one batch storing
     /// it. What the answer needs and this transaction already knows (a new version's branches
-    /// and tags, the consumer) is not read back, and reads that do not depend on the writes
-    /// (environments, labels) happen after the commit.
+    /// and tags, the consumer) is not read back; what the answer shows besides (environments,
+    /// the consumer's labels) is read in the first batch.
     async fn write_publication(
         &self,
         publication: &Publication,
@@ -881,6 +885,13 @@ impl Store {
                 .map(|contract| pacticipant_in_batch(&mut batch, &contract.provider, now))
                 .collect();
             let webhooks_row = batch.push(enabled_webhooks_sql(), args![]);
+            // What the answer shows besides what the publication writes: read here, in the same
+            // call, rather than in a read transaction of its own after the commit.
+            let environments_row = batch.push(
+                format!("SELECT {ENVIRONMENT_COLUMNS} FROM environments ORDER BY name"),
+                args![],
+            );
+            let labels_row = labels_in_batch(&mut batch, name);
             let rows = tx.batch(batch).await?;
 
             let mut consumer =
@@ -979,24 +990,9 @@ impl Store {
                 pacticipant: consumer,
                 webhook_deliveries,
                 cross_checks,
+                environments: rows.rows(environments_row).iter().map(environment).collect(),
+                labels: labels_of(rows.rows(labels_row)),
             })
-        })
-    }
-
-    /// Every environment, and the labels of pacticipant `name`: what the answer to a
-    /// publication shows besides what it wrote, read after its commit (one snapshot).
-    pub async fn environments_and_labels(
-        &self,
-        name: &str,
-    ) -> Result<(Vec<Environment>, Vec<Label>)> {
-        read_tx!(self.db, tx => {
-            let environments = tx
-                .rows(&format!("SELECT {ENVIRONMENT_COLUMNS} FROM environments ORDER BY name"), args![])
-                .await?
-                .iter()
-                .map(environment)
-                .collect();
-            Ok((environments, labels_in(tx, name).await?))
         })
     }
 }
