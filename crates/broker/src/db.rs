@@ -488,8 +488,13 @@ impl Tx {
                 );
             }
             TxInner::Postgres(_) => {
-                for (sql, args) in batch.statements {
-                    out.push(self.rows(&sql, args).await?);
+                for (sql, args, unless_found) in batch.statements {
+                    let skip = unless_found.is_some_and(|found: usize| !out[found].is_empty());
+                    out.push(if skip {
+                        Vec::new()
+                    } else {
+                        self.rows(&sql, args).await?
+                    });
                 }
             }
         }
@@ -511,7 +516,9 @@ impl Tx {
 /// (`SELECT id FROM versions WHERE …` as a subquery).
 #[derive(Debug, Default)]
 pub struct Batch {
-    statements: Vec<(String, Vec<Arg>)>,
+    /// Each statement, its arguments, and the statement whose finding a row makes it
+    /// unnecessary (see [`Batch::push_unless_found`]).
+    statements: Vec<(String, Vec<Arg>, Option<usize>)>,
 }
 
 impl Batch {
@@ -522,17 +529,32 @@ impl Batch {
 
     /// Adds a statement (one, without a trailing `;`); returns its index in the results.
     pub fn push(&mut self, sql: impl Into<String>, args: Vec<Arg>) -> usize {
-        self.statements.push((sql.into(), args));
+        self.statements.push((sql.into(), args, None));
+        self.statements.len() - 1
+    }
+
+    /// Adds a statement needed only when statement `found` returned no row (an insert of
+    /// what a select looked for). PostgreSQL, running the statements one at a time, skips it
+    /// otherwise (it returns no row then); SQLite runs it anyway, in the same call, so it must
+    /// change nothing when the row exists (`… WHERE NOT EXISTS …`).
+    pub fn push_unless_found(
+        &mut self,
+        found: usize,
+        sql: impl Into<String>,
+        args: Vec<Arg>,
+    ) -> usize {
+        assert!(found < self.statements.len(), "an earlier statement");
+        self.statements.push((sql.into(), args, Some(found)));
         self.statements.len() - 1
     }
 
     /// The statements as one SQLite text, each statement's placeholders shifted past the
     /// arguments of the statements before it, and all the arguments in order.
     fn joined(self) -> (String, Vec<Arg>) {
-        let size = self.statements.iter().map(|(sql, _)| sql.len() + 8).sum();
+        let size = self.statements.iter().map(|(sql, ..)| sql.len() + 8).sum();
         let mut sql = String::with_capacity(size);
         let mut args = Vec::new();
-        for (statement, statement_args) in self.statements {
+        for (statement, statement_args, _) in self.statements {
             shift_placeholders(&statement, args.len(), &mut sql);
             sql.push_str(";\n");
             args.extend(statement_args);
@@ -865,7 +887,25 @@ mod tests {
                  WHERE name = $3 RETURNING id, name",
                 args![10i64, "!", "uno"],
             );
+            let found = batch.push("SELECT id FROM batch_test WHERE name = $1", args!["uno"]);
+            let unless_found = batch.push_unless_found(
+                found,
+                "INSERT INTO batch_test (id, name) SELECT $1, $2 \
+                 WHERE NOT EXISTS (SELECT 1 FROM batch_test WHERE name = $2) RETURNING id",
+                args![20i64, "uno"],
+            );
+            let not_found = batch.push("SELECT id FROM batch_test WHERE name = $1", args!["zwei"]);
+            let needed = batch.push_unless_found(
+                not_found,
+                "INSERT INTO batch_test (id, name) SELECT $1, $2 \
+                 WHERE NOT EXISTS (SELECT 1 FROM batch_test WHERE name = $2) RETURNING id",
+                args![2i64, "zwei"],
+            );
             let rows = tx.batch(batch).await.unwrap();
+            assert_eq!(rows.row(found).map(|r| r.int(0)), Some(1), "{backend:?}");
+            assert!(rows.row(unless_found).is_none(), "{backend:?}");
+            assert!(rows.row(not_found).is_none(), "{backend:?}");
+            assert_eq!(rows.row(needed).map(|r| r.int(0)), Some(2), "{backend:?}");
             assert_eq!(rows.row(inserted).map(|r| r.int(0)), Some(1), "{backend:?}");
             assert!(rows.row(skipped).is_none(), "{backend:?}");
             assert!(rows.rows(updated).is_empty(), "{backend:?}");
@@ -908,7 +948,7 @@ mod tests {
                     .iter()
                     .map(|r| r.int(0))
                     .collect();
-                assert_eq!(ids, [1, 4, 11]);
+                assert_eq!(ids, [1, 2, 4, 11]);
             }
             tx.rollback().await.unwrap();
         }

@@ -12,7 +12,7 @@ use super::cross_checks::{PROVIDER_CONTRACTS_TO_CHECK, enqueue_for_consumer_cont
 use super::environments::{ENVIRONMENT_COLUMNS, Environment, environment};
 use super::labels::{Label, labels_in_batch, labels_of};
 use super::pacticipants::{
-    Pacticipant, find_pacticipant, pacticipant, pacticipant_in_batch, require_pacticipant,
+    Pacticipant, find_pacticipant, pacticipant_in_batch, require_pacticipant,
 };
 use super::resolve::{Among, Resolved, VersionRef, require_version_id, resolve};
 use super::versions::{
@@ -643,10 +643,14 @@ async fn store_contract(
     // One batch: SQLite runs it in one call to its connection's thread. Each statement finds
     // the rows it needs by their keys, since none can use what another returned.
     let mut batch = Batch::new();
+    let content_select =
+        "SELECT id FROM pact_versions WHERE consumer_id = $1 AND provider_id = $2 AND sha = $3";
+    let found = batch.push(content_select, args![consumer_id, provider_id, sha]);
     // Content of the pair already stored means the pair's integration exists: both are written
     // in the transaction that stores the pair's first content, and deleting the integration
     // deletes its contents. So the integration is written with new content only.
-    batch.push(
+    batch.push_unless_found(
+        found,
         "INSERT INTO integrations (consumer_id, provider_id, created_at) SELECT $1, $2, $3 \
          WHERE NOT EXISTS (SELECT 1 FROM pact_versions \
            WHERE consumer_id = $1 AND provider_id = $2 AND sha = $4) \
@@ -654,16 +658,13 @@ async fn store_contract(
         args![consumer_id, provider_id, now, sha],
     );
     // No insert attempted (on PostgreSQL, no identity value taken) when the content exists.
-    batch.push(
+    let created = batch.push_unless_found(
+        found,
         "INSERT INTO pact_versions (consumer_id, provider_id, sha, content, created_at) \
          SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM pact_versions \
            WHERE consumer_id = $1 AND provider_id = $2 AND sha = $3) \
-         ON CONFLICT (consumer_id, provider_id, sha) DO NOTHING",
+         ON CONFLICT (consumer_id, provider_id, sha) DO NOTHING RETURNING id",
         args![consumer_id, provider_id, sha, stored, now],
-    );
-    let content = batch.push(
-        "SELECT id FROM pact_versions WHERE consumer_id = $1 AND provider_id = $2 AND sha = $3",
-        args![consumer_id, provider_id, sha],
     );
     batch.push(
         "INSERT INTO pact_publications (consumer_version_id, consumer_id, provider_id, \
@@ -693,10 +694,14 @@ async fn store_contract(
     );
     let to_check = batch.push(PROVIDER_CONTRACTS_TO_CHECK, args![provider_id]);
     let mut rows = tx.batch(batch).await?;
-    let pact_version_id = rows
-        .row(content)
-        .expect("the content was stored or found")
-        .int(0);
+    let pact_version_id = match rows.row(found).or(rows.row(created)) {
+        Some(row) => row.int(0),
+        // Stored by a concurrent transaction between the two (PostgreSQL).
+        None => tx
+            .int(content_select, args![consumer_id, provider_id, sha])
+            .await?
+            .expect("the content was stored"),
+    };
     Ok(Stored {
         outcome,
         content_id: pact_version_id,
@@ -879,7 +884,7 @@ impl Store {
                 .iter()
                 .map(|tag| tag_in_batch(&mut batch, name, number, tag, now))
                 .collect();
-            let provider_rows: Vec<usize> = publication
+            let provider_rows: Vec<_> = publication
                 .contracts
                 .iter()
                 .map(|contract| pacticipant_in_batch(&mut batch, &contract.provider, now))
@@ -894,8 +899,7 @@ impl Store {
             let labels_row = labels_in_batch(&mut batch, name);
             let rows = tx.batch(batch).await?;
 
-            let mut consumer =
-                pacticipant(rows.row(consumer_row).expect("the consumer was created or found"));
+            let mut consumer = consumer_row.row(tx, &rows, name).await?;
             let (version_id, version_created) = version_statements.id(&rows);
             let mut branches = Vec::new();
             if let (Some(branch), Some(statements)) = (&publication.branch, branch_statements) {
@@ -918,10 +922,7 @@ impl Store {
             let mut webhook_deliveries = 0;
             let mut cross_checks = 0;
             for (index, contract) in publication.contracts.iter().enumerate() {
-                let provider_id = rows
-                    .row(provider_rows[index])
-                    .expect("the provider was created or found")
-                    .int(0);
+                let provider_id = provider_rows[index].row(tx, &rows, &contract.provider).await?.id;
                 let stored = store_contract(
                     tx,
                     StoreAt {

@@ -224,7 +224,8 @@ pub(super) fn version_in_batch(
          ON CONFLICT (pacticipant_id, number) DO NOTHING RETURNING id",
         args![pacticipant, number, now],
     );
-    let found = batch.push(
+    let found = batch.push_unless_found(
+        created,
         "SELECT v.id FROM versions v JOIN pacticipants p ON p.id = v.pacticipant_id \
          WHERE p.name = $1 AND v.number = $2",
         args![pacticipant, number],
@@ -242,11 +243,12 @@ pub(super) fn version_in_batch(
 impl VersionStatements {
     /// The version's id, and whether the batch created it.
     pub(super) fn id(self, rows: &BatchRows) -> (i64, bool) {
-        let id = rows
-            .row(self.found)
+        let created = rows.row(self.created);
+        let id = created
+            .or(rows.row(self.found))
             .expect("the version exists: the batch created it or found it")
             .int(0);
-        (id, rows.row(self.created).is_some())
+        (id, created.is_some())
     }
 }
 
