@@ -450,12 +450,160 @@ impl Tx {
         Ok(())
     }
 
+    /// Runs a [`Batch`]'s statements in order and returns each one's rows (none for a statement
+    /// without `RETURNING` or a result), in the order they were pushed. On SQLite the statements
+    /// go to the connection's thread as one multi-statement query, so they cost one round trip
+    /// to it instead of one each; on PostgreSQL they run one at a time. A failing statement
+    /// stops the batch with its error, the statements before it having run (the transaction
+    /// then rolls back as a whole).
+    pub async fn batch(&mut self, batch: Batch) -> Result<BatchRows, DbError> {
+        let count = batch.statements.len();
+        let mut out = Vec::with_capacity(count);
+        match &mut self.inner {
+            TxInner::Sqlite(tx) => {
+                if count == 0 {
+                    return Ok(BatchRows(out));
+                }
+                let (sql, args) = batch.joined();
+                // sqlx's SQLite driver prepares each statement of the text in turn and binds
+                // `$n` to the n-th argument of the whole list; it reports each statement's
+                // end as a `Left` after its rows. (Its `Query::fetch_many` is deprecated for
+                // the other drivers' sake; `Executor::fetch_many` is the same call.)
+                let query = bind_all!(sqlx::query(AssertSqlSafe(sql)), args, sqlite_list);
+                let mut stream = sqlx::Executor::fetch_many(&mut **tx, query);
+                let mut current = Vec::new();
+                while let Some(item) =
+                    std::future::poll_fn(|cx| stream.as_mut().poll_next(cx)).await
+                {
+                    match item? {
+                        sqlx::Either::Left(_) => out.push(std::mem::take(&mut current)),
+                        sqlx::Either::Right(row) => current.push(Row::Sqlite(row)),
+                    }
+                }
+                assert_eq!(
+                    out.len(),
+                    count,
+                    "a batch of {count} statements ran {} (an empty statement?)",
+                    out.len()
+                );
+            }
+            TxInner::Postgres(_) => {
+                for (sql, args, unless_found) in batch.statements {
+                    let skip = unless_found.is_some_and(|found: usize| !out[found].is_empty());
+                    out.push(if skip {
+                        Vec::new()
+                    } else {
+                        self.rows(&sql, args).await?
+                    });
+                }
+            }
+        }
+        Ok(BatchRows(out))
+    }
+
     async fn execute_script(&mut self, script: &str) -> Result<(), sqlx::Error> {
         let script = AssertSqlSafe(script.to_owned());
         match &mut self.inner {
             TxInner::Sqlite(tx) => sqlx::raw_sql(script).execute(&mut **tx).await.map(drop),
             TxInner::Postgres(tx) => sqlx::raw_sql(script).execute(&mut **tx).await.map(drop),
         }
+    }
+}
+
+/// Statements to run together with [`Tx::batch`], each written and bound as for
+/// [`Tx::rows`] (its own `$1`, `$2`… and arguments). A statement cannot use what an earlier
+/// one of the batch returned, only what it wrote: later statements find rows by their keys
+/// (`SELECT id FROM versions WHERE …` as a subquery).
+#[derive(Debug, Default)]
+pub struct Batch {
+    /// Each statement, its arguments, and the statement whose finding a row makes it
+    /// unnecessary (see [`Batch::push_unless_found`]).
+    statements: Vec<(String, Vec<Arg>, Option<usize>)>,
+}
+
+impl Batch {
+    /// An empty batch.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a statement (one, without a trailing `;`); returns its index in the results.
+    pub fn push(&mut self, sql: impl Into<String>, args: Vec<Arg>) -> usize {
+        self.statements.push((sql.into(), args, None));
+        self.statements.len() - 1
+    }
+
+    /// Adds a statement needed only when statement `found` returned no row (an insert of
+    /// what a select looked for). PostgreSQL, running the statements one at a time, skips it
+    /// otherwise (it returns no row then); SQLite runs it anyway, in the same call, so it must
+    /// change nothing when the row exists (`… WHERE NOT EXISTS …`).
+    pub fn push_unless_found(
+        &mut self,
+        found: usize,
+        sql: impl Into<String>,
+        args: Vec<Arg>,
+    ) -> usize {
+        assert!(found < self.statements.len(), "an earlier statement");
+        self.statements.push((sql.into(), args, Some(found)));
+        self.statements.len() - 1
+    }
+
+    /// The statements as one SQLite text, each statement's placeholders shifted past the
+    /// arguments of the statements before it, and all the arguments in order.
+    fn joined(self) -> (String, Vec<Arg>) {
+        let size = self.statements.iter().map(|(sql, ..)| sql.len() + 8).sum();
+        let mut sql = String::with_capacity(size);
+        let mut args = Vec::new();
+        for (statement, statement_args, _) in self.statements {
+            shift_placeholders(&statement, args.len(), &mut sql);
+            sql.push_str(";\n");
+            args.extend(statement_args);
+        }
+        (sql, args)
+    }
+}
+
+/// Appends `sql` to `out` with every `$n` placeholder outside quotes written `$(n + by)`.
+fn shift_placeholders(sql: &str, by: usize, out: &mut String) {
+    let mut quote = None;
+    let mut chars = sql.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        match (quote, c) {
+            (Some(open), c) if c == open => quote = None,
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '$') if chars.peek().is_some_and(|(_, d)| d.is_ascii_digit()) => {
+                let mut n = 0usize;
+                while let Some(digit) = chars.peek().and_then(|(_, d)| d.to_digit(10)) {
+                    n = n * 10 + digit as usize;
+                    chars.next();
+                }
+                out.push('$');
+                out.push_str(&(n + by).to_string());
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+}
+
+/// The rows each statement of a [`Batch`] returned, by the index [`Batch::push`] gave it.
+pub struct BatchRows(Vec<Vec<Row>>);
+
+impl BatchRows {
+    /// Every row statement `index` returned.
+    pub fn rows(&self, index: usize) -> &[Row] {
+        &self.0[index]
+    }
+
+    /// The first row statement `index` returned, if any.
+    pub fn row(&self, index: usize) -> Option<&Row> {
+        self.0[index].first()
+    }
+
+    /// Every row statement `index` returned, taken out (left empty).
+    pub fn take(&mut self, index: usize) -> Vec<Row> {
+        std::mem::take(&mut self.0[index])
     }
 }
 
@@ -677,5 +825,132 @@ pub trait AsTransient {
 impl AsTransient for DbError {
     fn is_transient(&self) -> bool {
         DbError::is_transient(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_shift_outside_quotes_only() {
+        let mut out = String::from("x;");
+        shift_placeholders(
+            "SELECT $1, '$2', \"$3\", $10 || 'it''s $1', $2, $",
+            3,
+            &mut out,
+        );
+        assert_eq!(out, "x;SELECT $4, '$2', \"$3\", $13 || 'it''s $1', $5, $");
+    }
+
+    /// An in-memory SQLite database, and the PostgreSQL server of `PACTUM_TEST_DATABASE_URL`
+    /// when it is set (the tests only create temporary tables, in transactions they roll back).
+    async fn databases() -> Vec<Db> {
+        let mut out = vec![Db::connect("sqlite::memory:", 1).await.unwrap()];
+        if let Ok(url) = std::env::var("PACTUM_TEST_DATABASE_URL") {
+            out.push(Db::connect(&url, 2).await.unwrap());
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn a_batch_runs_its_statements_in_order_and_returns_each_ones_rows() {
+        for db in databases().await {
+            let backend = db.backend();
+            let mut tx = db.begin(true).await.unwrap();
+            tx.execute(
+                "CREATE TEMPORARY TABLE batch_test (id BIGINT PRIMARY KEY, name TEXT NOT NULL UNIQUE)",
+                args![],
+            )
+            .await
+            .unwrap();
+            let mut batch = Batch::new();
+            let inserted = batch.push(
+                "INSERT INTO batch_test (id, name) VALUES ($1, $2) RETURNING id",
+                args![1i64, "one"],
+            );
+            let skipped = batch.push(
+                "INSERT INTO batch_test (id, name) VALUES ($2, $1) ON CONFLICT (name) DO NOTHING \
+                 RETURNING id",
+                args!["one", 2i64],
+            );
+            let updated = batch.push(
+                "UPDATE batch_test SET name = $1 WHERE id = $2",
+                args!["uno", 1i64],
+            );
+            let read = batch.push(
+                "SELECT id, name FROM batch_test WHERE id >= $1 ORDER BY id",
+                args![0i64],
+            );
+            let last = batch.push(
+                "INSERT INTO batch_test (id, name) SELECT id + $1, name || $2 FROM batch_test \
+                 WHERE name = $3 RETURNING id, name",
+                args![10i64, "!", "uno"],
+            );
+            let found = batch.push("SELECT id FROM batch_test WHERE name = $1", args!["uno"]);
+            let unless_found = batch.push_unless_found(
+                found,
+                "INSERT INTO batch_test (id, name) SELECT $1, $2 \
+                 WHERE NOT EXISTS (SELECT 1 FROM batch_test WHERE name = $2) RETURNING id",
+                args![20i64, "uno"],
+            );
+            let not_found = batch.push("SELECT id FROM batch_test WHERE name = $1", args!["zwei"]);
+            let needed = batch.push_unless_found(
+                not_found,
+                "INSERT INTO batch_test (id, name) SELECT $1, $2 \
+                 WHERE NOT EXISTS (SELECT 1 FROM batch_test WHERE name = $2) RETURNING id",
+                args![2i64, "zwei"],
+            );
+            let rows = tx.batch(batch).await.unwrap();
+            assert_eq!(rows.row(found).map(|r| r.int(0)), Some(1), "{backend:?}");
+            assert!(rows.row(unless_found).is_none(), "{backend:?}");
+            assert!(rows.row(not_found).is_none(), "{backend:?}");
+            assert_eq!(rows.row(needed).map(|r| r.int(0)), Some(2), "{backend:?}");
+            assert_eq!(rows.row(inserted).map(|r| r.int(0)), Some(1), "{backend:?}");
+            assert!(rows.row(skipped).is_none(), "{backend:?}");
+            assert!(rows.rows(updated).is_empty(), "{backend:?}");
+            let read: Vec<(i64, String)> = rows
+                .rows(read)
+                .iter()
+                .map(|r| (r.int(0), r.text(1)))
+                .collect();
+            assert_eq!(read, [(1, "uno".to_owned())], "{backend:?}");
+            let last: Vec<(i64, String)> = rows
+                .rows(last)
+                .iter()
+                .map(|r| (r.int(0), r.text(1)))
+                .collect();
+            assert_eq!(last, [(11, "uno!".to_owned())], "{backend:?}");
+            assert!(tx.batch(Batch::new()).await.unwrap().0.is_empty());
+
+            // A failing statement ends the batch with its error; the ones after it do not run.
+            let mut batch = Batch::new();
+            batch.push(
+                "INSERT INTO batch_test (id, name) VALUES ($1, $2)",
+                args![4i64, "four"],
+            );
+            batch.push(
+                "INSERT INTO batch_test (id, name) VALUES ($1, $2)",
+                args![5i64, "uno"],
+            );
+            batch.push(
+                "INSERT INTO batch_test (id, name) VALUES ($1, $2)",
+                args![6i64, "six"],
+            );
+            let error = tx.batch(batch).await.err().expect("a duplicate name");
+            assert!(error.is_transient(), "{backend:?}: {error}");
+            if backend == Backend::Sqlite {
+                // (A PostgreSQL transaction accepts nothing more after an error.)
+                let ids: Vec<i64> = tx
+                    .rows("SELECT id FROM batch_test ORDER BY id", args![])
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.int(0))
+                    .collect();
+                assert_eq!(ids, [1, 2, 4, 11]);
+            }
+            tx.rollback().await.unwrap();
+        }
     }
 }

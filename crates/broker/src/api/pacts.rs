@@ -295,10 +295,6 @@ async fn publish(
         ..by_size(size, move || publication(request)).await?
     };
     let published = state.store.publish(&publication).await?;
-    let (environments, labels) = state
-        .store
-        .environments_and_labels(&publication.consumer)
-        .await?;
     let consumer = &publication.consumer;
     let v = &published.version;
     let mut notices = vec![Notice::new(
@@ -379,8 +375,13 @@ async fn publish(
         notices,
         logs,
         embedded: PublishEmbedded {
-            pacticipant: repr::pacticipant(&base, &published.pacticipant, &labels, Some(&v.number)),
-            version: repr::version(&base, v, &environments),
+            pacticipant: repr::pacticipant(
+                &base,
+                &published.pacticipant,
+                &published.labels,
+                Some(&v.number),
+            ),
+            version: repr::version(&base, v, &published.environments),
         },
         links: PublishLinks {
             pacticipant: Some(Link::named(

@@ -8,18 +8,22 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::cross_checks::enqueue_for_consumer_contract;
+use super::cross_checks::{PROVIDER_CONTRACTS_TO_CHECK, enqueue_for_consumer_contract};
 use super::environments::{ENVIRONMENT_COLUMNS, Environment, environment};
-use super::labels::{Label, labels_in};
+use super::labels::{Label, labels_in_batch, labels_of};
 use super::pacticipants::{
-    Pacticipant, ensure_pacticipant, ensure_pacticipant_row, find_pacticipant, require_pacticipant,
+    Pacticipant, find_pacticipant, pacticipant_in_batch, require_pacticipant,
 };
 use super::resolve::{Among, Resolved, VersionRef, require_version_id, resolve};
-use super::versions::{Version, add_tag, add_to_branch, ensure_version_at, load_version};
-use super::webhooks::{ContentChange, trigger_for_publication};
-use super::{Result, Snapshot, Store, StoreError, find_or_insert, now};
+use super::versions::{
+    Version, load_version, on_branch_in_batch, placed_on_branch, tag_in_batch, version_in_batch,
+};
+use super::webhooks::{
+    ContentChange, enabled_webhooks_in, enabled_webhooks_sql, trigger_for_publication,
+};
+use super::{Result, Snapshot, Store, StoreError, now};
 use crate::blocking::{by_size, on_blocking_thread};
-use crate::db::{AsTransient, Backend, DbError, Row, Tx, args, read_tx, write_tx};
+use crate::db::{AsTransient, Backend, Batch, DbError, Row, Tx, args, read_tx, write_tx};
 use pactum_core::contract::{InteractionIdentity, Mergeable, Pact, merge_interactions};
 
 /// A stored contract publication.
@@ -126,6 +130,10 @@ pub struct Published {
     pub webhook_deliveries: usize,
     /// How many cross-checks (against provider contracts) the publication enqueued.
     pub cross_checks: usize,
+    /// Every environment (the answer links them), by name.
+    pub environments: Vec<Environment>,
+    /// The consumer's labels, by name.
+    pub labels: Vec<Label>,
 }
 
 /// What a broker adds to a contract when serving it, which is not part of the contract (clients
@@ -536,10 +544,11 @@ struct StoreAt {
     /// yet.
     new_for_provider: bool,
     provider_id: i64,
+    /// The publication's time.
+    now: i64,
 }
 
-/// Stores one contract of a publication; returns what happened and the id of the content the
-/// version now has for the provider.
+/// Stores one contract of a publication; says what happened.
 async fn store_contract(
     tx: &mut Tx,
     at: StoreAt,
@@ -548,12 +557,13 @@ async fn store_contract(
     premerged: Option<&Premerged>,
     merge_inside: bool,
     field: &str,
-) -> Result<(PublishOutcome, i64), Abort> {
+) -> Result<Stored, Abort> {
     let StoreAt {
         consumer_id,
         consumer_version_id,
         new_for_provider,
         provider_id,
+        now,
     } = at;
     // A version this transaction created is invisible to others until it commits and has
     // published nothing: no lock to take, no current contract to look up.
@@ -582,7 +592,7 @@ async fn store_contract(
             let (revision, old_sha, old_id) = (row.int(0), row.text(1), row.int(2));
             let sha = &prepared.sha;
             if *sha == old_sha {
-                return Ok((PublishOutcome::Unchanged, old_id));
+                return unchanged(tx, old_id, provider_id).await;
             }
             match contract.on_conflict {
                 OnConflict::Reject => {
@@ -618,7 +628,7 @@ async fn store_contract(
                         _ => return Err(Abort::Stale),
                     };
                     if merged.sha == old_sha {
-                        return Ok((PublishOutcome::Unchanged, old_id));
+                        return unchanged(tx, old_id, provider_id).await;
                     }
                     (
                         &merged.sha,
@@ -630,62 +640,94 @@ async fn store_contract(
             }
         }
     };
-    let now = now();
-    let (pact_version_id, new_content) = find_or_insert(
-        tx,
-        "SELECT id FROM pact_versions WHERE consumer_id = $1 AND provider_id = $2 AND sha = $3",
-        args![consumer_id, provider_id, sha],
+    // One batch: SQLite runs it in one call to its connection's thread. Each statement finds
+    // the rows it needs by their keys, since none can use what another returned.
+    let mut batch = Batch::new();
+    let content_select =
+        "SELECT id FROM pact_versions WHERE consumer_id = $1 AND provider_id = $2 AND sha = $3";
+    let found = batch.push(content_select, args![consumer_id, provider_id, sha]);
+    // Content of the pair already stored means the pair's integration exists: both are written
+    // in the transaction that stores the pair's first content, and deleting the integration
+    // deletes its contents. So the integration is written with new content only.
+    batch.push_unless_found(
+        found,
+        "INSERT INTO integrations (consumer_id, provider_id, created_at) SELECT $1, $2, $3 \
+         WHERE NOT EXISTS (SELECT 1 FROM pact_versions \
+           WHERE consumer_id = $1 AND provider_id = $2 AND sha = $4) \
+         ON CONFLICT (consumer_id, provider_id) DO NOTHING",
+        args![consumer_id, provider_id, now, sha],
+    );
+    // No insert attempted (on PostgreSQL, no identity value taken) when the content exists.
+    let created = batch.push_unless_found(
+        found,
         "INSERT INTO pact_versions (consumer_id, provider_id, sha, content, created_at) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (consumer_id, provider_id, sha) DO NOTHING \
-         RETURNING id",
+         SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM pact_versions \
+           WHERE consumer_id = $1 AND provider_id = $2 AND sha = $3) \
+         ON CONFLICT (consumer_id, provider_id, sha) DO NOTHING RETURNING id",
         args![consumer_id, provider_id, sha, stored, now],
-        false,
-    )
-    .await?;
-    let publication_id = tx
-        .int(
-            "INSERT INTO pact_publications (consumer_version_id, consumer_id, provider_id, \
-             revision, pact_version_id, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            args![
-                consumer_version_id,
-                consumer_id,
-                provider_id,
-                revision,
-                pact_version_id,
-                now
-            ],
-        )
-        .await?
-        .expect("RETURNING gives the id");
-    tx.execute(
+    );
+    batch.push(
+        "INSERT INTO pact_publications (consumer_version_id, consumer_id, provider_id, \
+         revision, pact_version_id, created_at) SELECT $1, $2, $3, $4, id, $6 \
+         FROM pact_versions WHERE consumer_id = $2 AND provider_id = $3 AND sha = $5",
+        args![
+            consumer_version_id,
+            consumer_id,
+            provider_id,
+            revision,
+            sha,
+            now
+        ],
+    );
+    // The publication just inserted: (version, provider, revision) is unique.
+    batch.push(
         "INSERT INTO latest_pact_publications (consumer_version_id, provider_id, consumer_id, \
-         pact_publication_id, pact_version_id, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+         pact_publication_id, pact_version_id, created_at) \
+         SELECT consumer_version_id, provider_id, consumer_id, id, pact_version_id, created_at \
+         FROM pact_publications \
+         WHERE consumer_version_id = $1 AND provider_id = $2 AND revision = $3 \
          ON CONFLICT (consumer_version_id, provider_id) DO UPDATE SET \
          pact_publication_id = excluded.pact_publication_id, \
          pact_version_id = excluded.pact_version_id, created_at = excluded.created_at \
          WHERE excluded.pact_publication_id > latest_pact_publications.pact_publication_id",
-        args![
-            consumer_version_id,
-            provider_id,
-            consumer_id,
-            publication_id,
-            pact_version_id,
-            now
-        ],
-    )
-    .await?;
-    // Content of the pair already stored means the pair's integration exists: both are written
-    // in the transaction that stores the pair's first content, and deleting the integration
-    // deletes its contents.
-    if new_content {
-        tx.execute(
-            "INSERT INTO integrations (consumer_id, provider_id, created_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (consumer_id, provider_id) DO NOTHING",
-            args![consumer_id, provider_id, now],
-        )
-        .await?;
-    }
-    Ok((outcome, pact_version_id))
+        args![consumer_version_id, provider_id, revision],
+    );
+    let to_check = batch.push(PROVIDER_CONTRACTS_TO_CHECK, args![provider_id]);
+    let mut rows = tx.batch(batch).await?;
+    let pact_version_id = match rows.row(found).or(rows.row(created)) {
+        Some(row) => row.int(0),
+        // Stored by a concurrent transaction between the two (PostgreSQL).
+        None => tx
+            .int(content_select, args![consumer_id, provider_id, sha])
+            .await?
+            .expect("the content was stored"),
+    };
+    Ok(Stored {
+        outcome,
+        content_id: pact_version_id,
+        to_check: rows.take(to_check),
+    })
+}
+
+/// What [`store_contract`] did.
+struct Stored {
+    outcome: PublishOutcome,
+    /// The id of the content the version now has for the provider.
+    content_id: i64,
+    /// The rows of [`PROVIDER_CONTRACTS_TO_CHECK`] for the provider.
+    to_check: Vec<Row>,
+}
+
+/// A contract left as it was: nothing to write, the provider contracts to check it against
+/// still to read.
+async fn unchanged(tx: &mut Tx, content_id: i64, provider_id: i64) -> Result<Stored, Abort> {
+    Ok(Stored {
+        outcome: PublishOutcome::Unchanged,
+        content_id,
+        to_check: tx
+            .rows(PROVIDER_CONTRACTS_TO_CHECK, args![provider_id])
+            .await?,
+    })
 }
 
 /// Checks that a contract names the expected consumer and provider.
@@ -807,10 +849,13 @@ impl Store {
 
     /// One attempt at a publication's write transaction.
     ///
-    /// SQLite writers take turns, so every statement here is time no other publication can
-    /// write: what the answer needs and this transaction already knows (a new version's
-    /// branches and tags, the consumer) is not read back, and reads that do not depend on
-    /// the writes (environments, labels) happen after the commit.
+    /// SQLite writers take turns, so every call to the database here is time no other
+    /// publication can write. The statements go in batches (one call each on SQLite): the
+    /// consumer, its version, branch and tags, the providers and the enabled webhooks in one;
+    /// then per contract its current content when the version had one, and one batch storing
+    /// it. What the answer needs and this transaction already knows (a new version's branches
+    /// and tags, the consumer) is not read back; what the answer shows besides (environments,
+    /// the consumer's labels) is read in the first batch.
     async fn write_publication(
         &self,
         publication: &Publication,
@@ -819,38 +864,66 @@ impl Store {
         merge_inside: bool,
     ) -> Result<Published, Abort> {
         write_tx!(self.db, tx => {
-            let mut consumer = ensure_pacticipant_row(tx, &publication.consumer).await?;
             let now = now();
-            let (version_id, version_created) =
-                ensure_version_at(tx, consumer.id, &publication.version, now).await?;
-            if let Some(build_url) = &publication.build_url {
-                tx.execute(
-                    "UPDATE versions SET build_url = $2 WHERE id = $1",
-                    args![version_id, build_url],
-                )
-                .await?;
-            }
+            let (name, number) = (&publication.consumer, &publication.version);
+            let mut batch = Batch::new();
+            let consumer_row = pacticipant_in_batch(&mut batch, name, now);
+            let version_statements = version_in_batch(
+                &mut batch,
+                name,
+                number,
+                publication.build_url.as_deref(),
+                now,
+            );
+            let branch_statements = publication
+                .branch
+                .as_ref()
+                .map(|branch| on_branch_in_batch(&mut batch, name, number, branch, now));
+            let tag_statements: Vec<_> = publication
+                .tags
+                .iter()
+                .map(|tag| tag_in_batch(&mut batch, name, number, tag, now))
+                .collect();
+            let provider_rows: Vec<_> = publication
+                .contracts
+                .iter()
+                .map(|contract| pacticipant_in_batch(&mut batch, &contract.provider, now))
+                .collect();
+            let webhooks_row = batch.push(enabled_webhooks_sql(), args![]);
+            // What the answer shows besides what the publication writes: read here, in the same
+            // call, rather than in a read transaction of its own after the commit.
+            let environments_row = batch.push(
+                format!("SELECT {ENVIRONMENT_COLUMNS} FROM environments ORDER BY name"),
+                args![],
+            );
+            let labels_row = labels_in_batch(&mut batch, name);
+            let rows = tx.batch(batch).await?;
+
+            let mut consumer = consumer_row.row(tx, &rows, name).await?;
+            let (version_id, version_created) = version_statements.id(&rows);
             let mut branches = Vec::new();
-            if let Some(branch) = &publication.branch {
-                let placed = add_to_branch(tx, consumer.id, version_id, branch).await?;
+            if let (Some(branch), Some(statements)) = (&publication.branch, branch_statements) {
+                let placed =
+                    placed_on_branch(tx, &rows, statements, consumer.id, branch, now).await?;
                 if placed.made_main {
                     consumer.main_branch = Some(branch.clone());
                 }
                 branches.push((placed.created_at, branch.clone(), placed.made_head));
             }
             let mut tags = Vec::new();
-            for tag in &publication.tags {
-                let placed = add_tag(tx, consumer.id, version_id, tag).await?;
+            for (tag, statements) in publication.tags.iter().zip(tag_statements) {
+                let placed = statements.placement(&rows, now);
                 if placed.added {
                     tags.push((placed.created_at, tag.clone(), placed.made_head));
                 }
             }
+            let webhooks = enabled_webhooks_in(rows.rows(webhooks_row));
             let mut outcomes = Vec::with_capacity(publication.contracts.len());
             let mut webhook_deliveries = 0;
             let mut cross_checks = 0;
             for (index, contract) in publication.contracts.iter().enumerate() {
-                let provider_id = ensure_pacticipant(tx, &contract.provider).await?;
-                let (outcome, content_id) = store_contract(
+                let provider_id = provider_rows[index].row(tx, &rows, &contract.provider).await?.id;
+                let stored = store_contract(
                     tx,
                     StoreAt {
                         consumer_id: consumer.id,
@@ -861,6 +934,7 @@ impl Store {
                                 .iter()
                                 .any(|earlier| earlier.provider == contract.provider),
                         provider_id,
+                        now,
                     },
                     contract,
                     &prepared[index],
@@ -870,19 +944,25 @@ impl Store {
                 )
                 .await?;
                 // Webhooks: the deliveries commit with the publication (an outbox).
-                let change = match outcome {
+                let change = match stored.outcome {
                     PublishOutcome::Created => ContentChange::New,
                     PublishOutcome::Unchanged => ContentChange::Unchanged,
                     PublishOutcome::Overwritten | PublishOutcome::Merged => ContentChange::Replaced,
                 };
-                webhook_deliveries +=
-                    trigger_for_publication(tx, &publication.base_url, version_id, provider_id, change)
-                        .await?;
+                webhook_deliveries += trigger_for_publication(
+                    tx,
+                    &webhooks,
+                    &publication.base_url,
+                    version_id,
+                    provider_id,
+                    change,
+                )
+                .await?;
                 // Cross-checks against the provider's OpenAPI documents: enqueued with the
                 // publication, computed off the request path.
                 cross_checks +=
-                    enqueue_for_consumer_contract(tx, content_id, provider_id).await?;
-                outcomes.push((contract.provider.clone(), outcome));
+                    enqueue_for_consumer_contract(tx, stored.content_id, &stored.to_check).await?;
+                outcomes.push((contract.provider.clone(), stored.outcome));
             }
             let version = if version_created {
                 // Everything about a version this transaction created was written just above;
@@ -911,24 +991,9 @@ impl Store {
                 pacticipant: consumer,
                 webhook_deliveries,
                 cross_checks,
+                environments: rows.rows(environments_row).iter().map(environment).collect(),
+                labels: labels_of(rows.rows(labels_row)),
             })
-        })
-    }
-
-    /// Every environment, and the labels of pacticipant `name`: what the answer to a
-    /// publication shows besides what it wrote, read after its commit (one snapshot).
-    pub async fn environments_and_labels(
-        &self,
-        name: &str,
-    ) -> Result<(Vec<Environment>, Vec<Label>)> {
-        read_tx!(self.db, tx => {
-            let environments = tx
-                .rows(&format!("SELECT {ENVIRONMENT_COLUMNS} FROM environments ORDER BY name"), args![])
-                .await?
-                .iter()
-                .map(environment)
-                .collect();
-            Ok((environments, labels_in(tx, name).await?))
         })
     }
 }

@@ -199,30 +199,32 @@ async fn enqueue(
     Ok(inserted > 0)
 }
 
+/// The content hashes of the provider contracts a new consumer contract for provider `$1` is
+/// checked against (see the module's documentation).
+pub(crate) const PROVIDER_CONTRACTS_TO_CHECK: &str = "SELECT DISTINCT pc.content_sha \
+     FROM provider_contracts pc \
+     WHERE pc.provider_id = $1 AND pc.content_sha IS NOT NULL AND ( \
+       pc.provider_version_id IN (SELECT h.version_id FROM branch_heads h \
+         JOIN branches b ON b.id = h.branch_id WHERE b.pacticipant_id = $1) \
+       OR pc.provider_version_id IN (SELECT version_id FROM tag_heads WHERE pacticipant_id = $1) \
+       OR pc.provider_version_id IN (SELECT version_id FROM deployed_versions \
+         WHERE pacticipant_id = $1 AND currently_deployed) \
+       OR pc.provider_version_id IN (SELECT version_id FROM released_versions \
+         WHERE pacticipant_id = $1 AND currently_supported) \
+       OR pc.provider_version_id = (SELECT MAX(provider_version_id) FROM provider_contracts \
+         WHERE provider_id = $1))";
+
 /// In a consumer contract's publication: enqueues its content (`pact_version_id`) against the
 /// provider contracts the gate is likely to pair it with (see the module's documentation).
 /// Returns how many pairs are new.
+///
+/// `shas` are the rows of [`PROVIDER_CONTRACTS_TO_CHECK`] for the contract's provider, read in
+/// the same transaction (with the publication's other statements, in one batch).
 pub(crate) async fn enqueue_for_consumer_contract(
     tx: &mut Tx,
     pact_version_id: i64,
-    provider_id: i64,
+    shas: &[Row],
 ) -> Result<usize> {
-    let shas = tx
-        .rows(
-            "SELECT DISTINCT pc.content_sha FROM provider_contracts pc \
-             WHERE pc.provider_id = $1 AND pc.content_sha IS NOT NULL AND ( \
-               pc.provider_version_id IN (SELECT h.version_id FROM branch_heads h \
-                 JOIN branches b ON b.id = h.branch_id WHERE b.pacticipant_id = $1) \
-               OR pc.provider_version_id IN (SELECT version_id FROM tag_heads WHERE pacticipant_id = $1) \
-               OR pc.provider_version_id IN (SELECT version_id FROM deployed_versions \
-                 WHERE pacticipant_id = $1 AND currently_deployed) \
-               OR pc.provider_version_id IN (SELECT version_id FROM released_versions \
-                 WHERE pacticipant_id = $1 AND currently_supported) \
-               OR pc.provider_version_id = (SELECT MAX(provider_version_id) FROM provider_contracts \
-                 WHERE provider_id = $1))",
-            args![provider_id],
-        )
-        .await?;
     if shas.is_empty() {
         return Ok(0);
     }
@@ -235,7 +237,7 @@ pub(crate) async fn enqueue_for_consumer_contract(
         .map(|row| row.text(0))
         .expect("the contract was just stored");
     let mut new = 0;
-    for row in &shas {
+    for row in shas {
         new += usize::from(enqueue(tx, pact_version_id, &pact_sha, &row.text(0)).await?);
     }
     Ok(new)

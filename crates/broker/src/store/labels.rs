@@ -3,7 +3,7 @@
 
 use super::pacticipants::{PACTICIPANT_COLUMNS_OF_P, pacticipant, require_pacticipant};
 use super::{Pacticipant, Result, Store, StoreError, now};
-use crate::db::{Row, Tx, args, read_tx, write_tx};
+use crate::db::{Batch, Row, Tx, args, read_tx, write_tx};
 
 /// A label on a pacticipant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +44,20 @@ pub(super) async fn label_names(tx: &mut Tx, pacticipant: &str) -> Result<Vec<St
         .iter()
         .map(|row| row.text(1))
         .collect())
+}
+
+/// [`labels_in`] in a batch; returns the index of the statement whose rows are the labels
+/// (read them with [`labels_of`]).
+pub(super) fn labels_in_batch(batch: &mut Batch, pacticipant: &str) -> usize {
+    batch.push(
+        format!("{LABEL_SELECT} WHERE p.name = $1 ORDER BY l.name"),
+        args![pacticipant],
+    )
+}
+
+/// The labels in the rows of [`labels_in_batch`].
+pub(super) fn labels_of(rows: &[Row]) -> Vec<Label> {
+    rows.iter().map(label).collect()
 }
 
 /// The labels on pacticipant `pacticipant` (none when it does not exist), sorted by name.

@@ -2,7 +2,7 @@
 //! use by publications and versions.
 
 use super::{Result, Snapshot, Store, StoreError, find_or_insert, now};
-use crate::db::{Row, Tx, args, read_tx, write_tx};
+use crate::db::{Batch, BatchRows, Row, Tx, args, read_tx, write_tx};
 
 /// A pacticipant (an application that takes part in contracts).
 #[derive(Debug, Clone)]
@@ -93,21 +93,52 @@ pub(super) async fn ensure_pacticipant(tx: &mut Tx, name: &str) -> Result<i64> {
     Ok(id)
 }
 
-/// Pacticipant `name`, created when missing: [`ensure_pacticipant`] returning the whole row,
-/// in as many statements.
-pub(super) async fn ensure_pacticipant_row(tx: &mut Tx, name: &str) -> Result<Pacticipant> {
-    if let Some(found) = find_pacticipant(tx, name).await? {
-        return Ok(found);
-    }
-    let insert = format!(
-        "INSERT INTO pacticipants (name, created_at, updated_at) VALUES ($1, $2, $2) \
-         ON CONFLICT (name) DO NOTHING RETURNING {PACTICIPANT_COLUMNS}"
+/// [`ensure_pacticipant`] in a batch: pacticipant `name` looked up, and created when missing
+/// (by a statement PostgreSQL skips when the lookup found it). [`PacticipantStatements::row`]
+/// reads it.
+pub(super) fn pacticipant_in_batch(
+    batch: &mut Batch,
+    name: &str,
+    now: i64,
+) -> PacticipantStatements {
+    let found = batch.push(
+        format!("SELECT {PACTICIPANT_COLUMNS} FROM pacticipants WHERE name = $1"),
+        args![name],
     );
-    if let Some(row) = tx.row(&insert, args![name, now()]).await? {
-        return Ok(pacticipant(&row));
+    // Changes nothing when it exists (SQLite runs it anyway); takes no identity value then.
+    let created = batch.push_unless_found(
+        found,
+        format!(
+            "INSERT INTO pacticipants (name, created_at, updated_at) SELECT $1, $2, $2 \
+             WHERE NOT EXISTS (SELECT 1 FROM pacticipants WHERE name = $1) \
+             ON CONFLICT (name) DO NOTHING RETURNING {PACTICIPANT_COLUMNS}"
+        ),
+        args![name, now],
+    );
+    PacticipantStatements { found, created }
+}
+
+/// The statements of [`pacticipant_in_batch`].
+#[derive(Debug, Clone, Copy)]
+pub(super) struct PacticipantStatements {
+    found: usize,
+    created: usize,
+}
+
+impl PacticipantStatements {
+    /// The pacticipant the statements found or created. Neither, when a concurrent
+    /// transaction created it between them (PostgreSQL): it is read again.
+    pub(super) async fn row(
+        self,
+        tx: &mut Tx,
+        rows: &BatchRows,
+        name: &str,
+    ) -> Result<Pacticipant> {
+        match rows.row(self.found).or(rows.row(self.created)) {
+            Some(row) => Ok(pacticipant(row)),
+            None => require_pacticipant(tx, name).await,
+        }
     }
-    // Inserted by a concurrent writer since the lookup (PostgreSQL).
-    require_pacticipant(tx, name).await
 }
 
 impl Store {

@@ -4,7 +4,7 @@
 use super::pacticipants::{ensure_pacticipant, find_pacticipant, require_pacticipant};
 use super::resolve::{Among, VersionRef, find_version_id, require_version_id, resolve};
 use super::{Result, Snapshot, Store, StoreError, find_or_insert, now};
-use crate::db::{Tx, args, read_tx, write_tx};
+use crate::db::{Batch, BatchRows, Tx, args, read_tx, write_tx};
 
 /// A version of a pacticipant.
 #[derive(Debug, Clone)]
@@ -115,16 +115,7 @@ pub(super) async fn ensure_version(
     pacticipant_id: i64,
     number: &str,
 ) -> Result<(i64, bool)> {
-    ensure_version_at(tx, pacticipant_id, number, now()).await
-}
-
-/// [`ensure_version`], giving a version it creates the time `now`.
-pub(super) async fn ensure_version_at(
-    tx: &mut Tx,
-    pacticipant_id: i64,
-    number: &str,
-    now: i64,
-) -> Result<(i64, bool)> {
+    let now = now();
     find_or_insert(
         tx,
         "SELECT id FROM versions WHERE pacticipant_id = $1 AND number = $2",
@@ -208,6 +199,183 @@ pub(super) async fn add_to_branch(
         created_at: now,
         made_main,
     })
+}
+
+/// The statements of a batch creating a version (see [`version_in_batch`]).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct VersionStatements {
+    created: usize,
+    found: usize,
+}
+
+/// [`ensure_version`] in a batch, for a pacticipant named `pacticipant` (which an earlier
+/// statement of the batch may have created), giving a version it creates the time `now`;
+/// and its build URL set when one is given. [`VersionStatements::id`] reads the outcome.
+pub(super) fn version_in_batch(
+    batch: &mut Batch,
+    pacticipant: &str,
+    number: &str,
+    build_url: Option<&str>,
+    now: i64,
+) -> VersionStatements {
+    let created = batch.push(
+        "INSERT INTO versions (pacticipant_id, number, created_at, updated_at) \
+         SELECT id, $2, $3, $3 FROM pacticipants WHERE name = $1 \
+         ON CONFLICT (pacticipant_id, number) DO NOTHING RETURNING id",
+        args![pacticipant, number, now],
+    );
+    let found = batch.push_unless_found(
+        created,
+        "SELECT v.id FROM versions v JOIN pacticipants p ON p.id = v.pacticipant_id \
+         WHERE p.name = $1 AND v.number = $2",
+        args![pacticipant, number],
+    );
+    if let Some(build_url) = build_url {
+        batch.push(
+            "UPDATE versions SET build_url = $3 WHERE pacticipant_id = \
+             (SELECT id FROM pacticipants WHERE name = $1) AND number = $2",
+            args![pacticipant, number, build_url],
+        );
+    }
+    VersionStatements { created, found }
+}
+
+impl VersionStatements {
+    /// The version's id, and whether the batch created it.
+    pub(super) fn id(self, rows: &BatchRows) -> (i64, bool) {
+        let created = rows.row(self.created);
+        let id = created
+            .or(rows.row(self.found))
+            .expect("the version exists: the batch created it or found it")
+            .int(0);
+        (id, created.is_some())
+    }
+}
+
+/// The statements of a batch putting a version on a branch (see [`on_branch_in_batch`]).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct BranchStatements {
+    new_branch: usize,
+    added: usize,
+    made_head: usize,
+}
+
+/// [`add_to_branch`] in a batch, for a version named by its pacticipant's name and number
+/// (which earlier statements of the batch may have created); [`placed_on_branch`] reads what
+/// it did.
+pub(super) fn on_branch_in_batch(
+    batch: &mut Batch,
+    pacticipant: &str,
+    number: &str,
+    name: &str,
+    now: i64,
+) -> BranchStatements {
+    // As `find_or_insert`: no insert attempted (on PostgreSQL, no identity value taken) when
+    // the branch exists.
+    let new_branch = batch.push(
+        "INSERT INTO branches (pacticipant_id, name, created_at) SELECT p.id, $2, $3 \
+         FROM pacticipants p WHERE p.name = $1 AND NOT EXISTS \
+         (SELECT 1 FROM branches b WHERE b.pacticipant_id = p.id AND b.name = $2) \
+         ON CONFLICT (pacticipant_id, name) DO NOTHING RETURNING id",
+        args![pacticipant, name, now],
+    );
+    let added = batch.push(
+        "INSERT INTO branch_versions (branch_id, version_id, created_at) \
+         SELECT b.id, v.id, $4 FROM pacticipants p \
+         JOIN branches b ON b.pacticipant_id = p.id JOIN versions v ON v.pacticipant_id = p.id \
+         WHERE p.name = $1 AND v.number = $2 AND b.name = $3 \
+         ON CONFLICT (branch_id, version_id) DO NOTHING RETURNING version_id",
+        args![pacticipant, number, name, now],
+    );
+    // RETURNING yields a row only when the head was inserted or moved to this version.
+    let made_head = batch.push(
+        "INSERT INTO branch_heads (branch_id, version_id) SELECT b.id, v.id FROM pacticipants p \
+         JOIN branches b ON b.pacticipant_id = p.id JOIN versions v ON v.pacticipant_id = p.id \
+         WHERE p.name = $1 AND v.number = $2 AND b.name = $3 \
+         ON CONFLICT (branch_id) DO UPDATE SET version_id = excluded.version_id \
+         WHERE excluded.version_id > branch_heads.version_id RETURNING version_id",
+        args![pacticipant, number, name],
+    );
+    BranchStatements {
+        new_branch,
+        added,
+        made_head,
+    }
+}
+
+/// What the statements of [`on_branch_in_batch`] did, after making the branch pacticipant
+/// `pacticipant_id`'s main one when it is new and has a conventional name (as
+/// [`add_to_branch`]).
+pub(super) async fn placed_on_branch(
+    tx: &mut Tx,
+    rows: &BatchRows,
+    statements: BranchStatements,
+    pacticipant_id: i64,
+    name: &str,
+    now: i64,
+) -> Result<Placement> {
+    let new_branch = rows.row(statements.new_branch).is_some();
+    let made_main = new_branch
+        && MAIN_BRANCH_CANDIDATES.contains(&name)
+        && tx
+            .execute(
+                "UPDATE pacticipants SET main_branch = $2 WHERE id = $1 AND main_branch IS NULL",
+                args![pacticipant_id, name],
+            )
+            .await?
+            == 1;
+    Ok(Placement {
+        added: rows.row(statements.added).is_some(),
+        made_head: rows.row(statements.made_head).is_some(),
+        created_at: now,
+        made_main,
+    })
+}
+
+/// The statements of a batch tagging a version (see [`tag_in_batch`]).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct TagStatements {
+    added: usize,
+    made_head: usize,
+}
+
+/// [`add_tag`] in a batch, for a version named by its pacticipant's name and number;
+/// [`TagStatements::placement`] reads what it did.
+pub(super) fn tag_in_batch(
+    batch: &mut Batch,
+    pacticipant: &str,
+    number: &str,
+    name: &str,
+    now: i64,
+) -> TagStatements {
+    let added = batch.push(
+        "INSERT INTO tags (version_id, name, created_at) SELECT v.id, $3, $4 FROM pacticipants p \
+         JOIN versions v ON v.pacticipant_id = p.id WHERE p.name = $1 AND v.number = $2 \
+         ON CONFLICT (version_id, name) DO NOTHING RETURNING version_id",
+        args![pacticipant, number, name, now],
+    );
+    // RETURNING yields a row only when the head was inserted or moved to this version.
+    let made_head = batch.push(
+        "INSERT INTO tag_heads (pacticipant_id, name, version_id) SELECT p.id, $3, v.id \
+         FROM pacticipants p JOIN versions v ON v.pacticipant_id = p.id \
+         WHERE p.name = $1 AND v.number = $2 \
+         ON CONFLICT (pacticipant_id, name) DO UPDATE SET version_id = excluded.version_id \
+         WHERE excluded.version_id > tag_heads.version_id RETURNING version_id",
+        args![pacticipant, number, name],
+    );
+    TagStatements { added, made_head }
+}
+
+impl TagStatements {
+    /// What the statements did.
+    pub(super) fn placement(self, rows: &BatchRows, now: i64) -> Placement {
+        Placement {
+            added: rows.row(self.added).is_some(),
+            made_head: rows.row(self.made_head).is_some(),
+            created_at: now,
+            made_main: false,
+        }
+    }
 }
 
 /// Tags version `version_id` with `name`; says what that did.

@@ -292,8 +292,19 @@ fn delivery(row: &Row) -> DeliveryRecord {
 /// Every enabled webhook, oldest first. Read before anything else a trigger needs: most
 /// brokers have none, and then a publication or verification need not load its parties.
 async fn enabled_webhooks(tx: &mut Tx) -> Result<Vec<StoredWebhook>> {
-    let sql = format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE enabled ORDER BY id");
-    Ok(tx.rows(&sql, args![]).await?.iter().map(webhook).collect())
+    Ok(enabled_webhooks_in(
+        &tx.rows(&enabled_webhooks_sql(), args![]).await?,
+    ))
+}
+
+/// The statement [`enabled_webhooks`] runs (no arguments), for a batch.
+pub(crate) fn enabled_webhooks_sql() -> String {
+    format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE enabled ORDER BY id")
+}
+
+/// The webhooks in the rows of [`enabled_webhooks_sql`].
+pub(crate) fn enabled_webhooks_in(rows: &[Row]) -> Vec<StoredWebhook> {
+    rows.iter().map(webhook).collect()
 }
 
 /// The webhooks of `enabled` listening for one of `events` between `consumer` and `provider`.
@@ -528,15 +539,16 @@ const CONTRACT_EVENTS: &[&str] = &[
 /// released version). Returns how many deliveries were written.
 pub(crate) async fn trigger_for_publication(
     tx: &mut Tx,
+    enabled: &[StoredWebhook],
     base: &str,
     consumer_version_id: i64,
     provider_id: i64,
     change: ContentChange,
 ) -> Result<usize> {
-    let enabled = enabled_webhooks(tx).await?;
     if enabled.is_empty() {
         return Ok(0);
     }
+    let enabled = enabled.to_vec();
     let row = tx
         .row(
             "SELECT c.name, p.name, pv.id, pv.sha, c.id FROM latest_pact_publications l \
