@@ -636,7 +636,7 @@ mod tests {
         let mut cases: Vec<Vec<u8>> = vec![
             pact(&format!("{good},\n{{\"description\": \"x\", \"request\": {{\"path\": \"/\" \"method\": \"GET\"}}}}")),
             pact(&format!("{good},\n{{\"description\": tru}}")),
-            pact(&format!("{good}")) + " trailing",
+            pact(good) + " trailing",
             pact(&format!("{good},\n{{\"description\": \"\\q\"}}")),
             pact(good)[..120].to_string(),
             format!("\u{feff}{}", pact(&format!("{good},"))),
