@@ -480,12 +480,14 @@ impl Tx {
                         sqlx::Either::Right(row) => current.push(Row::Sqlite(row)),
                     }
                 }
-                assert_eq!(
-                    out.len(),
-                    count,
-                    "a batch of {count} statements ran {} (an empty statement?)",
-                    out.len()
-                );
+                // Each statement ends with one `Left`; anything else (an empty statement, a
+                // driver that changed) fails the transaction rather than misreading rows.
+                if out.len() != count {
+                    return Err(DbError::Sqlx(sqlx::Error::Protocol(format!(
+                        "a batch of {count} statements returned the results of {}",
+                        out.len()
+                    ))));
+                }
             }
             TxInner::Postgres(_) => {
                 for (sql, args, unless_found) in batch.statements {
@@ -851,6 +853,23 @@ mod tests {
             out.push(Db::connect(&url, 2).await.unwrap());
         }
         out
+    }
+
+    /// A batch whose results cannot be told apart by statement (here an empty statement, which
+    /// SQLite runs as nothing) is an error, not rows handed to the wrong statement.
+    #[tokio::test]
+    async fn a_batch_whose_results_do_not_line_up_is_an_error() {
+        let db = Db::connect("sqlite::memory:", 1).await.unwrap();
+        let mut tx = db.begin(true).await.unwrap();
+        let mut batch = Batch::new();
+        batch.push("SELECT $1", args![1i64]);
+        batch.push("", args![]);
+        batch.push("SELECT $1", args![2i64]);
+        let error = tx.batch(batch).await.err().expect("an error");
+        assert!(
+            error.to_string().contains("a batch of 3 statements"),
+            "{error}"
+        );
     }
 
     #[tokio::test]
