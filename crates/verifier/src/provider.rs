@@ -215,26 +215,18 @@ impl Provider {
     ) -> Result<Response, CallError> {
         let Limits { timeout, max_body } = limits;
         match self {
-            Provider::Http {
-                client: HttpClient::Plain(client),
-                base,
-            } => {
+            Provider::Http { client, base } => {
                 let url = target(base, request)?;
                 let method = Method::from_bytes(request.method.to_ascii_uppercase().as_bytes())
                     .map_err(|e| {
                         CallError::Other(format!("invalid method '{}': {e}", request.method))
                     })?;
-                plain_send(client, base, url, method, request, limits).await
-            }
-            Provider::Http {
-                client: HttpClient::Reqwest(client),
-                base,
-            } => {
-                let url = target(base, request)?;
-                let method = Method::from_bytes(request.method.to_ascii_uppercase().as_bytes())
-                    .map_err(|e| {
-                        CallError::Other(format!("invalid method '{}': {e}", request.method))
-                    })?;
+                let client = match client {
+                    HttpClient::Plain(client) => {
+                        return plain_send(client, base, url, method, request, limits).await;
+                    }
+                    HttpClient::Reqwest(client) => client,
+                };
                 let mut builder = client.request(method, url).timeout(timeout);
                 for (name, values) in request.headers.iter() {
                     if pactum_core::contract::is_framing_header(name) {
@@ -256,13 +248,7 @@ impl Provider {
                     .await
                     .map_err(|e| classify(e, base, timeout))?;
                 let status = response.status().as_u16();
-                let mut headers = Headers::new();
-                for (name, value) in response.headers() {
-                    headers.add(
-                        name.as_str(),
-                        String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                    );
-                }
+                let headers = received_headers(response.headers());
                 let bytes = read_limited(response, max_body, base, timeout).await?;
                 Ok(Response {
                     status,
@@ -296,42 +282,15 @@ impl Provider {
                     .body(HttpBody::from(bytes))
                     .map_err(|e| CallError::Other(e.to_string()))?;
                 let call = async {
-                    let response = match service.clone().oneshot(http_request).await {
-                        Ok(response) => response,
+                    match service.clone().oneshot(http_request).await {
+                        Ok(response) => Ok(response),
                         Err(never) => match never {},
-                    };
-                    let (parts, body) = response.into_parts();
-                    let bytes = http_body_util::Limited::new(body, max_body)
-                        .collect()
-                        .await
-                        .map_err(|e| {
-                            if e.is::<http_body_util::LengthLimitError>() {
-                                CallError::BodyTooLarge(max_body)
-                            } else {
-                                CallError::Other(format!("cannot read the response body: {e}"))
-                            }
-                        })?
-                        .to_bytes();
-                    Ok::<_, CallError>((parts, bytes))
+                    }
                 };
-                // The deadline covers the whole response, body included.
-                let (parts, bytes) = match tokio::time::timeout(timeout, call).await {
-                    Ok(result) => result?,
-                    Err(_) => return Err(CallError::Timeout(timeout)),
-                };
-                let mut headers = Headers::new();
-                for (name, value) in &parts.headers {
-                    headers.add(
-                        name.as_str(),
-                        String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                    );
-                }
-                Ok(Response {
-                    status: parts.status.as_u16(),
-                    headers,
-                    body: Body::received(&bytes),
-                    ..Response::default()
+                receive(call, limits, |e| {
+                    CallError::Other(format!("cannot read the response body: {e}"))
                 })
+                .await
             }
         }
     }
@@ -405,7 +364,6 @@ async fn plain_send(
     request: &Request,
     limits: Limits,
 ) -> Result<Response, CallError> {
-    let Limits { timeout, max_body } = limits;
     // reqwest defers an invalid header to the send, as this error.
     let builder_error = || CallError::Other("builder error".into());
     let uri: axum::http::Uri = url.as_str().parse().map_err(|_| builder_error())?;
@@ -433,7 +391,7 @@ async fn plain_send(
     *http_request.uri_mut() = uri;
     *http_request.headers_mut() = headers;
     let call = async {
-        let response = client.request(http_request).await.map_err(|error| {
+        client.request(http_request).await.map_err(|error| {
             if error.is_connect() {
                 CallError::Unreachable {
                     url: base.as_str().trim_end_matches('/').to_owned(),
@@ -442,8 +400,29 @@ async fn plain_send(
             } else {
                 CallError::Other(format!("error sending request for url ({url})"))
             }
-        })?;
-        let (parts, body) = response.into_parts();
+        })
+    };
+    receive(call, limits, |_| {
+        CallError::Other("error decoding response body".into())
+    })
+    .await
+}
+
+/// The response `call` gives, its body read up to the limit, in the contract model: all of it
+/// within the timeout, body included (as reqwest's deadline covers it). `unreadable` says why
+/// a body could not be read, for a reason other than its size.
+async fn receive<B>(
+    call: impl Future<Output = Result<axum::http::Response<B>, CallError>>,
+    limits: Limits,
+    unreadable: impl FnOnce(Box<dyn std::error::Error + Send + Sync>) -> CallError,
+) -> Result<Response, CallError>
+where
+    B: axum::body::HttpBody,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let Limits { timeout, max_body } = limits;
+    let read = async {
+        let (parts, body) = call.await?.into_parts();
         let bytes = http_body_util::Limited::new(body, max_body)
             .collect()
             .await
@@ -451,30 +430,34 @@ async fn plain_send(
                 if e.is::<http_body_util::LengthLimitError>() {
                     CallError::BodyTooLarge(max_body)
                 } else {
-                    CallError::Other("error decoding response body".into())
+                    unreadable(e)
                 }
             })?
             .to_bytes();
         Ok::<_, CallError>((parts, bytes))
     };
-    // The deadline covers the whole response, body included, as reqwest's does.
-    let (parts, bytes) = match tokio::time::timeout(timeout, call).await {
+    let (parts, bytes) = match tokio::time::timeout(timeout, read).await {
         Ok(result) => result?,
         Err(_) => return Err(CallError::Timeout(timeout)),
     };
+    Ok(Response {
+        status: parts.status.as_u16(),
+        headers: received_headers(&parts.headers),
+        body: Body::received(&bytes),
+        ..Response::default()
+    })
+}
+
+/// A response's headers in the contract model (values that are not UTF-8 read lossily).
+fn received_headers(received: &axum::http::HeaderMap) -> Headers {
     let mut headers = Headers::new();
-    for (name, value) in &parts.headers {
+    for (name, value) in received {
         headers.add(
             name.as_str(),
             String::from_utf8_lossy(value.as_bytes()).into_owned(),
         );
     }
-    Ok(Response {
-        status: parts.status.as_u16(),
-        headers,
-        body: Body::received(&bytes),
-        ..Response::default()
-    })
+    headers
 }
 
 fn classify(error: reqwest::Error, base: &Url, timeout: Duration) -> CallError {
