@@ -29,13 +29,7 @@ pub(crate) fn compare_json<A: JsonView>(
     actual: &A,
     out: &mut Vec<Mismatch>,
 ) {
-    let mut walker = Walker {
-        selector: Selector::new(rules),
-        scoped: Vec::new(),
-        strict,
-        kind,
-        out,
-    };
+    let mut walker = Walker::new(rules, strict, kind, out);
     let mut path = Vec::with_capacity(8);
     walker.compare(&mut path, expected, actual);
 }
@@ -344,6 +338,23 @@ struct Walker<'r, 'o> {
     strict: bool,
     kind: MismatchKind,
     out: &'o mut Vec<Mismatch>,
+}
+
+impl<'r, 'o> Walker<'r, 'o> {
+    fn new(
+        rules: &'r PathRules,
+        strict: bool,
+        kind: MismatchKind,
+        out: &'o mut Vec<Mismatch>,
+    ) -> Self {
+        Walker {
+            selector: Selector::new(rules),
+            scoped: Vec::new(),
+            strict,
+            kind,
+            out,
+        }
+    }
 }
 
 impl<'r> Walker<'r, '_> {
@@ -847,13 +858,7 @@ pub(crate) fn compare_json_from<'de, D: Deserializer<'de>>(
     deserializer: D,
     out: &mut Vec<Mismatch>,
 ) -> Result<Shape, D::Error> {
-    let mut walker = Walker {
-        selector: Selector::new(rules),
-        scoped: Vec::new(),
-        strict,
-        kind,
-        out,
-    };
+    let mut walker = Walker::new(rules, strict, kind, out);
     let mut path = Vec::with_capacity(8);
     let mut flat = FlatObjects::default();
     deserializer.deserialize_any(Shaped(Stream {
