@@ -145,6 +145,22 @@ pub(super) struct Placement {
 /// Branch names taken as the main branch of a pacticipant that has none.
 const MAIN_BRANCH_CANDIDATES: &[&str] = &["develop", "main", "master"];
 
+/// As the Pact Broker does: a pacticipant without a main branch gets the first of the
+/// conventional names it uses (checked when the branch appears, not on every version).
+/// Whether `name` became its main branch.
+async fn adopt_main_branch(tx: &mut Tx, pacticipant_id: i64, name: &str) -> Result<bool> {
+    if !MAIN_BRANCH_CANDIDATES.contains(&name) {
+        return Ok(false);
+    }
+    let changed = tx
+        .execute(
+            "UPDATE pacticipants SET main_branch = $2 WHERE id = $1 AND main_branch IS NULL",
+            args![pacticipant_id, name],
+        )
+        .await?;
+    Ok(changed == 1)
+}
+
 /// Puts version `version_id` on branch `name`; says what that did.
 pub(super) async fn add_to_branch(
     tx: &mut Tx,
@@ -181,18 +197,7 @@ pub(super) async fn add_to_branch(
         )
         .await?
         .is_some();
-    // As the Pact Broker does: a pacticipant without a main branch gets the first of these
-    // conventional names it uses (checked when the branch appears, not on every version).
-    let mut made_main = false;
-    if new_branch && MAIN_BRANCH_CANDIDATES.contains(&name) {
-        made_main = tx
-            .execute(
-                "UPDATE pacticipants SET main_branch = $2 WHERE id = $1 AND main_branch IS NULL",
-                args![pacticipant_id, name],
-            )
-            .await?
-            == 1;
-    }
+    let made_main = new_branch && adopt_main_branch(tx, pacticipant_id, name).await?;
     Ok(Placement {
         added,
         made_head,
@@ -315,15 +320,7 @@ pub(super) async fn placed_on_branch(
     now: i64,
 ) -> Result<Placement> {
     let new_branch = rows.row(statements.new_branch).is_some();
-    let made_main = new_branch
-        && MAIN_BRANCH_CANDIDATES.contains(&name)
-        && tx
-            .execute(
-                "UPDATE pacticipants SET main_branch = $2 WHERE id = $1 AND main_branch IS NULL",
-                args![pacticipant_id, name],
-            )
-            .await?
-            == 1;
+    let made_main = new_branch && adopt_main_branch(tx, pacticipant_id, name).await?;
     Ok(Placement {
         added: rows.row(statements.added).is_some(),
         made_head: rows.row(statements.made_head).is_some(),
