@@ -137,30 +137,36 @@ fn with_streamed_body<T: HttpPart>(
     seed: BodySeed<'_>,
 ) -> Option<(T, StreamedBody)> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let wrapped = spec >= SpecVersion::V4;
     // Checked whole first: one pass over the bytes is cheaper than checking each string as
     // it is read, and JSON text is UTF-8 throughout anyway.
     let text = std::str::from_utf8(bytes).ok()?;
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let RawPart { fields, body } = RawPartSeed { wrapped, seed }
-        .deserialize(&mut deserializer)
-        .ok()?;
-    deserializer.end().ok()?;
+    let (fields, streamed, body_value) = if spec >= SpecVersion::V4 {
+        // A V4 body is a wrapper object whose `content` is the document.
+        let wrapper_seed = SplitSeed {
+            key: "content",
+            seed,
+        };
+        let part = read_split(
+            text,
+            SplitSeed {
+                key: "body",
+                seed: wrapper_seed,
+            },
+        )?;
+        let wrapper = part.value?;
+        let content = wrapper.value?;
+        let mut rest = to_values(wrapper.fields)?;
+        rest.insert("content".into(), content.placeholder()?.clone());
+        (part.fields, content, Value::Object(rest))
+    } else {
+        let part = read_split(text, SplitSeed { key: "body", seed })?;
+        let body = part.value?;
+        let placeholder = body.placeholder()?.clone();
+        (part.fields, body, placeholder)
+    };
     if looks_like_another_part(|key| fields.contains_key(key), part).is_some() {
         return None;
     }
-    let (streamed, body_value) = match body? {
-        RawBody::Wrapped { fields, content } => {
-            let content = content?;
-            let mut rest = to_values(fields)?;
-            rest.insert("content".into(), content.placeholder()?.clone());
-            (content, Value::Object(rest))
-        }
-        RawBody::Whole(body) => {
-            let placeholder = body.placeholder()?.clone();
-            (body, placeholder)
-        }
-    };
     let mut object = to_values(fields)?;
     object.insert("body".into(), body_value);
     let actual = read(Value::Object(object), spec, "$").ok()?;
@@ -174,94 +180,62 @@ fn with_streamed_body<T: HttpPart>(
         .then_some((actual, streamed))
 }
 
-/// A part's fields as their raw texts, read in one pass, with its body compared while read
-/// (a V4 body's wrapper — `content`, `contentType`, … — read field by field).
-struct RawPart<'a> {
+/// The whole of `text` read by `seed`, or `None` when it does not read that way.
+fn read_split<'de, S>(text: &'de str, seed: SplitSeed<S>) -> Option<Split<'de, S::Value>>
+where
+    S: serde::de::DeserializeSeed<'de> + Copy,
+{
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let split = seed.deserialize(&mut deserializer).ok()?;
+    deserializer.end().ok()?;
+    Some(split)
+}
+
+/// An object read in one pass: its fields as their raw texts, except `key`, whose value `seed`
+/// reads (the body, compared while read; for V4, the body's wrapper, whose `content` is).
+#[derive(Clone, Copy)]
+struct SplitSeed<S> {
+    key: &'static str,
+    seed: S,
+}
+
+/// What a [`SplitSeed`] read: the other fields, and the value at its key (the last one, if the
+/// key is repeated, as a JSON reader keeps it).
+struct Split<'a, V> {
     fields: BTreeMap<String, &'a RawValue>,
-    body: Option<RawBody<'a>>,
+    value: Option<V>,
 }
 
-enum RawBody<'a> {
-    /// A V4 body: its wrapper's other fields, and its content compared.
-    Wrapped {
-        fields: BTreeMap<String, &'a RawValue>,
-        content: Option<StreamedBody>,
-    },
-    /// A V1–V3 body, compared.
-    Whole(StreamedBody),
-}
-
-/// Reads a [`RawPart`]; `wrapped`: the body is a V4 wrapper object (anything else fails, and
-/// the part is then loaded whole).
-struct RawPartSeed<'s> {
-    wrapped: bool,
-    seed: BodySeed<'s>,
-}
-
-impl<'de> serde::de::DeserializeSeed<'de> for RawPartSeed<'_> {
-    type Value = RawPart<'de>;
+impl<'de, S: serde::de::DeserializeSeed<'de> + Copy> serde::de::DeserializeSeed<'de>
+    for SplitSeed<S>
+{
+    type Value = Split<'de, S::Value>;
 
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> serde::de::Visitor<'de> for RawPartSeed<'_> {
-    type Value = RawPart<'de>;
+impl<'de, S: serde::de::DeserializeSeed<'de> + Copy> serde::de::Visitor<'de> for SplitSeed<S> {
+    type Value = Split<'de, S::Value>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a JSON object")
+        write!(f, "a JSON object with `{}`", self.key)
     }
 
     fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
-        let mut part = RawPart {
+        let mut split = Split {
             fields: BTreeMap::new(),
-            body: None,
+            value: None,
         };
         while let Some(key) = map.next_key::<String>()? {
-            if key == "body" {
-                part.body = Some(if self.wrapped {
-                    map.next_value_seed(WrapperSeed(self.seed))?
-                } else {
-                    RawBody::Whole(map.next_value_seed(self.seed)?)
-                });
+            if key == self.key {
+                split.value = Some(map.next_value_seed(self.seed)?);
             } else {
-                let value = map.next_value()?;
-                part.fields.insert(key, value);
+                split.fields.insert(key, map.next_value()?);
             }
         }
-        Ok(part)
-    }
-}
-
-/// Reads a V4 body wrapper into [`RawBody::Wrapped`], comparing its `content`.
-struct WrapperSeed<'s>(BodySeed<'s>);
-
-impl<'de> serde::de::DeserializeSeed<'de> for WrapperSeed<'_> {
-    type Value = RawBody<'de>;
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for WrapperSeed<'_> {
-    type Value = RawBody<'de>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a body object")
-    }
-
-    fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
-        let (mut fields, mut content) = (BTreeMap::new(), None);
-        while let Some(key) = map.next_key::<String>()? {
-            if key == "content" {
-                content = Some(map.next_value_seed(self.0)?);
-            } else {
-                fields.insert(key, map.next_value()?);
-            }
-        }
-        Ok(RawBody::Wrapped { fields, content })
+        Ok(split)
     }
 }
 
