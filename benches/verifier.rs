@@ -123,16 +123,8 @@ fn main() {
             baseline.as_secs_f64() * 1000.0 / n as f64
         );
         for parallel in [1, 2, 4, 8] {
-            let mut command = Command::new(env!("CARGO_BIN_EXE_pactum"));
-            command.args([
-                "verify",
-                "--contract",
-                file.to_str().unwrap(),
-                "--provider-base-url",
-                &base,
-                "--parallel",
-                &parallel.to_string(),
-            ]);
+            let mut command = pactum_verify(&file, &base);
+            command.args(["--parallel", &parallel.to_string()]);
             let (time, rss, code) = timed(command);
             println!(
                 "| pactum verify --parallel {parallel} | {n} | {:.3} s | {:.3} ms | {:.1} MB | {code} |",
@@ -167,21 +159,26 @@ fn main() {
 
 /// The provider alone and `pactum verify` of the same `n` interactions, alternated `rounds`
 /// times; prints the medians and their ratio.
+/// `pactum verify` of `file` against the provider at `base`.
+fn pactum_verify(file: &Path, base: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_pactum"));
+    command.args([
+        "verify",
+        "--contract",
+        file.to_str().unwrap(),
+        "--provider-base-url",
+        base,
+    ]);
+    command
+}
+
 fn alternating(port: u16, base: &str, file: &Path, n: usize, rounds: usize) {
     let mut provider = Vec::new();
     let mut verify = Vec::new();
     let mut peak = 0;
     for _ in 0..rounds {
         provider.push(provider_baseline(port, n));
-        let mut command = Command::new(env!("CARGO_BIN_EXE_pactum"));
-        command.args([
-            "verify",
-            "--contract",
-            file.to_str().unwrap(),
-            "--provider-base-url",
-            base,
-        ]);
-        let (time, rss, code) = timed(command);
+        let (time, rss, code) = timed(pactum_verify(file, base));
         assert_eq!(code, 0, "pactum verify failed on the benchmark contract");
         verify.push(time);
         peak = peak.max(rss);
