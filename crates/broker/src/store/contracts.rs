@@ -140,12 +140,8 @@ pub struct Published {
 /// republish downloaded contracts): top-level members, and each interaction's `_id`.
 const SERVED_MEMBERS: [&str; 2] = ["_links", "createdAt"];
 
-/// Drops the `_id` a broker gives an interaction when serving it.
-fn drop_id(interaction: &mut Value) {
-    if let Some(object) = interaction.as_object_mut() {
-        object.remove("_id");
-    }
-}
+/// The member a broker adds to each interaction when serving a contract.
+const SERVED_INTERACTION_ID: &str = "_id";
 
 /// A contract's top-level members, unparsed (borrowed from its text).
 fn outline<'t>(text: &'t [u8], field: &str) -> Result<BTreeMap<String, &'t RawValue>> {
@@ -163,7 +159,7 @@ fn outline<'t>(text: &'t [u8], field: &str) -> Result<BTreeMap<String, &'t RawVa
 /// contract takes here is a few times its text, not the twenty-odd times of a parsed value.
 fn prepare_content(text: &[u8], field: &str) -> Result<(String, String)> {
     let members = outline(text, field)?;
-    let sha = Pact::check_and_hash(text, drop_id)
+    let sha = Pact::check_and_hash(text, &[SERVED_INTERACTION_ID])
         .map_err(|error| StoreError::invalid(field, format!("not a valid pact: {error}")))?;
     let unreadable =
         |error: serde_json::Error| StoreError::invalid(field, format!("cannot be read: {error}"));
@@ -194,11 +190,11 @@ fn prepare_content(text: &[u8], field: &str) -> Result<(String, String)> {
             }
             let mut item: Value = serde_json::from_str(item.get()).map_err(unreadable)?;
             if let Some(object) = item.as_object_mut() {
-                object.remove("_id");
+                object.remove(SERVED_INTERACTION_ID);
                 let json = serde_json::to_string(object).map_err(unreadable)?;
                 let digest = Sha256::digest(json.as_bytes());
                 let id: String = digest[..20].iter().map(|b| format!("{b:02x}")).collect();
-                object.insert("_id".into(), Value::String(id));
+                object.insert(SERVED_INTERACTION_ID.into(), Value::String(id));
             }
             serde_json::to_writer(&mut stored, &item).map_err(unreadable)?;
         }
@@ -214,7 +210,7 @@ fn prepare_content(text: &[u8], field: &str) -> Result<(String, String)> {
 pub(crate) fn without_id(interaction: &Value) -> Value {
     let mut interaction = interaction.clone();
     if let Some(object) = interaction.as_object_mut() {
-        object.remove("_id");
+        object.remove(SERVED_INTERACTION_ID);
     }
     interaction
 }
@@ -1438,7 +1434,9 @@ mod tests {
         object.remove("createdAt");
         for key in ["interactions", "messages"] {
             if let Some(Value::Array(items)) = object.get_mut(key) {
-                items.iter_mut().for_each(drop_id);
+                for item in items.iter_mut().filter_map(Value::as_object_mut) {
+                    item.remove(SERVED_INTERACTION_ID);
+                }
             }
         }
         let sha = Pact::from_json(&content)

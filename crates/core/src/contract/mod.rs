@@ -9,6 +9,7 @@
 mod body;
 pub mod generators;
 mod hash;
+mod members;
 mod merge;
 pub mod path;
 mod read;
@@ -19,6 +20,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use members::Member;
 use serde_json::{Map, Value};
 
 pub use body::{
@@ -435,7 +437,7 @@ pub struct Pact {
 
 impl Pact {
     /// Reads a pact from its JSON form (a copy of it: prefer [`Pact::from_value`] when the
-    /// JSON is not needed afterwards).
+    /// JSON is not needed afterwards, and [`Pact::from_slice`] when its text is at hand).
     pub fn from_json(value: &Value) -> Result<Self, ContractError> {
         read::pact(value.clone())
     }
@@ -480,13 +482,10 @@ impl Pact {
 
     /// Checks the contract in `json` as [`Pact::from_slice`] does and returns its
     /// [`Pact::content_hash`], keeping only each interaction's canonical text: for contracts too
-    /// large to hold as a model (the broker's publications). `adjust` may change each
-    /// interaction's JSON before it is read.
-    pub fn check_and_hash(
-        json: &[u8],
-        mut adjust: impl FnMut(&mut Value),
-    ) -> Result<ContentHash, ContractError> {
-        read_text(json, |text| hash::content_hash_of_text(text, &mut adjust))
+    /// large to hold as a model (the broker's publications). Each interaction's members named
+    /// in `ignored` are left out, as if absent.
+    pub fn check_and_hash(json: &[u8], ignored: &[&str]) -> Result<ContentHash, ContractError> {
+        read_text(json, |text| hash::content_hash_of_text(text, ignored))
             .map_err(TextError::into_contract_error)
     }
 }
@@ -552,12 +551,19 @@ impl Request {
     /// Reads a request object as it appears in a pact file of `spec` (a copy of it: prefer
     /// [`Request::from_value`] when the JSON is not needed afterwards).
     pub fn from_json(value: &Value, spec: SpecVersion, at: &str) -> Result<Self, ContractError> {
-        read::request(value.clone(), spec, at)
+        Self::from_value(value.clone(), spec, at)
     }
 
     /// Reads a request object, moving its body and unknown fields out of it.
     pub fn from_value(value: Value, spec: SpecVersion, at: &str) -> Result<Self, ContractError> {
-        read::request(value, spec, at)
+        read::request(Member::Tree(value), spec, at)
+    }
+
+    /// Reads a request object from its JSON text, which must be well-formed (checked, as when
+    /// it was parsed into a `serde_json::value::RawValue`). Cheaper than [`Request::from_value`] of
+    /// the parsed text: only what the model keeps as JSON is built as a tree.
+    pub fn from_text(text: &str, spec: SpecVersion, at: &str) -> Result<Self, ContractError> {
+        read::request(Member::Text(text.trim()), spec, at)
     }
 
     /// Writes the request in V3 or V4 form.
@@ -570,12 +576,19 @@ impl Response {
     /// Reads a response object as it appears in a pact file of `spec` (a copy of it: prefer
     /// [`Response::from_value`] when the JSON is not needed afterwards).
     pub fn from_json(value: &Value, spec: SpecVersion, at: &str) -> Result<Self, ContractError> {
-        read::response(value.clone(), spec, at)
+        Self::from_value(value.clone(), spec, at)
     }
 
     /// Reads a response object, moving its body and unknown fields out of it.
     pub fn from_value(value: Value, spec: SpecVersion, at: &str) -> Result<Self, ContractError> {
-        read::response(value, spec, at)
+        read::response(Member::Tree(value), spec, at)
+    }
+
+    /// Reads a response object from its JSON text, which must be well-formed (checked, as when
+    /// it was parsed into a `serde_json::value::RawValue`). Cheaper than [`Response::from_value`] of
+    /// the parsed text: only what the model keeps as JSON is built as a tree.
+    pub fn from_text(text: &str, spec: SpecVersion, at: &str) -> Result<Self, ContractError> {
+        read::response(Member::Text(text.trim()), spec, at)
     }
 
     /// Writes the response in V3 or V4 form.
@@ -585,16 +598,22 @@ impl Response {
 }
 
 impl Message {
-    /// Reads a message as it appears in a pact file of `spec` (V3 `contents` + `metaData`, or
-    /// V4 wrapped `contents` + `metadata`); a copy of it: prefer [`Message::from_value`] when
-    /// the JSON is not needed afterwards.
+    /// Reads a message object as it appears in a pact file of `spec` (a copy of it: prefer
+    /// [`Message::from_value`] when the JSON is not needed afterwards).
     pub fn from_json(value: &Value, spec: SpecVersion, at: &str) -> Result<Self, ContractError> {
-        read::message(value.clone(), spec, at)
+        Self::from_value(value.clone(), spec, at)
     }
 
-    /// Reads a message, moving its contents, metadata and unknown fields out of it.
+    /// Reads a message object, moving its body and unknown fields out of it.
     pub fn from_value(value: Value, spec: SpecVersion, at: &str) -> Result<Self, ContractError> {
-        read::message(value, spec, at)
+        read::message(Member::Tree(value), spec, at)
+    }
+
+    /// Reads a message object from its JSON text, which must be well-formed (checked, as when
+    /// it was parsed into a `serde_json::value::RawValue`). Cheaper than [`Message::from_value`] of
+    /// the parsed text: only what the model keeps as JSON is built as a tree.
+    pub fn from_text(text: &str, spec: SpecVersion, at: &str) -> Result<Self, ContractError> {
+        read::message(Member::Text(text.trim()), spec, at)
     }
 
     /// Writes the message in V3 or V4 form.
@@ -656,7 +675,7 @@ mod tests {
             let position = format!("line {} column {}", parser.line(), parser.column());
             for error in [
                 Pact::from_slice(bytes).unwrap_err(),
-                Pact::check_and_hash(bytes, |_| {}).unwrap_err(),
+                Pact::check_and_hash(bytes, &[]).unwrap_err(),
             ] {
                 let text = error.to_string();
                 assert!(

@@ -1,15 +1,17 @@
 //! Reading pact JSON of every spec version into the model.
 //!
 //! Every function takes the JSON path of the value it reads (`at`) so that errors say exactly
-//! where the problem is. The readers take the parsed JSON by value and move its parts (bodies,
-//! metadata, unknown fields) into the model: a contract costs one parse, never a copy of its
-//! bodies.
+//! where the problem is. The readers take objects member by member ([`Members`]), from a
+//! document's text or from a parsed tree: from text, no JSON tree of a whole interaction,
+//! request or response is built, and a rule set seen before is recognised by its text without
+//! being parsed; from a tree, bodies, metadata and unknown fields move into the model.
 
 use base64::Engine as _;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::body::{Body, BodyContent, ContentKind, Headers, Query, parse_query_string};
+use super::members::{Member, Members, Split, kind_of};
 use super::{
     ContractError, Generators, Interaction, InteractionKind, MatchingRules, Message, Pact,
     Pacticipant, ProviderState, Request, Response, SpecVersion,
@@ -75,18 +77,6 @@ fn object_ref<'a>(
             format!("{what} must be a JSON object, found {}", kind_of(value)),
         )
     })
-}
-
-/// A short name for a JSON value's type, for messages.
-pub(crate) fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// What is left of `obj` once the fields pactum reads are dropped.
@@ -171,57 +161,59 @@ impl Interactions for Vec<Interaction> {
     }
 }
 
-/// Collects the interactions [`visit_text`] and [`assemble`] hand over, into the pact.
-fn collected(
-    read: impl FnOnce(&mut dyn Interactions) -> Result<Pact, ContractError>,
-) -> Result<Pact, ContractError> {
-    let mut interactions = Vec::new();
-    let mut pact = read(&mut interactions)?;
-    pact.interactions = interactions;
-    Ok(pact)
-}
-
+/// Reads a pact from a JSON tree, moving its parts into the model.
 pub(super) fn pact(value: Value) -> Result<Pact, ContractError> {
-    collected(|each| visit_value(value, each))
-}
-
-/// [`pact`], handing each interaction to `each` as it is read; the pact returned has none.
-fn visit_value(value: Value, each: &mut dyn Interactions) -> Result<Pact, ContractError> {
-    let mut obj = object(value, "$", "a pact")?;
+    let Value::Object(mut obj) = value else {
+        return Err(not_an_object(&Member::Tree(value)));
+    };
     let is_message_pact = !obj.contains_key("interactions") && obj.contains_key("messages");
     let items = match (obj.remove("interactions"), obj.remove("messages")) {
         (Some(interactions), _) => Some(interactions),
         (None, messages) => messages,
     };
-    let items = match items {
-        None => Ok(Items::Parsed(Vec::new())),
-        Some(Value::Array(items)) => Ok(Items::Parsed(items)),
-        Some(other) => Err(not_an_array(is_message_pact, &other)),
+    let items = match items.map(|items| Member::Tree(items).elements()) {
+        None => Ok(Vec::new()),
+        Some(Ok(items)) => Ok(items),
+        Some(Err(other)) => Err(not_an_array(is_message_pact, other.kind())),
     };
-    assemble(obj, is_message_pact, items, &mut |_| {}, each)
+    let mut interactions = Vec::new();
+    let mut pact = assemble(obj, is_message_pact, items, &[], &mut interactions)?;
+    pact.interactions = interactions;
+    Ok(pact)
+}
+
+fn not_an_object(pact: &Member) -> ContractError {
+    ContractError::new(
+        "$",
+        format!("a pact must be a JSON object, found {}", pact.kind()),
+    )
 }
 
 /// Reads a pact from its JSON text; malformed JSON is an error where the reader meets it.
 ///
-/// Unlike [`pact`], the interactions are kept as text until each is read: only one
-/// interaction's JSON tree exists at a time. A tree costs far more than its text (every object
-/// is a B-tree node of several hundred bytes), so building the whole file's tree first made
-/// loading a contract cost ~20× its size in memory.
+/// The text is scanned once to split the interactions down to their requests' and responses'
+/// members ([`Members`]), and each member is parsed where it is read: neither the file's JSON
+/// tree nor an interaction's is ever built. A tree costs far more than its text (every object
+/// is a B-tree node of several hundred bytes).
 pub(super) fn pact_from_text(text: &str) -> Result<Pact, ContractError> {
-    collected(|each| visit_text(text, &mut |_| {}, each))
+    let mut interactions = Vec::new();
+    let mut pact = visit_text(text, &[], &mut interactions)?;
+    pact.interactions = interactions;
+    Ok(pact)
 }
 
 /// [`pact_from_text`], handing each interaction to `each` as it is read instead of keeping it
 /// (the pact returned has none), so not even the model of every interaction exists at once;
-/// `adjust` may change each interaction's JSON before it is read.
+/// an interaction's members named in `ignored` are not read (the broker's own `_id`).
 pub(super) fn visit_text(
     text: &str,
-    adjust: &mut dyn FnMut(&mut Value),
+    ignored: &[&str],
     each: &mut dyn Interactions,
 ) -> Result<Pact, ContractError> {
     let invalid = |e: serde_json::Error| ContractError::caused_by("$", e);
     if !text.trim_start().starts_with('{') {
-        return visit_value(serde_json::from_str(text).map_err(invalid)?, each);
+        let whole: &RawValue = serde_json::from_str(text).map_err(invalid)?;
+        return Err(not_an_object(&Member::Text(whole.get())));
     }
     let top: TopFields = serde_json::from_str(text).map_err(invalid)?;
     let is_message_pact = top.interactions.is_none() && top.messages.is_some();
@@ -230,27 +222,20 @@ pub(super) fn visit_text(
         obj.insert(key, serde_json::from_str(raw.get()).map_err(invalid)?);
     }
     let items = match top.interactions.or(top.messages) {
-        None => Ok(Items::Raw(Vec::new())),
-        Some(ItemList::Array(items)) => Ok(Items::Raw(items)),
-        Some(ItemList::Not(other)) => Err(not_an_array(is_message_pact, &other)),
+        None => Ok(Vec::new()),
+        Some(Member::Array(items)) => Ok(items),
+        Some(other) => Err(not_an_array(is_message_pact, other.kind())),
     };
-    assemble(obj, is_message_pact, items, adjust, each)
-}
-
-/// An interaction list as read from a pact's text.
-enum ItemList<'a> {
-    /// Its elements' texts.
-    Array(Vec<&'a RawValue>),
-    /// Not an array: an empty value of its JSON type, to say what it is.
-    Not(Value),
+    assemble(obj, is_message_pact, items, ignored, each)
 }
 
 /// A pact's top-level object read from its text in one pass: `interactions` and `messages`
-/// element by element, every other field as its text (a repeated key: the last one).
+/// split down to their requests' and responses' members, every other field as its text (a
+/// repeated key: the last one).
 struct TopFields<'a> {
     fields: std::collections::BTreeMap<String, &'a RawValue>,
-    interactions: Option<ItemList<'a>>,
-    messages: Option<ItemList<'a>>,
+    interactions: Option<Member<'a>>,
+    messages: Option<Member<'a>>,
 }
 
 impl<'de> serde::Deserialize<'de> for TopFields<'de> {
@@ -274,10 +259,11 @@ impl<'de> serde::de::Visitor<'de> for TopFieldsVisitor {
             interactions: None,
             messages: None,
         };
+        let list = Split(INTERACTION_PARTS);
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
-                "interactions" => top.interactions = Some(map.next_value_seed(ListVisitor)?),
-                "messages" => top.messages = Some(map.next_value_seed(ListVisitor)?),
+                "interactions" => top.interactions = Some(map.next_value_seed(list)?),
+                "messages" => top.messages = Some(map.next_value_seed(list)?),
                 _ => {
                     top.fields.insert(key, map.next_value()?);
                 }
@@ -287,101 +273,23 @@ impl<'de> serde::de::Visitor<'de> for TopFieldsVisitor {
     }
 }
 
-/// Reads an interaction list: its elements' texts, or what it is instead of an array.
-struct ListVisitor;
+/// The members of an interaction that the first pass over a pact splits into their own
+/// members, so that the text of a request or response is not scanned again to split it.
+const INTERACTION_PARTS: &[&str] = &["request", "response"];
 
-impl<'de> serde::de::DeserializeSeed<'de> for ListVisitor {
-    type Value = ItemList<'de>;
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
+/// Whether any interaction has a `type` member (V4's mark), whatever its value.
+fn any_typed(items: &[Member]) -> bool {
+    items.iter().any(|item| match item {
+        Member::Object(members) => members.get("type").is_some(),
+        Member::Tree(Value::Object(map)) => map.contains_key("type"),
+        _ => false,
+    })
 }
 
-impl<'de> serde::de::Visitor<'de> for ListVisitor {
-    type Value = ItemList<'de>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a list of interactions")
-    }
-    fn visit_seq<S: serde::de::SeqAccess<'de>>(self, mut seq: S) -> Result<Self::Value, S::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(item) = seq.next_element::<&RawValue>()? {
-            items.push(item);
-        }
-        Ok(ItemList::Array(items))
-    }
-    fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
-        while map
-            .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
-            .is_some()
-        {}
-        Ok(ItemList::Not(Value::Object(Map::new())))
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(ItemList::Not(Value::String(String::new())))
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(ItemList::Not(Value::Bool(v)))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(ItemList::Not(Value::from(v)))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(ItemList::Not(Value::from(v)))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(ItemList::Not(Value::from(v)))
-    }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(ItemList::Not(Value::Null))
-    }
-}
-
-/// A pact's interactions before they are read into the model.
-enum Items<'a> {
-    /// Already parsed.
-    Parsed(Vec<Value>),
-    /// Still text, parsed one at a time as they are read.
-    Raw(Vec<&'a RawValue>),
-}
-
-impl Items<'_> {
-    fn len(&self) -> usize {
-        match self {
-            Items::Parsed(items) => items.len(),
-            Items::Raw(items) => items.len(),
-        }
-    }
-
-    /// Whether any interaction has a `type` field (V4's mark).
-    fn any_typed(&self) -> bool {
-        /// Whether an object has a `type` key, whatever its value, without building it.
-        #[derive(serde::Deserialize)]
-        struct TypeField {
-            #[serde(rename = "type", default, deserialize_with = "present")]
-            present: bool,
-        }
-        fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-            serde::de::IgnoredAny::deserialize(d).map(|_| true)
-        }
-        use serde::Deserialize as _;
-        match self {
-            Items::Parsed(items) => items.iter().any(|i| i.get("type").is_some()),
-            Items::Raw(items) => items.iter().any(|raw| {
-                serde_json::from_str::<TypeField>(raw.get()).is_ok_and(|probe| probe.present)
-            }),
-        }
-    }
-}
-
-fn not_an_array(is_message_pact: bool, found: &Value) -> ContractError {
+fn not_an_array(is_message_pact: bool, found: &str) -> ContractError {
     ContractError::new(
         format!("$.{}", items_key(is_message_pact)),
-        format!(
-            "expected an array of interactions, found {}",
-            kind_of(found)
-        ),
+        format!("expected an array of interactions, found {found}"),
     )
 }
 
@@ -394,13 +302,13 @@ fn items_key(is_message_pact: bool) -> &'static str {
 }
 
 /// The pact from its top-level fields (interactions removed) and its interactions (or why
-/// they are not an array, reported after the pacticipants' errors). Each interaction's JSON is
-/// given to `adjust`, then read and handed to `each`; the pact returned has none.
+/// they are not an array, reported after the pacticipants' errors). Each interaction is read
+/// without its members named in `ignored` and handed to `each`; the pact returned has none.
 fn assemble(
     mut obj: Map<String, Value>,
     is_message_pact: bool,
-    items: Result<Items, ContractError>,
-    adjust: &mut dyn FnMut(&mut Value),
+    items: Result<Vec<Member>, ContractError>,
+    ignored: &[&str],
     each: &mut dyn Interactions,
 ) -> Result<Pact, ContractError> {
     let consumer = pacticipant(&mut obj, "consumer")?;
@@ -409,34 +317,21 @@ fn assemble(
     let spec = match declared_version(&obj)? {
         Some(v) => v,
         // Undeclared: V4 interactions carry a `type`; otherwise treat as V3 (which also reads V2).
-        None if items.any_typed() => SpecVersion::V4,
+        None if any_typed(&items) => SpecVersion::V4,
         None => SpecVersion::V3,
     };
     let key = items_key(is_message_pact);
     each.expect(items.len());
-    let mut read = |i: usize, mut item: Value| {
-        adjust(&mut item);
-        each.take(interaction(
-            item,
-            spec,
-            is_message_pact,
-            &format!("$.{key}[{i}]"),
-        )?);
-        Ok::<(), ContractError>(())
-    };
-    match items {
-        Items::Parsed(items) => {
-            for (i, item) in items.into_iter().enumerate() {
-                read(i, item)?;
-            }
-        }
-        Items::Raw(items) => {
-            for (i, raw) in items.into_iter().enumerate() {
-                let item = serde_json::from_str(raw.get())
-                    .map_err(|e| ContractError::caused_by(format!("$.{key}[{i}]"), e))?;
-                read(i, item)?;
-            }
-        }
+    for (i, item) in items.into_iter().enumerate() {
+        // The location is built only for an error: every interaction comes through here.
+        let at = "$.interaction";
+        let read = item.members(at, "an interaction").and_then(|mut members| {
+            members
+                .0
+                .retain(|(name, _)| !ignored.contains(&name.as_ref()));
+            interaction(members, spec, is_message_pact, at)
+        });
+        each.take(read.map_err(|e| e.below(at, || format!("$.{key}[{i}]")))?);
     }
     let metadata = match obj.remove("metadata") {
         Some(Value::Object(metadata)) => metadata,
@@ -460,48 +355,30 @@ enum KindName {
 }
 
 fn interaction(
-    value: Value,
+    mut members: Members,
     spec: SpecVersion,
     in_message_pact: bool,
     at: &str,
 ) -> Result<Interaction, ContractError> {
-    let mut obj = object(value, at, "an interaction")?;
-    let description = string_field(&obj, "description", at)?
+    let description = members
+        .string("description", at)?
         .ok_or_else(|| ContractError::new(at, "the interaction has no \"description\""))?;
-    let provider_states = provider_states(&obj, at)?;
-    let kind_name = match obj.get("type") {
-        Some(Value::String(t)) => Some(t.as_str()),
-        Some(other) => {
-            return Err(ContractError::new(
-                format!("{at}.type"),
-                format!("expected a string, found {}", kind_of(other)),
-            ));
-        }
-        None => None,
-    };
-    let kind_name = match kind_name {
-        Some("Synchronous/HTTP") => KindName::Http,
-        Some("Asynchronous/Messages") => KindName::AsyncMessage,
-        Some("Synchronous/Messages") => KindName::SyncMessage,
-        Some(other) => {
-            return Err(ContractError::new(
-                format!("{at}.type"),
-                format!(
-                    "unknown interaction type '{other}'; expected Synchronous/HTTP, \
-                     Asynchronous/Messages or Synchronous/Messages"
-                ),
-            ));
-        }
+    let provider_states = provider_states(&members.states(at)?, at)?;
+    let kind_name = match members.get("type").map(|t| kind_name(t, at)).transpose()? {
+        Some(kind_name) => kind_name,
         None if in_message_pact => KindName::AsyncMessage,
-        None if spec >= SpecVersion::V4 && obj.contains_key("contents") => KindName::AsyncMessage,
+        None if spec >= SpecVersion::V4 && members.get("contents").is_some() => {
+            KindName::AsyncMessage
+        }
         None => KindName::Http,
     };
+    let mut known = INTERACTION_FIELDS.to_vec();
     let kind = match kind_name {
         KindName::Http => {
-            let req = obj
-                .remove("request")
+            let req = members
+                .take("request")
                 .ok_or_else(|| ContractError::new(at, "an HTTP interaction needs a \"request\""))?;
-            let res = obj.remove("response").ok_or_else(|| {
+            let res = members.take("response").ok_or_else(|| {
                 ContractError::new(at, "an HTTP interaction needs a \"response\"")
             })?;
             InteractionKind::Http {
@@ -510,31 +387,32 @@ fn interaction(
             }
         }
         KindName::AsyncMessage => {
-            // The message's fields sit on the interaction itself.
-            let fields: Map<String, Value> = MESSAGE_FIELDS
-                .iter()
-                .filter_map(|key| obj.remove(*key).map(|v| (key.to_string(), v)))
-                .collect();
-            InteractionKind::AsyncMessage(message(Value::Object(fields), spec, at)?)
+            // The message's members sit on the interaction itself.
+            known.extend_from_slice(MESSAGE_FIELDS);
+            let (fields, rest) = std::mem::take(&mut members.0)
+                .into_iter()
+                .partition(|(name, _)| MESSAGE_FIELDS.contains(&name.as_ref()));
+            members.0 = rest;
+            InteractionKind::AsyncMessage(message_from(Members(fields), spec, at)?)
         }
         KindName::SyncMessage => {
-            let req = obj.remove("request").ok_or_else(|| {
+            let req = members.take("request").ok_or_else(|| {
                 ContractError::new(at, "a synchronous message interaction needs a \"request\"")
             })?;
-            let responses = match obj.remove("response") {
-                None | Some(Value::Null) => Vec::new(),
-                Some(Value::Array(items)) => items
+            let responses = match members.take_given("response").map(Member::elements) {
+                None => Vec::new(),
+                Some(Ok(items)) => items
                     .into_iter()
                     .enumerate()
                     .map(|(i, r)| message(r, spec, &format!("{at}.response[{i}]")))
                     .collect::<Result<Vec<_>, _>>()?,
-                Some(single @ Value::Object(_)) => {
+                Some(Err(single)) if single.kind() == "an object" => {
                     vec![message(single, spec, &format!("{at}.response"))?]
                 }
-                Some(other) => {
+                Some(Err(other)) => {
                     return Err(ContractError::new(
                         format!("{at}.response"),
-                        format!("expected an array of messages, found {}", kind_of(&other)),
+                        format!("expected an array of messages, found {}", other.kind()),
                     ));
                 }
             };
@@ -544,29 +422,19 @@ fn interaction(
             }
         }
     };
-    let pending = match obj.get("pending") {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
+    let pending = match members.take_given("pending") {
+        None => false,
+        Some(member) if let Some(pending) = member.as_bool() => pending,
         Some(other) => {
             return Err(ContractError::new(
                 format!("{at}.pending"),
-                format!("expected true or false, found {}", kind_of(other)),
+                format!("expected true or false, found {}", other.kind()),
             ));
         }
     };
-    let key = string_field(&obj, "key", at)?;
-    let mut map_field = |key: &str| -> Result<Map<String, Value>, ContractError> {
-        match obj.remove(key) {
-            None | Some(Value::Null) => Ok(Map::new()),
-            Some(Value::Object(o)) => Ok(o),
-            Some(other) => Err(ContractError::new(
-                format!("{at}.{key}"),
-                format!("expected an object, found {}", kind_of(&other)),
-            )),
-        }
-    };
-    let comments = map_field("comments")?;
-    let plugin_configuration = map_field("pluginConfiguration")?;
+    let key = members.string("key", at)?;
+    let comments = members.object("comments", at)?;
+    let plugin_configuration = members.object("pluginConfiguration", at)?;
     Ok(Interaction {
         description,
         provider_states,
@@ -575,8 +443,44 @@ fn interaction(
         comments,
         plugin_configuration,
         kind,
-        extra: extra(obj, INTERACTION_FIELDS),
+        extra: members.extra(&known, at)?,
     })
+}
+
+/// The kind an interaction's `type` names.
+fn kind_name(member: &Member, at: &str) -> Result<KindName, ContractError> {
+    let Some(name) = member.as_str() else {
+        return Err(ContractError::new(
+            format!("{at}.type"),
+            format!("expected a string, found {}", member.kind()),
+        ));
+    };
+    match name.as_ref() {
+        "Synchronous/HTTP" => Ok(KindName::Http),
+        "Asynchronous/Messages" => Ok(KindName::AsyncMessage),
+        "Synchronous/Messages" => Ok(KindName::SyncMessage),
+        other => Err(ContractError::new(
+            format!("{at}.type"),
+            format!(
+                "unknown interaction type '{other}'; expected Synchronous/HTTP, \
+                 Asynchronous/Messages or Synchronous/Messages"
+            ),
+        )),
+    }
+}
+
+impl Members<'_> {
+    /// The members [`provider_states`] reads, taken out and parsed (none, for most
+    /// interactions).
+    fn states(&mut self, at: &str) -> Result<Map<String, Value>, ContractError> {
+        let mut states = Map::new();
+        for key in ["providerStates", "providerState", "provider_state"] {
+            if let Some(value) = self.value(key, at)? {
+                states.insert(key.to_string(), value);
+            }
+        }
+        Ok(states)
+    }
 }
 
 pub(super) fn provider_states(
@@ -810,29 +714,42 @@ fn plain_body(value: Value, content_type: Option<&str>) -> BodyContent {
 }
 
 fn rules_and_generators(
-    obj: &Map<String, Value>,
+    members: &mut Members,
     at: &str,
 ) -> Result<(MatchingRules, Generators), ContractError> {
-    let rules = match obj.get("matchingRules") {
-        None | Some(Value::Null) => MatchingRules::default(),
-        Some(v) => MatchingRules::from_json(v, &format!("{at}.matchingRules"))?,
+    let rules = match members.take_given("matchingRules") {
+        None => MatchingRules::default(),
+        Some(rules) => match rules.text() {
+            Some(text) => MatchingRules::from_text(text, || format!("{at}.matchingRules"))?,
+            // A tree's rules go by their text too, so that a set seen before is not read again.
+            None => {
+                let at = || format!("{at}.matchingRules");
+                MatchingRules::from_text(&rules.into_value(&at)?.to_string(), at)?
+            }
+        },
     };
-    let generators = match obj.get("generators") {
+    let generators = match members.value("generators", at)? {
         None | Some(Value::Null) => Generators::default(),
-        Some(v) => Generators::from_json(v, &format!("{at}.generators"))?,
+        Some(value) => Generators::from_json(&value, &format!("{at}.generators"))?,
     };
     Ok((rules, generators))
 }
 
-pub(super) fn request(value: Value, spec: SpecVersion, at: &str) -> Result<Request, ContractError> {
-    let mut obj = object(value, at, "a request")?;
-    let headers = headers(obj.get("headers"), at)?;
-    let (matching_rules, generators) = rules_and_generators(&obj, at)?;
-    let method = string_field(&obj, "method", at)?.unwrap_or_else(|| "GET".into());
-    let path = string_field(&obj, "path", at)?.unwrap_or_else(|| "/".into());
-    let query = query(obj.get("query"), at)?;
+pub(super) fn request(
+    member: Member,
+    spec: SpecVersion,
+    at: &str,
+) -> Result<Request, ContractError> {
+    let mut members = member.members(at, "a request")?;
+    let headers = headers(members.value("headers", at)?.as_ref(), at)?;
+    let (matching_rules, generators) = rules_and_generators(&mut members, at)?;
+    let method = members
+        .string("method", at)?
+        .unwrap_or_else(|| "GET".into());
+    let path = members.string("path", at)?.unwrap_or_else(|| "/".into());
+    let query = query(members.value("query", at)?.as_ref(), at)?;
     let body = body(
-        obj.remove("body"),
+        members.value("body", at)?,
         spec,
         headers.first("content-type"),
         &format!("{at}.body"),
@@ -845,17 +762,17 @@ pub(super) fn request(value: Value, spec: SpecVersion, at: &str) -> Result<Reque
         headers,
         matching_rules,
         generators,
-        extra: extra(obj, REQUEST_FIELDS),
+        extra: members.extra(REQUEST_FIELDS, at)?,
     })
 }
 
 pub(super) fn response(
-    value: Value,
+    member: Member,
     spec: SpecVersion,
     at: &str,
 ) -> Result<Response, ContractError> {
-    let mut obj = object(value, at, "a response")?;
-    let status = match obj.get("status") {
+    let mut members = member.members(at, "a response")?;
+    let status = match members.value("status", at)? {
         None | Some(Value::Null) => 200,
         Some(Value::Number(n)) => n
             .as_u64()
@@ -880,14 +797,14 @@ pub(super) fn response(
         Some(other) => {
             return Err(ContractError::new(
                 format!("{at}.status"),
-                format!("expected a status code, found {}", kind_of(other)),
+                format!("expected a status code, found {}", kind_of(&other)),
             ));
         }
     };
-    let headers = headers(obj.get("headers"), at)?;
-    let (matching_rules, generators) = rules_and_generators(&obj, at)?;
+    let headers = headers(members.value("headers", at)?.as_ref(), at)?;
+    let (matching_rules, generators) = rules_and_generators(&mut members, at)?;
     let body = body(
-        obj.remove("body"),
+        members.value("body", at)?,
         spec,
         headers.first("content-type"),
         &format!("{at}.body"),
@@ -898,28 +815,33 @@ pub(super) fn response(
         headers,
         matching_rules,
         generators,
-        extra: extra(obj, RESPONSE_FIELDS),
+        extra: members.extra(RESPONSE_FIELDS, at)?,
     })
 }
 
-pub(super) fn message(value: Value, spec: SpecVersion, at: &str) -> Result<Message, ContractError> {
-    let mut obj = object(value, at, "a message")?;
-    let metadata = match obj.remove("metadata").or_else(|| obj.remove("metaData")) {
-        None | Some(Value::Null) => Map::new(),
-        Some(Value::Object(m)) => m,
-        Some(other) => {
-            return Err(ContractError::new(
-                format!("{at}.metadata"),
-                format!("expected an object, found {}", kind_of(&other)),
-            ));
-        }
+pub(super) fn message(
+    member: Member,
+    spec: SpecVersion,
+    at: &str,
+) -> Result<Message, ContractError> {
+    message_from(member.members(at, "a message")?, spec, at)
+}
+
+fn message_from(
+    mut members: Members,
+    spec: SpecVersion,
+    at: &str,
+) -> Result<Message, ContractError> {
+    let metadata = match members.get("metadata") {
+        Some(_) => members.object("metadata", at)?,
+        None => members.object("metaData", at)?,
     };
     let content_type = ["contentType", "content-type", "Content-Type"]
         .iter()
         .find_map(|k| metadata.get(*k).and_then(Value::as_str));
-    let (matching_rules, generators) = rules_and_generators(&obj, at)?;
+    let (matching_rules, generators) = rules_and_generators(&mut members, at)?;
     let contents = body(
-        obj.remove("contents"),
+        members.value("contents", at)?,
         spec,
         content_type,
         &format!("{at}.contents"),
@@ -929,7 +851,7 @@ pub(super) fn message(value: Value, spec: SpecVersion, at: &str) -> Result<Messa
         metadata,
         matching_rules,
         generators,
-        extra: extra(obj, MESSAGE_FIELDS),
+        extra: members.extra(MESSAGE_FIELDS, at)?,
     })
 }
 
@@ -938,10 +860,10 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    /// Reading from text (interactions parsed one at a time) gives exactly what reading the
+    /// Reading a contract's text (split member by member) gives exactly what reading its
     /// parsed tree gives: the same pact, or the same error at the same place.
     #[test]
-    fn reading_from_text_equals_reading_the_tree() {
+    fn reading_the_text_equals_reading_the_tree() {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../contracts/examples");
         let mut texts: Vec<String> = std::fs::read_dir(root)
             .unwrap()
@@ -968,8 +890,15 @@ mod tests {
             r#"{"interactions": null}"#.to_string(),
             r#"[1, 2]"#.to_string(),
             format!(r#"{{{consumer}, "interactions": [3]}}"#),
-            // Duplicate keys: the last one counts, as in a tree.
+            // Duplicate keys: the last one counts, as in a tree, at every level.
             format!(r#"{{{consumer}, "consumer": {{"name": "D"}}, "interactions": []}}"#),
+            format!(
+                r#"{{{consumer}, "interactions": [{{"description": "a", "description": "b", "request": {{"path": "/a", "path": "/b", "x": 1, "x": 2}}, "response": {{"status": 500, "status": 201, "body": 1, "body": {{"k": [2]}}}}, "request": {{"method": "PUT"}}}}]}}"#
+            ),
+            // Escaped member names, unknown members kept, spacing.
+            format!(
+                "{{{consumer}, \"interactions\": [ {{ \"descr\\u0069ption\" : \"d\" ,\n \"request\": {{\"method\": \"GET\"}}, \"response\": {{ }}, \"extra\\n\": [1, {{\"a\": null}}] }} ]}}"
+            ),
         ]);
         for text in &texts {
             let from_tree = pact(serde_json::from_str(text).unwrap());
@@ -978,8 +907,12 @@ mod tests {
         }
     }
 
+    /// The request read from `v`, the same read from its text as from the tree.
     fn req(v: Value, spec: SpecVersion) -> Request {
-        request(v, spec, "$").unwrap()
+        let text = v.to_string();
+        let from_text = request(Member::Text(&text), spec, "$").unwrap();
+        assert_eq!(from_text, request(Member::Tree(v), spec, "$").unwrap());
+        from_text
     }
 
     #[test]
@@ -1007,7 +940,7 @@ mod tests {
     #[test]
     fn bad_base64_is_an_error() {
         let err = request(
-            json!({"body": {"content": "!!", "encoded": "base64"}}),
+            Member::Tree(json!({"body": {"content": "!!", "encoded": "base64"}})),
             SpecVersion::V4,
             "$.r",
         )
@@ -1022,8 +955,10 @@ mod tests {
             SpecVersion::V1,
         );
         assert_eq!(r.query["a"], ["1", "3"]);
+        let text = json!({"description": "d", "providerState": "s", "request": {}, "response": {}})
+            .to_string();
         let i = interaction(
-            json!({"description": "d", "providerState": "s", "request": {}, "response": {}}),
+            Member::Text(&text).members("$", "an interaction").unwrap(),
             SpecVersion::V2,
             false,
             "$.interactions[0]",

@@ -789,8 +789,14 @@ fn write_rule_list(list: &RuleList) -> Value {
 }
 
 /// Rules keyed by path expression: the body category (and message contents).
+///
+/// Cloning shares the entries (they are copied only when a clone is changed): a contract
+/// repeats one rule set across many interactions, and each holds the set read once.
 #[derive(Debug, Clone, Default)]
-pub struct PathRules {
+pub struct PathRules(Arc<PathIndex>);
+
+#[derive(Debug, Clone, Default)]
+struct PathIndex {
     entries: Vec<(PathExpr, RuleList)>,
     /// Entry positions by the hash of their path's tokens, so that adding a path is one lookup
     /// rather than a pass over every entry (contracts with tens of thousands of rule paths
@@ -809,28 +815,29 @@ fn path_hash(path: &PathExpr) -> u64 {
 impl PartialEq for PathRules {
     /// Equal when the entries are (the hash index follows from them).
     fn eq(&self, other: &Self) -> bool {
-        self.entries == other.entries
+        self.0.entries == other.0.entries
     }
 }
 
 impl PathRules {
     /// True if no rules are defined.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.0.entries.is_empty()
     }
 
     /// Adds rules for a path, merging with rules already there.
     pub fn add(&mut self, path: PathExpr, list: RuleList) {
+        let index = Arc::make_mut(&mut self.0);
         let hash = path_hash(&path);
-        let existing = match self.by_hash.get(&hash) {
-            Some(&i) if self.entries[i].0 == path => Some(i),
+        let existing = match index.by_hash.get(&hash) {
+            Some(&i) if index.entries[i].0 == path => Some(i),
             // Another path with the same hash: the rare case, a scan.
-            Some(_) => self.entries.iter().position(|(p, _)| *p == path),
+            Some(_) => index.entries.iter().position(|(p, _)| *p == path),
             None => None,
         };
         match existing {
             Some(i) => {
-                let existing = &mut self.entries[i].1;
+                let existing = &mut index.entries[i].1;
                 // An OR list added where rules already are makes them alternatives too
                 // (`each_like(..).or(null())`: an array of these, or null).
                 if list.combine == Combine::Or {
@@ -839,22 +846,22 @@ impl PathRules {
                 existing.rules.extend(list.rules);
             }
             None => {
-                self.by_hash.entry(hash).or_insert(self.entries.len());
-                self.entries.push((path, list));
+                index.by_hash.entry(hash).or_insert(index.entries.len());
+                index.entries.push((path, list));
             }
         }
     }
 
     /// The entries in contract order.
     pub fn entries(&self) -> &[(PathExpr, RuleList)] {
-        &self.entries
+        &self.0.entries
     }
 
     /// The rules that apply to `path`: the entry with the greatest weight × depth, on the path
     /// itself or an ancestor. The flag says whether they come from an ancestor (cascaded).
     pub fn best(&self, path: &[Segment<'_>]) -> Option<(&RuleList, bool)> {
         let mut best: Option<(&PathExpr, &RuleList, u64)> = None;
-        for (expr, list) in &self.entries {
+        for (expr, list) in self.entries() {
             if let Some(weight) = expr.weight(path) {
                 let score = weight.saturating_mul(expr.tokens().len() as u64);
                 if best.is_none_or(|(_, _, s)| score >= s) {
@@ -886,51 +893,34 @@ impl PathRules {
     /// Writes `{"$.a": {"matchers": [...]}, ...}`.
     pub fn to_json(&self) -> Value {
         let mut obj = Map::new();
-        for (path, list) in &self.entries {
+        for (path, list) in self.entries() {
             obj.insert(path.as_str().to_string(), write_rule_list(list));
         }
         Value::Object(obj)
     }
 }
 
-/// Rule sets read recently, with their JSON, shared by every contract in the process. A
+/// Rule sets read recently, with their JSON text, shared by every contract in the process. A
 /// contract repeats one rule set across many interactions (each item of a collection, each
-/// answer of an endpoint), and reading a set again — parsing its paths and date formats,
-/// looking up its expressions — costs about ten times comparing its JSON and cloning the set
-/// read before. Only sets read without error are kept: the few most recent small ones.
-static RECENTLY_READ: LazyLock<Mutex<VecDeque<(Value, MatchingRules)>>> =
-    LazyLock::new(Default::default);
+/// answer of an endpoint), and reading a set again — parsing its JSON, paths and date formats,
+/// looking up its expressions — costs many times comparing its text and cloning the set read
+/// before. Only sets read without error are kept: the few most recent small ones.
+static RECENTLY_READ: LazyLock<Mutex<VecDeque<ReadBefore>>> = LazyLock::new(Default::default);
+/// A rule set's JSON text and what it read as.
+type ReadBefore = (Box<str>, MatchingRules);
 const RECENTLY_READ_LIMIT: usize = 16;
 /// Larger sets (rules written one path per element of a large example) are not kept.
 const RECENTLY_READ_LARGEST: usize = 64;
 
-fn recently_read(value: &Value) -> Option<MatchingRules> {
+fn recently_read(text: &str) -> Option<MatchingRules> {
     let recent = RECENTLY_READ.lock().ok()?;
     recent
         .iter()
-        .find(|(json, _)| same_json(json, value))
+        .find(|(seen, _)| **seen == *text)
         .map(|(_, rules)| rules.clone())
 }
 
-/// JSON equality that also holds objects' keys to their order: reading rules follows the
-/// order they are written in, and with serde_json's `preserve_order` feature (which any crate
-/// in a build may turn on) `==` ignores it.
-fn same_json(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Object(a), Value::Object(b)) => {
-            a.len() == b.len()
-                && a.iter()
-                    .zip(b)
-                    .all(|((ka, va), (kb, vb))| ka == kb && same_json(va, vb))
-        }
-        (Value::Array(a), Value::Array(b)) => {
-            a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same_json(a, b))
-        }
-        _ => a == b,
-    }
-}
-
-fn remember_read(value: &Value, rules: &MatchingRules) {
+fn remember_read(text: &str, rules: &MatchingRules) {
     let size =
         rules.body.entries().len() + rules.header.len() + rules.query.len() + rules.metadata.len();
     if size > RECENTLY_READ_LARGEST {
@@ -940,7 +930,7 @@ fn remember_read(value: &Value, rules: &MatchingRules) {
         if recent.len() == RECENTLY_READ_LIMIT {
             recent.pop_front();
         }
-        recent.push_back((value.clone(), rules.clone()));
+        recent.push_back((text.into(), rules.clone()));
     }
 }
 
@@ -989,15 +979,6 @@ impl MatchingRules {
     /// Reads the `matchingRules` object of a request/response/message. V2 files use one flat map
     /// keyed by `$.body…`, `$.headers.X`, `$.query.x` and `$.path`; V3+ group by category.
     pub fn from_json(value: &Value, at: &str) -> Result<Self, ContractError> {
-        if let Some(rules) = recently_read(value) {
-            return Ok(rules);
-        }
-        let rules = Self::read_json(value, at)?;
-        remember_read(value, &rules);
-        Ok(rules)
-    }
-
-    fn read_json(value: &Value, at: &str) -> Result<Self, ContractError> {
         let obj = value.as_object().ok_or_else(|| {
             ContractError::new(
                 at,
@@ -1010,6 +991,24 @@ impl MatchingRules {
         } else {
             Self::from_v3_json(obj, at)
         }
+    }
+
+    /// [`MatchingRules::from_json`] of a `matchingRules` object's JSON text (well-formed, as
+    /// taken from a parsed document), with the set read before when the text is the same.
+    /// `at` (where the object is) is built only when the set is read.
+    pub(crate) fn from_text(
+        text: &str,
+        at: impl FnOnce() -> String,
+    ) -> Result<Self, ContractError> {
+        if let Some(rules) = recently_read(text) {
+            return Ok(rules);
+        }
+        let at = at();
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| ContractError::caused_by(&at, e))?;
+        let rules = Self::from_json(&value, &at)?;
+        remember_read(text, &rules);
+        Ok(rules)
     }
 
     fn from_v2_json(obj: &Map<String, Value>, at: &str) -> Result<Self, ContractError> {
@@ -1070,7 +1069,7 @@ impl MatchingRules {
             match category.as_str() {
                 "body" | "content" | "contents" => {
                     let more = PathRules::from_json(v, &at)?;
-                    for (path, list) in more.entries {
+                    for (path, list) in Arc::unwrap_or_clone(more.0).entries {
                         rules.body.add(path, list);
                     }
                 }
@@ -1178,8 +1177,8 @@ mod tests {
     }
 
     /// A rule set read again comes from the recently read ones, the same as reading it anew;
-    /// one that differs anywhere (a value, a nested key) is read on its own; errors are not
-    /// remembered, so each says where it was found.
+    /// one that differs anywhere (a value, a nested key, only its spacing) is read on its
+    /// own; errors are not remembered, so each says where it was found.
     #[test]
     fn a_rule_set_read_again_is_the_same_as_read_anew() {
         let json = json!({"body": {
@@ -1187,40 +1186,39 @@ mod tests {
             "$.sku": {"matchers": [{"match": "regex", "regex": "[A-Z]{3}-\\d{4}"}]},
             "$.at": {"matchers": [{"match": "datetime", "format": "yyyy-MM-dd"}]}},
             "header": {"X-Trace": {"matchers": [{"match": "type"}]}}});
-        let first = MatchingRules::from_json(&json, "$.a").unwrap();
-        let again = MatchingRules::from_json(&json, "$.b").unwrap();
+        let text = json.to_string();
+        let first = MatchingRules::from_text(&text, || "$.a".into()).unwrap();
+        let again = MatchingRules::from_text(&text, || unreachable!("read before")).unwrap();
         assert_eq!(again, first);
-        assert_eq!(again, MatchingRules::read_json(&json, "$.c").unwrap());
+        assert_eq!(again, MatchingRules::from_json(&json, "$.c").unwrap());
 
         let mut other = json.clone();
         other["body"]["$.at"]["matchers"][0]["format"] = json!("HH:mm");
-        let other_rules = MatchingRules::from_json(&other, "$.d").unwrap();
+        let other_rules = MatchingRules::from_text(&other.to_string(), || "$.d".into()).unwrap();
         assert_ne!(other_rules, first);
         assert_eq!(
             other_rules,
-            MatchingRules::read_json(&other, "$.d").unwrap()
+            MatchingRules::from_json(&other, "$.d").unwrap()
         );
+
+        // The same set written differently (here spaced out) is another text: read anew.
+        let spaced = serde_json::to_string_pretty(&json).unwrap();
+        let mut asked = false;
+        let rules = MatchingRules::from_text(&spaced, || {
+            asked = true;
+            "$.e".into()
+        });
+        assert!(asked, "a different text is read, not looked up");
+        assert_eq!(rules.unwrap(), first);
 
         let bad = json!({"body": {"$.id": {"matchers": [{"match": "no-such-matcher"}]}}});
         for at in [
             "$.interactions[0].response.matchingRules",
             "$.interactions[1].response.matchingRules",
         ] {
-            let error = MatchingRules::from_json(&bad, at).unwrap_err();
+            let error = MatchingRules::from_text(&bad.to_string(), || at.into()).unwrap_err();
             assert!(error.to_string().contains(at), "{error}");
         }
-    }
-
-    #[test]
-    fn same_json_holds_values_types_and_lengths() {
-        assert!(same_json(
-            &json!({"a": [1, {"b": "c"}]}),
-            &json!({"a": [1, {"b": "c"}]})
-        ));
-        assert!(!same_json(&json!({"a": [1]}), &json!({"a": [1, 2]})));
-        assert!(!same_json(&json!({"a": 1}), &json!({"a": 1.0})));
-        assert!(!same_json(&json!({"a": 1}), &json!({"b": 1})));
-        assert!(!same_json(&json!({"a": 1}), &json!({"a": 1, "b": 2})));
     }
 
     #[test]
