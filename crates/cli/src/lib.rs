@@ -7,6 +7,7 @@ mod broker_client_cmd;
 mod broker_cmd;
 mod broker_error;
 mod cross_check_cmd;
+mod file_bytes;
 mod match_cmd;
 mod openapi_cmd;
 mod provider_contract_cmd;

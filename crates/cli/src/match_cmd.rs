@@ -7,10 +7,11 @@ use serde::de::DeserializeSeed as _;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
+use super::file_bytes::FileBytes;
 use super::{CliError, EXIT_FAILED, EXIT_OK, Format, MatchArgs, Outcome, Part};
 use pactum_core::contract::{
     Body, BodyContent, ContentKind, ContractError, Headers, LoadError, Message, Request, Response,
-    SpecVersion, parse_json_read, read_file,
+    SpecVersion, parse_json_read,
 };
 use pactum_core::matching::{self, BodySeed, Mismatch, StreamedBody};
 use pactum_core::printable::printable;
@@ -18,7 +19,7 @@ use pactum_core::printable::printable;
 type Read<T> = fn(Value, SpecVersion, &str) -> Result<T, ContractError>;
 
 fn load<T>(file: &Path, part: Part, spec: SpecVersion, read: Read<T>) -> Result<T, CliError> {
-    load_read(file, &read_file(file)?, part, spec, read)
+    load_read(file, &FileBytes::of(file)?, part, spec, read)
 }
 
 /// [`load`] of the bytes already read from `file`.
@@ -107,7 +108,7 @@ fn match_http<T: HttpPart>(
     spec: SpecVersion,
     read: Read<T>,
 ) -> Result<Vec<Mismatch>, CliError> {
-    let bytes = read_file(file)?;
+    let bytes = FileBytes::of(file)?;
     if let Some(seed) = expected.body_seed()
         && let Some((actual, body)) = with_streamed_body(&bytes, part, spec, read, seed)
     {
