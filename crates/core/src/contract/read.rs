@@ -382,8 +382,8 @@ fn interaction(
                 ContractError::new(at, "an HTTP interaction needs a \"response\"")
             })?;
             InteractionKind::Http {
-                request: request(req, spec, &format!("{at}.request"))?,
-                response: response(res, spec, &format!("{at}.response"))?,
+                request: under(at, "request", |at| request(req, spec, at))?,
+                response: under(at, "response", |at| response(res, spec, at))?,
             }
         }
         KindName::AsyncMessage => {
@@ -549,20 +549,33 @@ fn headers(value: Option<&Value>, at: &str) -> Result<Headers, ContractError> {
     if value.is_null() {
         return Ok(out);
     }
-    let at = format!("{at}.headers");
-    for (name, v) in object_ref(value, &at, "\"headers\"")? {
-        let values = match v {
-            Value::String(s) => vec![s.clone()],
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| scalar_text(item, || format!("{at}['{name}'][{i}]")))
-                .collect::<Result<Vec<_>, _>>()?,
-            other => vec![scalar_text(other, || format!("{at}['{name}']"))?],
-        };
-        out.set(name, values);
-    }
-    Ok(out)
+    under(at, "headers", |at| {
+        for (name, v) in object_ref(value, at, "\"headers\"")? {
+            let values = match v {
+                Value::String(s) => vec![s.clone()],
+                Value::Array(items) => items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| scalar_text(item, || format!("{at}['{name}'][{i}]")))
+                    .collect::<Result<Vec<_>, _>>()?,
+                other => vec![scalar_text(other, || format!("{at}['{name}']"))?],
+            };
+            out.set(name, values);
+        }
+        Ok(out)
+    })
+}
+
+/// Reads the member `key` of the value at `at` with `read`, which is given a stand-in for
+/// the member's location: the real one is built only for an error. Every interaction's parts
+/// come through here, and a valid contract needs no location strings.
+fn under<T>(
+    at: &str,
+    key: &str,
+    read: impl FnOnce(&str) -> Result<T, ContractError>,
+) -> Result<T, ContractError> {
+    const STAND_IN: &str = "$~";
+    read(STAND_IN).map_err(|e| e.below(STAND_IN, || format!("{at}.{key}")))
 }
 
 /// A header or parameter value as text; `at` (where it is, for an error) is only built for an
@@ -581,7 +594,10 @@ fn scalar_text(value: &Value, at: impl FnOnce() -> String) -> Result<String, Con
 }
 
 fn query(value: Option<&Value>, at: &str) -> Result<Query, ContractError> {
-    let at = format!("{at}.query");
+    under(at, "query", |at| query_at(value, at))
+}
+
+fn query_at(value: Option<&Value>, at: &str) -> Result<Query, ContractError> {
     match value {
         None | Some(Value::Null) => Ok(Query::new()),
         Some(Value::String(raw)) => Ok(parse_query_string(raw)),
@@ -610,9 +626,9 @@ fn query(value: Option<&Value>, at: &str) -> Result<Query, ContractError> {
     }
 }
 
-/// Reads a body. `header_type` is the `Content-Type` header (or message content type) that
-/// decides how a string body is interpreted.
-fn body(
+/// Reads a body at `at`. `header_type` is the `Content-Type` header (or message content type)
+/// that decides how a string body is interpreted.
+fn body_at(
     value: Option<Value>,
     spec: SpecVersion,
     header_type: Option<&str>,
@@ -748,12 +764,10 @@ pub(super) fn request(
         .unwrap_or_else(|| "GET".into());
     let path = members.string("path", at)?.unwrap_or_else(|| "/".into());
     let query = query(members.value("query", at)?.as_ref(), at)?;
-    let body = body(
-        members.value("body", at)?,
-        spec,
-        headers.first("content-type"),
-        &format!("{at}.body"),
-    )?;
+    let body = members.value("body", at)?;
+    let body = under(at, "body", |at| {
+        body_at(body, spec, headers.first("content-type"), at)
+    })?;
     Ok(Request {
         method,
         path,
@@ -803,12 +817,10 @@ pub(super) fn response(
     };
     let headers = headers(members.value("headers", at)?.as_ref(), at)?;
     let (matching_rules, generators) = rules_and_generators(&mut members, at)?;
-    let body = body(
-        members.value("body", at)?,
-        spec,
-        headers.first("content-type"),
-        &format!("{at}.body"),
-    )?;
+    let body = members.value("body", at)?;
+    let body = under(at, "body", |at| {
+        body_at(body, spec, headers.first("content-type"), at)
+    })?;
     Ok(Response {
         status,
         body,
@@ -840,12 +852,10 @@ fn message_from(
         .iter()
         .find_map(|k| metadata.get(*k).and_then(Value::as_str));
     let (matching_rules, generators) = rules_and_generators(&mut members, at)?;
-    let contents = body(
-        members.value("contents", at)?,
-        spec,
-        content_type,
-        &format!("{at}.contents"),
-    )?;
+    let contents = members.value("contents", at)?;
+    let contents = under(at, "contents", |at| {
+        body_at(contents, spec, content_type, at)
+    })?;
     Ok(Message {
         contents,
         metadata,
