@@ -323,15 +323,16 @@ fn assemble(
     let key = items_key(is_message_pact);
     each.expect(items.len());
     for (i, item) in items.into_iter().enumerate() {
-        // The location is built only for an error: every interaction comes through here.
-        let at = "$.interaction";
-        let read = item.members(at, "an interaction").and_then(|mut members| {
-            members
-                .0
-                .retain(|(name, _)| !ignored.contains(&name.as_ref()));
-            interaction(members, spec, is_message_pact, at)
-        });
-        each.take(read.map_err(|e| e.below(at, || format!("$.{key}[{i}]")))?);
+        // Read at a stand-in location, the real one built only for an error (see `under`).
+        let read = item
+            .members(STAND_IN, "an interaction")
+            .and_then(|mut members| {
+                members
+                    .0
+                    .retain(|(name, _)| !ignored.contains(&name.as_ref()));
+                interaction(members, spec, is_message_pact, STAND_IN)
+            });
+        each.take(read.map_err(|e| e.below(STAND_IN, || format!("$.{key}[{i}]")))?);
     }
     let metadata = match obj.remove("metadata") {
         Some(Value::Object(metadata)) => metadata,
@@ -574,9 +575,11 @@ fn under<T>(
     key: &str,
     read: impl FnOnce(&str) -> Result<T, ContractError>,
 ) -> Result<T, ContractError> {
-    const STAND_IN: &str = "$~";
     read(STAND_IN).map_err(|e| e.below(STAND_IN, || format!("{at}.{key}")))
 }
+
+/// The location readers are given in place of one not yet built (no JSON path starts so).
+const STAND_IN: &str = "$~";
 
 /// A header or parameter value as text; `at` (where it is, for an error) is only built for an
 /// error, since every header of every interaction comes through here.
@@ -1045,10 +1048,29 @@ mod tests {
                 json!({"consumer": {"name": "c"}, "provider": {"name": "p"}, "interactions": [{"type": "Weird", "description": "d"}]}),
                 "$.interactions[0].type",
             ),
+            // Locations built only for an error, several levels down.
+            (
+                json!({"consumer": {"name": "c"}, "provider": {"name": "p"}, "interactions": [{"description": "a", "request": {}, "response": {}}, {"description": "d", "request": {"headers": {"X": ["a", {}]}}, "response": {}}]}),
+                "$.interactions[1].request.headers['X'][1]",
+            ),
+            (
+                json!({"consumer": {"name": "c"}, "provider": {"name": "p"}, "metadata": {"pactSpecification": {"version": "4.0"}}, "interactions": [{"type": "Synchronous/HTTP", "description": "d", "request": {}, "response": {"body": {"content": "x", "encoded": 7}}}]}),
+                "$.interactions[0].response.body.encoded",
+            ),
+            (
+                json!({"consumer": {"name": "c"}, "provider": {"name": "p"}, "interactions": [{"description": "d", "request": {"query": {"a": [{}]}}, "response": {}}]}),
+                "$.interactions[0].request.query['a'][0]",
+            ),
+            (
+                json!({"consumer": {"name": "c"}, "provider": {"name": "p"}, "messages": [{"description": "m", "contents": {"a": 1}, "matchingRules": {"body": {"$.a": {"matchers": [{"match": "nope"}]}}}}]}),
+                "$.messages[0].matchingRules.body['$.a'].matchers[0].match",
+            ),
         ];
         for (input, path) in cases {
             let err = pact(input.clone()).unwrap_err();
             assert_eq!(err.path, path, "{input}: {err}");
+            let from_text = pact_from_text(&input.to_string()).unwrap_err();
+            assert_eq!(from_text.path, path, "{input}: {from_text}");
         }
     }
 }
