@@ -22,7 +22,8 @@ pub(super) struct Members<'a>(pub(super) Vec<(Cow<'a, str>, Member<'a>)>);
 pub(super) enum Member<'a> {
     /// Its text, borrowed from a document already checked to be well-formed.
     Text(&'a str),
-    /// A value of a parsed tree.
+    /// A value already parsed: part of a tree the readers were given, or a scalar the first
+    /// pass met where an object or array was expected.
     Tree(Value),
     /// An object of a document's text, already split into its members (an interaction, its
     /// request or its response: the first pass over a pact splits them, see [`Split`]).
