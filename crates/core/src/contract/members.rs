@@ -54,9 +54,34 @@ impl<'a> Member<'a> {
     /// This object's members, or an error at `at` saying that `what` must be an object and
     /// what it is instead.
     pub(super) fn members(self, at: &str, what: &str) -> Result<Members<'a>, ContractError> {
+        self.members_split(at, what, &[])
+    }
+
+    /// [`Member::members`], splitting the members named in `parts` in the same pass (see
+    /// [`Split`]) when the object is still text.
+    pub(super) fn members_split(
+        self,
+        at: &str,
+        what: &str,
+        parts: &'static [&'static str],
+    ) -> Result<Members<'a>, ContractError> {
         match self {
             Member::Object(members) => Ok(members),
-            Member::Text(text) if text.starts_with('{') => parse(text, || at.to_string()),
+            Member::Text(text) if text.starts_with('{') => {
+                let mut reader = serde_json::Deserializer::from_str(text);
+                let split = Split(parts)
+                    .deserialize(&mut reader)
+                    .and_then(|split| reader.end().map(|()| split))
+                    .map_err(|e| ContractError::caused_by(at, e))?;
+                match split {
+                    Member::Object(members) => Ok(members),
+                    // An object's text reads as one: this is not reached.
+                    other => Err(ContractError::new(
+                        at,
+                        format!("{what} must be a JSON object, found {}", other.kind()),
+                    )),
+                }
+            }
             Member::Tree(Value::Object(map)) => Ok(Members(
                 map.into_iter()
                     .map(|(name, value)| (Cow::Owned(name), Member::Tree(value)))
@@ -230,6 +255,59 @@ impl<'de> serde::Deserialize<'de> for Members<'de> {
 /// object the members named here split in turn, the others kept as text.
 #[derive(Clone, Copy)]
 pub(super) struct Split(pub(super) &'static [&'static str]);
+
+/// Reads an interaction list: an array's elements kept as their texts, to be split one at a
+/// time as they are read (so a pass over a contract of 100,000 small interactions holds a
+/// slice per interaction, not all their members); anything else as [`Split`] reads it, to
+/// say what it is.
+#[derive(Clone, Copy)]
+pub(super) struct TextList;
+
+impl<'de> DeserializeSeed<'de> for TextList {
+    type Value = Member<'de>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TextList {
+    type Value = Member<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a list of interactions")
+    }
+
+    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Self::Value, S::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element::<&RawValue>()? {
+            items.push(Member::Text(item.get()));
+        }
+        Ok(Member::Array(items))
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<Self::Value, M::Error> {
+        Split(&[]).visit_map(map)
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Split(&[]).visit_str(v)
+    }
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Split(&[]).visit_bool(v)
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Split(&[]).visit_i64(v)
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Split(&[]).visit_u64(v)
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Split(&[]).visit_f64(v)
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Split(&[]).visit_unit()
+    }
+}
 
 impl<'de> DeserializeSeed<'de> for Split {
     type Value = Member<'de>;

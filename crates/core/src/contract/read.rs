@@ -11,7 +11,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::body::{Body, BodyContent, ContentKind, Headers, Query, parse_query_string};
-use super::members::{Member, Members, Split, kind_of};
+use super::members::{Member, Members, TextList, kind_of};
 use super::{
     ContractError, Generators, Interaction, InteractionKind, MatchingRules, Message, Pact,
     Pacticipant, ProviderState, Request, Response, SpecVersion,
@@ -259,11 +259,10 @@ impl<'de> serde::de::Visitor<'de> for TopFieldsVisitor {
             interactions: None,
             messages: None,
         };
-        let list = Split(INTERACTION_PARTS);
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
-                "interactions" => top.interactions = Some(map.next_value_seed(list)?),
-                "messages" => top.messages = Some(map.next_value_seed(list)?),
+                "interactions" => top.interactions = Some(map.next_value_seed(TextList)?),
+                "messages" => top.messages = Some(map.next_value_seed(TextList)?),
                 _ => {
                     top.fields.insert(key, map.next_value()?);
                 }
@@ -273,16 +272,28 @@ impl<'de> serde::de::Visitor<'de> for TopFieldsVisitor {
     }
 }
 
-/// The members of an interaction that the first pass over a pact splits into their own
-/// members, so that the text of a request or response is not scanned again to split it.
+/// The members of an interaction split in the pass that splits the interaction, so that the
+/// text of a request or response is not scanned again to split it.
 const INTERACTION_PARTS: &[&str] = &["request", "response"];
 
 /// Whether any interaction has a `type` member (V4's mark), whatever its value.
 fn any_typed(items: &[Member]) -> bool {
+    /// Whether an object has a `type` key, whatever its value, without building anything.
+    #[derive(serde::Deserialize)]
+    struct TypeField {
+        #[serde(rename = "type", default, deserialize_with = "present")]
+        present: bool,
+    }
+    fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+        <serde::de::IgnoredAny as serde::Deserialize>::deserialize(d).map(|_| true)
+    }
     items.iter().any(|item| match item {
+        Member::Text(text) => {
+            serde_json::from_str::<TypeField>(text).is_ok_and(|probe| probe.present)
+        }
         Member::Object(members) => members.get("type").is_some(),
         Member::Tree(Value::Object(map)) => map.contains_key("type"),
-        _ => false,
+        Member::Tree(_) | Member::Array(_) => false,
     })
 }
 
@@ -325,7 +336,7 @@ fn assemble(
     for (i, item) in items.into_iter().enumerate() {
         // Read at a stand-in location, the real one built only for an error (see `under`).
         let read = item
-            .members(STAND_IN, "an interaction")
+            .members_split(STAND_IN, "an interaction", INTERACTION_PARTS)
             .and_then(|mut members| {
                 members
                     .0
