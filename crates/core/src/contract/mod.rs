@@ -559,13 +559,6 @@ impl Request {
         read::request(Member::Tree(value), spec, at)
     }
 
-    /// Reads a request object from its JSON text, which must be well-formed (checked, as when
-    /// it was parsed into a `serde_json::value::RawValue`). Cheaper than [`Request::from_value`] of
-    /// the parsed text: only what the model keeps as JSON is built as a tree.
-    pub fn from_text(text: &str, spec: SpecVersion, at: &str) -> Result<Self, ContractError> {
-        read::request(Member::Text(text.trim()), spec, at)
-    }
-
     /// Writes the request in V3 or V4 form.
     pub fn to_json(&self, version: SpecVersion) -> Value {
         write::request(self, version)
@@ -584,13 +577,6 @@ impl Response {
         read::response(Member::Tree(value), spec, at)
     }
 
-    /// Reads a response object from its JSON text, which must be well-formed (checked, as when
-    /// it was parsed into a `serde_json::value::RawValue`). Cheaper than [`Response::from_value`] of
-    /// the parsed text: only what the model keeps as JSON is built as a tree.
-    pub fn from_text(text: &str, spec: SpecVersion, at: &str) -> Result<Self, ContractError> {
-        read::response(Member::Text(text.trim()), spec, at)
-    }
-
     /// Writes the response in V3 or V4 form.
     pub fn to_json(&self, version: SpecVersion) -> Value {
         write::response(self, version)
@@ -607,13 +593,6 @@ impl Message {
     /// Reads a message object, moving its body and unknown fields out of it.
     pub fn from_value(value: Value, spec: SpecVersion, at: &str) -> Result<Self, ContractError> {
         read::message(Member::Tree(value), spec, at)
-    }
-
-    /// Reads a message object from its JSON text, which must be well-formed (checked, as when
-    /// it was parsed into a `serde_json::value::RawValue`). Cheaper than [`Message::from_value`] of
-    /// the parsed text: only what the model keeps as JSON is built as a tree.
-    pub fn from_text(text: &str, spec: SpecVersion, at: &str) -> Result<Self, ContractError> {
-        read::message(Member::Text(text.trim()), spec, at)
     }
 
     /// Writes the message in V3 or V4 form.
