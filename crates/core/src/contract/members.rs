@@ -239,18 +239,6 @@ impl<'a> Members<'a> {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Members<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match Split(&[]).deserialize(d)? {
-            Member::Object(members) => Ok(members),
-            other => Err(serde::de::Error::custom(format!(
-                "expected an object, found {}",
-                other.kind()
-            ))),
-        }
-    }
-}
-
 /// Reads a value of a document's text as a [`Member`]: an object or array split, and within an
 /// object the members named here split in turn, the others kept as text.
 #[derive(Clone, Copy)]
