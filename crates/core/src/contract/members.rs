@@ -73,14 +73,8 @@ impl<'a> Member<'a> {
                     .deserialize(&mut reader)
                     .and_then(|split| reader.end().map(|()| split))
                     .map_err(|e| ContractError::caused_by(at, e))?;
-                match split {
-                    Member::Object(members) => Ok(members),
-                    // An object's text reads as one: this is not reached.
-                    other => Err(ContractError::new(
-                        at,
-                        format!("{what} must be a JSON object, found {}", other.kind()),
-                    )),
-                }
+                // An object's text splits into a `Member::Object`.
+                split.members_split(at, what, parts)
             }
             Member::Tree(Value::Object(map)) => Ok(Members(
                 map.into_iter()
