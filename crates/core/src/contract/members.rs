@@ -69,7 +69,7 @@ impl<'a> Member<'a> {
             Member::Object(members) => Ok(members),
             Member::Text(text) if text.starts_with('{') => {
                 let mut reader = serde_json::Deserializer::from_str(text);
-                let split = Split(parts)
+                let split = Split::members(parts)
                     .deserialize(&mut reader)
                     .and_then(|split| reader.end().map(|()| split))
                     .map_err(|e| ContractError::caused_by(at, e))?;
@@ -234,61 +234,30 @@ impl<'a> Members<'a> {
 }
 
 /// Reads a value of a document's text as a [`Member`]: an object or array split, and within an
-/// object the members named here split in turn, the others kept as text.
+/// object the members named in `parts` split in turn, the others kept as text.
 #[derive(Clone, Copy)]
-pub(super) struct Split(pub(super) &'static [&'static str]);
-
-/// Reads an interaction list: an array's elements kept as their texts, to be split one at a
-/// time as they are read (so a pass over a contract of 100,000 small interactions holds a
-/// slice per interaction, not all their members); anything else as [`Split`] reads it, to
-/// say what it is.
-#[derive(Clone, Copy)]
-pub(super) struct TextList;
-
-impl<'de> DeserializeSeed<'de> for TextList {
-    type Value = Member<'de>;
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
+pub(super) struct Split {
+    parts: &'static [&'static str],
+    /// An array's elements kept as their texts, to be split one at a time as they are read.
+    elements_as_text: bool,
 }
 
-impl<'de> Visitor<'de> for TextList {
-    type Value = Member<'de>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a list of interactions")
-    }
-
-    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Self::Value, S::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(item) = seq.next_element::<&RawValue>()? {
-            items.push(Member::Text(item.get()));
+impl Split {
+    /// Splits an object, and its members named in `parts`.
+    pub(super) const fn members(parts: &'static [&'static str]) -> Self {
+        Split {
+            parts,
+            elements_as_text: false,
         }
-        Ok(Member::Array(items))
     }
 
-    fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<Self::Value, M::Error> {
-        Split(&[]).visit_map(map)
-    }
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Split(&[]).visit_str(v)
-    }
-    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        Split(&[]).visit_bool(v)
-    }
-    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Split(&[]).visit_i64(v)
-    }
-    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Split(&[]).visit_u64(v)
-    }
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Split(&[]).visit_f64(v)
-    }
-    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-        Split(&[]).visit_unit()
-    }
+    /// Reads an interaction list: an array's elements kept as their texts (so a pass over a
+    /// contract of 100,000 small interactions holds a slice per interaction, not all their
+    /// members); anything else as a split value, to say what it is.
+    pub(super) const INTERACTION_LIST: Self = Split {
+        parts: &[],
+        elements_as_text: true,
+    };
 }
 
 impl<'de> DeserializeSeed<'de> for Split {
@@ -309,8 +278,8 @@ impl<'de> Visitor<'de> for Split {
     fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
         let mut members = Vec::with_capacity(map.size_hint().unwrap_or(8));
         while let Some(Name(name)) = map.next_key()? {
-            let member = if self.0.contains(&name.as_ref()) {
-                map.next_value_seed(Split(&[]))?
+            let member = if self.parts.contains(&name.as_ref()) {
+                map.next_value_seed(Split::members(&[]))?
             } else {
                 Member::Text(map.next_value::<&RawValue>()?.get())
             };
@@ -321,8 +290,14 @@ impl<'de> Visitor<'de> for Split {
 
     fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Self::Value, S::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(item) = seq.next_element_seed(self)? {
-            items.push(item);
+        if self.elements_as_text {
+            while let Some(item) = seq.next_element::<&RawValue>()? {
+                items.push(Member::Text(item.get()));
+            }
+        } else {
+            while let Some(item) = seq.next_element_seed(self)? {
+                items.push(item);
+            }
         }
         Ok(Member::Array(items))
     }

@@ -11,7 +11,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::body::{Body, BodyContent, ContentKind, Headers, Query, parse_query_string};
-use super::members::{Member, Members, TextList, kind_of};
+use super::members::{Member, Members, Split, kind_of};
 use super::{
     ContractError, Generators, Interaction, InteractionKind, MatchingRules, Message, Pact,
     Pacticipant, ProviderState, Request, Response, SpecVersion,
@@ -261,8 +261,10 @@ impl<'de> serde::de::Visitor<'de> for TopFieldsVisitor {
         };
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
-                "interactions" => top.interactions = Some(map.next_value_seed(TextList)?),
-                "messages" => top.messages = Some(map.next_value_seed(TextList)?),
+                "interactions" => {
+                    top.interactions = Some(map.next_value_seed(Split::INTERACTION_LIST)?)
+                }
+                "messages" => top.messages = Some(map.next_value_seed(Split::INTERACTION_LIST)?),
                 _ => {
                     top.fields.insert(key, map.next_value()?);
                 }
