@@ -751,14 +751,13 @@ fn rules_and_generators(
 ) -> Result<(MatchingRules, Generators), ContractError> {
     let rules = match members.take_given("matchingRules") {
         None => MatchingRules::default(),
-        Some(rules) => match rules.text() {
-            Some(text) => MatchingRules::from_text(text, || format!("{at}.matchingRules"))?,
-            // A tree's rules go by their text too, so that a set seen before is not read again.
-            None => {
-                let at = || format!("{at}.matchingRules");
-                MatchingRules::from_text(&rules.into_value(&at)?.to_string(), at)?
+        Some(rules) => {
+            let at = || format!("{at}.matchingRules");
+            match rules.text() {
+                Some(text) => MatchingRules::from_text(text, at)?,
+                None => MatchingRules::from_tree(&rules.into_value(&at)?, at)?,
             }
-        },
+        }
     };
     let generators = match members.value("generators", at)? {
         None | Some(Value::Null) => Generators::default(),

@@ -1000,13 +1000,32 @@ impl MatchingRules {
         text: &str,
         at: impl FnOnce() -> String,
     ) -> Result<Self, ContractError> {
+        Self::remembered(text, at, |at| {
+            let value: Value =
+                serde_json::from_str(text).map_err(|e| ContractError::caused_by(at, e))?;
+            Self::from_json(&value, at)
+        })
+    }
+
+    /// [`MatchingRules::from_json`], with the set read before when the value's JSON text is
+    /// the same (the text is the key, so a tree's rules and a document's share the sets).
+    pub(crate) fn from_tree(
+        value: &Value,
+        at: impl FnOnce() -> String,
+    ) -> Result<Self, ContractError> {
+        Self::remembered(&value.to_string(), at, |at| Self::from_json(value, at))
+    }
+
+    /// The rules remembered for `text`, or those `read` gives at `at` (then remembered).
+    fn remembered(
+        text: &str,
+        at: impl FnOnce() -> String,
+        read: impl FnOnce(&str) -> Result<Self, ContractError>,
+    ) -> Result<Self, ContractError> {
         if let Some(rules) = recently_read(text) {
             return Ok(rules);
         }
-        let at = at();
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| ContractError::caused_by(&at, e))?;
-        let rules = Self::from_json(&value, &at)?;
+        let rules = read(&at())?;
         remember_read(text, &rules);
         Ok(rules)
     }
@@ -1191,6 +1210,9 @@ mod tests {
         let again = MatchingRules::from_text(&text, || unreachable!("read before")).unwrap();
         assert_eq!(again, first);
         assert_eq!(again, MatchingRules::from_json(&json, "$.c").unwrap());
+        // A tree's rules are remembered by the same text.
+        let from_tree = MatchingRules::from_tree(&json, || unreachable!("read before")).unwrap();
+        assert_eq!(from_tree, first);
 
         let mut other = json.clone();
         other["body"]["$.at"]["matchers"][0]["format"] = json!("HH:mm");
@@ -1200,6 +1222,14 @@ mod tests {
             other_rules,
             MatchingRules::from_json(&other, "$.d").unwrap()
         );
+        let mut other_tree = other.clone();
+        other_tree["header"]["X-Other"] = json!({"matchers": [{"match": "type"}]});
+        let tree_rules = MatchingRules::from_tree(&other_tree, || "$.f".into()).unwrap();
+        assert_eq!(
+            tree_rules,
+            MatchingRules::from_json(&other_tree, "$.f").unwrap()
+        );
+        assert_ne!(tree_rules, other_rules);
 
         // The same set written differently (here spaced out) is another text: read anew.
         let spaced = serde_json::to_string_pretty(&json).unwrap();
