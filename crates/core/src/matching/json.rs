@@ -307,7 +307,10 @@ impl<'r> Selector<'r> {
     /// Pushes a step recorded by [`Selector::snapshot`] instead of computing it.
     fn replay(&mut self, step: &Step) {
         let start = self.active.len();
-        self.active.extend_from_slice(&step.active);
+        // Most steps are onto leaves, below which no rule path goes on.
+        if !step.active.is_empty() {
+            self.active.extend_from_slice(&step.active);
+        }
         self.frames.push(Frame {
             start,
             end: self.active.len(),
