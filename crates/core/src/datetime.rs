@@ -113,13 +113,17 @@ impl Fixed {
         }
         let (mut year, mut month, mut day) = (None, None, None);
         for &(at, width, kind) in &self.fields {
-            let digits = &value[at..at + width];
-            if !digits.iter().all(u8::is_ascii_digit) {
-                return false;
+            // Digits checked and read in one pass; a fraction's value is not needed.
+            let mut n = 0i64;
+            for &byte in &value[at..at + width] {
+                let digit = byte.wrapping_sub(b'0');
+                if digit > 9 {
+                    return false;
+                }
+                if kind.is_some() {
+                    n = n * 10 + i64::from(digit);
+                }
             }
-            let n = digits
-                .iter()
-                .fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0'));
             let in_range = match kind {
                 Some(NumKind::YearOfEra) => n >= 1,
                 Some(NumKind::Year) => true,

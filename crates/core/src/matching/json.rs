@@ -10,6 +10,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
+use std::mem::ManuallyDrop;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
@@ -305,6 +306,7 @@ impl<'r> Selector<'r> {
     }
 
     /// Pushes a step recorded by [`Selector::snapshot`] instead of computing it.
+    #[inline]
     fn replay(&mut self, step: &Step) {
         let start = self.active.len();
         // Most steps are onto leaves, below which no rule path goes on.
@@ -362,6 +364,7 @@ impl<'r, 'o> Walker<'r, 'o> {
 
 impl<'r> Walker<'r, '_> {
     /// The rules that apply at `path` and whether they are inherited from an ancestor.
+    #[inline]
     fn best(&self, path: &[Segment<'_>]) -> Option<(&'r RuleList, bool)> {
         let mut best = self.selector.best();
         for (expr, list) in &self.scoped {
@@ -382,6 +385,7 @@ impl<'r> Walker<'r, '_> {
     }
 
     /// Like `enter`, replaying a recorded step when there is one, recording it otherwise.
+    #[inline]
     fn enter_memo<'a>(
         &mut self,
         path: &mut Vec<Segment<'a>>,
@@ -400,6 +404,7 @@ impl<'r> Walker<'r, '_> {
         path.push(segment);
     }
 
+    #[inline]
     fn leave(&mut self, path: &mut Vec<Segment<'_>>) {
         self.selector.pop();
         path.pop();
@@ -949,6 +954,7 @@ impl<'e> FlatObjects<'e> {
     }
 
     /// The position and entry of `key` in the flattened object at `slot`.
+    #[inline]
     fn find(&self, slot: usize, key: &str) -> Option<(usize, (&'e str, &'e Value))> {
         let entries = &self.objects[slot].1;
         entries
@@ -959,6 +965,7 @@ impl<'e> FlatObjects<'e> {
 }
 
 impl Stream<'_, '_, '_, '_> {
+    #[inline]
     fn leaf(self, actual: &Node<'_>) {
         let best = self.walker.best(self.path);
         self.walker
@@ -1012,29 +1019,31 @@ impl<'de> Visitor<'de> for Stream<'_, '_, '_, '_> {
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("any JSON value")
     }
+    // A scalar's node owns nothing (a borrowed string at most): `ManuallyDrop` spares every
+    // value of the body a call to the node's generic drop.
     fn visit_unit<E>(self) -> Result<(), E> {
-        self.leaf(&Node::Null);
+        self.leaf(&ManuallyDrop::new(Node::Null));
         Ok(())
     }
     fn visit_bool<E>(self, v: bool) -> Result<(), E> {
-        self.leaf(&Node::Bool(v));
+        self.leaf(&ManuallyDrop::new(Node::Bool(v)));
         Ok(())
     }
     fn visit_i64<E>(self, v: i64) -> Result<(), E> {
-        self.leaf(&Node::Number(Num::Int(v)));
+        self.leaf(&ManuallyDrop::new(Node::Number(Num::Int(v))));
         Ok(())
     }
     fn visit_u64<E>(self, v: u64) -> Result<(), E> {
         let n = i64::try_from(v).map(Num::Int).unwrap_or(Num::UInt(v));
-        self.leaf(&Node::Number(n));
+        self.leaf(&ManuallyDrop::new(Node::Number(n)));
         Ok(())
     }
     fn visit_f64<E>(self, v: f64) -> Result<(), E> {
-        self.leaf(&Node::Number(Num::Float(v)));
+        self.leaf(&ManuallyDrop::new(Node::Number(Num::Float(v))));
         Ok(())
     }
     fn visit_str<E>(self, v: &str) -> Result<(), E> {
-        self.leaf(&Node::String(Cow::Borrowed(v)));
+        self.leaf(&ManuallyDrop::new(Node::String(Cow::Borrowed(v))));
         Ok(())
     }
 

@@ -73,6 +73,7 @@ fn same_type<A: JsonView>(expected: &Value, actual: &A) -> bool {
 }
 
 /// Checks one rule against a JSON value. `cascaded` says the rule was declared on an ancestor.
+#[inline]
 pub(crate) fn check_json<A: JsonView>(
     rule: &MatchingRule,
     expected: &Value,
@@ -290,6 +291,7 @@ fn is_decimal_text(text: &str) -> bool {
 
 /// Applies a rule list to a JSON value, honouring AND/OR. Rules that do not cascade are
 /// skipped when the list comes from an ancestor. Returns the failures as (message, rule).
+#[inline]
 pub(crate) fn check_json_list<A: JsonView>(
     list: &RuleList,
     expected: &Value,
