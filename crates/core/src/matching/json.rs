@@ -953,10 +953,16 @@ impl<'e> FlatObjects<'e> {
         Some(self.objects.len() - 1)
     }
 
-    /// The position and entry of `key` in the flattened object at `slot`.
+    /// The position and entry of `key` in the flattened object at `slot`, trying `likely`
+    /// first: documents usually write an object's keys in the same order as its template.
     #[inline]
-    fn find(&self, slot: usize, key: &str) -> Option<(usize, (&'e str, &'e Value))> {
+    fn find(&self, slot: usize, key: &str, likely: usize) -> Option<(usize, (&'e str, &'e Value))> {
         let entries = &self.objects[slot].1;
+        if let Some(&entry) = entries.get(likely)
+            && entry.0 == key
+        {
+            return Some((likely, entry));
+        }
         entries
             .iter()
             .position(|(k, _)| *k == key)
@@ -1067,10 +1073,12 @@ impl<'de> Visitor<'de> for Stream<'_, '_, '_, '_> {
         } else {
             None
         };
+        // Where the next key probably is among the expected ones: after the last one found.
+        let mut likely = 0;
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
             let (found, position): (Option<(&str, &Value)>, Option<usize>) = if small {
                 let hit = match slot {
-                    Some(slot) => self.flat.find(slot, key.as_ref()),
+                    Some(slot) => self.flat.find(slot, key.as_ref(), likely),
                     None => expected
                         .iter()
                         .enumerate()
@@ -1080,6 +1088,7 @@ impl<'de> Visitor<'de> for Stream<'_, '_, '_, '_> {
                 match hit {
                     Some((i, entry)) => {
                         seen_bits |= 1 << i;
+                        likely = i + 1;
                         (Some(entry), slot.map(|_| i))
                     }
                     None => (None, None),
