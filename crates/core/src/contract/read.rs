@@ -565,16 +565,7 @@ fn headers(value: Option<&Value>, at: &str) -> Result<Headers, ContractError> {
     }
     under(at, "headers", |at| {
         for (name, v) in object_ref(value, at, "\"headers\"")? {
-            let values = match v {
-                Value::String(s) => vec![s.clone()],
-                Value::Array(items) => items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, item)| scalar_text(item, || format!("{at}['{name}'][{i}]")))
-                    .collect::<Result<Vec<_>, _>>()?,
-                other => vec![scalar_text(other, || format!("{at}['{name}']"))?],
-            };
-            out.set(name, values);
+            out.set(name, scalar_values(v, name, at)?);
         }
         Ok(out)
     })
@@ -609,6 +600,19 @@ fn scalar_text(value: &Value, at: impl FnOnce() -> String) -> Result<String, Con
     }
 }
 
+/// The values of the header or query parameter `name` in the object at `at`: a list of
+/// scalars, or one scalar.
+fn scalar_values(value: &Value, name: &str, at: &str) -> Result<Vec<String>, ContractError> {
+    match value {
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| scalar_text(item, || format!("{at}['{name}'][{i}]")))
+            .collect(),
+        other => Ok(vec![scalar_text(other, || format!("{at}['{name}']"))?]),
+    }
+}
+
 fn query(value: Option<&Value>, at: &str) -> Result<Query, ContractError> {
     under(at, "query", |at| query_at(value, at))
 }
@@ -620,15 +624,7 @@ fn query_at(value: Option<&Value>, at: &str) -> Result<Query, ContractError> {
         Some(Value::Object(map)) => {
             let mut out = Query::new();
             for (name, v) in map {
-                let values = match v {
-                    Value::Array(items) => items
-                        .iter()
-                        .enumerate()
-                        .map(|(i, item)| scalar_text(item, || format!("{at}['{name}'][{i}]")))
-                        .collect::<Result<Vec<_>, _>>()?,
-                    other => vec![scalar_text(other, || format!("{at}['{name}']"))?],
-                };
-                out.insert(name.clone(), values);
+                out.insert(name.clone(), scalar_values(v, name, at)?);
             }
             Ok(out)
         }
