@@ -927,6 +927,10 @@ struct FlatObjects<'e> {
     objects: Vec<(*const Map<String, Value>, FlatObject<'e>)>,
     /// Per object and key, the selector step into that member (see `Selector::index_free`).
     steps: Vec<Vec<Option<Step>>>,
+    /// Per expected array, by address, the selector step into its elements: an array inside
+    /// every element of a large one (`tags` of each item) is entered once per element, and
+    /// its step is the same each time.
+    element_steps: Vec<(*const Vec<Value>, Option<Step>)>,
 }
 
 type FlatObject<'e> = Vec<(&'e str, &'e Value)>;
@@ -967,6 +971,26 @@ impl<'e> FlatObjects<'e> {
             .iter()
             .position(|(k, _)| *k == key)
             .map(|i| (i, entries[i]))
+    }
+
+    /// Takes the recorded step into the elements of `array`, if any; give it back with
+    /// [`FlatObjects::put_element_step`] (taken, not borrowed: the elements are walked with
+    /// this cache in hand).
+    fn take_element_step(&mut self, array: *const Vec<Value>) -> Option<Step> {
+        self.element_steps
+            .iter_mut()
+            .find(|(a, _)| *a == array)
+            .and_then(|(_, step)| step.take())
+    }
+
+    /// Keeps `step` as the step into the elements of `array`, if there is room.
+    fn put_element_step(&mut self, array: *const Vec<Value>, step: Option<Step>) {
+        let Some(step) = step else { return };
+        if let Some((_, slot)) = self.element_steps.iter_mut().find(|(a, _)| *a == array) {
+            *slot = Some(step);
+        } else if self.element_steps.len() < Self::LIMIT {
+            self.element_steps.push((array, Some(step)));
+        }
     }
 }
 
@@ -1172,8 +1196,9 @@ impl<'de> Visitor<'de> for Stream<'_, '_, '_, '_> {
                 .all(|r| matches!(r, MatchingRule::Equality))
         });
         let mut len = 0;
-        // Every element selects rules the same way when no rule names an index.
-        let mut element_step: Option<Step> = None;
+        // Every element selects rules the same way when no rule names an index, and so does
+        // every array reached through the same expected one.
+        let mut element_step = self.flat.take_element_step(expected);
         loop {
             let template = if exact {
                 expected.get(len)
@@ -1200,6 +1225,7 @@ impl<'de> Visitor<'de> for Stream<'_, '_, '_, '_> {
             }
             len += 1;
         }
+        self.flat.put_element_step(expected, element_step);
         if let Some((list, cascaded)) = best
             && !exact
         {
