@@ -22,7 +22,7 @@ use pactum_client::sources::Auth;
 use pactum_client::{BrokerClient, ClientError, Missing, Target, VersionSelector};
 use pactum_core::printable::printable_line;
 
-/// How to reach the broker (the official clients' flags and environment variables).
+// How to reach the broker (the official clients' flags and environment variables).
 #[derive(Debug, clap::Args)]
 pub(super) struct Connection {
     /// The broker's base URL.
@@ -39,9 +39,9 @@ pub(super) struct Connection {
     verbose: bool,
 }
 
-/// The broker credentials every command talking to a broker takes (the official clients'
-/// flags and environment variables; the clap ids `broker_token` and `broker_username` name
-/// them in [`credential_origin`]).
+// The broker credentials every command talking to a broker takes (the official clients'
+// flags and environment variables; the clap ids `broker_token` and `broker_username` name
+// them in [`credential_origin`]).
 #[derive(Debug, clap::Args)]
 pub(super) struct Credentials {
     /// Bearer token.

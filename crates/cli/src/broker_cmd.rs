@@ -8,7 +8,7 @@ use super::{BrokerArgs, CliError, EXIT_OK, LogFormat, Outcome};
 use pactum_broker::webhooks::{HostPattern, WebhookSettings};
 use pactum_broker::{Broker, BrokerConfig, Credentials, Role, WebhookConfig};
 
-/// How the broker sends webhooks (`pactum broker --webhook-…`).
+// How the broker sends webhooks (`pactum broker --webhook-…`).
 #[derive(Debug, clap::Args)]
 pub(super) struct WebhookArgs {
     /// A URL scheme webhooks may use (repeatable; also from the auth file's webhooks; without

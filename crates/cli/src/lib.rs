@@ -213,7 +213,7 @@ struct BrokerArgs {
     log_format: LogFormat,
 }
 
-/// Limits on client connections, for the servers (`broker`, `stub`).
+// Limits on client connections, for the servers (`broker`, `stub`).
 #[derive(Debug, clap::Args)]
 struct ConnectionArgs {
     /// Seconds a client may take to send a request's headers, or keep an idle connection open
@@ -744,6 +744,24 @@ mod tests {
     fn every_command_definition_is_consistent() {
         use clap::CommandFactory;
         Cli::command().debug_assert();
+    }
+
+    /// A deferred `Args` struct's doc comment would replace its command's description when
+    /// the arguments are added (after the command's own `about`): the struct must have none.
+    #[test]
+    fn deferred_arguments_keep_each_command_description() {
+        use clap::CommandFactory;
+        for command in Cli::command().get_subcommands() {
+            let mut built = command.clone();
+            built.build();
+            assert_eq!(
+                (built.get_about(), built.get_long_about()),
+                (command.get_about(), command.get_long_about()),
+                "pactum {}: a doc comment on its arguments' struct (or one flattened into it) \
+                 replaced its description; make it a plain comment",
+                command.get_name()
+            );
+        }
     }
 
     #[test]

@@ -22,7 +22,7 @@ use super::broker_client_cmd::{Credentials, Output, runtime};
 use super::broker_error::{Asked, OPENAPI, flag};
 use super::{CliError, EXIT_FAILED, EXIT_OK, Outcome};
 
-/// Arguments of `pactum openapi-check`.
+// Arguments of `pactum openapi-check`.
 #[derive(Debug, clap::Args)]
 pub(super) struct CheckArgs {
     /// The provider's OpenAPI document (3.0, 3.1 or Swagger 2.0; JSON or YAML).
@@ -35,7 +35,7 @@ pub(super) struct CheckArgs {
     output: Output,
 }
 
-/// Arguments of `pactum openapi-diff`.
+// Arguments of `pactum openapi-diff`.
 #[derive(Debug, clap::Args)]
 pub(super) struct DiffArgs {
     /// The document as it is now (deployed).
@@ -53,8 +53,8 @@ pub(super) struct DiffArgs {
     output: Output,
 }
 
-/// Where to take consumers' contracts from a broker: the contracts of the provider's consumer
-/// versions that matter.
+// Where to take consumers' contracts from a broker: the contracts of the provider's consumer
+// versions that matter.
 #[derive(Debug, clap::Args)]
 pub(super) struct BrokerContracts {
     /// A Pact Broker to take the consumers' contracts from (with --provider).
@@ -82,7 +82,7 @@ pub(super) struct BrokerContracts {
     verbose: bool,
 }
 
-/// Arguments of `pactum openapi-coverage`.
+// Arguments of `pactum openapi-coverage`.
 #[derive(Debug, clap::Args)]
 pub(super) struct CoverageArgs {
     /// The provider's OpenAPI document.

@@ -19,8 +19,8 @@ use super::broker_client_cmd::{Connection, cell, ok, pretty, runtime};
 use super::broker_error::{Asked, flag};
 use super::{CliError, EXIT_FAILED, EXIT_OK, Outcome};
 
-/// The webhook as curl's switches describe it, and whom it is for. `-u` is curl's (the
-/// webhook's credentials), so the broker's user name has only its long switch here.
+// The webhook as curl's switches describe it, and whom it is for. `-u` is curl's (the
+// webhook's credentials), so the broker's user name has only its long switch here.
 #[derive(Debug, clap::Args)]
 #[command(mut_arg("broker_username", |arg| arg.short(None)))]
 pub(super) struct WebhookArgs {
