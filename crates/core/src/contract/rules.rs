@@ -797,6 +797,10 @@ pub struct PathRules(Arc<PathIndex>);
 
 #[derive(Debug, Clone, Default)]
 struct PathIndex {
+    /// Kept in the order of their paths' text, the order a contract file's rule map has. Where
+    /// two paths select a value equally specifically, the later one's rules apply; keeping that
+    /// order however the rules were added (one map or several categories read, a consumer's
+    /// builder calls) means a contract matches the same after it is written and read back.
     entries: Vec<(PathExpr, RuleList)>,
     /// Entry positions by the hash of their path's tokens, so that adding a path is one lookup
     /// rather than a pass over every entry (contracts with tens of thousands of rule paths
@@ -846,13 +850,27 @@ impl PathRules {
                 existing.rules.extend(list.rules);
             }
             None => {
-                index.by_hash.entry(hash).or_insert(index.entries.len());
-                index.entries.push((path, list));
+                // Rules read from a file arrive in order: one comparison puts them at the end.
+                let at = match index.entries.last() {
+                    Some((last, _)) if last.as_str() > path.as_str() => index
+                        .entries
+                        .partition_point(|(p, _)| p.as_str() < path.as_str()),
+                    _ => index.entries.len(),
+                };
+                if at < index.entries.len() {
+                    for position in index.by_hash.values_mut() {
+                        if *position >= at {
+                            *position += 1;
+                        }
+                    }
+                }
+                index.by_hash.entry(hash).or_insert(at);
+                index.entries.insert(at, (path, list));
             }
         }
     }
 
-    /// The entries in contract order.
+    /// The entries in the order of their paths' text.
     pub fn entries(&self) -> &[(PathExpr, RuleList)] {
         &self.0.entries
     }
@@ -1425,6 +1443,57 @@ mod tests {
         );
         again.add(parse("$.c"), RuleList::single(MatchingRule::Null));
         assert_eq!(rules, again);
+    }
+
+    #[test]
+    fn equally_specific_paths_resolve_the_same_whatever_order_they_were_added_in() {
+        let parse = |p: &str| PathExpr::parse(p).unwrap();
+        // `$.a.*` and `$.*.b` both select `$.a.b`, equally specifically.
+        let added = |first: (&str, MatchingRule), second: (&str, MatchingRule)| {
+            let mut rules = PathRules::default();
+            for (path, rule) in [first, second] {
+                rules.add(parse(path), RuleList::single(rule));
+            }
+            rules
+        };
+        let one = added(
+            ("$.a.*", MatchingRule::Integer),
+            ("$.*.b", MatchingRule::Null),
+        );
+        let other = added(
+            ("$.*.b", MatchingRule::Null),
+            ("$.a.*", MatchingRule::Integer),
+        );
+        assert_eq!(one.entries(), other.entries());
+        use Segment::Key;
+        let at = [Key("a"), Key("b")];
+        assert_eq!(one.best(&at), other.best(&at));
+        // And as the contract file has them: one map, in its keys' order.
+        let written = PathRules::from_json(&one.to_json(), "$").unwrap();
+        assert_eq!(written.best(&at), one.best(&at));
+    }
+
+    #[test]
+    fn body_rules_in_several_categories_read_back_the_same_once_written() {
+        let rules = MatchingRules::from_json(
+            &json!({
+                "body": {"$.xa": {"matchers": [{"match": "integer"}]}},
+                "content": {"$.x": {"matchers": [{"match": "null"}]}}
+            }),
+            "$",
+        )
+        .unwrap();
+        let paths: Vec<&str> = rules
+            .body
+            .entries()
+            .iter()
+            .map(|(p, _)| p.as_str())
+            .collect();
+        assert_eq!(paths, ["$.x", "$.xa"]);
+        assert_eq!(
+            MatchingRules::from_json(&rules.to_json(), "$").unwrap(),
+            rules
+        );
     }
 
     #[test]
