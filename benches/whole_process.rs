@@ -70,6 +70,10 @@ fn command(program: &Path, args: &[&Path]) -> Command {
 
 /// One run, after checking it reported a match.
 #[cfg(unix)]
+#[expect(
+    clippy::zombie_processes,
+    reason = "the child is reaped by wait4, not Child::wait"
+)]
 fn run(program: &Path, args: &[&Path]) -> Run {
     let started = Instant::now();
     let child = command(program, args)
