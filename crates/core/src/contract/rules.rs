@@ -1209,6 +1209,16 @@ fn read_single(value: &Value, at: &str) -> Result<Option<RuleList>, ContractErro
 mod tests {
     use super::*;
 
+    /// The body rule paths as written, in the order they are kept.
+    fn body_paths(rules: &MatchingRules) -> Vec<&str> {
+        rules
+            .body
+            .entries()
+            .iter()
+            .map(|(p, _)| p.as_str())
+            .collect()
+    }
+
     fn rule(v: Value) -> Result<MatchingRule, ContractError> {
         MatchingRule::from_json(&v, "$.r")
     }
@@ -1483,12 +1493,7 @@ mod tests {
             "$",
         )
         .unwrap();
-        let paths: Vec<&str> = rules
-            .body
-            .entries()
-            .iter()
-            .map(|(p, _)| p.as_str())
-            .collect();
+        let paths = body_paths(&rules);
         assert_eq!(paths, ["$.x", "$.xa"]);
         assert_eq!(
             MatchingRules::from_json(&rules.to_json(), "$").unwrap(),
@@ -1509,12 +1514,7 @@ mod tests {
             "$.matchingRules",
         )
         .unwrap();
-        let paths: Vec<&str> = rules
-            .body
-            .entries()
-            .iter()
-            .map(|(p, _)| p.as_str())
-            .collect();
+        let paths = body_paths(&rules);
         assert!(
             paths.contains(&"$.animals[*].name") && paths.contains(&"$"),
             "{paths:?}"
