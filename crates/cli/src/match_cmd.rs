@@ -13,6 +13,7 @@ use pactum_core::contract::{
     Body, BodyContent, ContentKind, ContractError, Headers, LoadError, Message, Request, Response,
     SpecVersion, parse_json_read,
 };
+use pactum_core::matching::text::{Cursor, Unread};
 use pactum_core::matching::{self, BodySeed, Mismatch, StreamedBody};
 use pactum_core::printable::printable;
 
@@ -143,15 +144,25 @@ fn with_streamed_body<T: HttpPart>(
     let text = std::str::from_utf8(bytes).ok()?;
     let (fields, streamed, body_value) = if spec >= SpecVersion::V4 {
         // A V4 body is a wrapper object whose `content` is the document.
-        let wrapper_seed = SplitSeed {
-            key: "content",
-            seed,
-        };
-        let part = read_split(
+        let part = split_in_place_or_not(
             text,
-            SplitSeed {
-                key: "body",
-                seed: wrapper_seed,
+            |cursor| {
+                read_split_in_place(cursor, "body", |cursor| {
+                    read_split_in_place(cursor, "content", |cursor| seed.compare_at(cursor))
+                })
+            },
+            || {
+                let wrapper_seed = SplitSeed {
+                    key: "content",
+                    seed,
+                };
+                read_split(
+                    text,
+                    SplitSeed {
+                        key: "body",
+                        seed: wrapper_seed,
+                    },
+                )
             },
         )?;
         let wrapper = part.value?;
@@ -160,7 +171,11 @@ fn with_streamed_body<T: HttpPart>(
         rest.insert("content".into(), content.placeholder()?.clone());
         (part.fields, content, Value::Object(rest))
     } else {
-        let part = read_split(text, SplitSeed { key: "body", seed })?;
+        let part = split_in_place_or_not(
+            text,
+            |cursor| read_split_in_place(cursor, "body", |cursor| seed.compare_at(cursor)),
+            || read_split(text, SplitSeed { key: "body", seed }),
+        )?;
         let body = part.value?;
         let placeholder = body.placeholder()?.clone();
         (part.fields, body, placeholder)
@@ -179,6 +194,45 @@ fn with_streamed_body<T: HttpPart>(
     let content_type = body.content_type_with(headers).unwrap_or_default();
     (read_as_json && ContentKind::of(&content_type) == ContentKind::Json)
         .then_some((actual, streamed))
+}
+
+/// The whole of `text` split by `in_place` with a [`Cursor`] (the fast way: keys compared
+/// where they stand), or by `with_serde` when the cursor leaves the text to serde_json (see
+/// [`pactum_core::matching::text`]); `None` when it does not read that way.
+fn split_in_place_or_not<'t, V>(
+    text: &'t str,
+    in_place: impl FnOnce(&mut Cursor<'t>) -> Result<V, Unread>,
+    with_serde: impl FnOnce() -> Option<V>,
+) -> Option<V> {
+    let mut cursor = Cursor::new(text);
+    match in_place(&mut cursor).and_then(|split| cursor.end().map(|()| split)) {
+        Ok(split) => Some(split),
+        Err(Unread) => with_serde(),
+    }
+}
+
+/// The object at `cursor` read as a [`SplitSeed`] reads it, `read_value` reading the value at
+/// `key`.
+fn read_split_in_place<'t, V>(
+    cursor: &mut Cursor<'t>,
+    key: &str,
+    mut read_value: impl FnMut(&mut Cursor<'t>) -> Result<V, Unread>,
+) -> Result<Split<'t, V>, Unread> {
+    let mut split = Split {
+        fields: BTreeMap::new(),
+        value: None,
+    };
+    cursor.begin_object()?;
+    let mut first = true;
+    while cursor.has_member(&mut first)? {
+        let name = cursor.key()?;
+        if name == key {
+            split.value = Some(read_value(cursor)?);
+        } else {
+            split.fields.insert(name.into_owned(), cursor.skip_value()?);
+        }
+    }
+    Ok(split)
 }
 
 /// The whole of `text` read by `seed`, or `None` when it does not read that way.
@@ -203,7 +257,8 @@ struct SplitSeed<S> {
 /// What a [`SplitSeed`] read: the other fields, and the value at its key (the last one, if the
 /// key is repeated, as a JSON reader keeps it).
 struct Split<'a, V> {
-    fields: BTreeMap<String, &'a RawValue>,
+    /// Each other field's text.
+    fields: BTreeMap<String, &'a str>,
     value: Option<V>,
 }
 
@@ -233,17 +288,19 @@ impl<'de, S: serde::de::DeserializeSeed<'de> + Copy> serde::de::Visitor<'de> for
             if key == self.key {
                 split.value = Some(map.next_value_seed(self.seed)?);
             } else {
-                split.fields.insert(key, map.next_value()?);
+                split
+                    .fields
+                    .insert(key, map.next_value::<&RawValue>()?.get());
             }
         }
         Ok(split)
     }
 }
 
-fn to_values(fields: BTreeMap<String, &RawValue>) -> Option<serde_json::Map<String, Value>> {
+fn to_values(fields: BTreeMap<String, &str>) -> Option<serde_json::Map<String, Value>> {
     fields
         .into_iter()
-        .map(|(key, raw)| Some((key, serde_json::from_str(raw.get()).ok()?)))
+        .map(|(key, raw)| Some((key, serde_json::from_str(raw).ok()?)))
         .collect()
 }
 

@@ -16,6 +16,7 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 use serde_json::{Map, Value};
 
 use super::node::{JsonView, Key, Kind, Node, NodeVisitor, Num};
+use super::text::{self, Cursor, Unread};
 use super::value::{check_json, check_json_list, effective, json_equal, show, type_name};
 use super::{Mismatch, MismatchKind};
 use crate::contract::path::{PathExpr, PathToken, Segment, render_location};
@@ -379,6 +380,17 @@ impl<'r> Walker<'r, '_> {
             .filter(|(list, cascaded)| effective(list, *cascaded))
     }
 
+    /// The rules `best` would give one level down after the recorded `step`, when no rules
+    /// are scoped to a container (`eachValue`): then the step alone decides.
+    #[inline]
+    fn best_after(&self, step: &Step) -> Option<(&'r RuleList, bool)> {
+        debug_assert!(self.scoped.is_empty());
+        let depth = self.selector.depth() + 1;
+        step.best
+            .map(|(index, _, at)| (&self.selector.entries[index as usize].1, at < depth))
+            .filter(|(list, cascaded)| effective(list, *cascaded))
+    }
+
     fn enter<'a>(&mut self, path: &mut Vec<Segment<'a>>, segment: Segment<'a>) {
         self.selector.push(segment);
         path.push(segment);
@@ -426,6 +438,14 @@ impl<'r> Walker<'r, '_> {
             rule,
             message,
         });
+    }
+
+    /// Reports a key a strict comparison did not expect.
+    fn unexpected_key(&mut self, path: &[Segment<'_>], key: &str, value: &Node<'_>) {
+        let mut location: Vec<Segment<'_>> = path.to_vec();
+        location.push(Segment::Key(key));
+        let message = format!("unexpected key '{key}' with value {}", show(value));
+        self.mismatch(&location, "<absent>".into(), show(value), None, message);
     }
 
     fn compare<'a, A: JsonView>(
@@ -839,6 +859,13 @@ pub(crate) fn compare_json_text(
     out: &mut Vec<Mismatch>,
 ) -> Result<(), serde_json::Error> {
     let before = out.len();
+    let mut cursor = Cursor::new(text);
+    let read = compare_json_cursor(rules, strict, kind, expected, &mut cursor, out);
+    if read.and_then(|_| cursor.end()).is_ok() {
+        return Ok(());
+    }
+    // Not read in place: serde_json reads it, and says why if it is not JSON.
+    out.truncate(before);
     let mut de = serde_json::Deserializer::from_str(text);
     let result =
         compare_json_from(rules, strict, kind, expected, &mut de, out).and_then(|_| de.end());
@@ -933,7 +960,9 @@ struct FlatObjects<'e> {
     element_steps: Vec<(*const Vec<Value>, Option<Step>)>,
 }
 
-type FlatObject<'e> = Vec<(&'e str, &'e Value)>;
+/// An expected object's members in key order, each with whether its key can be compared with
+/// a JSON text as it stands (see [`text::is_plain`]).
+type FlatObject<'e> = Vec<(&'e str, &'e Value, bool)>;
 
 impl<'e> FlatObjects<'e> {
     const LIMIT: usize = 16;
@@ -951,8 +980,12 @@ impl<'e> FlatObjects<'e> {
         if self.objects.len() >= Self::LIMIT {
             return None;
         }
-        self.objects
-            .push((address, map.iter().map(|(k, v)| (k.as_str(), v)).collect()));
+        self.objects.push((
+            address,
+            map.iter()
+                .map(|(k, v)| (k.as_str(), v, text::is_plain(k)))
+                .collect(),
+        ));
         self.steps.push(vec![None; map.len()]);
         Some(self.objects.len() - 1)
     }
@@ -962,15 +995,15 @@ impl<'e> FlatObjects<'e> {
     #[inline]
     fn find(&self, slot: usize, key: &str, likely: usize) -> Option<(usize, (&'e str, &'e Value))> {
         let entries = &self.objects[slot].1;
-        if let Some(&entry) = entries.get(likely)
-            && entry.0 == key
+        if let Some(&(k, v, _)) = entries.get(likely)
+            && k == key
         {
-            return Some((likely, entry));
+            return Some((likely, (k, v)));
         }
         entries
             .iter()
-            .position(|(k, _)| *k == key)
-            .map(|i| (i, entries[i]))
+            .position(|(k, _, _)| *k == key)
+            .map(|i| (i, (entries[i].0, entries[i].1)))
     }
 
     /// Takes the recorded step into the elements of `array`, if any; give it back with
@@ -990,6 +1023,117 @@ impl<'e> FlatObjects<'e> {
             *slot = Some(step);
         } else if self.element_steps.len() < Self::LIMIT {
             self.element_steps.push((array, Some(step)));
+        }
+    }
+}
+
+/// A member of an expected object found for a received key: (key, value, place in the
+/// flattened object when it is cached).
+type Member<'e> = (&'e str, &'e Value, Option<usize>);
+
+/// Which members of an expected object a received object has had so far, and where its next
+/// key probably is.
+struct ObjectScan<'e> {
+    expected: &'e Map<String, Value>,
+    /// A bit per key for the usual small object (found by a linear scan, which compares
+    /// lengths first), a set for large ones.
+    small: bool,
+    seen_bits: u64,
+    seen_set: BTreeSet<&'e str>,
+    slot: Option<usize>,
+    /// Where the next key probably is among the expected ones: after the last one found.
+    likely: usize,
+}
+
+impl<'e> ObjectScan<'e> {
+    fn new(expected: &'e Map<String, Value>, flat: &mut FlatObjects<'e>) -> Self {
+        let small = expected.len() <= 64;
+        ObjectScan {
+            expected,
+            small,
+            seen_bits: 0,
+            seen_set: BTreeSet::new(),
+            slot: if small { flat.slot(expected) } else { None },
+            likely: 0,
+        }
+    }
+
+    /// The expected member named `key`, marked as seen.
+    #[inline]
+    fn find(&mut self, flat: &FlatObjects<'e>, key: &str) -> Option<Member<'e>> {
+        if !self.small {
+            let (k, v) = self.expected.get_key_value(key)?;
+            self.seen_set.insert(k.as_str());
+            return Some((k.as_str(), v, None));
+        }
+        let (i, (k, v)) = match self.slot {
+            Some(slot) => flat.find(slot, key, self.likely)?,
+            None => self
+                .expected
+                .iter()
+                .enumerate()
+                .find(|(_, (k, _))| k.as_str() == key)
+                .map(|(i, (k, v))| (i, (k.as_str(), v)))?,
+        };
+        self.seen_bits |= 1 << i;
+        self.likely = i + 1;
+        Some((k, v, self.slot.map(|_| i)))
+    }
+
+    /// The member expected next, when its key can be compared with the text as it stands.
+    #[inline]
+    fn likely_plain(&self, flat: &FlatObjects<'e>) -> Option<Member<'e>> {
+        let slot = self.slot?;
+        let &(k, v, plain) = flat.objects[slot].1.get(self.likely)?;
+        plain.then_some((k, v, Some(self.likely)))
+    }
+
+    /// Marks the member [`ObjectScan::likely_plain`] gave as seen.
+    #[inline]
+    fn found_likely(&mut self) {
+        self.seen_bits |= 1 << self.likely;
+        self.likely += 1;
+    }
+
+    /// Moves the walker onto `member`, replaying its recorded selector step when there is one.
+    #[inline]
+    fn enter<'a>(
+        &self,
+        walker: &mut Walker<'_, '_>,
+        path: &mut Vec<Segment<'a>>,
+        flat: &mut FlatObjects<'e>,
+        member: Member<'a>,
+    ) {
+        match (self.slot, member.2) {
+            (Some(slot), Some(i)) => {
+                walker.enter_memo(path, Segment::Key(member.0), &mut flat.steps[slot][i])
+            }
+            _ => walker.enter(path, Segment::Key(member.0)),
+        }
+    }
+
+    /// Reports the expected keys the received object did not have.
+    fn report_missing(&self, walker: &mut Walker<'_, '_>, path: &mut Vec<Segment<'e>>) {
+        let seen_count = if self.small {
+            self.seen_bits.count_ones() as usize
+        } else {
+            self.seen_set.len()
+        };
+        if seen_count == self.expected.len() {
+            return;
+        }
+        for (i, (key, value)) in self.expected.iter().enumerate() {
+            let found = if self.small {
+                self.seen_bits & (1 << i) != 0
+            } else {
+                self.seen_set.contains(key.as_str())
+            };
+            if !found {
+                path.push(Segment::Key(key));
+                let message = format!("expected key '{key}' but it was missing");
+                walker.mismatch(path, show(value), "<missing>".into(), None, message);
+                path.pop();
+            }
         }
     }
 }
@@ -1087,57 +1231,15 @@ impl<'de> Visitor<'de> for Stream<'_, '_, '_, '_> {
                 return Ok(());
             }
         };
-        // Which expected keys were seen: a bit per key for the usual small object (found by a
-        // linear scan, which compares lengths first), a set for large ones.
-        let small = expected.len() <= 64;
-        let mut seen_bits: u64 = 0;
-        let mut seen_set: BTreeSet<&str> = BTreeSet::new();
-        let slot = if small {
-            self.flat.slot(expected)
-        } else {
-            None
-        };
-        // Where the next key probably is among the expected ones: after the last one found.
-        let mut likely = 0;
+        let mut scan = ObjectScan::new(expected, self.flat);
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-            let (found, position): (Option<(&str, &Value)>, Option<usize>) = if small {
-                let hit = match slot {
-                    Some(slot) => self.flat.find(slot, key.as_ref(), likely),
-                    None => expected
-                        .iter()
-                        .enumerate()
-                        .find(|(_, (k, _))| k.as_str() == key.as_ref())
-                        .map(|(i, (k, v))| (i, (k.as_str(), v))),
-                };
-                match hit {
-                    Some((i, entry)) => {
-                        seen_bits |= 1 << i;
-                        likely = i + 1;
-                        (Some(entry), slot.map(|_| i))
-                    }
-                    None => (None, None),
-                }
-            } else {
-                let entry = expected.get_key_value(key.as_ref()).map(|(k, v)| {
-                    seen_set.insert(k.as_str());
-                    (k.as_str(), v)
-                });
-                (entry, None)
-            };
-            match found {
-                Some((expected_key, expected_value)) => {
-                    match (slot, position) {
-                        (Some(slot), Some(i)) => {
-                            let memo = &mut self.flat.steps[slot][i];
-                            self.walker
-                                .enter_memo(self.path, Segment::Key(expected_key), memo);
-                        }
-                        _ => self.walker.enter(self.path, Segment::Key(expected_key)),
-                    }
+            match scan.find(self.flat, &key) {
+                Some(member) => {
+                    scan.enter(self.walker, self.path, self.flat, member);
                     let result = map.next_value_seed(Stream {
                         walker: &mut *self.walker,
                         path: &mut *self.path,
-                        expected: expected_value,
+                        expected: member.1,
                         flat: &mut *self.flat,
                     });
                     self.walker.leave(self.path);
@@ -1145,38 +1247,14 @@ impl<'de> Visitor<'de> for Stream<'_, '_, '_, '_> {
                 }
                 None if self.walker.strict => {
                     let value: Node<'de> = map.next_value()?;
-                    let mut location: Vec<Segment<'_>> = self.path.to_vec();
-                    location.push(Segment::Key(&key));
-                    let message = format!("unexpected key '{key}' with value {}", show(&value));
-                    self.walker
-                        .mismatch(&location, "<absent>".into(), show(&value), None, message);
+                    self.walker.unexpected_key(self.path, &key, &value);
                 }
                 None => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
-        let seen_count = if small {
-            seen_bits.count_ones() as usize
-        } else {
-            seen_set.len()
-        };
-        if seen_count < expected.len() {
-            for (i, (key, value)) in expected.iter().enumerate() {
-                let found = if small {
-                    seen_bits & (1 << i) != 0
-                } else {
-                    seen_set.contains(key.as_str())
-                };
-                if !found {
-                    self.path.push(Segment::Key(key));
-                    let message = format!("expected key '{key}' but it was missing");
-                    self.walker
-                        .mismatch(self.path, show(value), "<missing>".into(), None, message);
-                    self.path.pop();
-                }
-            }
-        }
+        scan.report_missing(self.walker, self.path);
         Ok(())
     }
 
@@ -1190,25 +1268,11 @@ impl<'de> Visitor<'de> for Stream<'_, '_, '_, '_> {
                 return Ok(());
             }
         };
-        let exact = best.is_none_or(|(list, _)| {
-            list.rules
-                .iter()
-                .all(|r| matches!(r, MatchingRule::Equality))
-        });
-        let mut len = 0;
-        // Every element selects rules the same way when no rule names an index, and so does
-        // every array reached through the same expected one.
-        let mut element_step = self.flat.take_element_step(expected);
+        let mut scan = ArrayScan::new(best, expected, self.flat);
         loop {
-            let template = if exact {
-                expected.get(len)
-            } else {
-                expected.get(len).or(expected.first())
-            };
-            let more = match template {
+            let more = match scan.template() {
                 Some(template) => {
-                    self.walker
-                        .enter_memo(self.path, Segment::Index(len), &mut element_step);
+                    scan.enter(self.walker, self.path);
                     let result = seq.next_element_seed(Stream {
                         walker: &mut *self.walker,
                         path: &mut *self.path,
@@ -1223,19 +1287,270 @@ impl<'de> Visitor<'de> for Stream<'_, '_, '_, '_> {
             if !more {
                 break;
             }
-            len += 1;
+            scan.len += 1;
         }
-        self.flat.put_element_step(expected, element_step);
-        if let Some((list, cascaded)) = best
-            && !exact
+        scan.finish(self.walker, self.path, self.flat);
+        Ok(())
+    }
+}
+
+/// A received array read element by element against an expected one.
+struct ArrayScan<'e, 'r> {
+    best: Option<(&'r RuleList, bool)>,
+    expected: &'e Vec<Value>,
+    /// Without rules other than equality, the arrays must be equal element by element;
+    /// otherwise every element past the example's is compared with its first.
+    exact: bool,
+    /// Elements read so far.
+    len: usize,
+    /// Every element selects rules the same way when no rule names an index, and so does
+    /// every array reached through the same expected one.
+    element_step: Option<Step>,
+}
+
+impl<'e, 'r> ArrayScan<'e, 'r> {
+    fn new(
+        best: Option<(&'r RuleList, bool)>,
+        expected: &'e Vec<Value>,
+        flat: &mut FlatObjects<'_>,
+    ) -> Self {
+        let exact = best.is_none_or(|(list, _)| {
+            list.rules
+                .iter()
+                .all(|r| matches!(r, MatchingRule::Equality))
+        });
+        ArrayScan {
+            best,
+            expected,
+            exact,
+            len: 0,
+            element_step: flat.take_element_step(expected),
+        }
+    }
+
+    /// The expected value for the next element, if it is compared with one.
+    #[inline]
+    fn template(&self) -> Option<&'e Value> {
+        if self.exact {
+            self.expected.get(self.len)
+        } else {
+            self.expected.get(self.len).or(self.expected.first())
+        }
+    }
+
+    #[inline]
+    fn enter(&mut self, walker: &mut Walker<'_, '_>, path: &mut Vec<Segment<'_>>) {
+        walker.enter_memo(path, Segment::Index(self.len), &mut self.element_step);
+    }
+
+    /// Checks the array's length once all its elements are read.
+    fn finish(self, walker: &mut Walker<'r, '_>, path: &[Segment<'_>], flat: &mut FlatObjects<'_>) {
+        flat.put_element_step(self.expected, self.element_step);
+        if let Some((list, cascaded)) = self.best
+            && !self.exact
         {
-            self.walker
-                .array_length_rules(self.path, list, cascaded, len);
-        } else if len != expected.len() {
-            self.walker.length_mismatch(self.path, expected.len(), len);
+            walker.array_length_rules(path, list, cascaded, self.len);
+        } else if self.len != self.expected.len() {
+            walker.length_mismatch(path, self.expected.len(), self.len);
+        }
+    }
+}
+
+/// The one-pass comparison over a [`Cursor`]: [`Stream`]'s walk, with each key compared with
+/// the text where it stands when it is the one expected next.
+struct TextStream<'s, 'e, 'r, 'o, 't> {
+    walker: &'s mut Walker<'r, 'o>,
+    path: &'s mut Vec<Segment<'e>>,
+    flat: &'s mut FlatObjects<'e>,
+    cursor: &'s mut Cursor<'t>,
+}
+
+impl<'e, 'r> TextStream<'_, 'e, 'r, '_, '_> {
+    fn value(&mut self, expected: &'e Value) -> Result<Shape, Unread> {
+        match self.cursor.peek()? {
+            b'{' => self.object(expected).map(|()| Shape::Object),
+            b'[' => self.array(expected).map(|()| Shape::Array),
+            _ => self.leaf(expected).map(|()| Shape::Scalar),
+        }
+    }
+
+    #[inline]
+    fn leaf(&mut self, expected: &Value) -> Result<(), Unread> {
+        let best = self.walker.best(self.path);
+        self.leaf_under(best, expected)
+    }
+
+    #[inline]
+    fn leaf_under(
+        &mut self,
+        best: Option<(&'r RuleList, bool)>,
+        expected: &Value,
+    ) -> Result<(), Unread> {
+        // As in `Stream`, a scalar usually owns nothing; only an unescaped copy is dropped.
+        let actual = ManuallyDrop::new(self.cursor.scalar()?);
+        self.walker
+            .compare_leaf(self.path, best, expected, &*actual);
+        if let Node::String(Cow::Owned(_)) = &*actual {
+            drop(ManuallyDrop::into_inner(actual));
         }
         Ok(())
     }
+
+    /// Reads the value at the cursor as the member or element `segment` of the container
+    /// being read; `memo` is where the selector step into it is recorded, if it can be.
+    #[inline]
+    fn enter_value(
+        &mut self,
+        segment: Segment<'e>,
+        memo: Option<&mut Option<Step>>,
+        expected: &'e Value,
+    ) -> Result<(), Unread> {
+        match memo {
+            Some(memo) => {
+                if let Some(step) = memo
+                    && let Some(best) = scalar_after(self.walker, self.cursor, step)?
+                {
+                    self.path.push(segment);
+                    let result = self.leaf_under(best, expected);
+                    self.path.pop();
+                    return result;
+                }
+                self.walker.enter_memo(self.path, segment, memo);
+            }
+            None => self.walker.enter(self.path, segment),
+        }
+        let result = self.value(expected);
+        self.walker.leave(self.path);
+        result.map(drop)
+    }
+
+    /// Reads the value as a tree for the tree walker (the selector is already on it).
+    fn delegate(&mut self, expected: &'e Value) -> Result<(), Unread> {
+        let node = self.cursor.node()?;
+        let mut path: Vec<Segment<'_>> = self.path.to_vec();
+        self.walker.compare(&mut path, expected, &node);
+        Ok(())
+    }
+
+    fn object(&mut self, expected: &'e Value) -> Result<(), Unread> {
+        let best = self.walker.best(self.path);
+        let expected = match expected {
+            Value::Object(expected) if object_streams(best) => expected,
+            _ => return self.delegate(expected),
+        };
+        let mut scan = ObjectScan::new(expected, self.flat);
+        self.cursor.begin_object()?;
+        let mut first = true;
+        while self.cursor.has_member(&mut first)? {
+            let member = match scan.likely_plain(self.flat) {
+                Some(member) if self.cursor.key_is(member.0)? => {
+                    scan.found_likely();
+                    member
+                }
+                _ => {
+                    let key = self.cursor.key()?;
+                    match scan.find(self.flat, &key) {
+                        Some(member) => member,
+                        None if self.walker.strict => {
+                            let value = self.cursor.node()?;
+                            self.walker.unexpected_key(self.path, &key, &value);
+                            continue;
+                        }
+                        None => {
+                            self.cursor.skip_value()?;
+                            continue;
+                        }
+                    }
+                }
+            };
+            let at = scan.slot.zip(member.2);
+            if let Some((slot, i)) = at
+                && let Some(step) = &self.flat.steps[slot][i]
+                && let Some(best) = scalar_after(self.walker, self.cursor, step)?
+            {
+                self.path.push(Segment::Key(member.0));
+                let result = self.leaf_under(best, member.1);
+                self.path.pop();
+                result?;
+                continue;
+            }
+            // The recorded step is taken out while the member is read (the cache is needed
+            // below it) and put back after.
+            let mut memo = at.and_then(|(slot, i)| self.flat.steps[slot][i].take());
+            let memo_slot = at.is_some().then_some(&mut memo);
+            let result = self.enter_value(Segment::Key(member.0), memo_slot, member.1);
+            if let Some((slot, i)) = at {
+                self.flat.steps[slot][i] = memo;
+            }
+            result?;
+        }
+        scan.report_missing(self.walker, self.path);
+        Ok(())
+    }
+
+    fn array(&mut self, expected: &'e Value) -> Result<(), Unread> {
+        let best = self.walker.best(self.path);
+        let expected = match expected {
+            Value::Array(expected) if array_streams(best) => expected,
+            _ => return self.delegate(expected),
+        };
+        let mut scan = ArrayScan::new(best, expected, self.flat);
+        self.cursor.begin_array()?;
+        let mut first = true;
+        while self.cursor.has_element(&mut first)? {
+            match scan.template() {
+                Some(template) => {
+                    let segment = Segment::Index(scan.len);
+                    self.enter_value(segment, Some(&mut scan.element_step), template)?;
+                }
+                None => {
+                    self.cursor.skip_value()?;
+                }
+            }
+            scan.len += 1;
+        }
+        scan.finish(self.walker, self.path, self.flat);
+        Ok(())
+    }
+}
+
+/// When a scalar comes next at `cursor` and no rule path goes below the recorded `step` into
+/// it, the rules that apply to it (`Some(None)` for none): the step decides them, and the
+/// selector need not move.
+#[inline]
+#[allow(clippy::type_complexity)]
+fn scalar_after<'r>(
+    walker: &Walker<'r, '_>,
+    cursor: &mut Cursor<'_>,
+    step: &Step,
+) -> Result<Option<Option<(&'r RuleList, bool)>>, Unread> {
+    Ok((step.active.is_empty()
+        && walker.scoped.is_empty()
+        && !matches!(cursor.peek()?, b'{' | b'['))
+    .then(|| walker.best_after(step)))
+}
+
+/// Compares the JSON value at `cursor` with the expected document while reading it, as
+/// [`compare_json_from`] does through serde; on [`Unread`], mismatches already appended stay in
+/// `out` and the caller reads the text with serde_json instead.
+pub(crate) fn compare_json_cursor(
+    rules: &PathRules,
+    strict: bool,
+    kind: MismatchKind,
+    expected: &Value,
+    cursor: &mut Cursor<'_>,
+    out: &mut Vec<Mismatch>,
+) -> Result<Shape, Unread> {
+    let mut walker = Walker::new(rules, strict, kind, out);
+    let mut path = Vec::with_capacity(8);
+    let mut flat = FlatObjects::default();
+    TextStream {
+        walker: &mut walker,
+        path: &mut path,
+        flat: &mut flat,
+        cursor,
+    }
+    .value(expected)
 }
 
 /// The path of everything directly inside the container at `path`.
@@ -1357,6 +1672,31 @@ mod tests {
             &mut streamed,
         )
         .unwrap();
+        // Read in place (the way above) and through serde's visitor (the way taken when the
+        // cursor leaves a text to serde_json), the same mismatches in the same order.
+        let mut in_place = Vec::new();
+        let mut cursor = Cursor::new(&text);
+        compare_json_cursor(
+            &rules,
+            strict,
+            MismatchKind::Body,
+            &expected,
+            &mut cursor,
+            &mut in_place,
+        )
+        .unwrap();
+        let mut through_serde = Vec::new();
+        compare_json_from(
+            &rules,
+            strict,
+            MismatchKind::Body,
+            &expected,
+            &mut serde_json::Deserializer::from_str(&text),
+            &mut through_serde,
+        )
+        .unwrap();
+        assert_eq!(in_place, through_serde, "in place and through serde");
+        assert_eq!(in_place, streamed);
         let sorted = |v: &[Mismatch]| {
             let mut v: Vec<String> = v.iter().map(|m| format!("{m:?}")).collect();
             v.sort();

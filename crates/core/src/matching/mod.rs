@@ -11,6 +11,7 @@ mod content;
 mod http;
 mod json;
 mod node;
+pub mod text;
 mod value;
 mod xml;
 
@@ -264,15 +265,38 @@ impl<'de> serde::de::DeserializeSeed<'de> for BodySeed<'_> {
             d,
             &mut mismatches,
         )?;
+        Ok(StreamedBody::new(shape, mismatches))
+    }
+}
+
+impl BodySeed<'_> {
+    /// Compares the body at `cursor` as the seed's deserialization would, reading the text in
+    /// place; on [`text::Unread`], read it with serde_json through the seed instead.
+    pub fn compare_at(self, cursor: &mut text::Cursor<'_>) -> Result<StreamedBody, text::Unread> {
+        let mut mismatches = Vec::new();
+        let shape = json::compare_json_cursor(
+            self.rules,
+            self.strict,
+            MismatchKind::Body,
+            self.expected,
+            cursor,
+            &mut mismatches,
+        )?;
+        Ok(StreamedBody::new(shape, mismatches))
+    }
+}
+
+impl StreamedBody {
+    fn new(shape: json::Shape, mismatches: Vec<Mismatch>) -> Self {
         let placeholder = match shape {
             json::Shape::Object => Some(Value::Object(serde_json::Map::new())),
             json::Shape::Array => Some(Value::Array(Vec::new())),
             json::Shape::Scalar => None,
         };
-        Ok(StreamedBody {
+        StreamedBody {
             mismatches,
             placeholder,
-        })
+        }
     }
 }
 
