@@ -6,6 +6,7 @@
 //! trip in the `extra` maps. This module does no matching (see [`crate::matching`]) and no
 //! network IO.
 
+mod ascii_regex;
 mod body;
 pub mod generators;
 mod hash;

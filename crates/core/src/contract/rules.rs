@@ -8,12 +8,13 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt;
 use std::hash::{BuildHasher, RandomState};
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 
-use regex::Regex;
+use regex::{Regex, RegexBuilder};
 use serde_json::{Map, Value, json};
 
 use super::ContractError;
+use super::ascii_regex::{ASCII_SIZE_LIMIT, Narrowed};
 use super::path::{PathExpr, PathToken, Segment};
 use crate::datetime::DateTimePattern;
 
@@ -133,15 +134,45 @@ pub struct ArrayContainsVariant {
 /// equal sources. They are shared behind one `Arc` rather than as `Regex` clones: each clone of
 /// a `Regex` gets its own pool of match caches, tens of kilobytes once used, which for a
 /// contract repeating one expression on 10,000 rule paths came to 190 MB.
+///
+/// An expression whose meaning goes beyond ASCII (`\d`, `\w`, `.` are Unicode classes) is also
+/// compiled narrowed to ASCII, which answers the same on ASCII values and compiles without the
+/// Unicode classes' tables; its full form is then compiled when a value first needs it, unless
+/// that could fail (see `ascii_regex`).
 #[derive(Debug, Clone)]
 pub struct AnchoredRegex {
     source: String,
-    anchored: Arc<Regex>,
+    anchored: Arc<Compiled>,
+}
+
+/// An anchored expression's compiled forms.
+#[derive(Debug)]
+struct Compiled {
+    /// The expression, for any value: compiled when first needed if `ascii` is there.
+    full: OnceLock<Option<Regex>>,
+    /// The anchored text `full` compiles from.
+    pattern: String,
+    /// For ASCII values, when it differs from the full form: the expression narrowed to ASCII.
+    ascii: Option<Regex>,
+}
+
+impl Compiled {
+    fn is_match(&self, value: &str) -> bool {
+        match &self.ascii {
+            Some(ascii) if value.is_ascii() => ascii.is_match(value),
+            // The full form compiles: it did when read, or its size is bounded under the limit.
+            _ => self
+                .full
+                .get_or_init(|| Regex::new(&self.pattern).ok())
+                .as_ref()
+                .is_some_and(|full| full.is_match(value)),
+        }
+    }
 }
 
 /// Compiled anchored expressions by source text, shared by every contract in the process.
 /// Bounded: past the limit new expressions are compiled without being remembered.
-static COMPILED: LazyLock<Mutex<HashMap<String, Arc<Regex>>>> = LazyLock::new(Default::default);
+static COMPILED: LazyLock<Mutex<HashMap<String, Arc<Compiled>>>> = LazyLock::new(Default::default);
 const COMPILED_LIMIT: usize = 4096;
 
 /// Why a regular expression from a contract cannot be used.
@@ -246,19 +277,52 @@ impl AnchoredRegex {
         let source = &*literal_braces(written);
         // Checking the expression on its own matters: `a)(b` is invalid, yet `^(?:a)(b)$`
         // would compile.
-        regex_syntax::Parser::new()
+        let hir = regex_syntax::Parser::new()
             .parse(source)
             .map_err(|e| RegexError::Syntax {
                 regex: written.to_string(),
                 source: Box::new(e),
             })?;
-        let anchored =
-            Arc::new(
-                Regex::new(&format!("^(?:{source})$")).map_err(|e| RegexError::Compile {
-                    regex: written.to_string(),
-                    source: e,
-                })?,
-            );
+        let pattern = format!("^(?:{source})$");
+        let compile_full = |pattern: &str| {
+            Regex::new(pattern).map_err(|e| RegexError::Compile {
+                regex: written.to_string(),
+                source: e,
+            })
+        };
+        let ascii = match Narrowed::of(&hir) {
+            Narrowed::Same => None,
+            // The full form may wait only if it certainly compiles: bounded in size, and its
+            // anchored text parses (one more group can pass the nesting limit).
+            Narrowed::Ascii {
+                pattern: ascii,
+                lazy_full,
+            } => {
+                let lazy_full = lazy_full && regex_syntax::Parser::new().parse(&pattern).is_ok();
+                RegexBuilder::new(&format!("^(?:{ascii})$"))
+                    .size_limit(ASCII_SIZE_LIMIT)
+                    .build()
+                    .ok()
+                    .map(|ascii| (ascii, lazy_full))
+            }
+        };
+        let anchored = Arc::new(match ascii {
+            Some((ascii, true)) => Compiled {
+                full: OnceLock::new(),
+                pattern,
+                ascii: Some(ascii),
+            },
+            Some((ascii, false)) => Compiled {
+                full: OnceLock::from(Some(compile_full(&pattern)?)),
+                pattern,
+                ascii: Some(ascii),
+            },
+            None => Compiled {
+                full: OnceLock::from(Some(compile_full(&pattern)?)),
+                pattern,
+                ascii: None,
+            },
+        });
         if let Ok(mut cache) = COMPILED.lock()
             && cache.len() < COMPILED_LIMIT
         {
@@ -1305,6 +1369,35 @@ mod tests {
             assert!(!regex.matches(other), "{source} should not match {other}");
             assert_eq!(regex.as_str(), source, "kept as written");
         }
+    }
+
+    #[test]
+    fn unicode_classes_match_beyond_ascii_and_ascii_values_the_same() {
+        let cases = [
+            // Arabic-Indic and fullwidth digits are Unicode digits.
+            (r"\d+", vec!["123", "١٢٣", "１２"], vec!["12a", "", "١a"]),
+            (
+                r"[A-Z]{3}-\d{4}",
+                vec!["ABC-0001", "ABC-١٢٣٤"],
+                vec!["ABC-001", "abc-0001"],
+            ),
+            (r"\w+\b.*", vec!["été", "a b", "ab"], vec!["", " a"]),
+            (r"(?i)k+", vec!["kK", "\u{212a}k"], vec!["x"]),
+            (r"[α-ω]*x", vec!["x", "αβx"], vec!["ax"]),
+            (r".{2}", vec!["ab", "é!"], vec!["a", "\n\n"]),
+        ];
+        for (source, matching, other) in cases {
+            let regex = AnchoredRegex::new(source).unwrap();
+            for value in matching {
+                assert!(regex.matches(value), "{source} should match {value:?}");
+            }
+            for value in other {
+                assert!(!regex.matches(value), "{source} should not match {value:?}");
+            }
+        }
+        // Too large when compiled in full: still an error when read, not when first used.
+        let error = AnchoredRegex::new(r"\w{1000}").unwrap_err();
+        assert!(matches!(error, RegexError::Compile { .. }), "{error}");
     }
 
     #[test]
