@@ -209,11 +209,26 @@ pub(crate) fn literal_braces(source: &str) -> std::borrow::Cow<'_, str> {
     let mut out = String::with_capacity(source.len() + 4);
     let mut class_depth = 0usize;
     let mut escaped = false;
+    // After `\p`, `\P` or `\x`, a `{` opens a class name or a code point (`\p{Greek}`,
+    // `\x{41}`), read to its `}` as written.
+    let mut named_escape = false;
+    let mut in_name = false;
     // Whether the previous token can be repeated (not the start, `(` or `|`).
     let mut repeatable = false;
     for (at, c) in source.char_indices() {
+        if in_name {
+            in_name = c != '}';
+            out.push(c);
+            continue;
+        }
+        if std::mem::take(&mut named_escape) && c == '{' {
+            in_name = true;
+            out.push(c);
+            continue;
+        }
         if escaped {
             escaped = false;
+            named_escape = matches!(c, 'p' | 'P' | 'x');
             repeatable = true;
             out.push(c);
             continue;
@@ -1362,6 +1377,10 @@ mod tests {
             (r"a{1,x}", "a{1,x}", "a"),
             (r"\{a}", "{a}", "a"),
             (r"[{]x}", "{x}", "x"),
+            (r"\p{Greek}{2}", "αβ", "α"),
+            (r"\P{L}x{1}", "1x", "ax"),
+            (r"\x{41}{2}\x41", "AAA", "A"),
+            (r"[\p{N}]{a}", "1{a}", "1"),
         ];
         for (source, matching, other) in cases {
             let regex = AnchoredRegex::new(source).unwrap_or_else(|e| panic!("{source}: {e}"));
@@ -1383,7 +1402,7 @@ mod tests {
             ),
             (r"\w+\b.*", vec!["été", "a b", "ab"], vec!["", " a"]),
             (r"(?i)k+", vec!["kK", "\u{212a}k"], vec!["x"]),
-            (r"[α-ω]*x", vec!["x", "αβx"], vec!["ax"]),
+            (r"\p{Greek}*x", vec!["x", "αβx"], vec!["ax"]),
             (r".{2}", vec!["ab", "é!"], vec!["a", "\n\n"]),
         ];
         for (source, matching, other) in cases {
