@@ -7,9 +7,10 @@
 //! boundary sees only ASCII neighbours, so the expression with each class intersected with
 //! ASCII and each Unicode word boundary made an ASCII one gives the same answer — and compiles
 //! without those tables. [`Narrowed`] says when that form differs, and whether the full form
-//! can safely wait until a value needs it: compiling can fail only by exceeding the compiled
-//! size limit, so the full form is compiled when the expression is read unless its size has a
-//! bound well under the limit.
+//! can safely wait until a value needs it. Compiling an expression that parses can fail by
+//! exceeding the compiled size limit (the caller also checks the anchored text against the
+//! nesting limit), so the full form is compiled when the expression is read unless its size has
+//! a bound under the limit.
 
 use regex_syntax::hir::{Capture, Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind};
 use regex_syntax::hir::{Look, Repetition};
@@ -20,10 +21,13 @@ const SIZE_LIMIT: u64 = 10 << 20;
 /// Half of it for the ASCII form, half for what the Unicode classes may add to it.
 pub(crate) const ASCII_SIZE_LIMIT: usize = (SIZE_LIMIT / 2) as usize;
 
-/// Bytes a non-ASCII class adds to a compiled expression at most, per range and fixed; twice
-/// what the largest common classes take (`\w`, 770 ranges: 50 KB).
-const PER_RANGE: u64 = 128;
-const PER_CLASS: u64 = 2048;
+/// Bytes a non-ASCII class adds to a compiled expression at most, per range and fixed. The
+/// reverse automaton the `regex` crate also builds costs the most: measured (the size limit a
+/// class alone needs), 63 bytes per range for `\w`, 190 for `\S`, 271 for ranges of astral
+/// code points, 306 for `\P{Noncharacter_Code_Point}`; a range is at most 7 UTF-8 sequences of
+/// 4 bytes. A test checks the bound against the compiler for such classes.
+const PER_RANGE: u64 = 1024;
+const PER_CLASS: u64 = 4096;
 
 /// How an expression reads on ASCII values.
 pub(crate) enum Narrowed {
@@ -139,10 +143,43 @@ mod tests {
             panic!("\\w is Unicode");
         };
         assert!(!lazy_full);
-        let Narrowed::Ascii { lazy_full, .. } = Narrowed::of(&hir(r"\w{1,20}@\w+")) else {
+        let Narrowed::Ascii { lazy_full, .. } = Narrowed::of(&hir(r"\w{1,3}@\w+")) else {
             panic!("\\w is Unicode");
         };
         assert!(lazy_full);
+        // Compiled alone, the ASCII form of this fits in half the limit, the full one does not.
+        let Narrowed::Ascii { lazy_full, .. } = Narrowed::of(&hir(r"a{150000}\D{464}")) else {
+            panic!("\\D is Unicode");
+        };
+        assert!(!lazy_full);
+    }
+
+    #[test]
+    fn the_size_bound_holds_for_the_costliest_classes() {
+        let mut astral = String::from("[");
+        for i in 0..128u32 {
+            let from = 0x1_003f + i * 0x2000;
+            astral.push_str(&format!("\\x{{{from:X}}}-\\x{{{:X}}}", from + 0x1000));
+        }
+        astral.push(']');
+        for pattern in [
+            r"\w",
+            r"\W",
+            r"\D",
+            r"\S",
+            r"\P{Noncharacter_Code_Point}",
+            r"(?i)\p{Lu}",
+            &astral,
+        ] {
+            let bound = unicode_size_bound(&hir(pattern));
+            let built = regex::RegexBuilder::new(pattern)
+                .size_limit(bound as usize)
+                .build();
+            assert!(
+                built.is_ok(),
+                "{pattern} needs more than its bound, {bound} bytes"
+            );
+        }
     }
 
     /// Expressions built from the constructs whose meaning depends on Unicode.

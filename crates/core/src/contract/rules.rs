@@ -209,8 +209,8 @@ pub(crate) fn literal_braces(source: &str) -> std::borrow::Cow<'_, str> {
     let mut out = String::with_capacity(source.len() + 4);
     let mut class_depth = 0usize;
     let mut escaped = false;
-    // After `\p`, `\P` or `\x`, a `{` opens a class name or a code point (`\p{Greek}`,
-    // `\x{41}`), read to its `}` as written.
+    // After `\p`, `\P`, `\x`, `\u` or `\U`, a `{` opens a class name or a code point
+    // (`\p{Greek}`, `\x{41}`, `\u{e9}`), read to its `}` as written.
     let mut named_escape = false;
     let mut in_name = false;
     // Whether the previous token can be repeated (not the start, `(` or `|`).
@@ -228,7 +228,7 @@ pub(crate) fn literal_braces(source: &str) -> std::borrow::Cow<'_, str> {
         }
         if escaped {
             escaped = false;
-            named_escape = matches!(c, 'p' | 'P' | 'x');
+            named_escape = matches!(c, 'p' | 'P' | 'x' | 'u' | 'U');
             repeatable = true;
             out.push(c);
             continue;
@@ -1380,6 +1380,7 @@ mod tests {
             (r"\p{Greek}{2}", "αβ", "α"),
             (r"\P{L}x{1}", "1x", "ax"),
             (r"\x{41}{2}\x41", "AAA", "A"),
+            (r"\u{e9}\U{1F980}", "é🦀", "e"),
             (r"[\p{N}]{a}", "1{a}", "1"),
         ];
         for (source, matching, other) in cases {

@@ -967,8 +967,7 @@ type FlatObject<'e> = Vec<(&'e str, &'e Value, bool)>;
 impl<'e> FlatObjects<'e> {
     const LIMIT: usize = 16;
 
-    /// The entries of `map` in key order, if it is small enough to cache.
-    /// The slot holding `map` flattened, adding it if there is room.
+    /// The slot holding `map` flattened, adding it if there is room (and it is small enough).
     fn slot(&mut self, map: &'e Map<String, Value>) -> Option<usize> {
         if map.len() > 64 {
             return None;
@@ -1396,6 +1395,21 @@ impl<'e, 'r> TextStream<'_, 'e, 'r, '_, '_> {
         Ok(())
     }
 
+    /// Reads the scalar at the cursor as the member or element `segment`, under `best` (see
+    /// [`scalar_after`]), without moving the selector.
+    #[inline]
+    fn scalar_at(
+        &mut self,
+        segment: Segment<'e>,
+        best: Option<(&'r RuleList, bool)>,
+        expected: &'e Value,
+    ) -> Result<(), Unread> {
+        self.path.push(segment);
+        let result = self.leaf_under(best, expected);
+        self.path.pop();
+        result
+    }
+
     /// Reads the value at the cursor as the member or element `segment` of the container
     /// being read; `memo` is where the selector step into it is recorded, if it can be.
     #[inline]
@@ -1410,10 +1424,7 @@ impl<'e, 'r> TextStream<'_, 'e, 'r, '_, '_> {
                 if let Some(step) = memo
                     && let Some(best) = scalar_after(self.walker, self.cursor, step)?
                 {
-                    self.path.push(segment);
-                    let result = self.leaf_under(best, expected);
-                    self.path.pop();
-                    return result;
+                    return self.scalar_at(segment, best, expected);
                 }
                 self.walker.enter_memo(self.path, segment, memo);
             }
@@ -1468,10 +1479,7 @@ impl<'e, 'r> TextStream<'_, 'e, 'r, '_, '_> {
                 && let Some(step) = &self.flat.steps[slot][i]
                 && let Some(best) = scalar_after(self.walker, self.cursor, step)?
             {
-                self.path.push(Segment::Key(member.0));
-                let result = self.leaf_under(best, member.1);
-                self.path.pop();
-                result?;
+                self.scalar_at(Segment::Key(member.0), best, member.1)?;
                 continue;
             }
             // The recorded step is taken out while the member is read (the cache is needed

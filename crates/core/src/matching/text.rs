@@ -102,11 +102,11 @@ impl<'t> Cursor<'t> {
     /// cursor on it, `false` with the container closed. `first` is true until the first call
     /// has returned.
     #[inline]
-    pub fn has_next(&mut self, first: &mut bool, close: u8) -> Result<bool, Unread> {
+    fn has_next(&mut self, first: &mut bool, close: u8) -> Result<bool, Unread> {
         let next = self.peek()?;
         if next == close {
             self.pos += 1;
-            self.depth -= 1;
+            self.depth = self.depth.saturating_sub(1);
             return Ok(false);
         }
         if *first {
@@ -119,16 +119,19 @@ impl<'t> Cursor<'t> {
         Ok(true)
     }
 
-    /// Whether the object being read has another member (see [`Cursor::has_next`]).
+    /// Whether the object being read has another member: `true` with the cursor on it,
+    /// `false` with the object closed. `first` is true until the first call has returned.
     #[inline]
     pub fn has_member(&mut self, first: &mut bool) -> Result<bool, Unread> {
         self.has_next(first, b'}')
     }
 
-    /// Whether the array being read has another element (see [`Cursor::has_next`]).
+    /// Whether the array being read has another element: `true` with the cursor on it,
+    /// `false` with the array closed. `first` is true until the first call has returned.
     #[inline]
     pub fn has_element(&mut self, first: &mut bool) -> Result<bool, Unread> {
-        // After a comma, a closing bracket is no value: the element's read stops there.
+        // `[1,]` reads as having a second element, and reading it finds `]`, which is no
+        // value: the cursor stops there.
         self.has_next(first, b']')
     }
 
@@ -293,6 +296,11 @@ impl<'t> Cursor<'t> {
                         b't' => out.push('\t'),
                         b'u' => {
                             let hex = bytes.get(at..at + 4).ok_or(Unread)?;
+                            // Four hex digits, no more lenient than serde_json (`from_str_radix`
+                            // alone would take `+41`).
+                            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                                return Err(Unread);
+                            }
                             let hex = std::str::from_utf8(hex).map_err(|_| Unread)?;
                             let unit = u32::from_str_radix(hex, 16).map_err(|_| Unread)?;
                             // Surrogates (pairs included) are left to serde_json.
@@ -503,6 +511,9 @@ mod tests {
             "\"\\ud800\"",
             "\"\\ud83d\\ude00\"",
             "{1:2}",
+            "\"\\u+041\"",
+            "\"\\u-041\"",
+            "\"\\u 041\"",
         ] {
             assert_eq!(read(text).err(), Some(Unread), "{text:?}");
         }
@@ -559,7 +570,7 @@ mod tests {
             doc in json(),
             at in any::<prop::sample::Index>(),
             edit in 0u8..3,
-            byte in prop::sample::select(b"{}[]:,\"\\ 0-.eEtfnu1\x01".to_vec()),
+            byte in prop::sample::select(b"{}[]:,\"\\ 0-+.eEtfnu1aF\x01".to_vec()),
         ) {
             let mut bytes = doc.to_string().into_bytes();
             let i = at.index(bytes.len() + 1);
