@@ -16,7 +16,7 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 use serde_json::{Map, Value};
 
 use super::node::{JsonView, Key, Kind, Node, NodeVisitor, Num};
-use super::text::{self, Cursor, Unread};
+use super::text::{Cursor, PlainKey, Unread};
 use super::value::{check_json, check_json_list, effective, json_equal, show, type_name};
 use super::{Mismatch, MismatchKind};
 use crate::contract::path::{PathExpr, PathToken, Segment, render_location};
@@ -960,9 +960,9 @@ struct FlatObjects<'e> {
     element_steps: Vec<(*const Vec<Value>, Option<Step>)>,
 }
 
-/// An expected object's members in key order, each with whether its key can be compared with
-/// a JSON text as it stands (see [`text::is_plain`]).
-type FlatObject<'e> = Vec<(&'e str, &'e Value, bool)>;
+/// An expected object's members in key order, each with its key prepared for comparing with a
+/// JSON text where it stands, if it can be.
+type FlatObject<'e> = Vec<(&'e str, &'e Value, Option<PlainKey<'e>>)>;
 
 impl<'e> FlatObjects<'e> {
     const LIMIT: usize = 16;
@@ -982,7 +982,7 @@ impl<'e> FlatObjects<'e> {
         self.objects.push((
             address,
             map.iter()
-                .map(|(k, v)| (k.as_str(), v, text::is_plain(k)))
+                .map(|(k, v)| (k.as_str(), v, PlainKey::new(k)))
                 .collect(),
         ));
         self.steps.push(vec![None; map.len()]);
@@ -1081,10 +1081,10 @@ impl<'e> ObjectScan<'e> {
 
     /// The member expected next, when its key can be compared with the text as it stands.
     #[inline]
-    fn likely_plain(&self, flat: &FlatObjects<'e>) -> Option<Member<'e>> {
+    fn likely_plain(&self, flat: &FlatObjects<'e>) -> Option<(Member<'e>, PlainKey<'e>)> {
         let slot = self.slot?;
         let &(k, v, plain) = flat.objects[slot].1.get(self.likely)?;
-        plain.then_some((k, v, Some(self.likely)))
+        Some(((k, v, Some(self.likely)), plain?))
     }
 
     /// Marks the member [`ObjectScan::likely_plain`] gave as seen.
@@ -1455,7 +1455,7 @@ impl<'e, 'r> TextStream<'_, 'e, 'r, '_, '_> {
         let mut first = true;
         while self.cursor.has_member(&mut first)? {
             let member = match scan.likely_plain(self.flat) {
-                Some(member) if self.cursor.key_is(member.0)? => {
+                Some((member, key)) if self.cursor.key_is(key)? => {
                     scan.found_likely();
                     member
                 }

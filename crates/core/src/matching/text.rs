@@ -145,17 +145,22 @@ impl<'t> Cursor<'t> {
         Ok(key)
     }
 
-    /// Reads the member's key and its colon if the key is `key`, written without escapes
-    /// (`key` must hold no quote, backslash or control character: see [`is_plain`]).
+    /// Reads the member's key and its colon if the key is `key`.
     #[inline]
-    pub(crate) fn key_is(&mut self, key: &str) -> Result<bool, Unread> {
+    pub(crate) fn key_is(&mut self, key: PlainKey<'_>) -> Result<bool, Unread> {
         if self.peek()? != b'"' {
             return Err(Unread);
         }
         let start = self.pos + 1;
-        let end = start + key.len();
+        let end = start + key.text.len();
         let bytes = self.bytes();
-        if bytes.get(start..end) == Some(key.as_bytes()) && bytes.get(end) == Some(&b'"') {
+        let same = match (key.word, bytes.get(start..start + 8)) {
+            (Some((word, mask)), Some(chunk)) => {
+                u64::from_le_bytes(chunk.try_into().expect("eight bytes")) & mask == word
+            }
+            _ => bytes.get(start..end) == Some(key.text.as_bytes()),
+        };
+        if same && bytes.get(end) == Some(&b'"') {
             self.pos = end + 1;
             self.eat(b':')?;
             Ok(true)
@@ -450,10 +455,29 @@ fn digits(bytes: &[u8], mut at: usize) -> Result<usize, Unread> {
     if at == start { Err(Unread) } else { Ok(at) }
 }
 
-/// Whether `key` is written in JSON text as its bytes, without escapes (then
-/// [`Cursor::key_is`] can compare it with the text directly).
-pub(crate) fn is_plain(key: &str) -> bool {
-    key.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\')
+/// An expected key that JSON text writes as its bytes, without escapes (no quote, backslash or
+/// control character), so [`Cursor::key_is`] can compare it with the text where it stands.
+#[derive(Clone, Copy)]
+pub(crate) struct PlainKey<'k> {
+    text: &'k str,
+    /// A key of up to eight bytes as a little-endian word, with the mask of its bytes: one
+    /// comparison of the text's next eight bytes instead of a call to `memcmp`.
+    word: Option<(u64, u64)>,
+}
+
+impl<'k> PlainKey<'k> {
+    pub(crate) fn new(text: &'k str) -> Option<Self> {
+        let plain = text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\');
+        let word = (text.len() <= 8).then(|| {
+            let mut bytes = [0u8; 8];
+            bytes[..text.len()].copy_from_slice(text.as_bytes());
+            let mask = u64::MAX
+                .checked_shr(8 * (8 - text.len() as u32))
+                .unwrap_or(0);
+            (u64::from_le_bytes(bytes), mask)
+        });
+        plain.then_some(PlainKey { text, word })
+    }
 }
 
 #[cfg(test)]
@@ -595,14 +619,42 @@ mod tests {
         cursor.begin_object().unwrap();
         let mut first = true;
         assert!(cursor.has_member(&mut first).unwrap());
-        assert!(!cursor.key_is("i").unwrap());
-        assert!(cursor.key_is("id").unwrap());
+        fn key(text: &str) -> PlainKey<'_> {
+            PlainKey::new(text).unwrap()
+        }
+        assert!(!cursor.key_is(key("i")).unwrap());
+        assert!(!cursor.key_is(key("")).unwrap());
+        assert!(cursor.key_is(key("id")).unwrap());
         assert_eq!(cursor.skip_value().unwrap(), "1");
         assert!(cursor.has_member(&mut first).unwrap());
-        assert!(!cursor.key_is("name").unwrap(), "escaped in the text");
+        assert!(!cursor.key_is(key("name")).unwrap(), "escaped in the text");
         assert_eq!(cursor.key().unwrap(), "name");
         assert_eq!(cursor.skip_value().unwrap(), "2");
         assert!(!cursor.has_member(&mut first).unwrap());
-        assert!(is_plain("name") && !is_plain("a\"b") && !is_plain("a\\b") && !is_plain("a\nb"));
+        for text in ["a\"b", "a\\b", "a\nb"] {
+            assert!(PlainKey::new(text).is_none(), "{text:?}");
+        }
+        // Keys of every length up to past a word, at the very end of a text and not.
+        for text in [
+            "",
+            "a",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefghi",
+            "abcdefghijklmnopq",
+        ] {
+            for tail in ["", "                "] {
+                let json = format!("{{\"{text}\":1{tail}}}");
+                let mut cursor = Cursor::new(&json);
+                cursor.begin_object().unwrap();
+                assert!(cursor.has_member(&mut true).unwrap());
+                let longer = format!("{text}x");
+                assert!(!cursor.key_is(key(&longer)).unwrap(), "{json}");
+                if !text.is_empty() {
+                    assert!(!cursor.key_is(key(&text[1..])).unwrap(), "{json}");
+                }
+                assert!(cursor.key_is(key(text)).unwrap(), "{json}");
+            }
+        }
     }
 }
