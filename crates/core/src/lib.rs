@@ -20,3 +20,18 @@ pub mod datetime;
 pub mod generate;
 pub mod matching;
 pub mod printable;
+
+#[cfg(test)]
+mod test_support {
+    /// Property tests run `cases` cases unless `PROPTEST_CASES` asks for another number.
+    pub(crate) fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+        proptest::test_runner::Config {
+            cases: std::env::var("PROPTEST_CASES")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(cases),
+            failure_persistence: None,
+            ..proptest::test_runner::Config::default()
+        }
+    }
+}

@@ -571,12 +571,7 @@ mod tests {
     }
 
     proptest! {
-        // 512 cases unless `PROPTEST_CASES` asks for another number.
-        #![proptest_config(ProptestConfig {
-            cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(512),
-            failure_persistence: None,
-            ..ProptestConfig::default()
-        })]
+        #![proptest_config(crate::test_support::proptest_config(512))]
 
         /// Any document serde_json writes, compact or pretty, reads back as serde_json reads it.
         #[test]
